@@ -1,0 +1,50 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_APP_H
+#define SMTPWALL_APP_H
+
+/*
+ * The appliance's process-wide state: what the control lcore set up before
+ * launching the data path. Read-only once the lcores run, except `quit`.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_mempool.h>
+
+#include "config.h"
+#include "port.h"
+#include "stats.h"
+
+#define APP_MAX_WORKERS 64
+#define APP_MAX_PORTS (2 * CONFIG_MAX_PAIRS)
+#define APP_NO_PORT UINT16_MAX
+
+struct worker;
+struct dispatcher;
+
+struct app {
+	struct config cfg;
+	bool offline;
+	const char *read_path, *write_path;
+	unsigned int stats_period_s;
+
+	unsigned int n_ports;
+	uint16_t ports[APP_MAX_PORTS];          /* every port of every pair */
+	struct port_caps caps[APP_MAX_PORTS];
+	uint16_t peer[RTE_MAX_ETHPORTS];        /* the other port of its pair */
+	bool software_dispatch;
+
+	unsigned int n_workers;
+	struct worker *workers[APP_MAX_WORKERS];
+	struct dispatcher *dispatcher;
+	struct rte_mempool *pool;
+	uint64_t started_tsc;
+};
+
+extern struct app app;
+/* Set by SIGINT/SIGTERM; every loop polls it. */
+extern volatile bool app_quit;
+
+#endif /* SMTPWALL_APP_H */

@@ -1,0 +1,156 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "app.h"
+#include "dispatch.h"
+#include "worker.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "flow.h"
+#include "pkt.h"
+
+uint32_t
+dispatch_hash(const uint8_t *frame, uint32_t len)
+{
+	struct pkt_info pi;
+	struct flow_key k;
+
+	/* Frames that are not L4 (ARP, fragments, malformed) all go to worker
+	 * 0: their order is kept and the worker counts what is wrong. */
+	if (pkt_parse_ex(frame, len, false, &pi) != PKT_OK || !(pi.flags & PKT_F_L4) ||
+		(pi.flags & PKT_F_FRAG))
+		return 0;
+	flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport,
+		pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
+	return flow_key_hash(&k);
+}
+
+struct dispatcher *
+dispatcher_create(unsigned int ring_size, int socket)
+{
+	struct dispatcher *d;
+	unsigned int i;
+	char name[RTE_RING_NAMESIZE];
+
+	d = rte_zmalloc_socket("dispatcher", sizeof(*d), RTE_CACHE_LINE_SIZE, socket);
+	if (d == NULL)
+		return NULL;
+	d->n_workers = app.n_workers;
+	d->idle_sleep_us = app.cfg.idle_sleep_us;
+	for (i = 0; i < d->n_workers; i++) {
+		snprintf(name, sizeof(name), "sw_to_w%u", i);
+		d->to_worker[i] = rte_ring_create(name, ring_size, socket,
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		snprintf(name, sizeof(name), "sw_from_w%u", i);
+		d->from_worker[i] = rte_ring_create(name, ring_size, socket,
+			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		if (d->to_worker[i] == NULL || d->from_worker[i] == NULL) {
+			dispatcher_free(d);
+			return NULL;
+		}
+	}
+	return d;
+}
+
+void
+dispatcher_free(struct dispatcher *d)
+{
+	unsigned int i;
+
+	if (d == NULL)
+		return;
+	for (i = 0; i < d->n_workers; i++) {
+		rte_ring_free(d->to_worker[i]);
+		rte_ring_free(d->from_worker[i]);
+	}
+	for (i = 0; i < d->n_ports; i++)
+		rte_free(d->txb[i]);
+	rte_free(d);
+}
+
+/* Reads every port once; returns how many frames it handed out. */
+static unsigned int
+dispatch_rx(struct dispatcher *d)
+{
+	struct rte_mbuf *pkts[WK_BURST];
+	struct rte_mbuf *per_worker[APP_MAX_WORKERS][WK_BURST];
+	uint16_t cnt[APP_MAX_WORKERS];
+	unsigned int p, i, total = 0;
+
+	for (p = 0; p < d->n_ports; p++) {
+		uint16_t n = rte_eth_rx_burst(d->ports[p], 0, pkts, WK_BURST);
+
+		if (n == 0)
+			continue;
+		total += n;
+		memset(cnt, 0, sizeof(cnt[0]) * d->n_workers);
+		for (i = 0; i < n; i++) {
+			uint32_t h = dispatch_hash(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
+				rte_pktmbuf_data_len(pkts[i]));
+			unsigned int wi = h % d->n_workers;
+
+			per_worker[wi][cnt[wi]++] = pkts[i];
+		}
+		for (i = 0; i < d->n_workers; i++) {
+			unsigned int sent;
+
+			if (cnt[i] == 0)
+				continue;
+			sent = rte_ring_sp_enqueue_burst(d->to_worker[i], (void **)per_worker[i],
+				cnt[i], NULL);
+			if (unlikely(sent < cnt[i])) {
+				d->st.dispatch_drop += cnt[i] - sent;
+				rte_pktmbuf_free_bulk(&per_worker[i][sent], cnt[i] - sent);
+			}
+		}
+	}
+	return total;
+}
+
+static unsigned int
+dispatch_tx(struct dispatcher *d)
+{
+	struct rte_mbuf *pkts[WK_BURST];
+	unsigned int w, i, total = 0;
+
+	for (w = 0; w < d->n_workers; w++) {
+		unsigned int n = rte_ring_sc_dequeue_burst(d->from_worker[w], (void **)pkts,
+			WK_BURST, NULL);
+
+		for (i = 0; i < n; i++) {
+			uint16_t out = pkts[i]->port;
+
+			rte_eth_tx_buffer(out, 0, d->txb[d->port_idx[out]], pkts[i]);
+		}
+		total += n;
+	}
+	for (i = 0; i < d->n_ports; i++)
+		rte_eth_tx_buffer_flush(d->ports[i], 0, d->txb[i]);
+	return total;
+}
+
+int
+dispatcher_main(void *arg)
+{
+	struct dispatcher *d = arg;
+	unsigned int idle = 0;
+
+	while (likely(!app_quit)) {
+		unsigned int got = dispatch_rx(d);
+
+		got += dispatch_tx(d);
+		d->st.polls++;
+		if (got == 0) {
+			d->st.idle_polls++;
+			if (d->idle_sleep_us && ++idle > 256)
+				rte_delay_us_sleep(d->idle_sleep_us);
+		} else {
+			idle = 0;
+		}
+	}
+	return 0;
+}

@@ -1,0 +1,526 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * smtpwall: an inline ESMTP-inspecting bridge. This file is the control
+ * plane: arguments, configuration, port bring-up, lcore launch, signals,
+ * counters. The data path is in worker.c and dispatch.c.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include <rte_cycles.h>
+#include <rte_dev.h>
+#include <rte_eal.h>
+#include <rte_ethdev.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+
+#include "app.h"
+#include "dispatch.h"
+#include "eal_args.h"
+#include "offline.h"
+#include "port.h"
+#include "worker.h"
+
+#define MBUF_CACHE 256
+#define RING_SIZE 4096
+#define DEFAULT_TAP0 "net_tap0,iface=smtpw-in"
+#define DEFAULT_TAP1 "net_tap1,iface=smtpw-out"
+
+struct app app;
+volatile bool app_quit;
+
+static void
+on_signal(int sig)
+{
+	RTE_SET_USED(sig);
+	app_quit = true;
+}
+
+static void
+usage(const char *prog)
+{
+	printf("Usage: %s [EAL options] -- [options]\n"
+	       "  -c, --config FILE     configuration (YAML); see docs/configuration.md\n"
+	       "  -p, --pairs LIST      port pairs IN/OUT[,IN/OUT...] (inside/outside) by device\n"
+	       "                        name or port id; IN:OUT when names have no colon\n"
+	       "                        (overrides wire.pairs)\n"
+	       "  -w, --workers N       worker lcores (overrides wire.workers)\n"
+	       "      --dispatch MODE   auto | rss | software\n"
+	       "      --idle-sleep US   sleep US microseconds after idle polls (0: pure polling)\n"
+	       "      --midstream MODE  pickup | drop: TCP connections seen without a handshake\n"
+	       "  -r, --read FILE       offline: read frames from a pcap capture...\n"
+	       "  -o, --write FILE      ...and write what would leave the box to this capture\n"
+	       "  -s, --stats SECONDS   print counters every SECONDS\n"
+	       "      --check           validate the configuration and exit\n"
+	       "  -h, --help            this text\n"
+	       "Without EAL options it runs on a default virtual wire of two TAP ports\n"
+	       "(smtpw-in, smtpw-out) when no port exists, with --no-huge when the machine\n"
+	       "has no hugepages. Counters: dpdk-telemetry.py -f smtpwall, /smtpwall/stats.\n",
+		prog);
+}
+
+static int
+parse_pairs(const char *s, struct config *c)
+{
+	char buf[CONFIG_MAX_PAIRS * 2 * CONFIG_PORT_NAME_LEN];
+	char *save = NULL, *tok;
+
+	if (strlen(s) >= sizeof(buf))
+		return -1;
+	strcpy(buf, s);
+	c->n_pairs = 0;
+	for (tok = strtok_r(buf, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
+		/* PCI names hold colons: "IN/OUT" always works, "IN:OUT" when
+		 * the names themselves have none (port ids, vdev names). */
+		char *colon = strchr(tok, '/');
+		struct config_pair *p;
+
+		if (colon == NULL && strchr(tok, ':') == strrchr(tok, ':'))
+			colon = strchr(tok, ':');
+		if (colon == NULL || c->n_pairs == CONFIG_MAX_PAIRS)
+			return -1;
+		*colon = '\0';
+		p = &c->pairs[c->n_pairs++];
+		if (strlen(tok) >= CONFIG_PORT_NAME_LEN || strlen(colon + 1) >= CONFIG_PORT_NAME_LEN ||
+			*tok == '\0' || colon[1] == '\0')
+			return -1;
+		strcpy(p->inside.name, tok);
+		strcpy(p->outside.name, colon + 1);
+	}
+	return c->n_pairs ? 0 : -1;
+}
+
+/* Returns 0 to run, 1 to exit successfully (--help, --check), -1 on error. */
+static int
+parse_args(int argc, char **argv)
+{
+	enum { OPT_DISPATCH = 256, OPT_IDLE, OPT_MIDSTREAM, OPT_CHECK };
+	static const struct option opts[] = {
+		{"config", required_argument, NULL, 'c'},
+		{"pairs", required_argument, NULL, 'p'},
+		{"workers", required_argument, NULL, 'w'},
+		{"dispatch", required_argument, NULL, OPT_DISPATCH},
+		{"idle-sleep", required_argument, NULL, OPT_IDLE},
+		{"midstream", required_argument, NULL, OPT_MIDSTREAM},
+		{"read", required_argument, NULL, 'r'},
+		{"write", required_argument, NULL, 'o'},
+		{"stats", required_argument, NULL, 's'},
+		{"check", no_argument, NULL, OPT_CHECK},
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *config_path = NULL, *pairs = NULL;
+	long workers = -1, idle = -1;
+	int dispatch = -1, midstream = -1, check = 0, opt;
+	char err[CONFIG_ERR_LEN];
+
+	optind = 1;
+	while ((opt = getopt_long(argc, argv, "c:p:w:r:o:s:h", opts, NULL)) != -1) {
+		switch (opt) {
+		case 'c':
+			config_path = optarg;
+			break;
+		case 'p':
+			pairs = optarg;
+			break;
+		case 'w':
+			workers = strtol(optarg, NULL, 10);
+			if (workers < 1 || workers > APP_MAX_WORKERS) {
+				fprintf(stderr, "smtpwall: --workers must be 1..%d\n",
+					APP_MAX_WORKERS);
+				return -1;
+			}
+			break;
+		case OPT_DISPATCH:
+			dispatch = !strcmp(optarg, "auto") ? CONFIG_DISPATCH_AUTO :
+				!strcmp(optarg, "rss") ? CONFIG_DISPATCH_RSS :
+				!strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE : -2;
+			if (dispatch == -2) {
+				fprintf(stderr, "smtpwall: --dispatch auto|rss|software\n");
+				return -1;
+			}
+			break;
+		case OPT_IDLE:
+			idle = strtol(optarg, NULL, 10);
+			if (idle < 0 || idle > 100000) {
+				fprintf(stderr, "smtpwall: --idle-sleep must be 0..100000\n");
+				return -1;
+			}
+			break;
+		case OPT_MIDSTREAM:
+			midstream = !strcmp(optarg, "pickup") ? CONFIG_MIDSTREAM_PICKUP :
+				!strcmp(optarg, "drop") ? CONFIG_MIDSTREAM_DROP : -2;
+			if (midstream == -2) {
+				fprintf(stderr, "smtpwall: --midstream pickup|drop\n");
+				return -1;
+			}
+			break;
+		case 'r':
+			app.read_path = optarg;
+			break;
+		case 'o':
+			app.write_path = optarg;
+			break;
+		case 's':
+			app.stats_period_s = (unsigned int)strtoul(optarg, NULL, 10);
+			break;
+		case OPT_CHECK:
+			check = 1;
+			break;
+		case 'h':
+			usage(argv[0]);
+			return 1;
+		default:
+			usage(argv[0]);
+			return -1;
+		}
+	}
+	if (optind < argc) {
+		fprintf(stderr, "smtpwall: unexpected argument '%s'\n", argv[optind]);
+		return -1;
+	}
+	config_default(&app.cfg);
+	if (config_path != NULL && config_load(config_path, &app.cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "%s\n", err);
+		return -1;
+	}
+	if (pairs != NULL && parse_pairs(pairs, &app.cfg) != 0) {
+		fprintf(stderr, "smtpwall: --pairs: expected IN/OUT[,IN/OUT...]\n");
+		return -1;
+	}
+	if (workers > 0)
+		app.cfg.workers = (unsigned int)workers;
+	if (dispatch >= 0)
+		app.cfg.dispatch = (enum config_dispatch)dispatch;
+	if (idle >= 0)
+		app.cfg.idle_sleep_us = (uint32_t)idle;
+	if (midstream >= 0)
+		app.cfg.midstream = (enum config_midstream)midstream;
+	if ((app.read_path == NULL) != (app.write_path == NULL)) {
+		fprintf(stderr, "smtpwall: --read and --write go together\n");
+		return -1;
+	}
+	app.offline = app.read_path != NULL;
+	if (check) {
+		printf("%s: OK\n", config_path ? config_path : "(defaults)");
+		return 1;
+	}
+	return 0;
+}
+
+/* Pre-scan of the app arguments for -w, so EAL gets enough lcores. */
+static unsigned int
+prescan_workers(int argc, char **argv, int sep)
+{
+	int i;
+
+	for (i = sep + 1; i < argc - 1; i++)
+		if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--workers"))
+			return (unsigned int)strtoul(argv[i + 1], NULL, 10);
+	return 2;
+}
+
+static int
+resolve_ports(void)
+{
+	unsigned int i, j;
+
+	/* The default wire: two TAP ports when the user gave no device. */
+	if (rte_eth_dev_count_avail() == 0) {
+		printf("smtpwall: no port given; creating the default wire %s <-> %s\n",
+			DEFAULT_TAP0, DEFAULT_TAP1);
+		if (rte_dev_probe(DEFAULT_TAP0) != 0 || rte_dev_probe(DEFAULT_TAP1) != 0) {
+			fprintf(stderr, "smtpwall: cannot create the default TAP ports\n");
+			return -1;
+		}
+		snprintf(app.cfg.pairs[0].inside.name, CONFIG_PORT_NAME_LEN, "net_tap0");
+		snprintf(app.cfg.pairs[0].outside.name, CONFIG_PORT_NAME_LEN, "net_tap1");
+		app.cfg.n_pairs = 1;
+	}
+	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
+		app.peer[i] = APP_NO_PORT;
+	app.n_ports = 0;
+	for (i = 0; i < app.cfg.n_pairs; i++) {
+		const struct config_port *names[2] = {&app.cfg.pairs[i].inside,
+			&app.cfg.pairs[i].outside};
+		uint16_t id[2];
+
+		for (j = 0; j < 2; j++) {
+			if (port_lookup(names[j]->name, &id[j]) != 0) {
+				fprintf(stderr, "smtpwall: no port '%s' (%u ports exist)\n",
+					names[j]->name, rte_eth_dev_count_avail());
+				return -1;
+			}
+			if (app.peer[id[j]] != APP_NO_PORT) {
+				fprintf(stderr, "smtpwall: port %u is in two pairs\n", id[j]);
+				return -1;
+			}
+		}
+		if (id[0] == id[1]) {
+			fprintf(stderr, "smtpwall: a pair needs two different ports\n");
+			return -1;
+		}
+		app.peer[id[0]] = id[1];
+		app.peer[id[1]] = id[0];
+		for (j = 0; j < 2; j++) {
+			app.ports[app.n_ports] = id[j];
+			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)
+				return -1;
+			app.n_ports++;
+		}
+	}
+	return 0;
+}
+
+static int
+choose_dispatch(unsigned int lcores_free)
+{
+	bool need_sw = false;
+	unsigned int i;
+
+	if (app.cfg.workers == 0)
+		app.cfg.workers = lcores_free ? lcores_free : 1;
+	app.n_workers = app.cfg.workers;
+	for (i = 0; i < app.n_ports; i++)
+		need_sw |= port_needs_sw_dispatch(&app.caps[i], app.n_workers);
+	if (app.cfg.dispatch == CONFIG_DISPATCH_RSS && need_sw) {
+		fprintf(stderr, "smtpwall: dispatch rss: a port cannot give %u workers symmetric "
+				"RSS queues\n", app.n_workers);
+		return -1;
+	}
+	app.software_dispatch = app.n_workers > 1 &&
+		(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
+	if (app.n_workers + (app.software_dispatch ? 1 : 0) > lcores_free) {
+		fprintf(stderr, "smtpwall: %u workers%s need %u worker lcores, EAL has %u; "
+				"give more with -l or --lcores\n", app.n_workers,
+			app.software_dispatch ? " and a dispatcher" : "",
+			app.n_workers + (app.software_dispatch ? 1 : 0), lcores_free);
+		return -1;
+	}
+	if (app.n_workers > APP_MAX_WORKERS)
+		return -1;
+	return 0;
+}
+
+static struct rte_eth_dev_tx_buffer *
+tx_buffer_new(uint16_t port, uint64_t *drop_counter)
+{
+	struct rte_eth_dev_tx_buffer *b;
+
+	b = rte_zmalloc_socket("txb", RTE_ETH_TX_BUFFER_SIZE(WK_BURST), 0,
+		rte_eth_dev_socket_id(port));
+	if (b == NULL)
+		return NULL;
+	rte_eth_tx_buffer_init(b, WK_BURST);
+	rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback, drop_counter);
+	return b;
+}
+
+static int
+setup_data_path(void)
+{
+	unsigned int i, p, nq, n_mbufs;
+	int socket = (int)rte_socket_id();
+	uint64_t hz = rte_get_tsc_hz();
+
+	nq = app.software_dispatch ? 1 : app.n_workers;
+	n_mbufs = app.cfg.mbufs;
+	if (n_mbufs == 0)
+		n_mbufs = app.n_ports * nq * (app.cfg.rx_desc + app.cfg.tx_desc + WK_BURST) +
+			(app.n_workers + 2) * MBUF_CACHE * 2 +
+			(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096;
+	app.pool = rte_pktmbuf_pool_create("mbufs", n_mbufs, MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	if (app.pool == NULL) {
+		fprintf(stderr, "smtpwall: mbuf pool of %u: %s\n", n_mbufs,
+			rte_strerror(rte_errno));
+		return -1;
+	}
+	for (i = 0; i < app.n_ports; i++)
+		if (port_setup(app.ports[i], (uint16_t)nq, (uint16_t)nq, app.cfg.rx_desc,
+			    app.cfg.tx_desc, app.pool, !app.software_dispatch, &app.caps[i]) != 0)
+			return -1;
+
+	for (i = 0; i < app.n_workers; i++) {
+		struct worker *w = worker_create(i,
+			app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
+
+		if (w == NULL) {
+			fprintf(stderr, "smtpwall: worker %u: out of memory (flow table of %u)\n",
+				i, app.cfg.flows_per_worker);
+			return -1;
+		}
+		app.workers[i] = w;
+		if (app.software_dispatch)
+			continue;
+		w->n_ports = app.n_ports;
+		for (p = 0; p < app.n_ports; p++) {
+			w->ports[p] = app.ports[p];
+			w->port_idx[app.ports[p]] = (uint8_t)p;
+			w->txb[p] = tx_buffer_new(app.ports[p], &w->st.tx_drop);
+			if (w->txb[p] == NULL)
+				return -1;
+		}
+	}
+	if (app.software_dispatch) {
+		struct dispatcher *d = dispatcher_create(RING_SIZE, socket);
+
+		if (d == NULL) {
+			fprintf(stderr, "smtpwall: dispatcher rings: %s\n", rte_strerror(rte_errno));
+			return -1;
+		}
+		app.dispatcher = d;
+		memset(d->port_idx, 0xff, sizeof(d->port_idx));
+		d->n_ports = app.n_ports;
+		for (p = 0; p < app.n_ports; p++) {
+			d->ports[p] = app.ports[p];
+			d->port_idx[app.ports[p]] = (uint8_t)p;
+			d->txb[p] = tx_buffer_new(app.ports[p], &d->st.tx_drop);
+			if (d->txb[p] == NULL)
+				return -1;
+		}
+		for (i = 0; i < app.n_workers; i++) {
+			app.workers[i]->in_ring = d->to_worker[i];
+			app.workers[i]->out_ring = d->from_worker[i];
+		}
+	}
+	return 0;
+}
+
+static int
+launch(void)
+{
+	unsigned int lcore, next = 0;
+	bool dispatcher_launched = !app.software_dispatch;
+
+	RTE_LCORE_FOREACH_WORKER(lcore) {
+		if (!dispatcher_launched) {
+			rte_eal_remote_launch(dispatcher_main, app.dispatcher, lcore);
+			dispatcher_launched = true;
+			printf("smtpwall: lcore %u: software dispatcher\n", lcore);
+			continue;
+		}
+		if (next == app.n_workers)
+			break;
+		printf("smtpwall: lcore %u: worker %u\n", lcore, next);
+		rte_eal_remote_launch(worker_main, app.workers[next++], lcore);
+	}
+	return next == app.n_workers ? 0 : -1;
+}
+
+static void
+teardown(void)
+{
+	unsigned int i;
+
+	for (i = 0; i < app.n_ports; i++) {
+		rte_eth_dev_stop(app.ports[i]);
+		rte_eth_dev_close(app.ports[i]);
+	}
+	for (i = 0; i < app.n_workers; i++)
+		worker_free(app.workers[i]);
+	dispatcher_free(app.dispatcher);
+	rte_mempool_free(app.pool);
+}
+
+static int
+run_live(void)
+{
+	uint64_t hz = rte_get_tsc_hz(), next_print;
+	unsigned int i;
+
+	if (resolve_ports() != 0 || choose_dispatch(rte_lcore_count() - 1) != 0 ||
+		setup_data_path() != 0)
+		return -1;
+	printf("smtpwall: %u port pair(s), %u worker(s), %s dispatch\n", app.cfg.n_pairs,
+		app.n_workers, app.software_dispatch ? "software" : "RSS/queue");
+	for (i = 0; i < app.n_ports; i++)
+		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
+			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
+	if (stats_telemetry_register() != 0)
+		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
+	app.started_tsc = rte_rdtsc();
+	if (launch() != 0) {
+		app_quit = true;
+		rte_eal_mp_wait_lcore();
+		return -1;
+	}
+	printf("smtpwall: forwarding; Ctrl-C to stop\n");
+	fflush(stdout);
+	next_print = rte_rdtsc() + (uint64_t)app.stats_period_s * hz;
+	while (!app_quit) {
+		usleep(100000);
+		if (app.stats_period_s && rte_rdtsc() >= next_print) {
+			stats_print(stdout, "counters");
+			next_print = rte_rdtsc() + (uint64_t)app.stats_period_s * hz;
+		}
+	}
+	rte_eal_mp_wait_lcore();
+	stats_print(stdout, "final counters");
+	return 0;
+}
+
+static int
+run_offline(void)
+{
+	int rc;
+
+	app.pool = rte_pktmbuf_pool_create("mbufs", 8192, MBUF_CACHE, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (app.pool == NULL) {
+		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	rc = offline_run();
+	stats_print(stdout, "offline counters");
+	return rc;
+}
+
+int
+main(int argc, char **argv)
+{
+	struct eal_args ea;
+	int sep, rc;
+
+	/* --help and --check need no EAL. */
+	for (sep = 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
+		;
+	if (sep < argc) {
+		int i;
+
+		for (i = sep + 1; i < argc; i++) {
+			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
+				!strcmp(argv[i], "--check")) {
+				rc = parse_args(argc - sep, argv + sep);
+				return rc < 0 ? 1 : 0;
+			}
+		}
+	}
+	eal_args_build(&ea, argc, argv, prescan_workers(argc, argv, sep));
+	rc = rte_eal_init(ea.argc, ea.argv);
+	if (rc < 0) {
+		fprintf(stderr, "smtpwall: EAL init failed: %s\n", rte_strerror(rte_errno));
+		return 1;
+	}
+	rc = sep < argc ? parse_args(argc - sep, argv + sep) : parse_args(1, argv);
+	if (rc != 0) {
+		rte_eal_cleanup();
+		return rc < 0 ? 1 : 0;
+	}
+	signal(SIGINT, on_signal);
+	signal(SIGTERM, on_signal);
+
+	rc = app.offline ? run_offline() : run_live();
+	if (rc != 0)
+		app_quit = true;
+	rte_eal_mp_wait_lcore();
+	teardown();
+	rte_eal_cleanup();
+	return rc == 0 ? 0 : 1;
+}

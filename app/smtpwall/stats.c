@@ -1,0 +1,229 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Counter aggregation, printing and DPDK telemetry. Runs on the control
+ * lcore or the telemetry thread, never on the data path: it reads the
+ * workers' blocks without locks (64-bit loads are atomic on the platforms
+ * we build for; a sum may be a few frames behind, never torn).
+ */
+#include "stats.h"
+
+#include <inttypes.h>
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+#include <rte_telemetry.h>
+
+#include "app.h"
+#include "dispatch.h"
+#include "flow.h"
+#include "worker.h"
+
+const char *const wk_counter_names[WK_CNT_MAX] = {
+#define WK_STATS_NAME(name, help) #name,
+	WK_FOREACH_COUNTER(WK_STATS_NAME)
+#undef WK_STATS_NAME
+};
+
+const char *const wk_counter_help[WK_CNT_MAX] = {
+#define WK_STATS_HELP(name, help) help,
+	WK_FOREACH_COUNTER(WK_STATS_HELP)
+#undef WK_STATS_HELP
+};
+
+uint64_t
+wk_stats_get(const struct wk_stats *s, unsigned int i)
+{
+	const volatile uint64_t *f = (const volatile uint64_t *)s;
+
+	return i < WK_CNT_MAX ? f[i] : 0;
+}
+
+void
+wk_stats_add(struct wk_stats *dst, const struct wk_stats *src)
+{
+	unsigned int i;
+
+	for (i = 0; i < WK_CNT_MAX; i++)
+		((uint64_t *)dst)[i] += wk_stats_get(src, i);
+	for (i = 0; i < PKT_RESULT_MAX; i++)
+		dst->drop_reason[i] += ((const volatile uint64_t *)src->drop_reason)[i];
+}
+
+void
+stats_sum(struct wk_stats *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < app.n_workers; i++)
+		if (app.workers[i] != NULL)
+			wk_stats_add(out, &app.workers[i]->st);
+	if (app.dispatcher != NULL)
+		wk_stats_add(out, &app.dispatcher->st);
+}
+
+static void
+flows_sum(struct flow_table_stats *out)
+{
+	struct flow_table_stats s;
+	unsigned int i, j;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < app.n_workers; i++) {
+		if (app.workers[i] == NULL || app.workers[i]->ft == NULL)
+			continue;
+		flow_table_stats_get(app.workers[i]->ft, &s);
+		out->lookups += s.lookups;
+		out->hits += s.hits;
+		out->misses += s.misses;
+		out->adds += s.adds;
+		out->dels += s.dels;
+		out->expired += s.expired;
+		out->table_full += s.table_full;
+		out->count += s.count;
+		for (j = 0; j < FLOW_ST_MAX; j++)
+			out->by_state[j] += s.by_state[j];
+	}
+}
+
+void
+stats_print(FILE *f, const char *title)
+{
+	struct wk_stats s;
+	struct flow_table_stats fs;
+	unsigned int i;
+
+	stats_sum(&s);
+	flows_sum(&fs);
+	fprintf(f, "=== %s ===\n", title);
+	for (i = 0; i < WK_CNT_MAX; i++) {
+		uint64_t v = wk_stats_get(&s, i);
+
+		if (v != 0 || i <= WK_CNT_tx_drop)
+			fprintf(f, "  %-16s %20" PRIu64 "  %s\n", wk_counter_names[i], v,
+				wk_counter_help[i]);
+	}
+	for (i = 1; i < PKT_RESULT_MAX; i++)
+		if (s.drop_reason[i] != 0)
+			fprintf(f, "  drop %-22s %14" PRIu64 "  %s\n",
+				pkt_result_name((enum pkt_result)i), s.drop_reason[i],
+				pkt_result_str((enum pkt_result)i));
+	fprintf(f, "  flows: %u live", fs.count);
+	for (i = 0; i < FLOW_ST_MAX; i++)
+		if (fs.by_state[i] != 0)
+			fprintf(f, ", %s %u", flow_state_name((enum flow_state)i), fs.by_state[i]);
+	fprintf(f, "; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " table-full\n",
+		fs.adds, fs.expired, fs.table_full);
+	if (!app.offline) {
+		for (i = 0; i < app.n_ports; i++) {
+			struct rte_eth_stats es;
+
+			if (rte_eth_stats_get(app.ports[i], &es) != 0)
+				continue;
+			fprintf(f, "  port %u (%s): rx %" PRIu64 " tx %" PRIu64 " missed %" PRIu64
+				" rx-errors %" PRIu64 " tx-errors %" PRIu64 " no-mbuf %" PRIu64 "\n",
+				app.ports[i], app.caps[i].driver, es.ipackets, es.opackets,
+				es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
+		}
+	}
+	fflush(f);
+}
+
+static void
+tel_add_counters(struct rte_tel_data *d, const struct wk_stats *s)
+{
+	unsigned int i;
+
+	for (i = 0; i < WK_CNT_MAX; i++)
+		rte_tel_data_add_dict_u64(d, wk_counter_names[i], wk_stats_get(s, i));
+}
+
+static int
+tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wk_stats s;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	stats_sum(&s);
+	rte_tel_data_start_dict(d);
+	tel_add_counters(d, &s);
+	rte_tel_data_add_dict_u64(d, "workers", app.n_workers);
+	rte_tel_data_add_dict_u64(d, "uptime_s",
+		(rte_rdtsc() - app.started_tsc) / rte_get_tsc_hz());
+	return 0;
+}
+
+static int
+tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct wk_stats s;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	stats_sum(&s);
+	rte_tel_data_start_dict(d);
+	for (i = 1; i < PKT_RESULT_MAX; i++)
+		rte_tel_data_add_dict_u64(d, pkt_result_name((enum pkt_result)i),
+			s.drop_reason[i]);
+	return 0;
+}
+
+static int
+tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct flow_table_stats fs;
+	unsigned int i;
+
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	flows_sum(&fs);
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_u64(d, "live", fs.count);
+	rte_tel_data_add_dict_u64(d, "created", fs.adds);
+	rte_tel_data_add_dict_u64(d, "expired", fs.expired);
+	rte_tel_data_add_dict_u64(d, "deleted", fs.dels);
+	rte_tel_data_add_dict_u64(d, "table_full", fs.table_full);
+	rte_tel_data_add_dict_u64(d, "lookups", fs.lookups);
+	rte_tel_data_add_dict_u64(d, "hits", fs.hits);
+	for (i = 0; i < FLOW_ST_MAX; i++)
+		rte_tel_data_add_dict_u64(d, flow_state_name((enum flow_state)i), fs.by_state[i]);
+	return 0;
+}
+
+/* /smtpwall/worker,N: one worker's counters (N from 0). */
+static int
+tel_worker(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	unsigned long id;
+	char *end;
+
+	RTE_SET_USED(cmd);
+	if (params == NULL || *params == '\0')
+		return -EINVAL;
+	id = strtoul(params, &end, 10);
+	if (*end != '\0' || id >= app.n_workers || app.workers[id] == NULL)
+		return -EINVAL;
+	rte_tel_data_start_dict(d);
+	tel_add_counters(d, &app.workers[id]->st);
+	rte_tel_data_add_dict_u64(d, "flows", flow_table_count(app.workers[id]->ft));
+	return 0;
+}
+
+int
+stats_telemetry_register(void)
+{
+	int rc = 0;
+
+	rc |= rte_telemetry_register_cmd("/smtpwall/stats", tel_stats,
+		"Counters summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/drops", tel_drops,
+		"Malformed frames dropped, by reason. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/flows", tel_flows,
+		"Flow tables summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/worker", tel_worker,
+		"One worker's counters. Parameters: int worker_id");
+	return rc == 0 ? 0 : -EINVAL;
+}

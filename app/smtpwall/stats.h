@@ -1,0 +1,74 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_STATS_H
+#define SMTPWALL_STATS_H
+
+/*
+ * Per-worker counters. Each worker writes only its own block (no atomics,
+ * no sharing on the hot path); the control lcore and the telemetry thread
+ * sum them. One X-macro gives the fields, their names and their meaning.
+ */
+
+#include <stdint.h>
+#include <stdio.h>
+
+#include <rte_common.h>
+
+#include "pkt.h"
+
+#define WK_FOREACH_COUNTER(X) \
+	X(rx_pkts, "frames received") \
+	X(rx_bytes, "bytes received") \
+	X(tx_pkts, "frames sent") \
+	X(tx_bytes, "bytes sent") \
+	X(tx_drop, "frames dropped: TX queue full") \
+	X(non_ip, "non-IP frames forwarded (ARP, LLDP, ...)") \
+	X(ipv4, "IPv4 frames") \
+	X(ipv6, "IPv6 frames") \
+	X(vlan, "VLAN-tagged frames") \
+	X(tcp, "TCP segments") \
+	X(udp, "UDP datagrams") \
+	X(other_l4, "IP frames of other protocols, forwarded") \
+	X(ip_frag, "IP fragments, forwarded uninspected") \
+	X(malformed, "frames dropped: malformed (see drop reasons)") \
+	X(nonlinear, "frames dropped: chained mbuf that could not be linearised") \
+	X(flow_new, "connections created") \
+	X(flow_full, "new connections dropped: flow table full") \
+	X(flow_expired, "connections expired by timeout") \
+	X(flow_midstream, "TCP connections picked up without a handshake") \
+	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
+	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \
+	X(busy_cycles, "TSC cycles spent on received bursts") \
+	X(polls, "RX poll rounds") \
+	X(idle_polls, "RX poll rounds that found nothing")
+
+struct wk_stats {
+#define WK_STATS_FIELD(name, help) uint64_t name;
+	WK_FOREACH_COUNTER(WK_STATS_FIELD)
+#undef WK_STATS_FIELD
+	uint64_t drop_reason[PKT_RESULT_MAX]; /* malformed frames by reason */
+} __rte_cache_aligned;
+
+enum wk_counter_id {
+#define WK_STATS_ID(name, help) WK_CNT_##name,
+	WK_FOREACH_COUNTER(WK_STATS_ID)
+#undef WK_STATS_ID
+	WK_CNT_MAX
+};
+
+extern const char *const wk_counter_names[WK_CNT_MAX];
+extern const char *const wk_counter_help[WK_CNT_MAX];
+
+/* Reads counter i of a block (by index, for printing and telemetry). */
+uint64_t wk_stats_get(const struct wk_stats *s, unsigned int i);
+/* dst += src, field by field. */
+void wk_stats_add(struct wk_stats *dst, const struct wk_stats *src);
+
+struct worker;
+/* Sums all workers (and the dispatcher's block) into out. */
+void stats_sum(struct wk_stats *out);
+/* Prints non-zero counters, drop reasons, and flow table state. */
+void stats_print(FILE *f, const char *title);
+/* Registers /smtpwall/... telemetry commands. 0 or -errno. */
+int stats_telemetry_register(void);
+
+#endif /* SMTPWALL_STATS_H */

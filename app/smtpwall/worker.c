@@ -1,0 +1,333 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The worker's data path: rx burst → parse → bulk flow lookup → track →
+ * forward to the peer port. The common case (a frame of a known flow) is
+ * straight-line; new flows and malformed frames take the slow branches.
+ */
+#include "worker.h"
+
+#include <errno.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_lcore.h>
+#include <rte_malloc.h>
+#include <rte_mbuf.h>
+#include <rte_prefetch.h>
+
+#include "pkt.h"
+
+#define WK_EXPIRE_BUDGET 64   /* entries per sweep: bounded work per loop */
+#define WK_EXPIRE_HZ 1000     /* sweeps per second */
+#define WK_IDLE_BEFORE_SLEEP 256
+
+struct worker *
+worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
+{
+	struct flow_table_params fp;
+	struct worker *w;
+
+	w = rte_zmalloc_socket("worker", sizeof(*w), RTE_CACHE_LINE_SIZE, socket);
+	if (w == NULL)
+		return NULL;
+	w->id = id;
+	w->mode = mode;
+	w->queue = (uint16_t)id;
+	w->hz = hz;
+	w->expire_every = hz / WK_EXPIRE_HZ ? hz / WK_EXPIRE_HZ : 1;
+	w->verify_ip4_csum = app.cfg.verify_ip4_csum;
+	w->midstream_drop = app.cfg.midstream == CONFIG_MIDSTREAM_DROP;
+	w->idle_sleep_us = app.cfg.idle_sleep_us;
+
+	flow_table_params_default(&fp);
+	fp.capacity = app.cfg.flows_per_worker;
+	fp.user_size = 0;
+	fp.hz = hz;
+	fp.socket = socket;
+	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
+	fp.timeout_s[FLOW_TO_IDLE] = app.cfg.timeouts.idle;
+	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;
+	fp.timeout_s[FLOW_TO_CLOSED] = app.cfg.timeouts.closed;
+	fp.timeout_s[FLOW_TO_OTHER] = app.cfg.timeouts.udp;
+	w->ft = flow_table_create(&fp);
+	if (w->ft == NULL) {
+		rte_free(w);
+		return NULL;
+	}
+	memset(w->port_idx, 0xff, sizeof(w->port_idx));
+	return w;
+}
+
+void
+worker_free(struct worker *w)
+{
+	unsigned int i;
+
+	if (w == NULL)
+		return;
+	for (i = 0; i < w->n_ports; i++)
+		rte_free(w->txb[i]);
+	flow_table_free(w->ft);
+	rte_free(w);
+}
+
+static void
+expired_cb(struct flow_entry *e, void *arg)
+{
+	struct worker *w = arg;
+
+	RTE_SET_USED(e);
+	w->st.flow_expired++;
+}
+
+void
+worker_expire(struct worker *w, uint64_t now)
+{
+	if (likely(now < w->next_expire))
+		return;
+	w->next_expire = now + w->expire_every;
+	flow_table_expire(w->ft, now, WK_EXPIRE_BUDGET, expired_cb, w);
+}
+
+void
+worker_flush(struct worker *w)
+{
+	unsigned int i;
+
+	if (w->mode != WK_MODE_PORTS)
+		return;
+	for (i = 0; i < w->n_ports; i++)
+		rte_eth_tx_buffer_flush(w->ports[i], w->queue, w->txb[i]);
+}
+
+static inline void
+wk_send(struct worker *w, struct rte_mbuf *m)
+{
+	uint16_t out = app.peer[m->port];
+
+	w->st.tx_pkts++;
+	w->st.tx_bytes += rte_pktmbuf_pkt_len(m);
+	switch (w->mode) {
+	case WK_MODE_PORTS:
+		rte_eth_tx_buffer(out, w->queue, w->txb[w->port_idx[out]], m);
+		break;
+	case WK_MODE_RINGS:
+		/* The dispatcher transmits; it reads the output port from m->port. */
+		m->port = out;
+		if (unlikely(rte_ring_sp_enqueue(w->out_ring, m) != 0)) {
+			w->st.tx_pkts--;
+			w->st.tx_bytes -= rte_pktmbuf_pkt_len(m);
+			w->st.tx_drop++;
+			rte_pktmbuf_free(m);
+		}
+		break;
+	case WK_MODE_OFFLINE:
+		w->sink(w->sink_arg, m, out);
+		break;
+	}
+}
+
+static inline void
+wk_drop(struct rte_mbuf *m)
+{
+	rte_pktmbuf_free(m);
+}
+
+/* Slow path: a frame of a connection we have no entry for. */
+static struct flow_entry *
+flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
+	const struct pkt_info *pi, uint64_t now)
+{
+	struct flow_entry *e;
+
+	/* An earlier frame of this burst may have created it. */
+	e = flow_table_lookup(w->ft, k, hash);
+	if (e != NULL)
+		return e;
+	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN) &&
+		w->midstream_drop) {
+		w->st.midstream_drop++;
+		return NULL;
+	}
+	e = flow_table_add(w->ft, k, hash, dir, now);
+	if (unlikely(e == NULL)) {
+		w->st.flow_full++;
+		return NULL;
+	}
+	w->st.flow_new++;
+	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN)) {
+		flow_tcp_pickup(w->ft, e, now);
+		w->st.flow_midstream++;
+	}
+	return e;
+}
+
+void
+worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now)
+{
+	struct pkt_info pi[WK_BURST];
+	struct flow_key keys[WK_BURST];
+	uint32_t hashes[WK_BURST];
+	struct flow_entry *entries[WK_BURST];
+	uint8_t kidx[WK_BURST], kdir[WK_BURST];
+	uint16_t i, nk = 0;
+	uint64_t t0 = rte_rdtsc();
+
+	RTE_ASSERT(n <= WK_BURST);
+	for (i = 0; i < n; i++)
+		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
+
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *m = pkts[i];
+		struct pkt_info *p = &pi[i];
+		enum pkt_result r;
+
+		w->st.rx_pkts++;
+		w->st.rx_bytes += rte_pktmbuf_pkt_len(m);
+		if (unlikely(!rte_pktmbuf_is_contiguous(m)) && rte_pktmbuf_linearize(m) != 0) {
+			w->st.nonlinear++;
+			wk_drop(m);
+			pkts[i] = NULL;
+			continue;
+		}
+		r = pkt_parse_ex(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
+			w->verify_ip4_csum &&
+				(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+					RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+			p);
+		if (unlikely(r != PKT_OK)) {
+			/* A firewall drops what it cannot parse, and says why. */
+			w->st.malformed++;
+			w->st.drop_reason[r]++;
+			wk_drop(m);
+			pkts[i] = NULL;
+			continue;
+		}
+		if (p->n_vlan)
+			w->st.vlan++;
+		if (p->l3 == PKT_L3_NONE) {
+			w->st.non_ip++;
+			continue;
+		}
+		if (p->l3 == PKT_L3_IPV4)
+			w->st.ipv4++;
+		else
+			w->st.ipv6++;
+		if (unlikely(p->flags & PKT_F_FRAG)) {
+			w->st.ip_frag++;
+			continue;
+		}
+		if (p->flags & PKT_F_TCP)
+			w->st.tcp++;
+		else if (p->l4_proto == IPPROTO_UDP)
+			w->st.udp++;
+		if (!(p->flags & PKT_F_L4)) {
+			w->st.other_l4++;
+			continue;
+		}
+		kdir[nk] = (uint8_t)flow_key_make(&keys[nk], p->addr_len == 4 ? 4 : 6, p->src,
+			p->dst, p->sport, p->dport, p->l4_proto,
+			p->n_vlan ? (uint16_t)(p->vlan_tci[0] & 0xfff) : 0);
+		hashes[nk] = flow_key_hash(&keys[nk]);
+		kidx[nk] = (uint8_t)i;
+		nk++;
+	}
+
+	if (nk != 0)
+		flow_table_lookup_bulk(w->ft, keys, hashes, nk, entries);
+
+	for (i = 0; i < nk; i++) {
+		struct rte_mbuf *m = pkts[kidx[i]];
+		const struct pkt_info *p = &pi[kidx[i]];
+		struct flow_entry *e = entries[i];
+
+		if (unlikely(e == NULL)) {
+			e = flow_miss(w, &keys[i], hashes[i], kdir[i], p, now);
+			if (e == NULL) {
+				wk_drop(m);
+				pkts[kidx[i]] = NULL;
+				continue;
+			}
+		}
+		e->pkts[kdir[i]]++;
+		e->bytes[kdir[i]] += rte_pktmbuf_pkt_len(m);
+		if (p->flags & PKT_F_TCP)
+			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
+		else
+			flow_touch(w->ft, e, now);
+	}
+
+	for (i = 0; i < n; i++)
+		if (pkts[i] != NULL)
+			wk_send(w, pkts[i]);
+	w->st.busy_cycles += rte_rdtsc() - t0;
+}
+
+static int
+worker_loop_ports(struct worker *w)
+{
+	struct rte_mbuf *pkts[WK_BURST];
+	unsigned int idle = 0;
+
+	while (likely(!app_quit)) {
+		uint64_t now = rte_rdtsc();
+		unsigned int i, got = 0;
+
+		for (i = 0; i < w->n_ports; i++) {
+			uint16_t n = rte_eth_rx_burst(w->ports[i], w->queue, pkts, WK_BURST);
+
+			if (n != 0) {
+				worker_process_burst(w, pkts, n, now);
+				got += n;
+			}
+		}
+		worker_flush(w);
+		worker_expire(w, now);
+		w->st.polls++;
+		if (got == 0) {
+			w->st.idle_polls++;
+			if (w->idle_sleep_us && ++idle > WK_IDLE_BEFORE_SLEEP)
+				rte_delay_us_sleep(w->idle_sleep_us);
+		} else {
+			idle = 0;
+		}
+	}
+	return 0;
+}
+
+static int
+worker_loop_rings(struct worker *w)
+{
+	struct rte_mbuf *pkts[WK_BURST];
+	unsigned int idle = 0;
+
+	while (likely(!app_quit)) {
+		uint64_t now = rte_rdtsc();
+		unsigned int n = rte_ring_sc_dequeue_burst(w->in_ring, (void **)pkts, WK_BURST,
+			NULL);
+
+		if (n != 0) {
+			worker_process_burst(w, pkts, (uint16_t)n, now);
+			idle = 0;
+		} else {
+			w->st.idle_polls++;
+			if (w->idle_sleep_us && ++idle > WK_IDLE_BEFORE_SLEEP)
+				rte_delay_us_sleep(w->idle_sleep_us);
+		}
+		worker_expire(w, now);
+		w->st.polls++;
+	}
+	return 0;
+}
+
+int
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	w->next_expire = rte_rdtsc() + w->expire_every;
+	if (w->mode == WK_MODE_RINGS)
+		return worker_loop_rings(w);
+	return worker_loop_ports(w);
+}

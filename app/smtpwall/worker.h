@@ -1,0 +1,77 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_WORKER_H
+#define SMTPWALL_WORKER_H
+
+/*
+ * One worker lcore: it owns queue q of every port (or a ring fed by the
+ * dispatcher), its flow table, its timers and its counters, and shares
+ * nothing on the hot path (DESIGN.md, the data path).
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_ethdev.h>
+#include <rte_ring.h>
+
+#include "app.h"
+#include "flow.h"
+#include "stats.h"
+
+#define WK_BURST 32
+
+enum wk_mode {
+	WK_MODE_PORTS,   /* polls queue q of every port, transmits on queue q */
+	WK_MODE_RINGS,   /* fed by the dispatcher, hands frames back to it */
+	WK_MODE_OFFLINE, /* fed and drained by the offline capture loop */
+};
+
+/* Where the offline mode sends what would have left the box. */
+typedef void (*wk_sink_fn)(void *arg, struct rte_mbuf *m, uint16_t out_port);
+
+struct worker {
+	struct wk_stats st; /* first: its own cache lines */
+	unsigned int id;
+	enum wk_mode mode;
+	uint16_t queue;
+	unsigned int n_ports;
+	uint16_t ports[APP_MAX_PORTS];
+	struct rte_eth_dev_tx_buffer *txb[APP_MAX_PORTS]; /* indexed like ports[] */
+	uint8_t port_idx[RTE_MAX_ETHPORTS];                /* port id -> index in ports[] */
+	struct rte_ring *in_ring, *out_ring;               /* software dispatch */
+	wk_sink_fn sink;
+	void *sink_arg;
+
+	struct flow_table *ft;
+	uint64_t hz;          /* ticks per second of `now` */
+	uint64_t next_expire; /* tick of the next expiry sweep */
+	uint64_t expire_every;
+	bool verify_ip4_csum;
+	bool midstream_drop;
+	uint32_t idle_sleep_us;
+} __rte_cache_aligned;
+
+/*
+ * Allocates a worker for the given mode; the flow table uses hz ticks per
+ * second (TSC for live ports, nanoseconds offline). NULL on failure.
+ */
+struct worker *worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket);
+void worker_free(struct worker *w);
+
+/* The lcore entry point (arg: struct worker *). */
+int worker_main(void *arg);
+
+/*
+ * Processes n frames that arrived (m->port is the input port): parse,
+ * flow lookup in bulk, track, forward to the peer port or drop. Takes
+ * ownership of every mbuf.
+ */
+void worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+/* Runs the timer sweep if due (a bounded number of entries). */
+void worker_expire(struct worker *w, uint64_t now);
+
+/* Flushes buffered TX (ports mode). */
+void worker_flush(struct worker *w);
+
+#endif /* SMTPWALL_WORKER_H */

@@ -1,0 +1,145 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "port.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <rte_ethdev.h>
+#include <rte_log.h>
+
+const uint8_t port_rss_sym_key[PORT_RSS_KEY_LEN] = {
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+};
+
+#define PORT_RSS_HF (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP | \
+	RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_IPV4 | \
+	RTE_ETH_RSS_IPV6)
+
+/* Virtual devices whose queues are not chosen by a flow hash we control. */
+static const char *const no_flow_rss_drivers[] = {
+	"net_tap", "net_pcap", "net_ring", "net_null", "net_memif", "net_af_packet",
+	"net_virtio_user", "net_vhost", NULL,
+};
+
+int
+port_lookup(const char *name, uint16_t *port)
+{
+	char *end;
+	unsigned long id;
+
+	if (rte_eth_dev_get_port_by_name(name, port) == 0)
+		return 0;
+	id = strtoul(name, &end, 10);
+	if (*name != '\0' && *end == '\0' && id < RTE_MAX_ETHPORTS &&
+		rte_eth_dev_is_valid_port((uint16_t)id)) {
+		*port = (uint16_t)id;
+		return 0;
+	}
+	return -ENODEV;
+}
+
+int
+port_probe(uint16_t port, struct port_caps *caps)
+{
+	struct rte_eth_dev_info info;
+	const char *const *d;
+	int rc;
+
+	memset(caps, 0, sizeof(*caps));
+	rc = rte_eth_dev_info_get(port, &info);
+	if (rc != 0)
+		return rc;
+	snprintf(caps->driver, sizeof(caps->driver), "%s", info.driver_name);
+	caps->max_rxq = info.max_rx_queues;
+	caps->max_txq = info.max_tx_queues;
+	caps->rss = (info.flow_type_rss_offloads & (RTE_ETH_RSS_NONFRAG_IPV4_TCP |
+				RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
+		info.hash_key_size == PORT_RSS_KEY_LEN;
+	for (d = no_flow_rss_drivers; *d != NULL; d++)
+		if (strcmp(info.driver_name, *d) == 0)
+			caps->rss = false;
+	caps->rx_ip_cksum = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_IPV4_CKSUM) != 0;
+	caps->rx_l4_cksum = (info.rx_offload_capa & RTE_ETH_RX_OFFLOAD_TCP_CKSUM) != 0;
+	caps->tx_ip_cksum = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_IPV4_CKSUM) != 0;
+	caps->tx_tcp_cksum = (info.tx_offload_capa & RTE_ETH_TX_OFFLOAD_TCP_CKSUM) != 0;
+	return 0;
+}
+
+bool
+port_needs_sw_dispatch(const struct port_caps *caps, unsigned int nq)
+{
+	if (nq <= 1)
+		return false;
+	return !caps->rss || caps->max_rxq < nq || caps->max_txq < nq;
+}
+
+int
+port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
+	struct rte_mempool *mp, bool rss, const struct port_caps *caps)
+{
+	struct rte_eth_conf conf;
+	struct rte_eth_dev_info info;
+	uint16_t q, nrx = rx_desc, ntx = tx_desc;
+	int rc, socket = rte_eth_dev_socket_id(port);
+
+	memset(&conf, 0, sizeof(conf));
+	if (rss && nq_rx > 1) {
+		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
+		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)port_rss_sym_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = PORT_RSS_KEY_LEN;
+		rc = rte_eth_dev_info_get(port, &info);
+		if (rc != 0)
+			return rc;
+		conf.rx_adv_conf.rss_conf.rss_hf = PORT_RSS_HF & info.flow_type_rss_offloads;
+	}
+	/* Ask the NIC for checksum status on RX and checksum fill on TX where
+	 * it has them; the workers fall back to software otherwise. */
+	if (caps->rx_ip_cksum)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_IPV4_CKSUM;
+	if (caps->rx_l4_cksum)
+		conf.rxmode.offloads |= RTE_ETH_RX_OFFLOAD_TCP_CKSUM;
+	if (caps->tx_ip_cksum)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_IPV4_CKSUM;
+	if (caps->tx_tcp_cksum)
+		conf.txmode.offloads |= RTE_ETH_TX_OFFLOAD_TCP_CKSUM;
+
+	rc = rte_eth_dev_configure(port, nq_rx, nq_tx, &conf);
+	if (rc != 0) {
+		RTE_LOG(ERR, USER1, "port %u: configure %u/%u queues failed: %s\n", port, nq_rx,
+			nq_tx, rte_strerror(-rc));
+		return rc;
+	}
+	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
+	if (rc != 0)
+		return rc;
+	for (q = 0; q < nq_rx; q++) {
+		rc = rte_eth_rx_queue_setup(port, q, nrx, socket < 0 ? 0 : (unsigned int)socket,
+			NULL, mp);
+		if (rc != 0) {
+			RTE_LOG(ERR, USER1, "port %u: rx queue %u: %s\n", port, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	for (q = 0; q < nq_tx; q++) {
+		rc = rte_eth_tx_queue_setup(port, q, ntx, socket < 0 ? 0 : (unsigned int)socket,
+			NULL);
+		if (rc != 0) {
+			RTE_LOG(ERR, USER1, "port %u: tx queue %u: %s\n", port, q, rte_strerror(-rc));
+			return rc;
+		}
+	}
+	rc = rte_eth_dev_start(port);
+	if (rc != 0) {
+		RTE_LOG(ERR, USER1, "port %u: start failed: %s\n", port, rte_strerror(-rc));
+		return rc;
+	}
+	/* Some vdevs (pcap files) have no promiscuous mode; that is fine. */
+	rc = rte_eth_promiscuous_enable(port);
+	if (rc != 0 && rc != -ENOTSUP)
+		RTE_LOG(WARNING, USER1, "port %u: promiscuous mode: %s\n", port, rte_strerror(-rc));
+	return 0;
+}

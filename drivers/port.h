@@ -1,0 +1,56 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_PORT_H
+#define SMTPWALL_PORT_H
+
+/*
+ * Port bring-up for real NICs and vdevs: queue setup, symmetric RSS,
+ * offload probing, and the decision whether a port needs software dispatch.
+ */
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include <rte_mempool.h>
+
+#define PORT_RSS_KEY_LEN 40
+
+/* What a port can do, read once from rte_eth_dev_info_get(). */
+struct port_caps {
+	char driver[32];
+	uint16_t max_rxq, max_txq;
+	bool rss;         /* can hash IPv4/IPv6 TCP with a key we set */
+	bool rx_ip_cksum; /* reports IPv4 header checksum status in ol_flags */
+	bool rx_l4_cksum; /* reports TCP/UDP checksum status in ol_flags */
+	bool tx_ip_cksum; /* can fill the IPv4 header checksum */
+	bool tx_tcp_cksum;
+};
+
+/*
+ * The symmetric Toeplitz key (0x6d5a repeated): the hash of (a, b) equals
+ * the hash of (b, a), so both directions of a connection reach one queue
+ * when both ports of a pair use it.
+ */
+extern const uint8_t port_rss_sym_key[PORT_RSS_KEY_LEN];
+
+/* Fills caps for a port; 0 or -errno. */
+int port_probe(uint16_t port, struct port_caps *caps);
+
+/*
+ * True when the port cannot give each of nq workers its own RX queue with
+ * symmetric RSS: no RSS, too few queues, or a virtual device whose queues
+ * are not hashed by flow (tap, pcap, ring, null, memif, af_packet).
+ */
+bool port_needs_sw_dispatch(const struct port_caps *caps, unsigned int nq);
+
+/*
+ * Configures nq_rx RX and nq_tx TX queues (RSS with the symmetric key when
+ * rss and nq_rx > 1), sets promiscuous mode (a bump in the wire forwards
+ * frames for any MAC) and starts the port. 0 or -errno; a message on error.
+ */
+int port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
+	struct rte_mempool *mp, bool rss, const struct port_caps *caps);
+
+/* Resolves a port given by device name or numeric id; -ENODEV if none. */
+int port_lookup(const char *name, uint16_t *port);
+
+#endif /* SMTPWALL_PORT_H */

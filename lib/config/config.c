@@ -1,0 +1,246 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The appliance's own settings (wire, workers, flow table, timeouts).
+ * Inspection policy sections are added by lib/policy's loader; this file
+ * knows only the keys below and refuses every other one.
+ */
+#include "config.h"
+#include "cfg_yaml.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static const char *const dispatch_names[] = {"auto", "rss", "software", NULL};
+static const char *const midstream_names[] = {"pickup", "drop", NULL};
+
+const char *
+config_dispatch_name(enum config_dispatch d)
+{
+	return (unsigned int)d < 3 ? dispatch_names[d] : "?";
+}
+
+void
+config_default(struct config *c)
+{
+	memset(c, 0, sizeof(*c));
+	c->n_pairs = 1;
+	snprintf(c->pairs[0].inside.name, CONFIG_PORT_NAME_LEN, "0");
+	snprintf(c->pairs[0].outside.name, CONFIG_PORT_NAME_LEN, "1");
+	c->workers = 0;
+	c->dispatch = CONFIG_DISPATCH_AUTO;
+	c->flows_per_worker = 65536;
+	c->midstream = CONFIG_MIDSTREAM_PICKUP;
+	c->verify_ip4_csum = true;
+	c->timeouts.embryonic = 30;
+	c->timeouts.idle = 3600;
+	c->timeouts.half_closed = 600;
+	c->timeouts.closed = 5;
+	c->timeouts.udp = 120;
+	c->rx_desc = 1024;
+	c->tx_desc = 1024;
+}
+
+static int
+load_port(struct cfg_doc *d, yaml_node_t *n, struct config_port *p)
+{
+	return cfg_get_str(d, n, p->name, sizeof(p->name));
+}
+
+static int
+load_pairs(struct cfg_doc *d, yaml_node_t *seq, struct config *c)
+{
+	static const char *const keys[] = {"inside", "outside", NULL};
+	yaml_node_item_t *it;
+
+	if (cfg_expect(d, seq, YAML_SEQUENCE_NODE, "wire.pairs") != 0)
+		return -1;
+	c->n_pairs = 0;
+	for (it = seq->data.sequence.items.start; it < seq->data.sequence.items.top; it++) {
+		yaml_node_t *pair = yaml_document_get_node(&d->doc, *it);
+		yaml_node_t *in, *out;
+		struct config_pair *p;
+		unsigned int i;
+
+		if (c->n_pairs == CONFIG_MAX_PAIRS)
+			return cfg_error(d, pair, "more than %d port pairs", CONFIG_MAX_PAIRS);
+		if (cfg_expect(d, pair, YAML_MAPPING_NODE, "a port pair") != 0 ||
+			cfg_check_keys(d, pair, keys) != 0)
+			return -1;
+		in = cfg_map_get(d, pair, "inside");
+		out = cfg_map_get(d, pair, "outside");
+		if (in == NULL || out == NULL)
+			return cfg_error(d, pair, "a port pair needs both 'inside' and 'outside'");
+		p = &c->pairs[c->n_pairs];
+		if (load_port(d, in, &p->inside) != 0 || load_port(d, out, &p->outside) != 0)
+			return -1;
+		if (strcmp(p->inside.name, p->outside.name) == 0)
+			return cfg_error(d, out, "port '%s' cannot be both inside and outside",
+				p->inside.name);
+		/* A port belongs to one pair: a frame has exactly one way out. */
+		for (i = 0; i < c->n_pairs; i++) {
+			const struct config_pair *q = &c->pairs[i];
+			const char *names[2] = {p->inside.name, p->outside.name};
+			unsigned int j;
+
+			for (j = 0; j < 2; j++)
+				if (strcmp(names[j], q->inside.name) == 0 ||
+					strcmp(names[j], q->outside.name) == 0)
+					return cfg_error(d, j ? out : in,
+						"port '%s' is already in another pair", names[j]);
+		}
+		c->n_pairs++;
+	}
+	if (c->n_pairs == 0)
+		return cfg_error(d, seq, "wire.pairs is empty");
+	return 0;
+}
+
+static int
+load_wire(struct cfg_doc *d, yaml_node_t *n, struct config *c)
+{
+	static const char *const keys[] = {"pairs", "workers", "dispatch", "rx-descriptors",
+		"tx-descriptors", "mbufs", "idle-sleep-us", "verify-ipv4-checksum", NULL};
+	yaml_node_t *v;
+	uint32_t u;
+
+	if (cfg_expect(d, n, YAML_MAPPING_NODE, "wire") != 0 || cfg_check_keys(d, n, keys) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "pairs")) != NULL && load_pairs(d, v, c) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "workers")) != NULL &&
+		cfg_get_u32(d, v, 1, 128, &c->workers) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "dispatch")) != NULL) {
+		if (cfg_get_enum(d, v, dispatch_names, &u) != 0)
+			return -1;
+		c->dispatch = (enum config_dispatch)u;
+	}
+	if ((v = cfg_map_get(d, n, "rx-descriptors")) != NULL) {
+		if (cfg_get_u32(d, v, 64, 16384, &u) != 0)
+			return -1;
+		c->rx_desc = (uint16_t)u;
+	}
+	if ((v = cfg_map_get(d, n, "tx-descriptors")) != NULL) {
+		if (cfg_get_u32(d, v, 64, 16384, &u) != 0)
+			return -1;
+		c->tx_desc = (uint16_t)u;
+	}
+	if ((v = cfg_map_get(d, n, "mbufs")) != NULL &&
+		cfg_get_u32(d, v, 1024, 16u << 20, &c->mbufs) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "idle-sleep-us")) != NULL &&
+		cfg_get_u32(d, v, 0, 100000, &c->idle_sleep_us) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "verify-ipv4-checksum")) != NULL &&
+		cfg_get_bool(d, v, &c->verify_ip4_csum) != 0)
+		return -1;
+	return 0;
+}
+
+static int
+load_timeouts(struct cfg_doc *d, yaml_node_t *n, struct config_timeouts *t)
+{
+	static const char *const keys[] = {"embryonic", "idle", "half-closed", "closed", "udp",
+		NULL};
+	uint32_t *fields[] = {&t->embryonic, &t->idle, &t->half_closed, &t->closed, &t->udp};
+	unsigned int i;
+
+	if (cfg_expect(d, n, YAML_MAPPING_NODE, "flows.timeouts") != 0 ||
+		cfg_check_keys(d, n, keys) != 0)
+		return -1;
+	for (i = 0; keys[i] != NULL; i++) {
+		yaml_node_t *v = cfg_map_get(d, n, keys[i]);
+
+		if (v != NULL && cfg_get_duration(d, v, fields[i]) != 0)
+			return -1;
+	}
+	return 0;
+}
+
+static int
+load_flows(struct cfg_doc *d, yaml_node_t *n, struct config *c)
+{
+	static const char *const keys[] = {"max-per-worker", "midstream", "timeouts", NULL};
+	yaml_node_t *v;
+	uint32_t u;
+
+	if (cfg_expect(d, n, YAML_MAPPING_NODE, "flows") != 0 || cfg_check_keys(d, n, keys) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "max-per-worker")) != NULL &&
+		cfg_get_u32(d, v, 16, 64u << 20, &c->flows_per_worker) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "midstream")) != NULL) {
+		if (cfg_get_enum(d, v, midstream_names, &u) != 0)
+			return -1;
+		c->midstream = (enum config_midstream)u;
+	}
+	if ((v = cfg_map_get(d, n, "timeouts")) != NULL && load_timeouts(d, v, &c->timeouts) != 0)
+		return -1;
+	return 0;
+}
+
+int
+config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
+	size_t errlen)
+{
+	static const char *const keys[] = {"wire", "flows", NULL};
+	struct cfg_doc d;
+	struct config tmp = *c;
+	yaml_node_t *root, *v;
+	int rc = -1;
+
+	if (cfg_doc_parse(&d, name, text, len, err, errlen) != 0)
+		return -1;
+	root = cfg_root(&d);
+	if (root == NULL) {
+		/* An empty file is a valid file: every default applies. */
+		rc = 0;
+		goto out;
+	}
+	if (cfg_expect(&d, root, YAML_MAPPING_NODE, "the top level") != 0 ||
+		cfg_check_keys(&d, root, keys) != 0)
+		goto out;
+	if ((v = cfg_map_get(&d, root, "wire")) != NULL && load_wire(&d, v, &tmp) != 0)
+		goto out;
+	if ((v = cfg_map_get(&d, root, "flows")) != NULL && load_flows(&d, v, &tmp) != 0)
+		goto out;
+	*c = tmp;
+	rc = 0;
+out:
+	cfg_doc_free(&d);
+	return rc;
+}
+
+int
+config_load(const char *path, struct config *c, char *err, size_t errlen)
+{
+	FILE *f = fopen(path, "rb");
+	char *text;
+	long len;
+	int rc;
+
+	if (f == NULL) {
+		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return -1;
+	}
+	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
+		len > (16L << 20)) {
+		snprintf(err, errlen, "%s: cannot read (or larger than 16 MiB)", path);
+		fclose(f);
+		return -1;
+	}
+	text = malloc((size_t)len + 1);
+	if (text == NULL || fread(text, 1, (size_t)len, f) != (size_t)len) {
+		snprintf(err, errlen, "%s: read failed", path);
+		free(text);
+		fclose(f);
+		return -1;
+	}
+	fclose(f);
+	text[len] = '\0';
+	rc = config_load_string(path, text, (size_t)len, c, err, errlen);
+	free(text);
+	return rc;
+}

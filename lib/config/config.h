@@ -1,0 +1,80 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_CONFIG_H
+#define SMTPWALL_CONFIG_H
+
+/*
+ * The appliance's configuration file (YAML), compiled into plain structs
+ * before any port starts. Pure C: no DPDK include. Errors are reported as
+ * "file:line:column: what is wrong" (line and column from 1).
+ */
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define CONFIG_MAX_PAIRS 8
+#define CONFIG_PORT_NAME_LEN 64
+#define CONFIG_ERR_LEN 512
+
+enum config_dispatch {
+	CONFIG_DISPATCH_AUTO = 0, /* RSS where the device has it, software otherwise */
+	CONFIG_DISPATCH_RSS,      /* insist on symmetric RSS */
+	CONFIG_DISPATCH_SOFTWARE, /* one dispatcher lcore hashes frames to workers */
+};
+
+enum config_midstream {
+	CONFIG_MIDSTREAM_PICKUP = 0, /* adopt a TCP connection seen without its handshake */
+	CONFIG_MIDSTREAM_DROP,       /* drop its packets, like a firewall */
+};
+
+/* A port is named by its DPDK device name ("net_tap0", "0000:3b:00.0") or its port id. */
+struct config_port {
+	char name[CONFIG_PORT_NAME_LEN];
+};
+
+struct config_pair {
+	struct config_port inside;
+	struct config_port outside;
+};
+
+/* Timeouts in seconds; 0 means never (ASA semantics). */
+struct config_timeouts {
+	uint32_t embryonic;   /* ASA embryonic / IOS synwait-time: 30 */
+	uint32_t idle;        /* ASA conn / IOS idle-time: 3600 */
+	uint32_t half_closed; /* ASA half-closed: 600 */
+	uint32_t closed;      /* linger after close, IOS finwait-time: 5 */
+	uint32_t udp;         /* ASA udp: 120 */
+};
+
+struct config {
+	unsigned int n_pairs;
+	struct config_pair pairs[CONFIG_MAX_PAIRS];
+	unsigned int workers;          /* worker lcores; 0 = one per lcore given to EAL */
+	enum config_dispatch dispatch;
+	uint32_t flows_per_worker;     /* flow table capacity of each worker */
+	enum config_midstream midstream;
+	bool verify_ip4_csum;          /* drop IPv4 frames whose header checksum is wrong */
+	struct config_timeouts timeouts;
+	uint32_t mbufs;                /* mbuf pool size; 0 = computed from ports and queues */
+	uint16_t rx_desc, tx_desc;     /* descriptors per queue */
+	uint32_t idle_sleep_us;        /* sleep after an empty poll round; 0 = pure polling */
+};
+
+/* Fills the defaults: one pair of ports 0 and 1, ASA timeouts, auto dispatch. */
+void config_default(struct config *c);
+
+/*
+ * Loads a YAML file over the defaults already in *c. Returns 0, or -1 with
+ * a "file:line:column: message" in err. Unknown keys, wrong types and
+ * out-of-range values are errors; nothing is partially applied on error
+ * (c is left as it was).
+ */
+int config_load(const char *path, struct config *c, char *err, size_t errlen);
+
+/* Same from a string (tests, fuzzing); name is used in error messages. */
+int config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
+	size_t errlen);
+
+const char *config_dispatch_name(enum config_dispatch d);
+
+#endif /* SMTPWALL_CONFIG_H */

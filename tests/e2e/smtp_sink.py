@@ -1,0 +1,44 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""A counting SMTP server for end-to-end tests (Debian's python3-aiosmtpd).
+
+Every accepted message appends one line to LOG:
+    <sha256 of the body as received> <body length> <mail from> <rcpt count>
+so a test can compare what arrived with what was sent, byte for byte.
+Runs until SIGTERM.
+"""
+import hashlib
+import signal
+import sys
+
+from aiosmtpd.controller import Controller
+
+
+class Recorder:
+    def __init__(self, path):
+        self.out = open(path, "a", buffering=1)
+
+    async def handle_DATA(self, server, session, envelope):
+        body = envelope.original_content or envelope.content
+        if isinstance(body, str):
+            body = body.encode("utf-8", "surrogateescape")
+        self.out.write("%s %d %s %d\n" % (hashlib.sha256(body).hexdigest(), len(body),
+                                          envelope.mail_from, len(envelope.rcpt_tos)))
+        return "250 2.0.0 Ok: queued"
+
+
+def main():
+    host, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+    handler = Recorder(log)
+    # Many recipients and long lines are what the tests send on purpose.
+    controller = Controller(handler, hostname=host, port=port, ready_timeout=10,
+                            server_kwargs={"data_size_limit": 64 << 20})
+    controller.start()
+    print("smtp_sink: listening on %s:%d" % (host, port), flush=True)
+    signal.sigwait([signal.SIGTERM, signal.SIGINT])
+    controller.stop()
+
+
+if __name__ == "__main__":
+    signal.pthread_sigmask(signal.SIG_BLOCK, [signal.SIGTERM, signal.SIGINT])
+    main()
