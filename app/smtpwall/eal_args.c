@@ -52,10 +52,10 @@ push(struct eal_args *ea, char *s)
 int
 eal_args_build(struct eal_args *ea, int argc, char **argv, unsigned int workers)
 {
-	static const char *const huge[] = {"--no-huge", "--in-memory", NULL};
+	static const char *const huge[] = {"--no-huge", NULL};
 	static const char *const mem[] = {"-m", "--socket-mem", NULL};
 	static const char *const lcores[] = {"-l", "-c", "--lcores", NULL};
-	static const char *const prefix[] = {"--file-prefix", NULL};
+	static const char *const prefix[] = {"--file-prefix", "--in-memory", NULL};
 	static char no_huge[] = "--no-huge", m[] = "-m", m_val[] = "1024";
 	static char fp[] = "--file-prefix", fp_val[] = "smtpwall";
 	static char lc[] = "--lcores";

@@ -471,8 +471,10 @@ run_offline(void)
 {
 	int rc;
 
-	app.pool = rte_pktmbuf_pool_create("mbufs", 8192, MBUF_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	/* Captures hold frames a NIC never delivers in one buffer (GRO/TSO
+	 * on the capturing host): offline mbufs take the largest IP packet. */
+	app.pool = rte_pktmbuf_pool_create("mbufs", 1024, 32, 0, UINT16_MAX,
+		(int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -1;

@@ -80,7 +80,8 @@ record_to_mbuf(const struct pcap_reader *r, const uint8_t *rec, uint32_t len)
 		return NULL;
 	if (r->linktype != PCAP_LINKTYPE_ETHERNET) {
 		et = ethertype_for(r->linktype, rec, len, &skip);
-		if (et == 0 || skip > len)
+		if (et == 0 || skip > len ||
+			OFFLINE_ETH_HLEN + len - skip > rte_pktmbuf_tailroom(m))
 			goto fail;
 		p = rte_pktmbuf_append(m, (uint16_t)(OFFLINE_ETH_HLEN + len - skip));
 		if (p == NULL)
@@ -90,6 +91,8 @@ record_to_mbuf(const struct pcap_reader *r, const uint8_t *rec, uint32_t len)
 		p[13] = (char)(et & 0xff);
 		memcpy(p + OFFLINE_ETH_HLEN, rec + skip, len - skip);
 	} else {
+		if (len > rte_pktmbuf_tailroom(m))
+			goto fail;
 		p = rte_pktmbuf_append(m, (uint16_t)len);
 		if (p == NULL)
 			goto fail;
@@ -105,7 +108,7 @@ fail:
 int
 offline_run(void)
 {
-	static uint8_t rec[RTE_MBUF_DEFAULT_DATAROOM];
+	static uint8_t rec[UINT16_MAX];
 	struct rte_mbuf *burst[WK_BURST];
 	struct offline_sink sink;
 	struct pcap_reader r;

@@ -19,6 +19,7 @@ SW_PID=""
 SW_LOG="$WORKDIR/smtpwall.log"
 BG_PIDS=""
 SYSPY=/usr/bin/python3
+E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 
 e2e_cleanup() {
 	rc=$?
@@ -109,7 +110,7 @@ wire_up() {
 sink_up() {
 	log=$1
 	: >"$log"
-	ip netns exec "$NS_S" "$SYSPY" "$(dirname "$0")/smtp_sink.py" "$SERVER_IP" 25 "$log" \
+	ip netns exec "$NS_S" "$SYSPY" "$E2E_DIR/smtp_sink.py" "$SERVER_IP" 25 "$log" \
 		>"$WORKDIR/sink.out" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	for _ in $(seq 100); do
