@@ -49,8 +49,10 @@ pcap_reader_open(struct pcap_reader *r, const char *path, char *err, size_t errl
 		h.snaplen = swap32(h.snaplen);
 		h.linktype = swap32(h.linktype);
 	} else if (h.magic == PCAP_MAGIC_NG) {
-		snprintf(err, errlen, "%s: pcapng is not supported; convert it with "
-			"'editcap -F pcap %s out.pcap'", path, path);
+		snprintf(err, errlen,
+			"%s: pcapng is not supported; convert it with "
+			"'editcap -F pcap %s out.pcap'",
+			path, path);
 		goto fail;
 	} else {
 		snprintf(err, errlen, "%s: not a pcap file (magic 0x%08x)", path, h.magic);
@@ -66,8 +68,8 @@ fail:
 }
 
 int
-pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t *len,
-	uint64_t *ts_ns, char *err, size_t errlen)
+pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t *len, uint64_t *ts_ns,
+	char *err, size_t errlen)
 {
 	struct pcap_rec_hdr h;
 	uint32_t keep;
@@ -113,8 +115,8 @@ pcap_reader_close(struct pcap_reader *r)
 }
 
 int
-pcap_writer_open(struct pcap_writer *w, const char *path, uint32_t linktype, char *err,
-	size_t errlen)
+pcap_writer_open(
+	struct pcap_writer *w, const char *path, uint32_t linktype, char *err, size_t errlen)
 {
 	struct pcap_global_hdr h = {
 		.magic = PCAP_MAGIC_NSEC,

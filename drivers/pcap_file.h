@@ -11,16 +11,16 @@
 #include <stdint.h>
 #include <stdio.h>
 
-#define PCAP_LINKTYPE_NULL 0      /* BSD loopback: 4-byte address family */
+#define PCAP_LINKTYPE_NULL 0 /* BSD loopback: 4-byte address family */
 #define PCAP_LINKTYPE_ETHERNET 1
-#define PCAP_LINKTYPE_LOOP 108    /* OpenBSD loopback: family in network order */
+#define PCAP_LINKTYPE_LOOP 108 /* OpenBSD loopback: family in network order */
 
 struct pcap_reader {
 	FILE *f;
 	uint32_t linktype;
 	uint32_t snaplen;
-	int swapped;  /* file written in the other byte order */
-	int nsec;     /* timestamps in nanoseconds */
+	int swapped; /* file written in the other byte order */
+	int nsec; /* timestamps in nanoseconds */
 	uint64_t records;
 };
 
@@ -41,8 +41,8 @@ int pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t
 void pcap_reader_close(struct pcap_reader *r);
 
 /* Creates a nanosecond pcap file of the given linktype; 0 or -1. */
-int pcap_writer_open(struct pcap_writer *w, const char *path, uint32_t linktype, char *err,
-	size_t errlen);
+int pcap_writer_open(
+	struct pcap_writer *w, const char *path, uint32_t linktype, char *err, size_t errlen);
 int pcap_writer_write(struct pcap_writer *w, const void *buf, uint32_t len, uint64_t ts_ns);
 int pcap_writer_close(struct pcap_writer *w);
 

@@ -10,19 +10,64 @@
 #include <rte_log.h>
 
 const uint8_t port_rss_sym_key[PORT_RSS_KEY_LEN] = {
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
-	0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a, 0x6d, 0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
+	0x6d,
+	0x5a,
 };
 
-#define PORT_RSS_HF (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP | \
-	RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_IPV4 | \
-	RTE_ETH_RSS_IPV6)
+#define PORT_RSS_HF \
+	(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP | \
+		RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_IPV4 | \
+		RTE_ETH_RSS_IPV6)
 
 /* Virtual devices whose queues are not chosen by a flow hash we control. */
 static const char *const no_flow_rss_drivers[] = {
-	"net_tap", "net_pcap", "net_ring", "net_null", "net_memif", "net_af_packet",
-	"net_virtio_user", "net_vhost", NULL,
+	"net_tap",
+	"net_pcap",
+	"net_ring",
+	"net_null",
+	"net_memif",
+	"net_af_packet",
+	"net_virtio_user",
+	"net_vhost",
+	NULL,
 };
 
 int
@@ -56,8 +101,8 @@ port_probe(uint16_t port, struct port_caps *caps)
 	snprintf(caps->driver, sizeof(caps->driver), "%s", info.driver_name);
 	caps->max_rxq = info.max_rx_queues;
 	caps->max_txq = info.max_tx_queues;
-	caps->rss = (info.flow_type_rss_offloads & (RTE_ETH_RSS_NONFRAG_IPV4_TCP |
-				RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
+	caps->rss = (info.flow_type_rss_offloads &
+			    (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
 		info.hash_key_size == PORT_RSS_KEY_LEN;
 	for (d = no_flow_rss_drivers; *d != NULL; d++)
 		if (strcmp(info.driver_name, *d) == 0)
@@ -117,18 +162,20 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 	if (rc != 0)
 		return rc;
 	for (q = 0; q < nq_rx; q++) {
-		rc = rte_eth_rx_queue_setup(port, q, nrx, socket < 0 ? 0 : (unsigned int)socket,
-			NULL, mp);
+		rc = rte_eth_rx_queue_setup(
+			port, q, nrx, socket < 0 ? 0 : (unsigned int)socket, NULL, mp);
 		if (rc != 0) {
-			RTE_LOG(ERR, USER1, "port %u: rx queue %u: %s\n", port, q, rte_strerror(-rc));
+			RTE_LOG(ERR, USER1, "port %u: rx queue %u: %s\n", port, q,
+				rte_strerror(-rc));
 			return rc;
 		}
 	}
 	for (q = 0; q < nq_tx; q++) {
-		rc = rte_eth_tx_queue_setup(port, q, ntx, socket < 0 ? 0 : (unsigned int)socket,
-			NULL);
+		rc = rte_eth_tx_queue_setup(
+			port, q, ntx, socket < 0 ? 0 : (unsigned int)socket, NULL);
 		if (rc != 0) {
-			RTE_LOG(ERR, USER1, "port %u: tx queue %u: %s\n", port, q, rte_strerror(-rc));
+			RTE_LOG(ERR, USER1, "port %u: tx queue %u: %s\n", port, q,
+				rte_strerror(-rc));
 			return rc;
 		}
 	}

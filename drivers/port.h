@@ -18,7 +18,7 @@
 struct port_caps {
 	char driver[32];
 	uint16_t max_rxq, max_txq;
-	bool rss;         /* can hash IPv4/IPv6 TCP with a key we set */
+	bool rss; /* can hash IPv4/IPv6 TCP with a key we set */
 	bool rx_ip_cksum; /* reports IPv4 header checksum status in ol_flags */
 	bool rx_l4_cksum; /* reports TCP/UDP checksum status in ol_flags */
 	bool tx_ip_cksum; /* can fill the IPv4 header checksum */

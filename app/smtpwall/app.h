@@ -31,9 +31,9 @@ struct app {
 	unsigned int stats_period_s;
 
 	unsigned int n_ports;
-	uint16_t ports[APP_MAX_PORTS];          /* every port of every pair */
+	uint16_t ports[APP_MAX_PORTS]; /* every port of every pair */
 	struct port_caps caps[APP_MAX_PORTS];
-	uint16_t peer[RTE_MAX_ETHPORTS];        /* the other port of its pair */
+	uint16_t peer[RTE_MAX_ETHPORTS]; /* the other port of its pair */
 	bool software_dispatch;
 
 	unsigned int n_workers;

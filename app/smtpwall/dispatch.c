@@ -24,8 +24,8 @@ dispatch_hash(const uint8_t *frame, uint32_t len)
 	if (pkt_parse_ex(frame, len, false, &pi) != PKT_OK || !(pi.flags & PKT_F_L4) ||
 		(pi.flags & PKT_F_FRAG))
 		return 0;
-	flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport,
-		pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
+	flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport, pi.l4_proto,
+		pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
 	return flow_key_hash(&k);
 }
 
@@ -43,11 +43,11 @@ dispatcher_create(unsigned int ring_size, int socket)
 	d->idle_sleep_us = app.cfg.idle_sleep_us;
 	for (i = 0; i < d->n_workers; i++) {
 		snprintf(name, sizeof(name), "sw_to_w%u", i);
-		d->to_worker[i] = rte_ring_create(name, ring_size, socket,
-			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->to_worker[i] =
+			rte_ring_create(name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sw_from_w%u", i);
-		d->from_worker[i] = rte_ring_create(name, ring_size, socket,
-			RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->from_worker[i] =
+			rte_ring_create(name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (d->to_worker[i] == NULL || d->from_worker[i] == NULL) {
 			dispatcher_free(d);
 			return NULL;
@@ -100,8 +100,8 @@ dispatch_rx(struct dispatcher *d)
 
 			if (cnt[i] == 0)
 				continue;
-			sent = rte_ring_sp_enqueue_burst(d->to_worker[i], (void **)per_worker[i],
-				cnt[i], NULL);
+			sent = rte_ring_sp_enqueue_burst(
+				d->to_worker[i], (void **)per_worker[i], cnt[i], NULL);
 			if (unlikely(sent < cnt[i])) {
 				d->st.dispatch_drop += cnt[i] - sent;
 				rte_pktmbuf_free_bulk(&per_worker[i][sent], cnt[i] - sent);
@@ -118,8 +118,8 @@ dispatch_tx(struct dispatcher *d)
 	unsigned int w, i, total = 0;
 
 	for (w = 0; w < d->n_workers; w++) {
-		unsigned int n = rte_ring_sc_dequeue_burst(d->from_worker[w], (void **)pkts,
-			WK_BURST, NULL);
+		unsigned int n =
+			rte_ring_sc_dequeue_burst(d->from_worker[w], (void **)pkts, WK_BURST, NULL);
 
 		for (i = 0; i < n; i++) {
 			uint16_t out = pkts[i]->port;

@@ -87,8 +87,9 @@ parse_pairs(const char *s, struct config *c)
 			return -1;
 		*colon = '\0';
 		p = &c->pairs[c->n_pairs++];
-		if (strlen(tok) >= CONFIG_PORT_NAME_LEN || strlen(colon + 1) >= CONFIG_PORT_NAME_LEN ||
-			*tok == '\0' || colon[1] == '\0')
+		if (strlen(tok) >= CONFIG_PORT_NAME_LEN ||
+			strlen(colon + 1) >= CONFIG_PORT_NAME_LEN || *tok == '\0' ||
+			colon[1] == '\0')
 			return -1;
 		strcpy(p->inside.name, tok);
 		strcpy(p->outside.name, colon + 1);
@@ -138,9 +139,10 @@ parse_args(int argc, char **argv)
 			}
 			break;
 		case OPT_DISPATCH:
-			dispatch = !strcmp(optarg, "auto") ? CONFIG_DISPATCH_AUTO :
-				!strcmp(optarg, "rss") ? CONFIG_DISPATCH_RSS :
-				!strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE : -2;
+			dispatch = !strcmp(optarg, "auto")    ? CONFIG_DISPATCH_AUTO
+				: !strcmp(optarg, "rss")      ? CONFIG_DISPATCH_RSS
+				: !strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE
+							      : -2;
 			if (dispatch == -2) {
 				fprintf(stderr, "smtpwall: --dispatch auto|rss|software\n");
 				return -1;
@@ -154,8 +156,9 @@ parse_args(int argc, char **argv)
 			}
 			break;
 		case OPT_MIDSTREAM:
-			midstream = !strcmp(optarg, "pickup") ? CONFIG_MIDSTREAM_PICKUP :
-				!strcmp(optarg, "drop") ? CONFIG_MIDSTREAM_DROP : -2;
+			midstream = !strcmp(optarg, "pickup") ? CONFIG_MIDSTREAM_PICKUP
+				: !strcmp(optarg, "drop")     ? CONFIG_MIDSTREAM_DROP
+							      : -2;
 			if (midstream == -2) {
 				fprintf(stderr, "smtpwall: --midstream pickup|drop\n");
 				return -1;
@@ -247,8 +250,8 @@ resolve_ports(void)
 		app.peer[i] = APP_NO_PORT;
 	app.n_ports = 0;
 	for (i = 0; i < app.cfg.n_pairs; i++) {
-		const struct config_port *names[2] = {&app.cfg.pairs[i].inside,
-			&app.cfg.pairs[i].outside};
+		const struct config_port *names[2] = {
+			&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
 		uint16_t id[2];
 
 		for (j = 0; j < 2; j++) {
@@ -290,16 +293,19 @@ choose_dispatch(unsigned int lcores_free)
 	for (i = 0; i < app.n_ports; i++)
 		need_sw |= port_needs_sw_dispatch(&app.caps[i], app.n_workers);
 	if (app.cfg.dispatch == CONFIG_DISPATCH_RSS && need_sw) {
-		fprintf(stderr, "smtpwall: dispatch rss: a port cannot give %u workers symmetric "
-				"RSS queues\n", app.n_workers);
+		fprintf(stderr,
+			"smtpwall: dispatch rss: a port cannot give %u workers symmetric "
+			"RSS queues\n",
+			app.n_workers);
 		return -1;
 	}
-	app.software_dispatch = app.n_workers > 1 &&
-		(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
+	app.software_dispatch =
+		app.n_workers > 1 && (app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
 	if (app.n_workers + (app.software_dispatch ? 1 : 0) > lcores_free) {
-		fprintf(stderr, "smtpwall: %u workers%s need %u worker lcores, EAL has %u; "
-				"give more with -l or --lcores\n", app.n_workers,
-			app.software_dispatch ? " and a dispatcher" : "",
+		fprintf(stderr,
+			"smtpwall: %u workers%s need %u worker lcores, EAL has %u; "
+			"give more with -l or --lcores\n",
+			app.n_workers, app.software_dispatch ? " and a dispatcher" : "",
 			app.n_workers + (app.software_dispatch ? 1 : 0), lcores_free);
 		return -1;
 	}
@@ -313,8 +319,8 @@ tx_buffer_new(uint16_t port, uint64_t *drop_counter)
 {
 	struct rte_eth_dev_tx_buffer *b;
 
-	b = rte_zmalloc_socket("txb", RTE_ETH_TX_BUFFER_SIZE(WK_BURST), 0,
-		rte_eth_dev_socket_id(port));
+	b = rte_zmalloc_socket(
+		"txb", RTE_ETH_TX_BUFFER_SIZE(WK_BURST), 0, rte_eth_dev_socket_id(port));
 	if (b == NULL)
 		return NULL;
 	rte_eth_tx_buffer_init(b, WK_BURST);
@@ -335,8 +341,8 @@ setup_data_path(void)
 		n_mbufs = app.n_ports * nq * (app.cfg.rx_desc + app.cfg.tx_desc + WK_BURST) +
 			(app.n_workers + 2) * MBUF_CACHE * 2 +
 			(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096;
-	app.pool = rte_pktmbuf_pool_create("mbufs", n_mbufs, MBUF_CACHE, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+	app.pool = rte_pktmbuf_pool_create(
+		"mbufs", n_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool of %u: %s\n", n_mbufs,
 			rte_strerror(rte_errno));
@@ -348,8 +354,8 @@ setup_data_path(void)
 			return -1;
 
 	for (i = 0; i < app.n_workers; i++) {
-		struct worker *w = worker_create(i,
-			app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
+		struct worker *w = worker_create(
+			i, app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
 
 		if (w == NULL) {
 			fprintf(stderr, "smtpwall: worker %u: out of memory (flow table of %u)\n",
@@ -372,7 +378,8 @@ setup_data_path(void)
 		struct dispatcher *d = dispatcher_create(RING_SIZE, socket);
 
 		if (d == NULL) {
-			fprintf(stderr, "smtpwall: dispatcher rings: %s\n", rte_strerror(rte_errno));
+			fprintf(stderr, "smtpwall: dispatcher rings: %s\n",
+				rte_strerror(rte_errno));
 			return -1;
 		}
 		app.dispatcher = d;
@@ -399,7 +406,8 @@ launch(void)
 	unsigned int lcore, next = 0;
 	bool dispatcher_launched = !app.software_dispatch;
 
-	RTE_LCORE_FOREACH_WORKER(lcore) {
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
 		if (!dispatcher_launched) {
 			rte_eal_remote_launch(dispatcher_main, app.dispatcher, lcore);
 			dispatcher_launched = true;
@@ -473,8 +481,7 @@ run_offline(void)
 
 	/* Captures hold frames a NIC never delivers in one buffer (GRO/TSO
 	 * on the capturing host): offline mbufs take the largest IP packet. */
-	app.pool = rte_pktmbuf_pool_create("mbufs", 1024, 32, 0, UINT16_MAX,
-		(int)rte_socket_id());
+	app.pool = rte_pktmbuf_pool_create("mbufs", 1024, 32, 0, UINT16_MAX, (int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -1;

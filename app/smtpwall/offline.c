@@ -131,8 +131,8 @@ offline_run(void)
 		return -1;
 	}
 	memset(&sink, 0, sizeof(sink));
-	if (pcap_writer_open(&sink.pw, app.write_path, PCAP_LINKTYPE_ETHERNET, err,
-		    sizeof(err)) != 0) {
+	if (pcap_writer_open(&sink.pw, app.write_path, PCAP_LINKTYPE_ETHERNET, err, sizeof(err)) !=
+		0) {
 		fprintf(stderr, "smtpwall: %s\n", err);
 		pcap_reader_close(&r);
 		return -1;
@@ -157,8 +157,9 @@ offline_run(void)
 		rc = pcap_reader_next(&r, rec, sizeof(rec), &len, &ts, err, sizeof(err));
 		/* Close the burst at the end, when full, or when capture time has
 		 * moved on: timers see the time of the frames they follow. */
-		if (n != 0 && (rc != 1 || n == WK_BURST || ts - first_ns > OFFLINE_BURST_NS ||
-				      ts < first_ns)) {
+		if (n != 0 &&
+			(rc != 1 || n == WK_BURST || ts - first_ns > OFFLINE_BURST_NS ||
+				ts < first_ns)) {
 			worker_process_burst(w, burst, n, sink.now_ns);
 			n = 0;
 		}
@@ -182,8 +183,8 @@ offline_run(void)
 	if (dropped_in != 0)
 		fprintf(stderr, "smtpwall: %" PRIu64 " records could not be read into a frame\n",
 			dropped_in);
-	printf("offline: %" PRIu64 " frames read from %s, %" PRIu64 " written to %s\n",
-		r.records, app.read_path, sink.pw.records, app.write_path);
+	printf("offline: %" PRIu64 " frames read from %s, %" PRIu64 " written to %s\n", r.records,
+		app.read_path, sink.pw.records, app.write_path);
 	pcap_reader_close(&r);
 	if (pcap_writer_close(&sink.pw) != 0 || sink.write_errors != 0) {
 		fprintf(stderr, "smtpwall: %s: write failed\n", app.write_path);

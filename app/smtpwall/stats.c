@@ -113,16 +113,18 @@ stats_print(FILE *f, const char *title)
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)
 			fprintf(f, ", %s %u", flow_state_name((enum flow_state)i), fs.by_state[i]);
-	fprintf(f, "; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " table-full\n",
-		fs.adds, fs.expired, fs.table_full);
+	fprintf(f, "; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " table-full\n", fs.adds,
+		fs.expired, fs.table_full);
 	if (!app.offline) {
 		for (i = 0; i < app.n_ports; i++) {
 			struct rte_eth_stats es;
 
 			if (rte_eth_stats_get(app.ports[i], &es) != 0)
 				continue;
-			fprintf(f, "  port %u (%s): rx %" PRIu64 " tx %" PRIu64 " missed %" PRIu64
-				" rx-errors %" PRIu64 " tx-errors %" PRIu64 " no-mbuf %" PRIu64 "\n",
+			fprintf(f,
+				"  port %u (%s): rx %" PRIu64 " tx %" PRIu64 " missed %" PRIu64
+				" rx-errors %" PRIu64 " tx-errors %" PRIu64 " no-mbuf %" PRIu64
+				"\n",
 				app.ports[i], app.caps[i].driver, es.ipackets, es.opackets,
 				es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
 		}
@@ -150,8 +152,8 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_dict(d);
 	tel_add_counters(d, &s);
 	rte_tel_data_add_dict_u64(d, "workers", app.n_workers);
-	rte_tel_data_add_dict_u64(d, "uptime_s",
-		(rte_rdtsc() - app.started_tsc) / rte_get_tsc_hz());
+	rte_tel_data_add_dict_u64(
+		d, "uptime_s", (rte_rdtsc() - app.started_tsc) / rte_get_tsc_hz());
 	return 0;
 }
 
@@ -166,8 +168,7 @@ tel_drops(const char *cmd, const char *params, struct rte_tel_data *d)
 	stats_sum(&s);
 	rte_tel_data_start_dict(d);
 	for (i = 1; i < PKT_RESULT_MAX; i++)
-		rte_tel_data_add_dict_u64(d, pkt_result_name((enum pkt_result)i),
-			s.drop_reason[i]);
+		rte_tel_data_add_dict_u64(d, pkt_result_name((enum pkt_result)i), s.drop_reason[i]);
 	return 0;
 }
 
@@ -217,13 +218,13 @@ stats_telemetry_register(void)
 {
 	int rc = 0;
 
-	rc |= rte_telemetry_register_cmd("/smtpwall/stats", tel_stats,
-		"Counters summed over all workers. No parameters");
-	rc |= rte_telemetry_register_cmd("/smtpwall/drops", tel_drops,
-		"Malformed frames dropped, by reason. No parameters");
-	rc |= rte_telemetry_register_cmd("/smtpwall/flows", tel_flows,
-		"Flow tables summed over all workers. No parameters");
-	rc |= rte_telemetry_register_cmd("/smtpwall/worker", tel_worker,
-		"One worker's counters. Parameters: int worker_id");
+	rc |= rte_telemetry_register_cmd(
+		"/smtpwall/stats", tel_stats, "Counters summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd(
+		"/smtpwall/drops", tel_drops, "Malformed frames dropped, by reason. No parameters");
+	rc |= rte_telemetry_register_cmd(
+		"/smtpwall/flows", tel_flows, "Flow tables summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd(
+		"/smtpwall/worker", tel_worker, "One worker's counters. Parameters: int worker_id");
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -52,7 +52,7 @@ enum wk_counter_id {
 #define WK_STATS_ID(name, help) WK_CNT_##name,
 	WK_FOREACH_COUNTER(WK_STATS_ID)
 #undef WK_STATS_ID
-	WK_CNT_MAX
+		WK_CNT_MAX
 };
 
 extern const char *const wk_counter_names[WK_CNT_MAX];

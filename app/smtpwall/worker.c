@@ -18,8 +18,8 @@
 
 #include "pkt.h"
 
-#define WK_EXPIRE_BUDGET 64   /* entries per sweep: bounded work per loop */
-#define WK_EXPIRE_HZ 1000     /* sweeps per second */
+#define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
+#define WK_EXPIRE_HZ 1000 /* sweeps per second */
 #define WK_IDLE_BEFORE_SLEEP 256
 
 struct worker *
@@ -145,8 +145,7 @@ flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
 	e = flow_table_lookup(w->ft, k, hash);
 	if (e != NULL)
 		return e;
-	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN) &&
-		w->midstream_drop) {
+	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN) && w->midstream_drop) {
 		w->st.midstream_drop++;
 		return NULL;
 	}
@@ -304,8 +303,8 @@ worker_loop_rings(struct worker *w)
 
 	while (likely(!app_quit)) {
 		uint64_t now = rte_rdtsc();
-		unsigned int n = rte_ring_sc_dequeue_burst(w->in_ring, (void **)pkts, WK_BURST,
-			NULL);
+		unsigned int n =
+			rte_ring_sc_dequeue_burst(w->in_ring, (void **)pkts, WK_BURST, NULL);
 
 		if (n != 0) {
 			worker_process_burst(w, pkts, (uint16_t)n, now);

@@ -21,8 +21,8 @@
 #define WK_BURST 32
 
 enum wk_mode {
-	WK_MODE_PORTS,   /* polls queue q of every port, transmits on queue q */
-	WK_MODE_RINGS,   /* fed by the dispatcher, hands frames back to it */
+	WK_MODE_PORTS, /* polls queue q of every port, transmits on queue q */
+	WK_MODE_RINGS, /* fed by the dispatcher, hands frames back to it */
 	WK_MODE_OFFLINE, /* fed and drained by the offline capture loop */
 };
 
@@ -37,13 +37,13 @@ struct worker {
 	unsigned int n_ports;
 	uint16_t ports[APP_MAX_PORTS];
 	struct rte_eth_dev_tx_buffer *txb[APP_MAX_PORTS]; /* indexed like ports[] */
-	uint8_t port_idx[RTE_MAX_ETHPORTS];                /* port id -> index in ports[] */
-	struct rte_ring *in_ring, *out_ring;               /* software dispatch */
+	uint8_t port_idx[RTE_MAX_ETHPORTS]; /* port id -> index in ports[] */
+	struct rte_ring *in_ring, *out_ring; /* software dispatch */
 	wk_sink_fn sink;
 	void *sink_arg;
 
 	struct flow_table *ft;
-	uint64_t hz;          /* ticks per second of `now` */
+	uint64_t hz; /* ticks per second of `now` */
 	uint64_t next_expire; /* tick of the next expiry sweep */
 	uint64_t expire_every;
 	bool verify_ip4_csum;

@@ -9,8 +9,8 @@
 #include <strings.h>
 
 int
-cfg_doc_parse(struct cfg_doc *d, const char *name, const char *text, size_t len, char *err,
-	size_t errlen)
+cfg_doc_parse(
+	struct cfg_doc *d, const char *name, const char *text, size_t len, char *err, size_t errlen)
 {
 	yaml_parser_t parser;
 	int rc = 0;
@@ -27,8 +27,9 @@ cfg_doc_parse(struct cfg_doc *d, const char *name, const char *text, size_t len,
 	if (!yaml_parser_load(&parser, &d->doc)) {
 		/* libyaml marks are 0-based; editors count from 1. */
 		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1, parser.problem ? parser.problem : "syntax error",
-			parser.context ? " " : "", parser.context ? parser.context : "");
+			parser.problem_mark.column + 1,
+			parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
+			parser.context ? parser.context : "");
 		d->failed = true;
 		rc = -1;
 	}
@@ -91,8 +92,9 @@ cfg_expect(struct cfg_doc *d, yaml_node_t *n, yaml_node_type_t type, const char 
 	if (n->type == type)
 		return 0;
 	return cfg_error(d, n, "%s must be %s, not %s", what,
-		type == YAML_MAPPING_NODE ? "a mapping" :
-		type == YAML_SEQUENCE_NODE ? "a list" : "a scalar",
+		type == YAML_MAPPING_NODE            ? "a mapping"
+			: type == YAML_SEQUENCE_NODE ? "a list"
+						     : "a scalar",
 		node_kind(n));
 }
 
@@ -112,7 +114,8 @@ cfg_check_keys(struct cfg_doc *d, yaml_node_t *map, const char *const *known)
 			if (strcmp(*kn, (const char *)k->data.scalar.value) == 0)
 				break;
 		if (*kn == NULL)
-			return cfg_error(d, k, "unknown key '%s'", (const char *)k->data.scalar.value);
+			return cfg_error(
+				d, k, "unknown key '%s'", (const char *)k->data.scalar.value);
 		/* A repeated key would silently override the first: refuse it. */
 		for (q = map->data.mapping.pairs.start; q < p; q++) {
 			yaml_node_t *k2 = yaml_document_get_node(&d->doc, q->key);
@@ -229,8 +232,8 @@ cfg_get_enum(struct cfg_doc *d, yaml_node_t *n, const char *const *names, unsign
 	}
 	list[0] = '\0';
 	for (i = 0; names[i] != NULL && used < sizeof(list); i++)
-		used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s", i ? ", " : "",
-			names[i]);
+		used += (size_t)snprintf(
+			list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
 	return cfg_error(d, n, "'%s' is not one of: %s", s, list);
 }
 
@@ -245,10 +248,9 @@ cfg_get_duration(struct cfg_doc *d, yaml_node_t *n, uint32_t *out)
 		return -1;
 	if (strchr(s, ':') == NULL)
 		return cfg_get_u32(d, n, 0, 1193u * 3600u, out);
-	if (sscanf(s, "%u:%u:%u%c", &h, &m, &sec, &tail) != 3 || m > 59 || sec > 59 ||
-		h > 1193)
-		return cfg_error(d, n, "'%s' is not a duration (seconds or hh:mm:ss up to 1193:0:0)",
-			s);
+	if (sscanf(s, "%u:%u:%u%c", &h, &m, &sec, &tail) != 3 || m > 59 || sec > 59 || h > 1193)
+		return cfg_error(
+			d, n, "'%s' is not a duration (seconds or hh:mm:ss up to 1193:0:0)", s);
 	*out = h * 3600u + m * 60u + sec;
 	return 0;
 }

@@ -142,8 +142,8 @@ load_wire(struct cfg_doc *d, yaml_node_t *n, struct config *c)
 static int
 load_timeouts(struct cfg_doc *d, yaml_node_t *n, struct config_timeouts *t)
 {
-	static const char *const keys[] = {"embryonic", "idle", "half-closed", "closed", "udp",
-		NULL};
+	static const char *const keys[] = {
+		"embryonic", "idle", "half-closed", "closed", "udp", NULL};
 	uint32_t *fields[] = {&t->embryonic, &t->idle, &t->half_closed, &t->closed, &t->udp};
 	unsigned int i;
 
@@ -182,8 +182,8 @@ load_flows(struct cfg_doc *d, yaml_node_t *n, struct config *c)
 }
 
 int
-config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
-	size_t errlen)
+config_load_string(
+	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen)
 {
 	static const char *const keys[] = {"wire", "flows", NULL};
 	struct cfg_doc d;

@@ -18,13 +18,13 @@
 
 enum config_dispatch {
 	CONFIG_DISPATCH_AUTO = 0, /* RSS where the device has it, software otherwise */
-	CONFIG_DISPATCH_RSS,      /* insist on symmetric RSS */
+	CONFIG_DISPATCH_RSS, /* insist on symmetric RSS */
 	CONFIG_DISPATCH_SOFTWARE, /* one dispatcher lcore hashes frames to workers */
 };
 
 enum config_midstream {
 	CONFIG_MIDSTREAM_PICKUP = 0, /* adopt a TCP connection seen without its handshake */
-	CONFIG_MIDSTREAM_DROP,       /* drop its packets, like a firewall */
+	CONFIG_MIDSTREAM_DROP, /* drop its packets, like a firewall */
 };
 
 /* A port is named by its DPDK device name ("net_tap0", "0000:3b:00.0") or its port id. */
@@ -39,25 +39,25 @@ struct config_pair {
 
 /* Timeouts in seconds; 0 means never (ASA semantics). */
 struct config_timeouts {
-	uint32_t embryonic;   /* ASA embryonic / IOS synwait-time: 30 */
-	uint32_t idle;        /* ASA conn / IOS idle-time: 3600 */
+	uint32_t embryonic; /* ASA embryonic / IOS synwait-time: 30 */
+	uint32_t idle; /* ASA conn / IOS idle-time: 3600 */
 	uint32_t half_closed; /* ASA half-closed: 600 */
-	uint32_t closed;      /* linger after close, IOS finwait-time: 5 */
-	uint32_t udp;         /* ASA udp: 120 */
+	uint32_t closed; /* linger after close, IOS finwait-time: 5 */
+	uint32_t udp; /* ASA udp: 120 */
 };
 
 struct config {
 	unsigned int n_pairs;
 	struct config_pair pairs[CONFIG_MAX_PAIRS];
-	unsigned int workers;          /* worker lcores; 0 = one per lcore given to EAL */
+	unsigned int workers; /* worker lcores; 0 = one per lcore given to EAL */
 	enum config_dispatch dispatch;
-	uint32_t flows_per_worker;     /* flow table capacity of each worker */
+	uint32_t flows_per_worker; /* flow table capacity of each worker */
 	enum config_midstream midstream;
-	bool verify_ip4_csum;          /* drop IPv4 frames whose header checksum is wrong */
+	bool verify_ip4_csum; /* drop IPv4 frames whose header checksum is wrong */
 	struct config_timeouts timeouts;
-	uint32_t mbufs;                /* mbuf pool size; 0 = computed from ports and queues */
-	uint16_t rx_desc, tx_desc;     /* descriptors per queue */
-	uint32_t idle_sleep_us;        /* sleep after an empty poll round; 0 = pure polling */
+	uint32_t mbufs; /* mbuf pool size; 0 = computed from ports and queues */
+	uint16_t rx_desc, tx_desc; /* descriptors per queue */
+	uint32_t idle_sleep_us; /* sleep after an empty poll round; 0 = pure polling */
 };
 
 /* Fills the defaults: one pair of ports 0 and 1, ASA timeouts, auto dispatch. */
@@ -72,8 +72,8 @@ void config_default(struct config *c);
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 
 /* Same from a string (tests, fuzzing); name is used in error messages. */
-int config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
-	size_t errlen);
+int config_load_string(
+	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen);
 
 const char *config_dispatch_name(enum config_dispatch d);
 

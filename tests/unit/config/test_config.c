@@ -32,19 +32,20 @@ Test(config, full_file)
 {
 	struct config c;
 	char err[CONFIG_ERR_LEN] = "";
-	const char *y = "wire:\n"
-			"  pairs:\n"
-			"    - inside: net_tap0\n"
-			"      outside: net_tap1\n"
-			"    - {inside: \"0000:3b:00.0\", outside: \"0000:3b:00.1\"}\n"
-			"  workers: 4\n"
-			"  dispatch: software\n"
-			"  idle-sleep-us: 50\n"
-			"  verify-ipv4-checksum: false\n"
-			"flows:\n"
-			"  max-per-worker: 1024\n"
-			"  midstream: drop\n"
-			"  timeouts: {embryonic: 0:00:05, idle: '1:00:00', half-closed: 0, udp: 7}\n";
+	const char *y =
+		"wire:\n"
+		"  pairs:\n"
+		"    - inside: net_tap0\n"
+		"      outside: net_tap1\n"
+		"    - {inside: \"0000:3b:00.0\", outside: \"0000:3b:00.1\"}\n"
+		"  workers: 4\n"
+		"  dispatch: software\n"
+		"  idle-sleep-us: 50\n"
+		"  verify-ipv4-checksum: false\n"
+		"flows:\n"
+		"  max-per-worker: 1024\n"
+		"  midstream: drop\n"
+		"  timeouts: {embryonic: 0:00:05, idle: '1:00:00', half-closed: 0, udp: 7}\n";
 
 	cr_assert_eq(load(y, &c, err), 0, "%s", err);
 	cr_assert_eq(c.n_pairs, 2);
@@ -76,7 +77,7 @@ Test(config, empty_file_keeps_defaults)
 struct bad_case {
 	const char *yaml;
 	const char *where; /* expected "t.yaml:L:C:" prefix */
-	const char *what;  /* expected substring */
+	const char *what; /* expected substring */
 };
 
 static const struct bad_case bad[] = {
@@ -86,8 +87,8 @@ static const struct bad_case bad[] = {
 	{"wire:\n  workers: 999\n", "t.yaml:2:12:", "out of range"},
 	{"wire:\n  dispatch: magic\n", "t.yaml:2:13:", "not one of: auto, rss, software"},
 	{"wire:\n  pairs:\n    - inside: a\n", "t.yaml:3:7:", "needs both"},
-	{"wire:\n  pairs:\n    - {inside: a, outside: a}\n", "t.yaml:3:28:",
-		"both inside and outside"},
+	{"wire:\n  pairs:\n    - {inside: a, outside: a}\n",
+		"t.yaml:3:28:", "both inside and outside"},
 	{"wire:\n  pairs:\n    - {inside: a, outside: b}\n    - {inside: b, outside: c}\n",
 		"t.yaml:4:16:", "already in another pair"},
 	{"wire:\n  pairs: []\n", "t.yaml:2:10:", "empty"},
@@ -125,8 +126,8 @@ Test(config, error_leaves_config_untouched)
 	char err[CONFIG_ERR_LEN];
 
 	config_default(&c);
-	cr_assert_eq(config_load_string("t.yaml", "wire:\n  workers: 3\n  dispatch: x\n", 31,
-			     &c, err, sizeof(err)),
+	cr_assert_eq(config_load_string("t.yaml", "wire:\n  workers: 3\n  dispatch: x\n", 31, &c,
+			     err, sizeof(err)),
 		-1);
 	cr_assert_eq(c.workers, 0, "a failed load must not apply half the file");
 }

@@ -1,0 +1,112 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_LOG_H
+#define SMTPWALL_LOG_H
+
+/*
+ * Audit records (ASA-style message ids) and their transport from a worker
+ * to the control lcore. A worker fills a fixed-size record and pushes it
+ * into its own single-producer/single-consumer ring: no allocation, no
+ * lock, no system call on the data path. The control lcore pops, formats
+ * (log_format) and writes. A full ring or an exhausted rate limit is a
+ * counter, never a stall. Pure C11 (stdatomic); no DPDK include.
+ */
+
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+/* ASA message ids that smtpwall emits. */
+#define LOG_ASA_108002 108002u /* SMTP replaced string (special character) */
+#define LOG_ASA_108003 108003u /* terminating ESMTP connection: malicious address */
+#define LOG_ASA_108004 108004u /* classification matched, action taken */
+#define LOG_ASA_108005 108005u /* classification matched, log only */
+#define LOG_ASA_108006 108006u /* size violation */
+#define LOG_ASA_108007 108007u /* TLS started */
+#define LOG_ASA_201009 201009u /* static connection limit exceeded */
+#define LOG_ASA_201010 201010u /* embryonic connection limit exceeded */
+#define LOG_ASA_201011 201011u /* connection limit exceeded */
+#define LOG_ASA_201012 201012u /* per-client embryonic limit exceeded */
+#define LOG_ASA_201013 201013u /* per-client connection limit exceeded */
+
+#define LOG_TEXT_MAX 120
+#define LOG_IFNAME_MAX 16
+
+/* The connection a record is about: client is the initiator. */
+struct log_conn {
+	uint8_t family; /* 4 or 6 */
+	uint8_t src[16], dst[16];
+	uint16_t sport, dport;
+	char src_if[LOG_IFNAME_MAX]; /* "inside" / "outside" */
+	char dst_if[LOG_IFNAME_MAX];
+};
+
+/* One audit record: fixed size, copied by value through the ring. */
+struct log_rec {
+	uint32_t msgid; /* LOG_ASA_* */
+	uint8_t severity; /* syslog level 0..7 (ASA's per message) */
+	uint8_t response; /* 108004/5: 0 = Request (client), 1 = Response (server) */
+	uint8_t text_len;
+	uint8_t pad;
+	uint32_t n1, n2; /* numbers: sizes (108006), counts/limits (2010xx) */
+	uint64_t ts_ns; /* when it happened (wall clock or capture time) */
+	struct log_conn conn;
+	/* Free text, by message: the action class and action (108004/5:
+	 * "ESMTP Classification: Dropped connection for"), then after a NUL
+	 * the further info ("matched Class 2: cmd RCPT count gt 100"); the mail
+	 * address (108003); the replaced string (108002). */
+	char text[LOG_TEXT_MAX];
+};
+
+/* Sets text from up to two parts separated by a NUL (truncated to fit). */
+void log_rec_set_text(struct log_rec *r, const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * Formats a record as the ASA prints it, e.g.
+ * "%ASA-4-108004: ESMTP Classification: Dropped connection for ESMTP Request
+ * from inside:198.18.0.1/40000 to outside:198.18.0.2/25; matched Class 2: ..."
+ * Returns the length written (snprintf semantics), without a newline.
+ */
+int log_format(const struct log_rec *r, char *buf, size_t len);
+
+/* Severity that the ASA uses for a message id (3 for unknown ids). */
+uint8_t log_severity(uint32_t msgid);
+
+/*
+ * Single-producer single-consumer ring of records: one per worker, the
+ * worker pushes, the control lcore pops. Capacity is a power of two.
+ */
+struct log_ring {
+	_Alignas(64) _Atomic uint32_t head; /* producer writes */
+	_Alignas(64) _Atomic uint32_t tail; /* consumer writes */
+	_Alignas(64) uint32_t mask;
+	uint64_t dropped; /* pushes refused because the ring was full (producer) */
+	struct log_rec *slots;
+};
+
+/* Allocates a ring of `size` (power of two, >= 2) records. NULL + errno. */
+struct log_ring *log_ring_create(uint32_t size);
+void log_ring_free(struct log_ring *r);
+/* Producer: copies rec in; false (and dropped++) when full. */
+bool log_ring_push(struct log_ring *r, const struct log_rec *rec);
+/* Consumer: copies the oldest record out; false when empty. */
+bool log_ring_pop(struct log_ring *r, struct log_rec *out);
+uint32_t log_ring_count(const struct log_ring *r);
+
+/*
+ * Token bucket: at most `rate` records per `period_ns`, bursts of `burst`.
+ * ASA rate-limits e.g. 201012 to one per 10 s. rate 0 = unlimited.
+ */
+struct log_limiter {
+	uint64_t period_ns;
+	uint32_t rate, burst;
+	uint64_t tokens_x; /* tokens scaled by period_ns */
+	uint64_t last_ns;
+	uint64_t suppressed;
+};
+
+void log_limiter_init(struct log_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst);
+/* True when a record may go now; false counts it as suppressed. */
+bool log_limiter_allow(struct log_limiter *l, uint64_t now_ns);
+
+#endif /* SMTPWALL_LOG_H */

@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * ASA syslog formats (REFERENCE.md §1.6, §1.8), reproduced so that an
+ * operator's existing parsers and searches keep working.
+ */
+#include "log.h"
+
+#include <arpa/inet.h>
+#include <stdio.h>
+#include <string.h>
+
+uint8_t
+log_severity(uint32_t msgid)
+{
+	switch (msgid) {
+	case LOG_ASA_108002:
+	case LOG_ASA_108003:
+		return 2;
+	case LOG_ASA_108004:
+		return 4;
+	case LOG_ASA_108005:
+	case LOG_ASA_108007:
+	case LOG_ASA_201010:
+	case LOG_ASA_201012:
+		return 6;
+	case LOG_ASA_108006:
+		return 7;
+	default:
+		return 3;
+	}
+}
+
+void
+log_rec_set_text(struct log_rec *r, const char *a, size_t alen, const char *b, size_t blen)
+{
+	size_t n = 0;
+
+	if (alen > LOG_TEXT_MAX - 2)
+		alen = LOG_TEXT_MAX - 2;
+	memcpy(r->text, a, alen);
+	n = alen;
+	r->text[n++] = '\0';
+	if (b != NULL) {
+		if (blen > LOG_TEXT_MAX - 1 - n)
+			blen = LOG_TEXT_MAX - 1 - n;
+		memcpy(r->text + n, b, blen);
+		n += blen;
+	}
+	r->text[n] = '\0';
+	r->text_len = (uint8_t)n;
+}
+
+static const char *
+addr_str(uint8_t family, const uint8_t *a, char *buf, size_t len)
+{
+	if (inet_ntop(family == 6 ? AF_INET6 : AF_INET, a, buf, (socklen_t)len) == NULL)
+		snprintf(buf, len, "?");
+	return buf;
+}
+
+/* The second text part (after the first NUL), or "". */
+static const char *
+text2(const struct log_rec *r)
+{
+	size_t l = strnlen(r->text, LOG_TEXT_MAX);
+
+	return l + 1 < LOG_TEXT_MAX && l < r->text_len ? r->text + l + 1 : "";
+}
+
+/* Printable copy of a value that came off the wire (mail addresses). */
+static void
+printable(const char *in, char *out, size_t len)
+{
+	size_t i;
+
+	for (i = 0; in[i] != '\0' && i + 1 < len; i++)
+		out[i] = (in[i] >= 0x20 && in[i] < 0x7f) ? in[i] : '.';
+	out[i] = '\0';
+}
+
+int
+log_format(const struct log_rec *r, char *buf, size_t len)
+{
+	const struct log_conn *c = &r->conn;
+	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], v[LOG_TEXT_MAX];
+	int n;
+
+	addr_str(c->family, c->src, s, sizeof(s));
+	addr_str(c->family, c->dst, d, sizeof(d));
+	n = snprintf(buf, len, "%%ASA-%u-%u: ", r->severity, r->msgid);
+	if (n < 0 || (size_t)n >= len)
+		return n;
+	buf += n;
+	len -= (size_t)n;
+
+	switch (r->msgid) {
+	case LOG_ASA_108002: {
+		/* "out <outside address> in <inside address>" */
+		bool src_out = strcmp(c->src_if, "outside") == 0;
+
+		printable(r->text, v, sizeof(v));
+		return n +
+			snprintf(buf, len, "SMTP replaced string: out %s in %s data: %s",
+				src_out ? s : d, src_out ? d : s, v);
+	}
+	case LOG_ASA_108003:
+		printable(r->text, v, sizeof(v));
+		return n +
+			snprintf(buf, len,
+				"Terminating ESMTP connection; malicious pattern detected in the "
+				"mail address from %s:%s/%u to %s:%s/%u. Mail Address:%s",
+				c->src_if, s, c->sport, c->dst_if, d, c->dport, v);
+	case LOG_ASA_108004:
+		return n +
+			snprintf(buf, len, "%s ESMTP %s from %s:%s/%u to %s:%s/%u; %s", r->text,
+				r->response ? "Response" : "Request", c->src_if, s, c->sport,
+				c->dst_if, d, c->dport, text2(r));
+	case LOG_ASA_108005:
+		return n +
+			snprintf(buf, len, "%s:Received ESMTP %s from %s:%s/%u to %s:%s/%u; %s",
+				r->text, r->response ? "Response" : "Request", c->src_if, s,
+				c->sport, c->dst_if, d, c->dport, text2(r));
+	case LOG_ASA_108006:
+		return n +
+			snprintf(buf, len,
+				"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared "
+				"size is: %u, actual size is %u",
+				c->src_if, s, c->sport, c->dst_if, d, c->dport, r->n1, r->n2);
+	case LOG_ASA_108007:
+		return n +
+			snprintf(buf, len,
+				"TLS started on ESMTP session between client %s:%s/%u and server "
+				"%s:%s/%u",
+				c->src_if, s, c->sport, c->dst_if, d, c->dport);
+	case LOG_ASA_201009:
+		return n +
+			snprintf(buf, len, "TCP connection limit of %u for host %s on %s exceeded",
+				r->n2, d, c->dst_if);
+	case LOG_ASA_201010:
+		return n +
+			snprintf(buf, len,
+				"Embryonic connection limit exceeded %u/%u for input packet from "
+				"%s/%u to %s/%u on interface %s",
+				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
+	case LOG_ASA_201011:
+		return n +
+			snprintf(buf, len,
+				"Connection limit exceeded %u/%u for input packet from %s/%u to "
+				"%s/%u on interface %s",
+				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
+	case LOG_ASA_201012:
+		return n +
+			snprintf(buf, len,
+				"Per-client embryonic connection limit exceeded %u/%u for input "
+				"packet from %s/%u to %s/%u on interface %s",
+				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
+	case LOG_ASA_201013:
+		return n +
+			snprintf(buf, len,
+				"Per-client connection limit exceeded %u/%u for input packet from "
+				"%s/%u to %s/%u on interface %s",
+				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
+	default:
+		return n + snprintf(buf, len, "%s", r->text);
+	}
+}
