@@ -28,6 +28,7 @@ struct app {
 	struct config cfg;
 	bool offline;
 	const char *read_path, *write_path;
+	const char *audit_spec; /* "-", "syslog" or a file */
 	unsigned int stats_period_s;
 
 	unsigned int n_ports;

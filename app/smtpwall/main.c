@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "audit.h"
 #include "dispatch.h"
 #include "eal_args.h"
 #include "offline.h"
@@ -57,6 +58,7 @@ usage(const char *prog)
 	       "  -r, --read FILE       offline: read frames from a pcap capture...\n"
 	       "  -o, --write FILE      ...and write what would leave the box to this capture\n"
 	       "  -s, --stats SECONDS   print counters every SECONDS\n"
+	       "      --audit DEST      audit trail (ASA syslog lines): - (stdout), syslog, or a file\n"
 	       "      --check           validate the configuration and exit\n"
 	       "  -h, --help            this text\n"
 	       "Without EAL options it runs on a default virtual wire of two TAP ports\n"
@@ -101,7 +103,7 @@ parse_pairs(const char *s, struct config *c)
 static int
 parse_args(int argc, char **argv)
 {
-	enum { OPT_DISPATCH = 256, OPT_IDLE, OPT_MIDSTREAM, OPT_CHECK };
+	enum { OPT_DISPATCH = 256, OPT_IDLE, OPT_MIDSTREAM, OPT_CHECK, OPT_AUDIT };
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"pairs", required_argument, NULL, 'p'},
@@ -113,6 +115,7 @@ parse_args(int argc, char **argv)
 		{"write", required_argument, NULL, 'o'},
 		{"stats", required_argument, NULL, 's'},
 		{"check", no_argument, NULL, OPT_CHECK},
+		{"audit", required_argument, NULL, OPT_AUDIT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -175,6 +178,9 @@ parse_args(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check = 1;
+			break;
+		case OPT_AUDIT:
+			app.audit_spec = optarg;
 			break;
 		case 'h':
 			usage(argv[0]);
@@ -463,13 +469,15 @@ run_live(void)
 	fflush(stdout);
 	next_print = rte_rdtsc() + (uint64_t)app.stats_period_s * hz;
 	while (!app_quit) {
-		usleep(100000);
+		usleep(10000);
+		audit_drain();
 		if (app.stats_period_s && rte_rdtsc() >= next_print) {
 			stats_print(stdout, "counters");
 			next_print = rte_rdtsc() + (uint64_t)app.stats_period_s * hz;
 		}
 	}
 	rte_eal_mp_wait_lcore();
+	audit_drain();
 	stats_print(stdout, "final counters");
 	return 0;
 }
@@ -524,11 +532,17 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	audit_clock_init();
+	if (audit_open(app.audit_spec) != 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 
 	rc = app.offline ? run_offline() : run_live();
 	if (rc != 0)
 		app_quit = true;
 	rte_eal_mp_wait_lcore();
+	audit_close();
 	teardown();
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;

@@ -9,6 +9,7 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
+#include "audit.h"
 #include "pcap_file.h"
 #include "worker.h"
 
@@ -161,6 +162,7 @@ offline_run(void)
 			(rc != 1 || n == WK_BURST || ts - first_ns > OFFLINE_BURST_NS ||
 				ts < first_ns)) {
 			worker_process_burst(w, burst, n, sink.now_ns);
+			audit_drain();
 			n = 0;
 		}
 		if (rc != 1)

@@ -21,6 +21,7 @@
 #define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
 #define WK_EXPIRE_HZ 1000 /* sweeps per second */
 #define WK_IDLE_BEFORE_SLEEP 256
+#define WK_LOG_RING 4096 /* audit records in flight per worker */
 
 struct worker *
 worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
@@ -51,7 +52,10 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.timeout_s[FLOW_TO_CLOSED] = app.cfg.timeouts.closed;
 	fp.timeout_s[FLOW_TO_OTHER] = app.cfg.timeouts.udp;
 	w->ft = flow_table_create(&fp);
-	if (w->ft == NULL) {
+	w->log = log_ring_create(WK_LOG_RING);
+	if (w->ft == NULL || w->log == NULL) {
+		flow_table_free(w->ft);
+		log_ring_free(w->log);
 		rte_free(w);
 		return NULL;
 	}
@@ -69,6 +73,7 @@ worker_free(struct worker *w)
 	for (i = 0; i < w->n_ports; i++)
 		rte_free(w->txb[i]);
 	flow_table_free(w->ft);
+	log_ring_free(w->log);
 	rte_free(w);
 }
 

@@ -16,6 +16,7 @@
 
 #include "app.h"
 #include "flow.h"
+#include "log.h"
 #include "stats.h"
 
 #define WK_BURST 32
@@ -43,6 +44,7 @@ struct worker {
 	void *sink_arg;
 
 	struct flow_table *ft;
+	struct log_ring *log; /* audit records to the control lcore */
 	uint64_t hz; /* ticks per second of `now` */
 	uint64_t next_expire; /* tick of the next expiry sweep */
 	uint64_t expire_every;
