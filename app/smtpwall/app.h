@@ -14,6 +14,7 @@
 #include <rte_mempool.h>
 
 #include "config.h"
+#include "esmtp.h"
 #include "port.h"
 #include "stats.h"
 
@@ -35,7 +36,13 @@ struct app {
 	uint16_t ports[APP_MAX_PORTS]; /* every port of every pair */
 	struct port_caps caps[APP_MAX_PORTS];
 	uint16_t peer[RTE_MAX_ETHPORTS]; /* the other port of its pair */
+	bool port_inside[RTE_MAX_ETHPORTS];      /* the inside port of its pair */
 	bool software_dispatch;
+
+	/* Inspection: the inspect map applied to TCP/25 (NULL: inspect nothing). */
+	const struct esmtp_policy *esmtp;
+	struct esmtp_policy esmtp_default;
+	bool verify_tcp_csum;
 
 	unsigned int n_workers;
 	struct worker *workers[APP_MAX_WORKERS];

@@ -59,6 +59,8 @@ usage(const char *prog)
 	       "  -o, --write FILE      ...and write what would leave the box to this capture\n"
 	       "  -s, --stats SECONDS   print counters every SECONDS\n"
 	       "      --audit DEST      audit trail (ASA syslog lines): - (stdout), syslog, or a file\n"
+	       "      --no-inspect      forward everything uninspected (a plain bridge)\n"
+	       "      --no-tcp-checksum do not verify TCP checksums of inspected connections\n"
 	       "      --check           validate the configuration and exit\n"
 	       "  -h, --help            this text\n"
 	       "Without EAL options it runs on a default virtual wire of two TAP ports\n"
@@ -103,7 +105,15 @@ parse_pairs(const char *s, struct config *c)
 static int
 parse_args(int argc, char **argv)
 {
-	enum { OPT_DISPATCH = 256, OPT_IDLE, OPT_MIDSTREAM, OPT_CHECK, OPT_AUDIT };
+	enum {
+		OPT_DISPATCH = 256,
+		OPT_IDLE,
+		OPT_MIDSTREAM,
+		OPT_CHECK,
+		OPT_AUDIT,
+		OPT_NO_INSPECT,
+		OPT_NO_TCP_CSUM,
+	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"pairs", required_argument, NULL, 'p'},
@@ -116,12 +126,14 @@ parse_args(int argc, char **argv)
 		{"stats", required_argument, NULL, 's'},
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"audit", required_argument, NULL, OPT_AUDIT},
+		{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
+		{"no-tcp-checksum", no_argument, NULL, OPT_NO_TCP_CSUM},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *pairs = NULL;
 	long workers = -1, idle = -1;
-	int dispatch = -1, midstream = -1, check = 0, opt;
+	int dispatch = -1, midstream = -1, check = 0, no_inspect = 0, no_tcp_csum = 0, opt;
 	char err[CONFIG_ERR_LEN];
 
 	optind = 1;
@@ -182,6 +194,12 @@ parse_args(int argc, char **argv)
 		case OPT_AUDIT:
 			app.audit_spec = optarg;
 			break;
+		case OPT_NO_INSPECT:
+			no_inspect = 1;
+			break;
+		case OPT_NO_TCP_CSUM:
+			no_tcp_csum = 1;
+			break;
 		case 'h':
 			usage(argv[0]);
 			return 1;
@@ -216,6 +234,10 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	app.offline = app.read_path != NULL;
+	/* Until the policy names classes: TCP/25 with ASA's _default_esmtp_map. */
+	esmtp_policy_default(&app.esmtp_default);
+	app.esmtp = no_inspect ? NULL : &app.esmtp_default;
+	app.verify_tcp_csum = !no_tcp_csum;
 	if (check) {
 		printf("%s: OK\n", config_path ? config_path : "(defaults)");
 		return 1;
@@ -277,6 +299,7 @@ resolve_ports(void)
 		}
 		app.peer[id[0]] = id[1];
 		app.peer[id[1]] = id[0];
+		app.port_inside[id[0]] = true;
 		for (j = 0; j < 2; j++) {
 			app.ports[app.n_ports] = id[j];
 			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)

@@ -16,7 +16,9 @@
 
 #include "app.h"
 #include "dispatch.h"
+#include "esmtp.h"
 #include "flow.h"
+#include "tcp.h"
 #include "worker.h"
 
 const char *const wk_counter_names[WK_CNT_MAX] = {
@@ -61,6 +63,75 @@ stats_sum(struct wk_stats *out)
 			wk_stats_add(out, &app.workers[i]->st);
 	if (app.dispatcher != NULL)
 		wk_stats_add(out, &app.dispatcher->st);
+}
+
+void
+tcp_sum(struct tcp_stats *out)
+{
+	unsigned int i, j;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < app.n_workers; i++) {
+		const struct tcp_stats *s;
+
+		if (app.workers[i] == NULL || app.workers[i]->tcp == NULL)
+			continue;
+		s = tcp_ctx_stats(app.workers[i]->tcp);
+		for (j = 0; j < TCP_CTR_MAX; j++)
+			out->ctr[j] += s->ctr[j];
+		for (j = 0; j < TCP_DROP_MAX; j++)
+			out->drops[j] += s->drops[j];
+		out->held_segs += s->held_segs;
+		out->held_bytes += s->held_bytes;
+		out->ooo_segs += s->ooo_segs;
+		out->ooo_bytes += s->ooo_bytes;
+	}
+}
+
+void
+esmtp_sum(struct esmtp_counters *out)
+{
+	unsigned int i;
+
+	memset(out, 0, sizeof(*out));
+	for (i = 0; i < app.n_workers; i++)
+		if (app.workers[i] != NULL)
+			esmtp_counters_merge(out, &app.workers[i]->ecnt);
+}
+
+static void
+print_inspection(FILE *f)
+{
+	struct tcp_stats ts;
+	struct esmtp_counters ec;
+	unsigned int i;
+
+	tcp_sum(&ts);
+	esmtp_sum(&ec);
+	if (ts.ctr[TCP_CTR_SEG_IN] == 0)
+		return;
+	fprintf(f, "  tcp (inspected connections):\n");
+	for (i = 0; i < TCP_CTR_MAX; i++)
+		if (ts.ctr[i] != 0)
+			fprintf(f, "    %-40s %14" PRIu64 "\n", tcp_counter_str(i), ts.ctr[i]);
+	for (i = 1; i < TCP_DROP_MAX; i++)
+		if (ts.drops[i] != 0)
+			fprintf(f, "    drop: %-34s %14" PRIu64 "\n", tcp_drop_reason_str(i),
+				ts.drops[i]);
+	fprintf(f, "    now held %" PRIu64 " packets (%" PRIu64 " bytes), queued %" PRIu64
+		   " (%" PRIu64 " bytes)\n",
+		ts.held_segs, ts.held_bytes, ts.ooo_segs, ts.ooo_bytes);
+	fprintf(f, "  esmtp: %" PRIu64 " pushes, %" PRIu64 "/%" PRIu64 " bytes c2s/s2c, %" PRIu64
+		   " edits (%" PRIu64 " bytes)\n",
+		ec.pushes, ec.bytes[0], ec.bytes[1], ec.edits, ec.edited_bytes);
+	for (i = 0; i < ESMTP_EV_MAX; i++)
+		if (ec.events[i] != 0)
+			fprintf(f, "    event %-32s %14" PRIu64 "\n", esmtp_event_name(i),
+				ec.events[i]);
+	for (i = 1; i < ESMTP_VERDICT_MAX; i++)
+		if (ec.verdicts[i] != 0)
+			fprintf(f, "    verdict %-30s %14" PRIu64 "\n", esmtp_verdict_name(i),
+				ec.verdicts[i]);
 }
 
 static void
@@ -109,6 +180,7 @@ stats_print(FILE *f, const char *title)
 			fprintf(f, "  drop %-22s %14" PRIu64 "  %s\n",
 				pkt_result_name((enum pkt_result)i), s.drop_reason[i],
 				pkt_result_str((enum pkt_result)i));
+	print_inspection(f);
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)

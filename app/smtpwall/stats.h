@@ -37,6 +37,17 @@
 	X(flow_midstream, "TCP connections picked up without a handshake") \
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \
+	X(insp_conns, "connections inspected (ESMTP)") \
+	X(insp_midstream, "connections on an inspected port picked up uninspected") \
+	X(insp_edited_pkts, "inspected packets forwarded with edits (checksum recomputed)") \
+	X(insp_drop_pkts, "inspected packets dropped (see tcp drops)") \
+	X(insp_conn_dropped, "inspected connections dropped (verdict)") \
+	X(insp_conn_reset, "inspected connections reset (verdict)") \
+	X(insp_conn_bypassed, "inspected connections bypassed (TLS allowed)") \
+	X(insp_rst_sent, "RSTs sent") \
+	X(insp_rst_nombuf, "RSTs not sent: no mbuf") \
+	X(audit_suppressed, "audit records suppressed by the rate limit") \
+	X(audit_ring_full, "audit records lost: log ring full") \
 	X(busy_cycles, "TSC cycles spent on received bursts") \
 	X(polls, "RX poll rounds") \
 	X(idle_polls, "RX poll rounds that found nothing")
@@ -66,6 +77,11 @@ void wk_stats_add(struct wk_stats *dst, const struct wk_stats *src);
 struct worker;
 /* Sums all workers (and the dispatcher's block) into out. */
 void stats_sum(struct wk_stats *out);
+struct tcp_stats;
+struct esmtp_counters;
+/* Sums lib/tcp and lib/esmtp counters of all workers. */
+void tcp_sum(struct tcp_stats *out);
+void esmtp_sum(struct esmtp_counters *out);
 /* Prints non-zero counters, drop reasons, and flow table state. */
 void stats_print(FILE *f, const char *title);
 /* Registers /smtpwall/... telemetry commands. 0 or -errno. */

@@ -16,12 +16,20 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
+#include "audit.h"
+#include "inspect.h"
 #include "pkt.h"
 
 #define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
 #define WK_EXPIRE_HZ 1000 /* sweeps per second */
 #define WK_IDLE_BEFORE_SLEEP 256
 #define WK_LOG_RING 4096 /* audit records in flight per worker */
+
+static void
+worker_flow_gone(struct flow_entry *e, void *arg)
+{
+	inspect_flow_free(arg, e);
+}
 
 struct worker *
 worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
@@ -39,11 +47,12 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	w->expire_every = hz / WK_EXPIRE_HZ ? hz / WK_EXPIRE_HZ : 1;
 	w->verify_ip4_csum = app.cfg.verify_ip4_csum;
 	w->midstream_drop = app.cfg.midstream == CONFIG_MIDSTREAM_DROP;
+	w->verify_tcp_csum = app.verify_tcp_csum;
 	w->idle_sleep_us = app.cfg.idle_sleep_us;
 
 	flow_table_params_default(&fp);
 	fp.capacity = app.cfg.flows_per_worker;
-	fp.user_size = 0;
+	fp.user_size = sizeof(struct wk_flow);
 	fp.hz = hz;
 	fp.socket = socket;
 	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
@@ -53,7 +62,8 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.timeout_s[FLOW_TO_OTHER] = app.cfg.timeouts.udp;
 	w->ft = flow_table_create(&fp);
 	w->log = log_ring_create(WK_LOG_RING);
-	if (w->ft == NULL || w->log == NULL) {
+	if (w->ft == NULL || w->log == NULL || inspect_worker_init(w) != 0) {
+		inspect_worker_fini(w);
 		flow_table_free(w->ft);
 		log_ring_free(w->log);
 		rte_free(w);
@@ -72,6 +82,9 @@ worker_free(struct worker *w)
 		return;
 	for (i = 0; i < w->n_ports; i++)
 		rte_free(w->txb[i]);
+	/* Free held packets before the pools that track them. */
+	flow_table_flush(w->ft, worker_flow_gone, w);
+	inspect_worker_fini(w);
 	flow_table_free(w->ft);
 	log_ring_free(w->log);
 	rte_free(w);
@@ -82,8 +95,14 @@ expired_cb(struct flow_entry *e, void *arg)
 {
 	struct worker *w = arg;
 
-	RTE_SET_USED(e);
 	w->st.flow_expired++;
+	inspect_flow_free(w, e);
+}
+
+uint64_t
+wk_now_ns(const struct worker *w)
+{
+	return w->mode == WK_MODE_OFFLINE ? w->now : audit_tsc_to_ns(w->now);
 }
 
 void
@@ -107,33 +126,6 @@ worker_flush(struct worker *w)
 }
 
 static inline void
-wk_send(struct worker *w, struct rte_mbuf *m)
-{
-	uint16_t out = app.peer[m->port];
-
-	w->st.tx_pkts++;
-	w->st.tx_bytes += rte_pktmbuf_pkt_len(m);
-	switch (w->mode) {
-	case WK_MODE_PORTS:
-		rte_eth_tx_buffer(out, w->queue, w->txb[w->port_idx[out]], m);
-		break;
-	case WK_MODE_RINGS:
-		/* The dispatcher transmits; it reads the output port from m->port. */
-		m->port = out;
-		if (unlikely(rte_ring_sp_enqueue(w->out_ring, m) != 0)) {
-			w->st.tx_pkts--;
-			w->st.tx_bytes -= rte_pktmbuf_pkt_len(m);
-			w->st.tx_drop++;
-			rte_pktmbuf_free(m);
-		}
-		break;
-	case WK_MODE_OFFLINE:
-		w->sink(w->sink_arg, m, out);
-		break;
-	}
-}
-
-static inline void
 wk_drop(struct rte_mbuf *m)
 {
 	rte_pktmbuf_free(m);
@@ -142,7 +134,7 @@ wk_drop(struct rte_mbuf *m)
 /* Slow path: a frame of a connection we have no entry for. */
 static struct flow_entry *
 flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
-	const struct pkt_info *pi, uint64_t now)
+	const struct pkt_info *pi, uint16_t in_port, uint64_t now)
 {
 	struct flow_entry *e;
 
@@ -150,13 +142,15 @@ flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
 	e = flow_table_lookup(w->ft, k, hash);
 	if (e != NULL)
 		return e;
-	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN) && w->midstream_drop) {
-		w->st.midstream_drop++;
-		return NULL;
-	}
 	e = flow_table_add(w->ft, k, hash, dir, now);
 	if (unlikely(e == NULL)) {
 		w->st.flow_full++;
+		return NULL;
+	}
+	if (inspect_flow_new(w, e, pi, in_port) != 0) {
+		/* Unknown connection on an inspected port: like a firewall. */
+		flow_table_del(w->ft, e);
+		w->st.midstream_drop++;
 		return NULL;
 	}
 	w->st.flow_new++;
@@ -179,6 +173,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 	uint64_t t0 = rte_rdtsc();
 
 	RTE_ASSERT(n <= WK_BURST);
+	w->now = now;
 	for (i = 0; i < n; i++)
 		rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 
@@ -247,7 +242,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		struct flow_entry *e = entries[i];
 
 		if (unlikely(e == NULL)) {
-			e = flow_miss(w, &keys[i], hashes[i], kdir[i], p, now);
+			e = flow_miss(w, &keys[i], hashes[i], kdir[i], p, m->port, now);
 			if (e == NULL) {
 				wk_drop(m);
 				pkts[kidx[i]] = NULL;
@@ -256,10 +251,16 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		}
 		e->pkts[kdir[i]]++;
 		e->bytes[kdir[i]] += rte_pktmbuf_pkt_len(m);
-		if (p->flags & PKT_F_TCP)
+		if (p->flags & PKT_F_TCP) {
 			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
-		else
+			if (((struct wk_flow *)flow_entry_user(e))->mode != WK_FLOW_FORWARD) {
+				/* lib/tcp decides when (and whether) it leaves. */
+				inspect_segment(w, e, m, p, kdir[i], now);
+				pkts[kidx[i]] = NULL;
+			}
+		} else {
 			flow_touch(w->ft, e, now);
+		}
 	}
 
 	for (i = 0; i < n; i++)

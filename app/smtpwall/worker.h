@@ -11,12 +11,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <rte_branch_prediction.h>
 #include <rte_ethdev.h>
+#include <rte_mbuf.h>
 #include <rte_ring.h>
 
 #include "app.h"
+#include "esmtp.h"
 #include "flow.h"
 #include "log.h"
+#include "tcp.h"
 #include "stats.h"
 
 #define WK_BURST 32
@@ -45,12 +49,20 @@ struct worker {
 
 	struct flow_table *ft;
 	struct log_ring *log; /* audit records to the control lcore */
+	struct log_limiter log_limit;
+	struct tcp_ctx *tcp;  /* lib/tcp pools and counters of this worker */
+	struct esmtp_counters ecnt;
+	uint64_t now;         /* ticks of the burst being processed */
 	uint64_t hz; /* ticks per second of `now` */
 	uint64_t next_expire; /* tick of the next expiry sweep */
 	uint64_t expire_every;
 	bool verify_ip4_csum;
+	bool verify_tcp_csum;
 	bool midstream_drop;
 	uint32_t idle_sleep_us;
+	/* Scratch of the inspection path, too big for the stack. */
+	struct tcp_out tout;
+	struct esmtp_result eres;
 } __rte_cache_aligned;
 
 /*
@@ -75,5 +87,36 @@ void worker_expire(struct worker *w, uint64_t now);
 
 /* Flushes buffered TX (ports mode). */
 void worker_flush(struct worker *w);
+
+/* Wall-clock (or capture) nanoseconds of the burst being processed. */
+uint64_t wk_now_ns(const struct worker *w);
+
+/* Sends m out of the peer of its input port (m->port). */
+static inline void
+wk_send(struct worker *w, struct rte_mbuf *m)
+{
+	uint16_t out = app.peer[m->port];
+
+	w->st.tx_pkts++;
+	w->st.tx_bytes += rte_pktmbuf_pkt_len(m);
+	switch (w->mode) {
+	case WK_MODE_PORTS:
+		rte_eth_tx_buffer(out, w->queue, w->txb[w->port_idx[out]], m);
+		break;
+	case WK_MODE_RINGS:
+		/* The dispatcher transmits; it reads the output port from m->port. */
+		m->port = out;
+		if (unlikely(rte_ring_sp_enqueue(w->out_ring, m) != 0)) {
+			w->st.tx_pkts--;
+			w->st.tx_bytes -= rte_pktmbuf_pkt_len(m);
+			w->st.tx_drop++;
+			rte_pktmbuf_free(m);
+		}
+		break;
+	case WK_MODE_OFFLINE:
+		w->sink(w->sink_arg, m, out);
+		break;
+	}
+}
 
 #endif /* SMTPWALL_WORKER_H */

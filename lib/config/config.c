@@ -1,16 +1,20 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * The appliance's own settings (wire, workers, flow table, timeouts).
- * Inspection policy sections are added by lib/policy's loader; this file
- * knows only the keys below and refuses every other one.
+ * The inspection policy sections are read by cfg_policy.c (into lib/policy);
+ * this file knows the keys below and those, and refuses every other one.
  */
 #include "config.h"
+#include "cfg_policy.h"
 #include "cfg_yaml.h"
+#include "policy.h"
 
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+
+_Static_assert(CONFIG_MAX_PAIRS == POLICY_MAX_PAIRS, "a service policy names any pair");
 
 static const char *const dispatch_names[] = {"auto", "rss", "software", NULL};
 static const char *const midstream_names[] = {"pickup", "drop", NULL};
@@ -185,11 +189,19 @@ int
 config_load_string(
 	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen)
 {
-	static const char *const keys[] = {"wire", "flows", NULL};
+	const char *keys[16];
 	struct cfg_doc d;
 	struct config tmp = *c;
+	struct policy *pol = NULL;
 	yaml_node_t *root, *v;
+	unsigned int i, n = 0;
 	int rc = -1;
+
+	keys[n++] = "wire";
+	keys[n++] = "flows";
+	for (i = 0; cfg_policy_keys[i] != NULL && n < 15; i++)
+		keys[n++] = cfg_policy_keys[i];
+	keys[n] = NULL;
 
 	if (cfg_doc_parse(&d, name, text, len, err, errlen) != 0)
 		return -1;
@@ -206,11 +218,26 @@ config_load_string(
 		goto out;
 	if ((v = cfg_map_get(&d, root, "flows")) != NULL && load_flows(&d, v, &tmp) != 0)
 		goto out;
+	/* After wire: a service policy may name a port of a pair. */
+	if (cfg_policy_present(&d, root)) {
+		if (cfg_policy_load(&d, root, &tmp, &pol) != 0)
+			goto out;
+		if (c->policy != NULL)
+			policy_free(c->policy);
+		tmp.policy = pol;
+	}
 	*c = tmp;
 	rc = 0;
 out:
 	cfg_doc_free(&d);
 	return rc;
+}
+
+void
+config_free(struct config *c)
+{
+	policy_free(c->policy);
+	c->policy = NULL;
 }
 
 int

@@ -16,6 +16,8 @@
 #define CONFIG_PORT_NAME_LEN 64
 #define CONFIG_ERR_LEN 512
 
+struct policy; /* lib/policy: the compiled inspection policy */
+
 enum config_dispatch {
 	CONFIG_DISPATCH_AUTO = 0, /* RSS where the device has it, software otherwise */
 	CONFIG_DISPATCH_RSS, /* insist on symmetric RSS */
@@ -58,6 +60,13 @@ struct config {
 	uint32_t mbufs; /* mbuf pool size; 0 = computed from ports and queues */
 	uint16_t rx_desc, tx_desc; /* descriptors per queue */
 	uint32_t idle_sleep_us; /* sleep after an empty poll round; 0 = pure polling */
+	/*
+	 * The inspection policy (access-lists ... service-policy, statics,
+	 * ip-inspect, logging), compiled and finalized; owned by this struct
+	 * (config_free). NULL when no file section set one: the built-in ASA
+	 * default applies (policy_new_default()).
+	 */
+	struct policy *policy;
 };
 
 /* Fills the defaults: one pair of ports 0 and 1, ASA timeouts, auto dispatch. */
@@ -68,6 +77,11 @@ void config_default(struct config *c);
  * a "file:line:column: message" in err. Unknown keys, wrong types and
  * out-of-range values are errors; nothing is partially applied on error
  * (c is left as it was).
+ *
+ * When the file holds any policy section, a new compiled policy replaces
+ * c->policy and the previous one is freed: to reload while workers use a
+ * policy, load into a fresh struct config (config_default) and take its
+ * policy pointer.
  */
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 
@@ -76,5 +90,8 @@ int config_load_string(
 	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen);
 
 const char *config_dispatch_name(enum config_dispatch d);
+
+/* Frees what *c owns (its policy); c may be loaded again after config_default. */
+void config_free(struct config *c);
 
 #endif /* SMTPWALL_CONFIG_H */

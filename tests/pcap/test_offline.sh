@@ -1,6 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: BSD-3-Clause
-# Pcap integration, offline mode: every public capture and the generated
+# Pcap integration, offline mode, as a plain bridge (--no-inspect): every
+# public capture and the generated
 # ones go through smtpwall's worker code (capture in, capture out); the
 # output must equal the input frame for frame. Malformed frames must be
 # dropped and counted under the right reason.
@@ -18,7 +19,7 @@ run_offline() { # in out log [app args]
 	in=$1 out=$2 log=$3
 	shift 3
 	"$SW" --no-pci --file-prefix "swoff$$" --lcores 0 --log-level 'lib.*:warning' -- \
-		-r "$in" -o "$out" "$@" >"$log" 2>&1
+		-r "$in" -o "$out" --no-inspect "$@" >"$log" 2>&1
 }
 
 check_passthrough() { # name capture [compare args]

@@ -34,7 +34,7 @@ run_ports() { # capture workers compare-args...
 	"$SW" --no-pci --file-prefix "$PREFIX" --lcores "(0-$((workers + 1)))@(0-$(($(nproc) - 1)))" \
 		--vdev "net_pcap0,rx_pcap=$cap,tx_pcap=$WORK/out0.pcap" \
 		--vdev "net_pcap1,rx_pcap=$WORK/empty.pcap,tx_pcap=$WORK/out1.pcap" -- \
-		-p net_pcap0:net_pcap1 -w "$workers" --idle-sleep 100 >"$WORK/log" 2>&1 </dev/null &
+		-p net_pcap0:net_pcap1 -w "$workers" --idle-sleep 100 --no-inspect >"$WORK/log" 2>&1 </dev/null &
 	SW_PID=$!
 	tx=0
 	for _ in $(seq 200); do

@@ -159,7 +159,7 @@ Test(log, ring_fifo_full_and_counts)
 	log_ring_free(ring);
 }
 
-#define SPSC_N 200000u
+#define SPSC_N 50000u
 
 static void *
 producer(void *arg)

@@ -1,0 +1,485 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Inspection glue: classification of new connections, lib/tcp in and out,
+ * the lib/esmtp callback, checksums of edited packets, RSTs, audit records.
+ * Runs on the worker lcore; the only allocation is an mbuf for an RST.
+ */
+#include "inspect.h"
+
+#include <stddef.h>
+#include <string.h>
+
+#include <rte_branch_prediction.h>
+#include <rte_cycles.h>
+#include <rte_mbuf.h>
+
+#include "app.h"
+#include "audit.h"
+#include "worker.h"
+
+#define SMTP_PORT 25
+#define WK_AUDIT_RATE 200 /* audit records per second per worker (burst 400) */
+
+static inline struct wk_flow *
+wk_flow_of(struct flow_entry *e)
+{
+	return flow_entry_user(e);
+}
+
+/* The lib/tcp direction of a packet: 0 from the initiator (the client). */
+static inline int
+tcp_dir(const struct flow_entry *e, int key_dir)
+{
+	return key_dir == e->init_dir ? 0 : 1;
+}
+
+/* ------------------------------------------------------------------ */
+/* Audit records from inspector events                                  */
+
+/* "cmd-rcpt-count" -> "cmd RCPT count": the ASA's wording of a criterion. */
+static size_t
+crit_text(unsigned int crit, char *buf, size_t len)
+{
+	const char *n = esmtp_crit_name(crit);
+	size_t i, o = 0;
+
+	for (i = 0; n[i] != '\0' && o + 1 < len; i++) {
+		if (n[i] == '-') {
+			buf[o++] = ' ';
+		} else if (strncmp(n + i, "rcpt", 4) == 0 || strncmp(n + i, "mime", 4) == 0) {
+			size_t k;
+
+			for (k = 0; k < 4 && o + 1 < len; k++)
+				buf[o++] = (char)(n[i + k] - 'a' + 'A');
+			i += 3;
+		} else {
+			buf[o++] = n[i];
+		}
+	}
+	buf[o] = '\0';
+	return o;
+}
+
+static const char *
+action_phrase(uint8_t action)
+{
+	switch (action) {
+	case ESMTP_ACT_DROP_CONN:
+		return "Dropped connection for";
+	case ESMTP_ACT_RESET:
+		return "Reset connection for";
+	case ESMTP_ACT_MASK:
+		return "Masked header flags for";
+	default:
+		return "Dropped";
+	}
+}
+
+static void
+conn_of(const struct wk_flow *f, struct log_conn *c)
+{
+	const struct flow_entry *e = f->entry;
+	const struct flow_key *k = &e->key;
+	bool a_is_client = e->init_dir == 0;
+	bool client_inside = app.port_inside[f->init_port];
+
+	memset(c, 0, sizeof(*c));
+	c->family = k->family;
+	memcpy(c->src, a_is_client ? k->addr_a : k->addr_b, 16);
+	memcpy(c->dst, a_is_client ? k->addr_b : k->addr_a, 16);
+	c->sport = a_is_client ? k->port_a : k->port_b;
+	c->dport = a_is_client ? k->port_b : k->port_a;
+	strcpy(c->src_if, client_inside ? "inside" : "outside");
+	strcpy(c->dst_if, client_inside ? "outside" : "inside");
+}
+
+static void
+audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
+{
+	struct log_rec r;
+	char text[96];
+	size_t n;
+
+	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0)
+		return;
+	if (!log_limiter_allow(&w->log_limit, wk_now_ns(w))) {
+		w->st.audit_suppressed++;
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.msgid = ev->audit;
+	r.severity = log_severity(ev->audit);
+	r.response = ev->dir == ESMTP_DIR_S2C;
+	r.ts_ns = wk_now_ns(w);
+	conn_of(f, &r.conn);
+	switch (ev->audit) {
+	case LOG_ASA_108002:
+	case LOG_ASA_108003:
+		log_rec_set_text(&r, ev->value, ev->value_len, NULL, 0);
+		break;
+	case LOG_ASA_108006:
+		/* value: "declared actual" */
+		{
+			char v[ESMTP_EVENT_VALUE + 1];
+			unsigned long a = 0, b = 0;
+
+			memcpy(v, ev->value, ev->value_len);
+			v[ev->value_len] = '\0';
+			if (sscanf(v, "%lu %lu", &a, &b) == 2) {
+				r.n1 = (uint32_t)a;
+				r.n2 = (uint32_t)b;
+			}
+		}
+		break;
+	case LOG_ASA_108007:
+		break;
+	default: {
+		const char *cls = "ESMTP Classification";
+		char head[64];
+
+		if (ev->rule != ESMTP_RULE_NONE) {
+			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: ",
+				(unsigned int)ev->rule + 1);
+			n += crit_text(ev->id, text + n, sizeof(text) - n);
+			if (ev->value_len != 0 && n + 2 < sizeof(text))
+				n += (size_t)snprintf(text + n, sizeof(text) - n, " (%.*s)",
+					(int)ev->value_len, ev->value);
+		} else {
+			cls = "ESMTP Parameter";
+			n = (size_t)snprintf(text, sizeof(text), "%s: %.*s",
+				esmtp_event_name(ev->id), (int)ev->value_len, ev->value);
+		}
+		if (n >= sizeof(text))
+			n = sizeof(text) - 1;
+		if (ev->audit == LOG_ASA_108005)
+			snprintf(head, sizeof(head), "%s", cls);
+		else
+			snprintf(head, sizeof(head), "%s: %s", cls, action_phrase(ev->action));
+		log_rec_set_text(&r, head, strlen(head), text, n);
+		break;
+	}
+	}
+	if (!log_ring_push(w->log, &r))
+		w->st.audit_ring_full++;
+}
+
+/* ------------------------------------------------------------------ */
+/* The inspector callback (called by lib/tcp)                           */
+
+static void
+insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
+	struct tcp_insp_result *r)
+{
+	struct worker *w = arg;
+	struct wk_flow *f = (struct wk_flow *)((char *)c - offsetof(struct wk_flow, tcp));
+	struct esmtp_result *er = &w->eres;
+	unsigned int i;
+
+	esmtp_push(&f->esmtp, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, buf, len, er);
+	esmtp_counters_add(&w->ecnt, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, len, er);
+	for (i = 0; i < er->n_events; i++)
+		audit_event(w, f, &er->events[i]);
+
+	r->consumed = er->consumed;
+	r->overflow = er->overflow;
+	r->n_edits = er->n_edits;
+	for (i = 0; i < er->n_edits; i++) {
+		r->edits[i].off = er->edits[i].off;
+		r->edits[i].len = er->edits[i].len;
+		r->edits[i].fill = er->edits[i].fill;
+	}
+	switch (er->verdict) {
+	case ESMTP_DROP_PACKET:
+		r->verdict = TCP_INSP_DROP_PACKET;
+		break;
+	case ESMTP_DROP_CONN:
+		r->verdict = TCP_INSP_DROP_CONN;
+		break;
+	case ESMTP_RESET:
+		r->verdict = TCP_INSP_RESET;
+		break;
+	case ESMTP_BYPASS:
+		r->verdict = TCP_INSP_BYPASS;
+		break;
+	default:
+		r->verdict = TCP_INSP_FORWARD;
+		break;
+	}
+}
+
+int
+inspect_worker_init(struct worker *w)
+{
+	struct tcp_params p;
+
+	tcp_params_default(&p);
+	p.hz = w->hz;
+	p.inspect = insp_cb;
+	p.inspect_arg = w;
+	/* Size the pools to the flow table: every connection may hold a carry
+	 * block or a retransmission ring at once only under attack, and then
+	 * the pool running dry is counted, not fatal. */
+	p.slots = 16384;
+	p.carry_blocks = 4096;
+	p.ring_blocks = 1024;
+	w->tcp = tcp_ctx_create(&p);
+	if (w->tcp == NULL)
+		return -1;
+	log_limiter_init(&w->log_limit, WK_AUDIT_RATE, 1000000000ull, WK_AUDIT_RATE * 2);
+	return 0;
+}
+
+void
+inspect_worker_fini(struct worker *w)
+{
+	tcp_ctx_free(w->tcp);
+	w->tcp = NULL;
+}
+
+/* ------------------------------------------------------------------ */
+/* Packets out of lib/tcp                                               */
+
+/* Recomputes the checksums of a packet whose payload lib/tcp edited. */
+static void
+fix_checksum(struct worker *w, struct rte_mbuf *m)
+{
+	struct pkt_info pi;
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+
+	if (pkt_parse_ex(frame, rte_pktmbuf_data_len(m), false, &pi) != PKT_OK ||
+		!(pi.flags & PKT_F_TCP))
+		return;
+	/* Same length edits: only the TCP checksum changes. */
+	pkt_l4_cksum_set(frame, &pi);
+	w->st.insp_edited_pkts++;
+}
+
+static void
+apply_out(struct worker *w, struct tcp_out *out)
+{
+	uint16_t i;
+
+	for (i = 0; i < out->n; i++) {
+		struct rte_mbuf *m = out->v[i].pkt;
+
+		switch (out->v[i].act) {
+		case TCP_ACT_FORWARD_EDITED:
+			fix_checksum(w, m);
+			/* fall through */
+		case TCP_ACT_FORWARD:
+			wk_send(w, m);
+			break;
+		default:
+			w->st.insp_drop_pkts++;
+			rte_pktmbuf_free(m);
+			break;
+		}
+	}
+	out->n = 0;
+}
+
+/*
+ * An RST travelling in lib/tcp direction d, built from the headers of m
+ * (which travels in direction mdir): Ethernet and VLAN tags copied, a plain
+ * IP header, seq/ack from lib/tcp so that the receiver accepts it.
+ */
+static void
+send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const struct pkt_info *pi,
+	int mdir, int d)
+{
+	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
+	bool same = d == mdir;
+	uint32_t seq, ack;
+	struct rte_mbuf *r;
+	struct pkt_info ri;
+	uint16_t l3len = pi->l3 == PKT_L3_IPV4 ? 20 : 40;
+	uint16_t total = (uint16_t)(pi->l3_off + l3len + 20);
+	uint8_t *p, *ip, *th;
+
+	if (tcp_conn_rst_seq(&f->tcp, d, &seq, &ack) != 0)
+		return;
+	r = rte_pktmbuf_alloc(app.pool);
+	if (r == NULL) {
+		w->st.insp_rst_nombuf++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(r, total);
+	if (p == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	memcpy(p, src, pi->l3_off);
+	if (!same) {
+		memcpy(p, src + 6, 6);
+		memcpy(p + 6, src, 6);
+	}
+	ip = p + pi->l3_off;
+	memset(ip, 0, l3len + 20u);
+	if (pi->l3 == PKT_L3_IPV4) {
+		ip[0] = 0x45;
+		pkt_store16(ip + 2, (uint16_t)(l3len + 20));
+		ip[6] = 0x40; /* DF */
+		ip[8] = 64;
+		ip[9] = 6;
+		memcpy(ip + 12, same ? pi->src : pi->dst, 4);
+		memcpy(ip + 16, same ? pi->dst : pi->src, 4);
+	} else {
+		ip[0] = 0x60;
+		pkt_store16(ip + 4, 20);
+		ip[6] = 6;
+		ip[7] = 64;
+		memcpy(ip + 8, same ? pi->src : pi->dst, 16);
+		memcpy(ip + 24, same ? pi->dst : pi->src, 16);
+	}
+	th = ip + l3len;
+	pkt_store16(th, same ? pi->sport : pi->dport);
+	pkt_store16(th + 2, same ? pi->dport : pi->sport);
+	pkt_store32(th + 4, seq);
+	pkt_store32(th + 8, ack);
+	th[12] = 5 << 4;
+	th[13] = PKT_TCP_RST | PKT_TCP_ACK;
+	if (pkt_parse_ex(p, total, false, &ri) != PKT_OK) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	if (ri.l3 == PKT_L3_IPV4)
+		pkt_ipv4_cksum_set(p, &ri);
+	pkt_l4_cksum_set(p, &ri);
+	/* wk_send sends to the peer of m->port: same direction as m leaves
+	 * where m leaves; the other way leaves where m came in. */
+	r->port = same ? m->port : app.peer[m->port];
+	w->st.insp_rst_sent++;
+	wk_send(w, r);
+}
+
+static bool
+tcp_csum_ok(const struct worker *w, const struct rte_mbuf *m, const struct pkt_info *pi)
+{
+	uint64_t fl = m->ol_flags & RTE_MBUF_F_RX_L4_CKSUM_MASK;
+
+	if (!w->verify_tcp_csum)
+		return true;
+	if (fl == RTE_MBUF_F_RX_L4_CKSUM_GOOD)
+		return true;
+	if (fl == RTE_MBUF_F_RX_L4_CKSUM_BAD)
+		return false;
+	return pkt_l4_cksum_ok(rte_pktmbuf_mtod(m, const uint8_t *), pi);
+}
+
+static void
+flow_verdict(struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict,
+	uint64_t now)
+{
+	switch (verdict) {
+	case TCP_CONN_DROP:
+	case TCP_CONN_RESET:
+		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+		apply_out(w, &w->tout);
+		f->mode = WK_FLOW_DROPPED;
+		/* Later packets are dropped until the entry lingers out. */
+		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
+		if (verdict == TCP_CONN_RESET)
+			w->st.insp_conn_reset++;
+		else
+			w->st.insp_conn_dropped++;
+		break;
+	case TCP_CONN_BYPASS:
+		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+		apply_out(w, &w->tout);
+		f->mode = WK_FLOW_BYPASS;
+		w->st.insp_conn_bypassed++;
+		break;
+	default:
+		break;
+	}
+}
+
+void
+inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, uint64_t now)
+{
+	struct wk_flow *f = wk_flow_of(e);
+	struct tcp_seg seg;
+	struct tcp_out *out = &w->tout;
+	int d = tcp_dir(e, dir);
+
+	if (unlikely(f->mode == WK_FLOW_DROPPED)) {
+		w->st.insp_drop_pkts++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (f->mode == WK_FLOW_BYPASS) {
+		wk_send(w, m);
+		return;
+	}
+	seg.pkt = m;
+	seg.payload = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->payload_off);
+	seg.len = pi->payload_len;
+	seg.seq = pi->seq;
+	seg.ack = pi->ack;
+	seg.win = pi->win;
+	seg.flags = pi->tcp_flags;
+	seg.dir = (uint8_t)d;
+	seg.wscale = (pi->opts.present & PKT_OPT_WSCALE) ? pi->opts.wscale : TCP_WSCALE_NONE;
+	seg.csum_ok = tcp_csum_ok(w, m, pi);
+	tcp_input(w->tcp, &f->tcp, &seg, now, out);
+
+	if (unlikely(out->conn_verdict == TCP_CONN_RESET)) {
+		/* RSTs first, while lib/tcp still knows the sequence numbers. */
+		send_rst(w, f, m, pi, d, 0);
+		send_rst(w, f, m, pi, d, 1);
+	}
+	apply_out(w, out);
+	if (unlikely(out->conn_verdict != TCP_CONN_OK))
+		flow_verdict(w, e, f, out->conn_verdict, now);
+	else if (unlikely(out->closed))
+		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
+}
+
+/* ------------------------------------------------------------------ */
+/* New and dying flows                                                  */
+
+int
+inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *pi,
+	uint16_t in_port)
+{
+	struct wk_flow *f = wk_flow_of(e);
+	bool syn = (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+	bool smtp_port;
+
+	f->entry = e;
+	f->init_port = in_port;
+	f->mode = WK_FLOW_FORWARD;
+	if (!(pi->flags & PKT_F_TCP) || app.esmtp == NULL)
+		return 0;
+	/* Until the policy names classes: TCP/25 is inspected with the ASA
+	 * default map (`class inspection_default`), the rest forwarded. */
+	smtp_port = syn ? pi->dport == SMTP_PORT :
+			  (pi->dport == SMTP_PORT || pi->sport == SMTP_PORT);
+	if (!smtp_port)
+		return 0;
+	if (!syn) {
+		/* A connection we did not see open, on an inspected port. */
+		if (w->midstream_drop)
+			return -1;
+		w->st.insp_midstream++;
+		return 0;
+	}
+	f->mode = WK_FLOW_INSPECT;
+	tcp_conn_init(&f->tcp);
+	esmtp_init(&f->esmtp, app.esmtp);
+	w->st.insp_conns++;
+	return 0;
+}
+
+void
+inspect_flow_free(struct worker *w, struct flow_entry *e)
+{
+	struct wk_flow *f = wk_flow_of(e);
+
+	if (f->mode != WK_FLOW_INSPECT)
+		return;
+	tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+	apply_out(w, &w->tout);
+	f->mode = WK_FLOW_FORWARD;
+}

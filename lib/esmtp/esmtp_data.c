@@ -1,0 +1,298 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Message content (DATA after 354, BDAT chunks): line framing with the
+ * SMTP-smuggling guard and dot-stuffing, header/body line lengths, header
+ * and body totals, SIZE= against the actual size (108006), max-data, and
+ * the hand-off of header and body bytes to the MIME parser.
+ * Content is never edited and never held: every check ends in an event or
+ * a verdict, and the end-of-data marker comes after every line it judges.
+ */
+#include <string.h>
+
+#include "esmtp_priv.h"
+
+void
+esmtp_txn_reset(struct esmtp *s)
+{
+	s->rcpt_count = 0;
+	s->size_decl = 0;
+	s->conn &= (uint8_t)~(CN_IN_MSG | CN_BDAT_LAST);
+}
+
+void
+esmtp_msg_begin(struct esmtp *s)
+{
+	s->msg_bytes = 0;
+	s->body_bytes = 0;
+	s->hdr_bytes = 0;
+	s->to_count = 0;
+	s->dline_len = 0;
+	s->dflags = DF_PREV_CRLF; /* the DATA line's CR LF */
+	s->dstate = DS_HDR;
+	s->mflags = 0;
+	s->depth = 0;
+	esmtp_hdr_reset(s);
+}
+
+static void
+msg_end(struct esmtp_ctx *c)
+{
+	struct esmtp *s = c->s;
+	char val[48];
+	size_t n;
+
+	if (s->dstate == DS_HDR || s->dstate == DS_PHDR) {
+		esmtp_hdr_field_end(c);
+		if (s->dstate == DS_HDR)
+			esmtp_hdr_section_end(c);
+	}
+	if (s->size_decl != 0 && s->msg_bytes > s->size_decl && !c->stop) {
+		/* 108006: "declared size is: N, actual size is M" */
+		n = esmtp_u64_str(val, s->size_decl);
+		val[n++] = ' ';
+		n += esmtp_u64_str(val + n, s->msg_bytes);
+		esmtp_fire_ev(c, ESMTP_EV_SIZE_EXCEEDED, val, n);
+	}
+	esmtp_rules_final(c, ESMTP_CRIT_BODY_LENGTH, s->body_bytes);
+	esmtp_trace(c, "data end", NULL, 0);
+	s->cmode = CM_CMD;
+	esmtp_txn_reset(s);
+}
+
+static void
+data_bare_cr(struct esmtp_ctx *c)
+{
+	if (!(c->s->mflags & MF_BARE_CR)) {
+		c->s->mflags |= MF_BARE_CR;
+		esmtp_fire_ev(c, ESMTP_EV_DATA_BARE_CR, NULL, 0);
+	}
+}
+
+/* Line length criterion of the current section. */
+static unsigned int
+line_crit(const struct esmtp *s)
+{
+	return s->dstate == DS_HDR ? ESMTP_CRIT_HEADER_LINE_LENGTH : ESMTP_CRIT_BODY_LINE_LENGTH;
+}
+
+static uint64_t
+dist(const struct esmtp_policy *p, unsigned int crit, uint64_t cur, uint64_t add)
+{
+	if (likely(cur + add <= p->crit_min[crit]))
+		return UINT64_MAX;
+	return esmtp_cross_dist(p, crit, cur);
+}
+
+/* Count t bytes of the current section (content or line terminator). */
+static void
+count(struct esmtp_ctx *c, uint32_t t)
+{
+	struct esmtp *s = c->s;
+	const struct esmtp_policy *p = c->p;
+	uint64_t old;
+
+	s->msg_bytes += t;
+	old = s->data_total;
+	s->data_total += t;
+	if (p->max_data != 0 && old <= p->max_data && s->data_total > p->max_data)
+		esmtp_fire_num(c, ESMTP_EV_MAX_DATA, s->data_total);
+	if (s->dstate == DS_HDR) {
+		s->hdr_bytes += t;
+		esmtp_rules_num(c, ESMTP_CRIT_HEADER_LENGTH, s->hdr_bytes - t, s->hdr_bytes);
+	} else {
+		s->body_bytes += t;
+		esmtp_rules_num(c, ESMTP_CRIT_BODY_LENGTH, s->body_bytes - t, s->body_bytes);
+	}
+}
+
+/*
+ * n content bytes of the current line (no LF, no terminating CR).  Split
+ * at every point where a rule crosses its threshold and after every bare
+ * CR, so that events come in stream order whatever the segmentation.
+ * Returns the bytes processed (< n only when events ran out of room).
+ */
+static uint32_t
+content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
+{
+	struct esmtp *s = c->s;
+	const struct esmtp_policy *p = c->p;
+	uint32_t i = 0, k;
+	uint64_t d;
+	unsigned int lc;
+	const uint8_t *cr;
+
+	while (i < n && !c->stop) {
+		if (i != 0 && !esmtp_room(c, 0, STEP_EVENTS)) {
+			c->r->overflow = 1;
+			return i;
+		}
+		k = n - i;
+		lc = line_crit(s);
+		d = dist(p, lc, s->dline_len, k);
+		if (d < k)
+			k = (uint32_t)d;
+		if (s->dstate == DS_HDR)
+			d = dist(p, ESMTP_CRIT_HEADER_LENGTH, s->hdr_bytes, k);
+		else
+			d = dist(p, ESMTP_CRIT_BODY_LENGTH, s->body_bytes, k);
+		if (d < k)
+			k = (uint32_t)d;
+		if (p->max_data != 0 && s->data_total <= p->max_data &&
+			p->max_data - s->data_total + 1 < k)
+			k = (uint32_t)(p->max_data - s->data_total + 1);
+		cr = memchr(b + i, '\r', k);
+		if (cr != NULL)
+			k = (uint32_t)(cr - (b + i)) + 1;
+
+		if (s->dstate == DS_HDR || s->dstate == DS_PHDR)
+			esmtp_hdr_bytes(c, b + i, k);
+		else if (s->depth != 0)
+			esmtp_body_bytes(s, b + i, k);
+		s->dline_len += k;
+		esmtp_rules_num(c, lc, s->dline_len - k, s->dline_len);
+		count(c, k);
+		if (cr != NULL)
+			data_bare_cr(c);
+		i += k;
+	}
+	return i;
+}
+
+/* term: 0 = none (end of a BDAT message), 1 = bare LF, 2 = CR LF. */
+static void
+line_end(struct esmtp_ctx *c, unsigned int term)
+{
+	struct esmtp *s = c->s;
+	unsigned int lc = line_crit(s);
+
+	if (s->cmode == CM_DATA && (s->dflags & DF_DOT) && s->dline_len == 0) {
+		/* Only CR LF "." CR LF ends DATA.  "." ending in a bare LF,
+		 * or after a line that did, is what a lenient server may take
+		 * for the end (SMTP smuggling): never for us, and reported. */
+		if (term == 2 && (s->dflags & DF_PREV_CRLF)) {
+			s->dflags = DF_PREV_CRLF;
+			msg_end(c);
+			esmtp_pending_push(s, PK_DATA_END);
+			return;
+		}
+		if (!(s->mflags & MF_SMUGGLE)) {
+			s->mflags |= MF_SMUGGLE;
+			esmtp_fire_ev(c, ESMTP_EV_DATA_SMUGGLING, NULL, 0);
+		}
+	}
+	if (term == 1 && !(s->mflags & MF_BARE_LF)) {
+		s->mflags |= MF_BARE_LF;
+		esmtp_fire_ev(c, ESMTP_EV_DATA_BARE_LF, NULL, 0);
+	}
+	esmtp_rules_final(c, lc, s->dline_len);
+	if (s->dstate == DS_HDR || s->dstate == DS_PHDR) {
+		if (s->dline_len == 0 && term != 0) {
+			/* The empty line: end of a header section. */
+			esmtp_hdr_field_end(c);
+			if (s->dstate == DS_HDR)
+				esmtp_hdr_section_end(c);
+			s->dstate = s->dstate == DS_HDR ? DS_BODY : DS_PBODY;
+			s->msg_bytes += term;
+			s->data_total += term;
+		} else {
+			count(c, term);
+		}
+	} else {
+		esmtp_body_line_end(c);
+		count(c, term);
+	}
+	s->dline_len = 0;
+	s->dflags = term == 2 ? DF_PREV_CRLF : 0;
+}
+
+void
+esmtp_bdat_chunk_end(struct esmtp_ctx *c)
+{
+	struct esmtp *s = c->s;
+	static const uint8_t cr = '\r';
+
+	s->cmode = CM_CMD;
+	if (!(s->conn & CN_BDAT_LAST))
+		return;
+	/* BDAT LAST: the message ends with its last byte, whatever it is. */
+	if (s->dflags & DF_PEND_CR) {
+		s->dflags &= (uint8_t)~DF_PEND_CR;
+		content_seg(c, &cr, 1);
+	}
+	if (s->dflags & DF_MID)
+		line_end(c, 0);
+	msg_end(c);
+}
+
+uint32_t
+esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
+{
+	struct esmtp *s = c->s;
+	const uint8_t *b = c->buf;
+	const uint8_t *lf;
+	uint32_t end, seg, n, done, start;
+	static const uint8_t cr = '\r';
+	int crlf, pend;
+
+	while (pos < c->len && !c->stop && (s->cmode == CM_DATA || s->cmode == CM_BDAT)) {
+		if (!esmtp_room(c, 0, STEP_EVENTS)) {
+			c->r->overflow = 1;
+			break;
+		}
+		start = pos;
+		end = c->len;
+		if (s->cmode == CM_BDAT && s->bdat_left < (uint64_t)(end - pos))
+			end = pos + (uint32_t)s->bdat_left;
+		if (s->dflags & DF_PEND_CR) {
+			s->dflags &= (uint8_t)~DF_PEND_CR;
+			if (b[pos] == '\n') {
+				pos++;
+				line_end(c, 2);
+				goto account;
+			}
+			/* The CR was bare: content after all. */
+			content_seg(c, &cr, 1);
+			continue;
+		}
+		if (!(s->dflags & DF_MID)) {
+			s->dflags |= DF_MID;
+			if (s->cmode == CM_DATA && b[pos] == '.') {
+				/* Dot-stuffing: the server removes it; so do we. */
+				s->dflags |= DF_DOT;
+				pos++;
+				goto account;
+			}
+		}
+		lf = memchr(b + pos, '\n', end - pos);
+		seg = lf != NULL ? (uint32_t)(lf - b) : end;
+		n = seg - pos;
+		crlf = pend = 0;
+		if (n != 0 && b[seg - 1] == '\r') {
+			n--;
+			if (lf != NULL)
+				crlf = 1;
+			else
+				pend = 1;
+		}
+		done = content_seg(c, b + pos, n);
+		pos += done;
+		if (done < n || c->stop)
+			goto account;
+		if (pend) {
+			s->dflags |= DF_PEND_CR;
+			pos++;
+		} else if (lf != NULL) {
+			pos = seg + 1;
+			line_end(c, crlf ? 2 : 1);
+		}
+account:
+		if (s->cmode == CM_BDAT) {
+			s->bdat_left -= pos - start;
+			if (s->bdat_left == 0)
+				esmtp_bdat_chunk_end(c);
+		}
+		if (c->r->overflow)
+			break;
+	}
+	return pos;
+}

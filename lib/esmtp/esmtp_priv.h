@@ -1,0 +1,160 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * Private to lib/esmtp: the per-push context, state bits, and the entry
+ * points of each role file (commands, replies, content, MIME).
+ */
+#ifndef SMTPWALL_ESMTP_PRIV_H
+#define SMTPWALL_ESMTP_PRIV_H
+
+#include <stdint.h>
+#include <string.h>
+
+#include "esmtp.h"
+
+#if defined(__GNUC__)
+#define likely(x) __builtin_expect(!!(x), 1)
+#define unlikely(x) __builtin_expect(!!(x), 0)
+#else
+#define likely(x) (x)
+#define unlikely(x) (x)
+#endif
+
+/* Room one processing step may need; checked before the step starts so
+ * that a step never has to stop half-way for lack of room. */
+#define STEP_EDITS 3
+#define STEP_EVENTS 6
+
+/* Client modes. */
+enum {
+	CM_CMD = 0,  /* command lines */
+	CM_SASL,     /* one SASL line after a 334 */
+	CM_DATA,     /* message content after 354 */
+	CM_BDAT,     /* bdat_left bytes of chunk */
+	CM_TLS_WAIT, /* after STARTTLS\r\n, before the server's answer */
+};
+
+/* Pending reply kinds: verbs (enum esmtp_verb, ESMTP_VERB_UNKNOWN) and: */
+enum {
+	PK_GREETING = 32,
+	PK_DATA_END, /* the reply to a message's final dot */
+	PK_AUTH_CONT, /* the reply to a SASL line */
+	PK_NONE = 0xff,
+};
+
+/* struct esmtp.conn */
+#define CN_GREETED 0x01
+#define CN_PIPE_OK 0x02  /* PIPELINING advertised and not masked */
+#define CN_CHUNK_OK 0x04 /* CHUNKING advertised and not masked */
+#define CN_IN_MSG 0x08   /* a BDAT message is open */
+#define CN_BDAT_LAST 0x10
+#define CN_C2S_HELD 0x20  /* the last client push left bytes held */
+
+/* struct esmtp.once: events raised once per connection */
+#define ON_CMD_BARE_LF 0x01
+#define ON_CMD_BARE_CR 0x02
+#define ON_BANNER 0x04
+
+/* struct esmtp.cflags */
+#define CF_MID 0x01    /* the current line is decided */
+#define CF_XING 0x02   /* overwrite the rest of the line with 'X' */
+#define CF_PEND_CR 0x04 /* the last byte seen was CR (not yet known bare) */
+#define CF_ANY 0x08    /* the line had at least one byte */
+#define CF_SPECIAL 0x10 /* a special character event was raised on this line */
+
+/* struct esmtp.dflags */
+#define DF_MID 0x01
+#define DF_DOT 0x02      /* leading dot removed from this line */
+#define DF_PEND_CR 0x04
+#define DF_PREV_CRLF 0x08 /* the previous line ended with CR LF */
+#define DF_TAIL 0x10     /* non-blank bytes beyond scratch on a "--" line */
+
+/* struct esmtp.mflags: once per message */
+#define MF_BARE_LF 0x01
+#define MF_BARE_CR 0x02
+#define MF_BODY_LINE 0x04
+#define MF_SMUGGLE 0x08
+#define MF_MAX_DATA 0x10
+
+/* struct esmtp.rflags */
+#define RF_MID 0x01
+#define RF_PEND_CR 0x02
+#define RF_MASK 0x04 /* banner: mask from column 4 */
+#define RF_BAD 0x08
+#define RF_KW_MASK 0x10 /* masking a keyword longer than the hold */
+
+/* Content sections (struct esmtp.dstate). */
+enum { DS_HDR = 0, DS_BODY, DS_PHDR, DS_PBODY };
+
+/* Header fields (struct esmtp.hkind). */
+enum { HK_NONE = 0, HK_OTHER, HK_TO, HK_CTYPE, HK_CDISP, HK_CTE };
+
+/* Header line states (struct esmtp.hstate). */
+enum { HS_NAME = 0, HS_VALUE, HS_SKIP };
+
+struct esmtp_ctx {
+	struct esmtp *s;
+	const struct esmtp_policy *p;
+	struct esmtp_result *r;
+	const uint8_t *buf;
+	uint32_t len;
+	uint8_t dir;
+	uint8_t stop;  /* a terminal verdict was reached */
+	uint8_t yield; /* a reply decided held client bytes: stop, retry_other */
+};
+
+/* esmtp_core.c */
+int esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events);
+void esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
+void esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
+	unsigned int log, const void *val, size_t vlen);
+void esmtp_fire_ev(struct esmtp_ctx *c, unsigned int ev, const void *val, size_t vlen);
+void esmtp_fire_num(struct esmtp_ctx *c, unsigned int ev, uint64_t v);
+uint64_t esmtp_cross_dist(const struct esmtp_policy *p, unsigned int crit, uint64_t cur);
+void esmtp_rules_num_v(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after,
+	const void *val, size_t vlen);
+void esmtp_rules_num(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after);
+void esmtp_rules_final(struct esmtp_ctx *c, unsigned int crit, uint64_t value);
+int esmtp_rules_match(struct esmtp_ctx *c, unsigned int crit, const uint8_t *v, size_t n);
+int esmtp_rules_set(struct esmtp_ctx *c, unsigned int crit, uint32_t bit, const uint8_t *v,
+	size_t n);
+void esmtp_pending_push(struct esmtp *s, uint8_t kind);
+uint8_t esmtp_pending_front(const struct esmtp *s);
+uint8_t esmtp_pending_back(const struct esmtp *s);
+void esmtp_pending_pop(struct esmtp *s);
+void esmtp_trace(struct esmtp_ctx *c, const char *what, const uint8_t *line, size_t n);
+size_t esmtp_u64_str(char *out, uint64_t v);
+
+/* esmtp_cmd.c */
+uint32_t esmtp_cmd_push(struct esmtp_ctx *c, uint32_t pos);
+int esmtp_verb_lookup(const uint8_t *v, size_t n);
+
+/* esmtp_reply.c */
+uint32_t esmtp_reply_push(struct esmtp_ctx *c, uint32_t pos);
+
+/* esmtp_data.c */
+uint32_t esmtp_data_push(struct esmtp_ctx *c, uint32_t pos);
+void esmtp_bdat_chunk_end(struct esmtp_ctx *c);
+void esmtp_msg_begin(struct esmtp *s);
+void esmtp_txn_reset(struct esmtp *s);
+
+/* esmtp_mime.c */
+void esmtp_hdr_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n);
+void esmtp_hdr_field_end(struct esmtp_ctx *c);
+void esmtp_hdr_reset(struct esmtp *s);
+void esmtp_hdr_section_end(struct esmtp_ctx *c);
+void esmtp_body_line_end(struct esmtp_ctx *c);
+void esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n);
+
+static inline uint8_t
+esmtp_lower(uint8_t ch)
+{
+	return (ch >= 'A' && ch <= 'Z') ? (uint8_t)(ch + 32) : ch;
+}
+
+static inline int
+esmtp_is_wsp(uint8_t ch)
+{
+	return ch == ' ' || ch == '\t';
+}
+
+#endif /* SMTPWALL_ESMTP_PRIV_H */

@@ -1,0 +1,481 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/tcp: per-connection TCP stream tracking for an inline inspector.
+ *
+ * Pure C11: no DPDK include, no allocation after tcp_ctx_create, no lock, no
+ * system call. A struct tcp_ctx belongs to one worker lcore (pools, counters,
+ * the inspector callback); a struct tcp_conn is fixed-size state the glue
+ * embeds in its per-flow user area.
+ *
+ * What it does, per inspected connection (ASA TCP normaliser + IOS `ip inspect
+ * tcp reassembly`):
+ *  - validates the handshake (SYN, SYN-ACK, ACK), flag combinations, the
+ *    acknowledgement field, the receiver's window and RSTs (RFC 5961: exact
+ *    sequence accepted, in-window RST dropped as a "challenge", the rest
+ *    dropped), tracks FINs;
+ *  - hands the inspector the stream bytes of each direction in order, each
+ *    byte decided exactly once; early segments wait in a bounded per-direction
+ *    out-of-order queue (16 segments, 1 MiB, 4 s by default);
+ *  - holds the packets that carry bytes the inspector has not decided yet and
+ *    re-presents those bytes (from a small carry copy) with the next bytes;
+ *  - applies the inspector's same-length edits to the payload of the packets
+ *    that carry the bytes, and keeps an edit log so that a retransmission of
+ *    already inspected bytes leaves with exactly the same edits;
+ *  - compares retransmitted and overlapping bytes with what was inspected and
+ *    drops the connection when they differ (ASA `check-retransmission`).
+ *
+ * The glue parses the frame, verifies (or not) the TCP checksum, fills a
+ * struct tcp_seg and calls tcp_input; it gets back an ordered list of packets
+ * to act on NOW (struct tcp_out). A packet given to tcp_input and not listed
+ * in that call's out is HELD by lib/tcp: it appears in the out of a later call
+ * (tcp_input, tcp_conn_tick or tcp_conn_free) exactly once. lib/tcp never
+ * looks inside seg.pkt (the mbuf); it reads and writes seg.payload only, which
+ * must stay valid and writable while the packet is held.
+ *
+ * Retransmission check, design: lib/tcp keeps its own copy of the bytes that
+ * were inspected and are not acknowledged yet, in a per-direction ring taken
+ * from a per-worker pool of fixed blocks (params.ring_size bytes each, plus
+ * the edit log of that direction). It does not retain transmitted mbufs: a
+ * copy costs one memcpy of each byte the inspector reads anyway, needs no
+ * mbuf refcount callbacks, keeps the comparison independent of what the NIC
+ * does with a sent buffer, and frees the block as soon as the peer has
+ * acknowledged everything (idle connections hold no block). The ring is a
+ * window clamp: new in-order data that would put more than ring_size bytes
+ * in flight (unacknowledged) is dropped and counted, and the sender
+ * retransmits once ACKs have arrived. Comparison is on the raw bytes (before
+ * edits): a retransmission must carry exactly what the first copy carried.
+ *
+ * Time: every call that needs the clock takes `now` in ticks of params.hz.
+ */
+#ifndef SMTPWALL_TCP_H
+#define SMTPWALL_TCP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* ------------------------------------------------------------------------ */
+/* Limits                                                                    */
+
+/** Largest out-of-order queue per direction (params.ooo_max_segs). */
+#define TCP_OOO_MAX 32
+/** Largest number of held packets per direction (params.held_max_segs). */
+#define TCP_HELD_MAX 64
+/**
+ * Most packets one call can list: every packet a connection can own (held and
+ * queued, both directions) plus the one being input.
+ */
+#define TCP_OUT_MAX (2 * (TCP_OOO_MAX + TCP_HELD_MAX) + 1)
+/** Bytes of one carry block (undecided bytes of one direction). */
+#define TCP_CARRY_SIZE 1024
+/** Edits per inspector answer. */
+#define TCP_INSP_MAX_EDITS 16
+
+/** TCP flag bits of struct tcp_seg.flags. */
+#define TCP_F_FIN 0x01
+#define TCP_F_SYN 0x02
+#define TCP_F_RST 0x04
+#define TCP_F_PSH 0x08
+#define TCP_F_ACK 0x10
+#define TCP_F_URG 0x20
+#define TCP_F_ECE 0x40
+#define TCP_F_CWR 0x80
+
+/** tcp_seg.wscale when the segment has no window scale option. */
+#define TCP_WSCALE_NONE 0xff
+
+/** Sequence arithmetic modulo 2^32. */
+#define TCP_SEQ_LT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) < 0)
+#define TCP_SEQ_LEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) <= 0)
+#define TCP_SEQ_GT(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) > 0)
+#define TCP_SEQ_GEQ(a, b) ((int32_t)((uint32_t)(a) - (uint32_t)(b)) >= 0)
+
+/* ------------------------------------------------------------------------ */
+/* Counters and drop reasons (X-macros: enum and names from one list)        */
+
+/** Why lib/tcp dropped a packet (struct tcp_out entries with TCP_ACT_DROP). */
+#define foreach_tcp_drop                                                                          \
+	_(NONE, "none")                                                                           \
+	_(BAD_CSUM, "bad TCP checksum")                                                           \
+	_(BAD_FLAGS, "invalid flag combination")                                                  \
+	_(HANDSHAKE, "invalid or unexpected handshake segment")                                   \
+	_(NO_HANDSHAKE, "segment before the handshake")                                           \
+	_(WINDOW, "outside the receiver's window")                                                \
+	_(BAD_ACK, "acknowledges data never sent")                                                \
+	_(RST_WINDOW, "RST outside the window")                                                   \
+	_(RST_CHALLENGE, "RST in window but not at the expected sequence")                       \
+	_(AFTER_FIN, "data beyond the FIN")                                                       \
+	_(BAD_FIN, "FIN at another sequence than the first FIN")                                  \
+	_(OOO_FULL, "out-of-order queue full")                                                    \
+	_(OOO_BYTES, "out-of-order queue byte cap")                                               \
+	_(OOO_TIMEOUT, "out-of-order segment not filled in time")                                 \
+	_(OOO_DUP, "duplicate of queued out-of-order data")                                       \
+	_(SLOT_POOL, "segment slot pool empty")                                                   \
+	_(RING_POOL, "retransmission ring pool empty")                                            \
+	_(UNACKED_CAP, "too many unacknowledged bytes (ring full)")                               \
+	_(HELD_FULL, "retransmission of held bytes, no room to hold it")                          \
+	_(EDIT_LOG_LOST, "retransmission of bytes whose edits were not logged")                   \
+	_(INSPECT, "inspector dropped the packet")                                                \
+	_(CONN, "connection dropped")                                                             \
+	_(CLOSED, "connection closed by RST")                                                     \
+	_(FREED, "connection state freed")
+
+enum tcp_drop_reason {
+#define _(e, s) TCP_DROP_##e,
+	foreach_tcp_drop
+#undef _
+		TCP_DROP_MAX
+};
+
+/** Event counters of a tcp_ctx (monotonic). */
+#define foreach_tcp_counter                                                                       \
+	_(SEG_IN, "segments in")                                                                  \
+	_(SEG_FORWARD, "packets forwarded unchanged")                                             \
+	_(SEG_FORWARD_EDITED, "packets forwarded with edited payload")                            \
+	_(SEG_DROP, "packets dropped")                                                            \
+	_(BYTES_DELIVERED, "stream bytes delivered to the inspector (first time)")                \
+	_(PUSHES, "inspector calls")                                                              \
+	_(EDITS, "edits applied (from the inspector)")                                            \
+	_(EDIT_BYTES, "payload bytes rewritten by inspector edits")                               \
+	_(SYN, "SYN accepted")                                                                    \
+	_(SYNACK, "SYN-ACK accepted")                                                             \
+	_(ESTABLISHED, "handshakes completed")                                                    \
+	_(HS_RETRANS, "SYN or SYN-ACK retransmissions forwarded")                                 \
+	_(HS_BAD_FLAGS, "bad handshake: invalid flag combination")                                \
+	_(HS_SYN_DATA, "bad handshake: SYN or SYN-ACK with payload")                              \
+	_(HS_SYNACK_ACK, "bad handshake: SYN-ACK ack is not client ISN + 1")                      \
+	_(HS_ACK, "bad handshake: third ACK does not acknowledge the SYN-ACK")                    \
+	_(HS_UNEXPECTED, "bad handshake: SYN or SYN-ACK in the wrong state or with another ISN")  \
+	_(NO_HANDSHAKE, "segments before the handshake")                                          \
+	_(NO_ACK, "segments without ACK after the handshake")                                     \
+	_(WINDOW_LEFT, "segments entirely before the window (already acknowledged)")              \
+	_(WINDOW_RIGHT, "segments entirely beyond the window")                                    \
+	_(BAD_ACK, "segments acknowledging data never sent")                                      \
+	_(KEEPALIVE, "keepalive probes forwarded")                                                \
+	_(RST_ACCEPTED, "RSTs accepted")                                                          \
+	_(RST_WINDOW, "RSTs outside the window")                                                  \
+	_(RST_CHALLENGE, "RSTs in window, not exact (challenge)")                                 \
+	_(FIN, "FINs reached in order")                                                           \
+	_(AFTER_FIN, "segments with data beyond the FIN")                                         \
+	_(BAD_FIN, "FINs at a different sequence")                                                \
+	_(CLOSED, "connections closed (both FINs acknowledged, or RST)")                          \
+	_(OOO_QUEUED, "segments queued out of order")                                             \
+	_(OOO_RELEASED, "queued segments taken in order")                                         \
+	_(OOO_DUP, "out-of-order duplicates dropped")                                             \
+	_(OOO_FULL, "out-of-order drops: queue full")                                             \
+	_(OOO_BYTES, "out-of-order drops: byte cap")                                              \
+	_(OOO_TIMEOUT, "out-of-order drops: timeout")                                             \
+	_(HELD_SEGS, "packets held for undecided bytes")                                          \
+	_(HELD_BYTES, "payload bytes of packets held")                                            \
+	_(HELD_FULL, "held packet limit reached")                                                 \
+	_(CARRY_ALLOC, "carry blocks taken")                                                      \
+	_(CARRY_POOL_EMPTY, "carry pool empty (connection dropped)")                              \
+	_(CARRY_FULL, "undecided bytes over the carry block (connection dropped)")                \
+	_(SLOT_POOL_EMPTY, "segment slot pool empty")                                             \
+	_(RING_ALLOC, "retransmission rings taken")                                               \
+	_(RING_POOL_EMPTY, "retransmission ring pool empty")                                      \
+	_(UNACKED_CAP, "new data over the unacknowledged cap (window clamp)")                     \
+	_(RETRANS, "retransmitted segments replayed")                                             \
+	_(RETRANS_BYTES, "retransmitted bytes compared")                                          \
+	_(RETRANS_EDITED, "retransmissions with logged edits re-applied")                         \
+	_(RETRANS_ACKED, "retransmissions of acknowledged bytes forwarded untouched")             \
+	_(EVASION, "retransmissions or overlaps with different bytes (connection dropped)")       \
+	_(BAD_CSUM, "segments with a bad checksum")                                               \
+	_(EDIT_LOG_FULL, "edits that did not fit the edit log")                                   \
+	_(EDIT_LOG_LOST, "retransmissions dropped: their edits were not logged")                  \
+	_(BAD_RESULT, "inspector answers out of range (clamped)")                                 \
+	_(INSP_DROP_PACKET, "inspector verdicts: drop packet")                                    \
+	_(INSP_DROP_CONN, "inspector verdicts: drop connection")                                  \
+	_(INSP_RESET, "inspector verdicts: reset")                                                \
+	_(BYPASSED, "connections bypassed")                                                       \
+	_(CONN_DROPPED, "connections dropped (verdict DROP or RESET)")                            \
+	_(OUT_OVERFLOW, "internal error: out list full (must stay 0)")
+
+enum tcp_counter {
+#define _(e, s) TCP_CTR_##e,
+	foreach_tcp_counter
+#undef _
+		TCP_CTR_MAX
+};
+
+/** Counters of one tcp_ctx (one worker). Read by the control lcore. */
+struct tcp_stats {
+	uint64_t ctr[TCP_CTR_MAX];       /**< enum tcp_counter */
+	uint64_t drops[TCP_DROP_MAX];    /**< packets dropped, by enum tcp_drop_reason */
+	/* Gauges (current values). */
+	uint64_t held_segs;  /**< packets held now (undecided bytes) */
+	uint64_t held_bytes; /**< payload bytes of those packets */
+	uint64_t ooo_segs;   /**< packets in out-of-order queues now */
+	uint64_t ooo_bytes;  /**< payload bytes of those packets */
+	uint64_t slots_used; /**< segment slots in use (held + queued) */
+	uint64_t carry_used; /**< carry blocks in use */
+	uint64_t rings_used; /**< retransmission rings in use */
+};
+
+/** Name of a drop reason ("bad TCP checksum"), "?" when out of range. */
+const char *tcp_drop_reason_str(unsigned int r);
+
+/** Description of a counter ("segments in"), "?" when out of range. */
+const char *tcp_counter_str(unsigned int c);
+
+/* ------------------------------------------------------------------------ */
+/* Inspector callback                                                        */
+
+/** Inspector verdicts (mirror lib/esmtp's; the glue translates). */
+enum tcp_insp_verdict {
+	TCP_INSP_FORWARD = 0,
+	TCP_INSP_DROP_PACKET,
+	TCP_INSP_DROP_CONN,
+	TCP_INSP_RESET,
+	TCP_INSP_BYPASS,
+};
+
+/** One same-length edit: buf[off, off + len) becomes fill. */
+struct tcp_insp_edit {
+	uint32_t off; /**< from the start of the pushed buf; off + len <= consumed */
+	uint16_t len;
+	uint8_t fill;
+};
+
+/** The inspector's answer to one push (lib/tcp zeroes it before the call). */
+struct tcp_insp_result {
+	uint32_t consumed; /**< bytes decided from the start of buf (<= len) */
+	uint8_t verdict;   /**< enum tcp_insp_verdict */
+	uint8_t n_edits;
+	uint8_t overflow; /**< edits did not fit: lib/tcp pushes buf[consumed..] again at once */
+	struct tcp_insp_edit edits[TCP_INSP_MAX_EDITS];
+};
+
+struct tcp_conn;
+
+/**
+ * Inspects the next bytes of direction dir of connection c.
+ *
+ * buf starts with the bytes left undecided by the previous push of that
+ * direction (buf[consumed..len) of its result), followed by new bytes. buf is
+ * only valid during the call. The glue finds its per-flow state from c: the
+ * struct tcp_conn sits inside the glue's per-flow struct, so
+ * container_of(c, struct my_flow, tcp) gives it.
+ *
+ * Verdicts, as lib/tcp applies them:
+ *  - FORWARD: bytes [0, consumed) are decided, the edits apply to them.
+ *  - DROP_PACKET: the push is undone. Its edits and consumed are ignored, the
+ *    packet that brought the new bytes is dropped and `next` is set back to
+ *    its first new byte, so the sender's retransmission is inspected again.
+ *    Sound only if the inspector did not change its state during that push
+ *    (lib/esmtp never answers DROP_PACKET alone today).
+ *  - DROP_CONN: this packet, every held and queued packet of both directions
+ *    and every later packet are dropped; out.conn_verdict = TCP_CONN_DROP.
+ *  - RESET: as DROP_CONN, with out.conn_verdict = TCP_CONN_RESET (the glue
+ *    sends RSTs, see tcp_conn_rst_seq).
+ *  - BYPASS: the edits apply, then every held and queued packet is released
+ *    as it is, and everything later is forwarded untouched, without
+ *    reassembly (out.conn_verdict = TCP_CONN_BYPASS).
+ */
+typedef void (*tcp_inspect_fn)(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf,
+	uint32_t len, struct tcp_insp_result *r);
+
+/* ------------------------------------------------------------------------ */
+/* Per-worker context                                                        */
+
+struct tcp_params {
+	uint64_t hz;               /**< ticks per second of the `now` values (default 1e9) */
+	uint32_t ooo_max_segs;     /**< early segments queued per direction (16, 1..TCP_OOO_MAX) */
+	uint32_t ooo_max_bytes;    /**< payload bytes queued per direction (1 MiB) */
+	uint32_t ooo_timeout_ms;   /**< an early segment not put in order in time is dropped (4000) */
+	uint32_t held_max_segs;    /**< held packets per direction (64, 1..TCP_HELD_MAX) */
+	uint32_t slots;            /**< segment slots per worker, held + queued (16384) */
+	uint32_t carry_blocks;     /**< carry blocks (TCP_CARRY_SIZE bytes) per worker (4096) */
+	uint32_t ring_size;        /**< bytes of one ring: the unacknowledged cap per direction,
+				        power of two, 16 KiB..16 MiB (64 KiB) */
+	uint32_t ring_blocks;      /**< rings per worker (1024) */
+	uint32_t edit_log;         /**< edits logged per direction (256, 1..65536) */
+	tcp_inspect_fn inspect;    /**< NULL: every byte is decided at once, no edits */
+	void *inspect_arg;         /**< first argument of inspect */
+};
+
+/** Fills p with the defaults listed in struct tcp_params. */
+void tcp_params_default(struct tcp_params *p);
+
+struct tcp_ctx;
+
+/**
+ * Creates a worker context: every pool is allocated here, nothing later.
+ *
+ * @return the context, or NULL with errno EINVAL (p NULL, hz 0, a limit out
+ *         of range, ring_size not a power of two) or ENOMEM.
+ */
+struct tcp_ctx *tcp_ctx_create(const struct tcp_params *p);
+
+/** Frees a context (NULL is fine). Free (tcp_conn_free) its connections first. */
+void tcp_ctx_free(struct tcp_ctx *x);
+
+/** The context's counters (live; summed by the control lcore). */
+const struct tcp_stats *tcp_ctx_stats(const struct tcp_ctx *x);
+
+/** The context's parameters as validated by tcp_ctx_create. */
+const struct tcp_params *tcp_ctx_params(const struct tcp_ctx *x);
+
+/* ------------------------------------------------------------------------ */
+/* Per-connection state                                                      */
+
+/** State of one direction (sender dir: 0 initiator -> responder, 1 back). */
+struct tcp_half {
+	uint32_t isn;      /**< sender's initial sequence number */
+	uint32_t next;     /**< first stream byte not yet given to the inspector */
+	uint32_t dec;      /**< first byte not decided yet; [dec, next) is the carry */
+	uint32_t una;      /**< highest ACK of these bytes seen from the peer (<= fwd) */
+	uint32_t fwd;      /**< all bytes below were forwarded (the receiver's RCV.NXT) */
+	uint32_t wend;     /**< right edge of the peer's advertised window */
+	uint32_t snd_max;  /**< highest sequence (+ FIN) seen from the sender */
+	uint32_t fin_seq;  /**< sequence of the FIN (valid with TCP_H_FIN_SEEN) */
+	uint32_t lost_lo;  /**< [lost_lo, lost_hi): edits not logged (TCP_H_ELOG_LOST) */
+	uint32_t lost_hi;
+	uint32_t ooo_bytes;/**< payload bytes queued */
+	uint32_t ooo_head; /**< out-of-order queue, sorted by seq (slot index, 0 = none) */
+	uint32_t held_head;/**< held packets in arrival order (slot index, 0 = none) */
+	uint32_t held_tail;
+	uint32_t ring;     /**< retransmission ring block (index, 0 = none) */
+	uint32_t carry;    /**< carry block (index, 0 = none) */
+	uint16_t win;      /**< raw window last advertised by the sender */
+	uint8_t wscale;    /**< window scale the sender announced (TCP_WSCALE_NONE: none) */
+	uint8_t flags;     /**< TCP_H_* */
+	uint8_t ooo_n;     /**< segments queued */
+	uint8_t held_n;    /**< packets held */
+	uint8_t pad[2];
+};
+
+/** struct tcp_half.flags */
+#define TCP_H_SYN 0x01       /**< the sender's SYN was seen (isn valid) */
+#define TCP_H_ACKED 0x02     /**< the peer has acknowledged (una, wend valid) */
+#define TCP_H_FIN_SEEN 0x04  /**< a FIN was seen at fin_seq (maybe still queued) */
+#define TCP_H_FIN_IN 0x08    /**< the FIN was reached in order */
+#define TCP_H_FIN_FWD 0x10   /**< the FIN was forwarded */
+#define TCP_H_FIN_ACKED 0x20 /**< the peer acknowledged the FIN */
+#define TCP_H_ELOG_LOST 0x40 /**< see lost_lo, lost_hi */
+
+/** Connection states (struct tcp_conn.state). */
+enum tcp_conn_state {
+	TCP_ST_NONE = 0, /**< nothing seen: a SYN from dir 0 is expected */
+	TCP_ST_SYN_SENT, /**< SYN seen */
+	TCP_ST_SYN_RCVD, /**< SYN-ACK seen */
+	TCP_ST_EST,      /**< handshake complete */
+	TCP_ST_CLOSED,   /**< both FINs acknowledged or RST: later packets dropped */
+};
+
+/** Connection verdicts (struct tcp_out.conn_verdict, struct tcp_conn.verdict). */
+enum tcp_conn_verdict {
+	TCP_CONN_OK = 0, /**< go on */
+	TCP_CONN_DROP,   /**< drop this and every later packet, free the state */
+	TCP_CONN_RESET,  /**< as DROP, and send an RST to both ends (tcp_conn_rst_seq) */
+	TCP_CONN_BYPASS, /**< forward untouched from now on (tcp_input still may be called) */
+};
+
+/**
+ * One inspected connection. Zeroed memory is a valid fresh connection (as is
+ * tcp_conn_init). Embed it in the per-flow user area; the inspector callback
+ * gets its address and can find the enclosing struct with container_of.
+ */
+struct tcp_conn {
+	struct tcp_half h[2]; /**< by sender direction */
+	uint8_t state;        /**< enum tcp_conn_state */
+	uint8_t verdict;      /**< enum tcp_conn_verdict, sticky */
+	uint8_t ws_ok;        /**< both SYNs carried a window scale option */
+	uint8_t closed;       /**< both FINs acknowledged or RST */
+	uint8_t pad[4];
+};
+_Static_assert(sizeof(struct tcp_conn) <= 160, "tcp_conn must stay small");
+
+/** Makes c a fresh connection (same as zeroing it). */
+void tcp_conn_init(struct tcp_conn *c);
+
+/* ------------------------------------------------------------------------ */
+/* Segments in, packets out                                                  */
+
+/** One TCP segment as the glue parsed it. */
+struct tcp_seg {
+	void *pkt;        /**< opaque (the mbuf): lib/tcp only hands it back */
+	uint8_t *payload; /**< writable payload; edits are applied here, in place */
+	uint32_t len;     /**< payload bytes */
+	uint32_t seq, ack;/**< host order */
+	uint16_t win;     /**< raw window field */
+	uint8_t flags;    /**< TCP_F_* */
+	uint8_t dir;      /**< 0 = from the initiator, 1 = from the responder */
+	uint8_t wscale;   /**< window scale option of a SYN / SYN-ACK, else TCP_WSCALE_NONE */
+	uint8_t csum_ok;  /**< the glue verified the TCP checksum (or verification is off) */
+};
+
+/** What the glue does with a listed packet. */
+enum tcp_act {
+	TCP_ACT_FORWARD = 0,   /**< send as it is */
+	TCP_ACT_FORWARD_EDITED,/**< payload was changed: fix the checksum, send */
+	TCP_ACT_DROP,          /**< free it; reason says why */
+};
+
+/** Packets to act on now, in this order, and the connection's fate. */
+struct tcp_out {
+	uint16_t n;
+	uint8_t conn_verdict; /**< enum tcp_conn_verdict after this call (sticky) */
+	uint8_t closed;       /**< both FINs acknowledged or RST: free the entry after linger */
+	struct {
+		void *pkt;
+		uint8_t act;    /**< enum tcp_act */
+		uint8_t reason; /**< enum tcp_drop_reason when act is TCP_ACT_DROP */
+	} v[TCP_OUT_MAX];
+};
+
+/**
+ * Takes one segment of connection c. out is overwritten: the packets to send
+ * or free now, in order (the input's own packet among them unless held).
+ * c must be the same connection for every segment of the flow, and x the
+ * context that created the blocks c holds. The inspector is called from here.
+ *
+ * With out.conn_verdict DROP or RESET the glue frees c after calling
+ * tcp_conn_free (every held packet was already listed as DROP); later
+ * tcp_input calls would just drop. With BYPASS later calls forward.
+ */
+void tcp_input(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now,
+	struct tcp_out *out);
+
+/**
+ * Timer: drops queued out-of-order segments older than params.ooo_timeout_ms
+ * (listed in out as DROP, reason OOO_TIMEOUT). Call it at least as often as
+ * tcp_conn_deadline asks.
+ */
+void tcp_conn_tick(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tcp_out *out);
+
+/**
+ * The tick at which tcp_conn_tick has work for c (the oldest queued segment's
+ * expiry), or UINT64_MAX when nothing is queued.
+ */
+uint64_t tcp_conn_deadline(const struct tcp_ctx *x, const struct tcp_conn *c);
+
+/**
+ * Frees c's state: every packet still held or queued is listed in out as DROP
+ * (reason FREED) so the glue can free the mbufs, and the pool blocks return to
+ * x. c is then a fresh connection.
+ */
+void tcp_conn_free(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_out *out);
+
+/**
+ * Sequence and ACK for an RST (flags RST|ACK) travelling in direction dir
+ * (dir 0: sent to the responder as if from the initiator; 1: the reverse):
+ * seq is what the receiver expects next from that sender (the bytes forwarded
+ * in order, so RFC 5961's exact match accepts it), ack what the sender got.
+ *
+ * @return 0, or -EINVAL when dir is not 0 or 1 or the handshake was not seen
+ *         far enough for that direction to have an ISN.
+ */
+int tcp_conn_rst_seq(const struct tcp_conn *c, int dir, uint32_t *seq, uint32_t *ack);
+
+/** Packets c holds now (held + queued, both directions). */
+unsigned int tcp_conn_held(const struct tcp_conn *c);
+
+#ifdef __cplusplus
+}
+#endif
+
+#endif /* SMTPWALL_TCP_H */

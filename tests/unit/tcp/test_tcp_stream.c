@@ -1,0 +1,521 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The stream: in order, held bytes, 1-byte segments, edits across segments,
+ * out-of-order (reversed, overlaps, duplicates, bounds, timeout),
+ * retransmissions (same edits, evasion), wrap-around, ring and edit-log
+ * bounds, inspector overflow.
+ */
+#include <string.h>
+
+#include <criterion/criterion.h>
+
+#include "tcp_harness.h"
+
+#define ISN0 1000u
+#define ISN1 5000000u
+
+static struct h *
+est(void (*tweak)(struct tcp_params *p))
+{
+	struct h *h = h_new(tweak);
+
+	h_handshake(h, ISN0, ISN1, 0xff, 0xff);
+	return h;
+}
+
+static int
+sends(struct h *h, int dir, uint32_t off, const char *s)
+{
+	return h_send(h, dir, off, s, (uint32_t)strlen(s), 0);
+}
+
+Test(tcp_stream, in_order)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 0, "HELO a\r\n");
+	b = sends(h, 0, 8, "MAIL FROM:<a@b>\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	h_seen_is(h, 0, "HELO a\r\nMAIL FROM:<a@b>\r\n");
+	cr_assert_eq(h_ctr(h, TCP_CTR_BYTES_DELIVERED), 25);
+	cr_assert_eq(h_ctr(h, TCP_CTR_PUSHES), 2);
+	cr_assert_eq(h->c.h[0].fwd, ISN0 + 1 + 25);
+	/* Acked: the ring goes back to the pool. */
+	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 1);
+	h_ack(h, 1, 25);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	h_free(h);
+}
+
+Test(tcp_stream, held_until_decided)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 0, "HEL");
+	cr_assert_eq(h_fate(h, a), FATE_PENDING);
+	cr_assert_eq(tcp_ctx_stats(h->x)->held_segs, 1);
+	cr_assert_eq(tcp_ctx_stats(h->x)->held_bytes, 3);
+	cr_assert_eq(tcp_ctx_stats(h->x)->carry_used, 1);
+	cr_assert_eq(tcp_conn_held(&h->c), 1);
+	/* The receiver cannot ack held bytes: an ACK beyond is clamped. */
+	h_ack(h, 1, 3);
+	cr_assert_eq(h->c.h[0].una, ISN0 + 1);
+	b = sends(h, 0, 3, "O a\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	cr_assert(h->pk[a].order < h->pk[b].order);
+	h_seen_is(h, 0, "HELO a\r\n");
+	cr_assert_eq(tcp_ctx_stats(h->x)->held_segs, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->carry_used, 0);
+	cr_assert_eq(h_ctr(h, TCP_CTR_HELD_SEGS), 1);
+	cr_assert_eq(h_ctr(h, TCP_CTR_HELD_BYTES), 3);
+	h_free(h);
+}
+
+Test(tcp_stream, telnet_one_byte_segments)
+{
+	struct h *h = est(NULL);
+	const char *t = "XEXCH50\r\n";
+	int id[9], k;
+
+	for (k = 0; k < 9; k++) {
+		id[k] = h_send(h, 0, (uint32_t)k, t + k, 1, TCP_F_PSH);
+		if (k < 8)
+			cr_assert_eq(h_fate(h, id[k]), FATE_PENDING, "byte %d", k);
+	}
+	for (k = 0; k < 9; k++) {
+		cr_assert_eq(h_fate(h, id[k]), k < 7 ? TCP_ACT_FORWARD_EDITED : TCP_ACT_FORWARD);
+		cr_assert_eq(h->pk[id[k]].order, h->pk[id[0]].order + k, "in order");
+	}
+	h_wire_is(h, 0, 0, "XXXXXXX\r\n");
+	h_seen_is(h, 0, "XEXCH50\r\n");
+	h_free(h);
+}
+
+Test(tcp_stream, edit_spans_two_segments)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 0, "HELO x\r\nXEX");
+	cr_assert_eq(h_fate(h, a), FATE_PENDING);
+	b = sends(h, 0, 11, "C foo\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD_EDITED);
+	h_wire_is(h, 0, 0, "HELO x\r\nXXXXXXXX\r\nNOOP\r\n");
+	h_seen_is(h, 0, "HELO x\r\nXEXC foo\r\nNOOP\r\n");
+	cr_assert_eq(h_ctr(h, TCP_CTR_EDIT_BYTES), 8);
+	h_free(h);
+}
+
+static const char *transcript = "EHLO client.example\r\n"
+				"XEXC one two\r\n"
+				"MAIL FROM:<a@example.org>\r\n"
+				"RCPT TO:<b@example.net>\r\n"
+				"XEXC three\r\n"
+				"DATA\r\n";
+static const char *edited = "EHLO client.example\r\n"
+			    "XXXXXXXXXXXX\r\n"
+			    "MAIL FROM:<a@example.org>\r\n"
+			    "RCPT TO:<b@example.net>\r\n"
+			    "XXXXXXXXXX\r\n"
+			    "DATA\r\n";
+
+Test(tcp_stream, reversed)
+{
+	struct h *h = est(NULL);
+	uint32_t n = (uint32_t)strlen(transcript), cut[] = {0, 7, 25, 40, 66, 90, 100, n};
+	int id[7], k;
+
+	for (k = 6; k >= 0; k--) {
+		id[k] = h_send(h, 0, cut[k], transcript + cut[k], cut[k + 1] - cut[k], 0);
+		if (k > 0)
+			cr_assert_eq(h_fate(h, id[k]), FATE_PENDING);
+	}
+	cr_assert_eq(h_ctr(h, TCP_CTR_OOO_QUEUED), 6);
+	cr_assert_eq(h_ctr(h, TCP_CTR_OOO_RELEASED), 6);
+	for (k = 0; k < 7; k++) {
+		cr_assert_neq(h_fate(h, id[k]), TCP_ACT_DROP);
+		if (k > 0)
+			cr_assert(h->pk[id[k]].order > h->pk[id[k - 1]].order, "released in order");
+	}
+	h_wire_is(h, 0, 0, edited);
+	h_seen_is(h, 0, transcript);
+	cr_assert_eq(tcp_ctx_stats(h->x)->ooo_segs, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->ooo_bytes, 0);
+	h_free(h);
+}
+
+Test(tcp_stream, duplicate_gets_same_edits)
+{
+	struct h *h = est(NULL);
+	int a, b, c;
+
+	a = sends(h, 0, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	b = sends(h, 0, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD_EDITED);
+	cr_assert(memcmp(h->pk[a].buf, h->pk[b].buf, h->pk[a].len) == 0);
+	/* Parts of it, straddling the edit's edges. */
+	c = h_send(h, 0, 3, "P\r\nXEXC s", 9, 0);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD_EDITED);
+	cr_assert(memcmp(h->pk[c].buf, "P\r\nXXXXXX", 9) == 0);
+	c = h_send(h, 0, 15, "et\r\nNO", 6, 0);
+	cr_assert(memcmp(h->pk[c].buf, "XX\r\nNO", 6) == 0);
+	/* A part without edits leaves as FORWARD. */
+	c = h_send(h, 0, 0, "NOOP", 4, 0);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_EDITED), 3);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS), 4);
+	h_seen_is(h, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	/* Once acked, a retransmission goes untouched (the receiver drops it). */
+	h_ack(h, 1, 25);
+	c = sends(h, 0, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_ACKED), 1);
+	h_free(h);
+}
+
+Test(tcp_stream, overlap_same_bytes)
+{
+	struct h *h = est(NULL);
+	int ids[6], k;
+
+	ids[0] = h_send(h, 0, 0, transcript, 10, 0);
+	ids[1] = h_send(h, 0, 5, transcript + 5, 20, 0);  /* old part + new */
+	ids[2] = h_send(h, 0, 40, transcript + 40, 20, 0); /* queued */
+	ids[3] = h_send(h, 0, 50, transcript + 50, 20, 0); /* queued, overlaps the one above */
+	ids[4] = h_send(h, 0, 45, transcript + 45, 5, 0);  /* all queued already: dup */
+	cr_assert_eq(h_fate(h, ids[4]), TCP_ACT_DROP);
+	cr_assert_eq(h->pk[ids[4]].reason, TCP_DROP_OOO_DUP);
+	ids[5] = h_send(h, 0, 20, transcript + 20, (uint32_t)strlen(transcript) - 20, 0);
+	for (k = 0; k < 6; k++)
+		if (k != 4)
+			cr_assert_neq(h_fate(h, ids[k]), TCP_ACT_DROP, "%d", k);
+	h_seen_is(h, 0, transcript);
+	h_wire_is(h, 0, 0, edited);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 0);
+	h_free(h);
+}
+
+Test(tcp_stream, retransmission_with_other_bytes_is_evasion)
+{
+	struct h *h = est(NULL);
+	int a, b, c;
+
+	a = sends(h, 0, 0, "HELO abc\r\n");
+	c = sends(h, 0, 10, "MAIL"); /* held */
+	b = sends(h, 0, 0, "HELO xyz\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_DROP);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_DROP);
+	cr_assert_eq(h->pk[c].reason, TCP_DROP_CONN);
+	cr_assert_eq(h->last_verdict, TCP_CONN_DROP);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
+	b = sends(h, 0, 14, " FROM:<a>\r\n");
+	cr_assert_eq(h->pk[b].reason, TCP_DROP_CONN);
+	h_free(h);
+}
+
+Test(tcp_stream, overlap_in_queue_with_other_bytes_is_evasion)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 10, "RCPT TO:<x>\r\n");
+	b = sends(h, 0, 14, "XTO:<x>\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_DROP);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_DROP);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
+	cr_assert_eq(h->last_verdict, TCP_CONN_DROP);
+	h_free(h);
+}
+
+Test(tcp_stream, overlap_in_order_vs_queued_is_evasion)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	/* Queued "XEXC\r\n" at 10; the in-order copy says "NOOP" there. */
+	a = sends(h, 0, 10, "XEXC\r\n");
+	b = sends(h, 0, 0, "HELO abc\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_DROP);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
+	(void)b;
+	h_free(h);
+}
+
+Test(tcp_stream, retransmission_of_held_bytes)
+{
+	struct h *h = est(NULL);
+	int a, b, c;
+
+	a = sends(h, 0, 0, "XEX");
+	b = sends(h, 0, 0, "XEX"); /* held as well: it carries undecided bytes */
+	cr_assert_eq(h_fate(h, b), FATE_PENDING);
+	c = sends(h, 0, 3, "C\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD_EDITED);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD_EDITED);
+	cr_assert(memcmp(h->pk[b].buf, "XXX", 3) == 0);
+	h_seen_is(h, 0, "XEXC\r\n");
+	/* With other bytes it is evasion even while held. */
+	a = sends(h, 0, 6, "HEL");
+	b = sends(h, 0, 6, "HAL");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_DROP);
+	cr_assert_eq(h_fate(h, a), TCP_ACT_DROP);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
+	h_free(h);
+}
+
+Test(tcp_stream, wrap_around)
+{
+	struct h *h = h_new(NULL);
+	uint32_t n = (uint32_t)strlen(transcript);
+	int a, b, c, d;
+
+	/* 0xfffffff0 + 1 + 15 = 0: the XEXC line straddles 2^32. */
+	h_handshake(h, 0xfffffff0u, 0xffffffffu, 0xff, 0xff);
+	c = h_send(h, 0, 40, transcript + 40, n - 40, 0);
+	b = h_send(h, 0, 18, transcript + 18, 22, 0);
+	a = h_send(h, 0, 0, transcript, 18, 0);
+	cr_assert_neq(h_fate(h, a), FATE_PENDING);
+	cr_assert_neq(h_fate(h, b), FATE_PENDING);
+	cr_assert_neq(h_fate(h, c), FATE_PENDING);
+	h_wire_is(h, 0, 0, edited);
+	h_seen_is(h, 0, transcript);
+	/* A retransmission across the wrap gets the same edits. */
+	d = h_send(h, 0, 10, transcript + 10, 20, 0);
+	cr_assert_eq(h_fate(h, d), TCP_ACT_FORWARD_EDITED);
+	cr_assert(memcmp(h->pk[d].buf, edited + 10, 20) == 0);
+	/* The responder (ISN 2^32 - 1: its data starts at 0). */
+	a = sends(h, 1, 0, "250 ok\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	h_ack(h, 1, n);
+	h_ack(h, 0, 8);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	h_free(h);
+}
+
+Test(tcp_stream, ooo_queue_limit)
+{
+	struct h *h = est(NULL);
+	int id[17], k, first;
+
+	for (k = 0; k < 17; k++)
+		id[k] = h_send(h, 0, 10 + 2 * (uint32_t)k, "a\n", 2, 0);
+	for (k = 0; k < 16; k++)
+		cr_assert_eq(h_fate(h, id[k]), FATE_PENDING);
+	cr_assert_eq(h->pk[id[16]].reason, TCP_DROP_OOO_FULL);
+	cr_assert_eq(h_ctr(h, TCP_CTR_OOO_FULL), 1);
+	cr_assert_eq(tcp_ctx_stats(h->x)->ooo_segs, 16);
+	first = sends(h, 0, 0, "HELO abc\r\n");
+	cr_assert_eq(h_fate(h, first), TCP_ACT_FORWARD);
+	for (k = 0; k < 16; k++)
+		cr_assert_eq(h_fate(h, id[k]), FATE_PENDING, "held: no CRLF yet");
+	k = sends(h, 0, 42, "\r\n");
+	cr_assert_eq(h_fate(h, k), TCP_ACT_FORWARD);
+	cr_assert_eq(h_pending(h), 0);
+	h_free(h);
+}
+
+static void
+small_ooo_bytes(struct tcp_params *p)
+{
+	p->ooo_max_bytes = 100;
+}
+
+Test(tcp_stream, ooo_byte_cap)
+{
+	struct h *h = est(small_ooo_bytes);
+	char buf[60];
+	int a, b;
+
+	memset(buf, 'a', sizeof(buf));
+	a = h_send(h, 0, 10, buf, 60, 0);
+	b = h_send(h, 0, 70, buf, 60, 0);
+	cr_assert_eq(h_fate(h, a), FATE_PENDING);
+	cr_assert_eq(h->pk[b].reason, TCP_DROP_OOO_BYTES);
+	cr_assert_eq(h_ctr(h, TCP_CTR_OOO_BYTES), 1);
+	h_free(h);
+}
+
+Test(tcp_stream, ooo_timeout)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	h->now = 5000;
+	a = sends(h, 0, 10, "abc\r\n");
+	cr_assert_eq(tcp_conn_deadline(h->x, &h->c), 5000 + 4000000000ull);
+	h->now = 5000 + 4000000000ull - 1;
+	h_tick(h);
+	cr_assert_eq(h_fate(h, a), FATE_PENDING);
+	h->now++;
+	h_tick(h);
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_OOO_TIMEOUT);
+	cr_assert_eq(h_ctr(h, TCP_CTR_OOO_TIMEOUT), 1);
+	cr_assert_eq(tcp_conn_deadline(h->x, &h->c), UINT64_MAX);
+	/* The gap fills, the sender retransmits. */
+	b = sends(h, 0, 0, "HELO abc\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	b = sends(h, 0, 10, "abc\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	h_seen_is(h, 0, "HELO abc\r\nabc\r\n");
+	h_free(h);
+}
+
+Test(tcp_stream, ooo_timeout_on_input)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 10, "abc\r\n");
+	h->now += 5000000000ull;
+	b = sends(h, 1, 0, "250 ok\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_OOO_TIMEOUT);
+	h_free(h);
+}
+
+static void
+small_ring(struct tcp_params *p)
+{
+	p->ring_size = 16u << 10;
+}
+
+Test(tcp_stream, unacked_cap_is_a_window_clamp)
+{
+	struct h *h = est(small_ring);
+	static char line[1024];
+	int k, id;
+
+	memset(line, 'a', sizeof(line));
+	line[1022] = '\r';
+	line[1023] = '\n';
+	for (k = 0; k < 16; k++) {
+		id = h_send(h, 0, (uint32_t)k * 1024, line, 1024, 0);
+		cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	}
+	id = h_send(h, 0, 16 * 1024, line, 1024, 0);
+	cr_assert_eq(h->pk[id].reason, TCP_DROP_UNACKED_CAP);
+	h_ack(h, 1, 1024);
+	id = h_send(h, 0, 16 * 1024, line, 1024, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_UNACKED_CAP), 1);
+	cr_assert_eq(h->in.nseen[0], 17 * 1024);
+	h_free(h);
+}
+
+static void
+tiny_elog(struct tcp_params *p)
+{
+	p->edit_log = 2;
+}
+
+Test(tcp_stream, edit_log_full)
+{
+	struct h *h = est(tiny_elog);
+	int a, k;
+
+	sends(h, 0, 0, "XEXC\r\n");
+	sends(h, 0, 6, "NOOP\r\n");
+	sends(h, 0, 12, "XEXC\r\n");
+	sends(h, 0, 18, "NOOP\r\n");
+	sends(h, 0, 24, "XEXC\r\n");
+	cr_assert_eq(h_ctr(h, TCP_CTR_EDIT_LOG_FULL), 1);
+	/* Bytes whose edits are logged replay; the rest is refused. */
+	a = sends(h, 0, 12, "XEXC\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	a = sends(h, 0, 0, "XEXC\r\nNOOP\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	a = sends(h, 0, 24, "XEXC\r\n");
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
+	a = sends(h, 0, 21, "P\r\nXE");
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
+	a = sends(h, 0, 21, "P\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	/* Once acked past the lost edit, the log has room again. */
+	h_ack(h, 1, 30);
+	for (k = 0; k < 2; k++)
+		sends(h, 0, 30 + 6 * (uint32_t)k, "XEXC\r\n");
+	a = sends(h, 0, 30, "XEXC\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EDIT_LOG_LOST), 2);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EDIT_LOG_FULL), 1);
+	h_free(h);
+}
+
+static void
+two_edits(struct tcp_params *p)
+{
+	(void)p;
+}
+
+Test(tcp_stream, inspector_overflow)
+{
+	struct h *h = est(two_edits);
+	const char *s = "XEXC 1\r\nXEXC 2\r\nXEXC 3\r\nXEXC 4\r\nXEXC 5\r\nNOOP\r\n";
+	int a;
+
+	h->in.max_edits = 2;
+	a = sends(h, 0, 0, s);
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	h_wire_is(h, 0, 0, "XXXXXX\r\nXXXXXX\r\nXXXXXX\r\nXXXXXX\r\nXXXXXX\r\nNOOP\r\n");
+	h_seen_is(h, 0, s);
+	cr_assert_eq(h_ctr(h, TCP_CTR_PUSHES), 3);
+	h_free(h);
+}
+
+Test(tcp_stream, inspector_overflow_in_carry)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	h->in.max_edits = 1;
+	a = sends(h, 0, 0, "XEXC 1\r\nXEX");
+	b = sends(h, 0, 11, "C 2\r\nXEXC 3\r\nXEXC 4\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD_EDITED);
+	h_wire_is(h, 0, 0, "XXXXXX\r\nXXXXXX\r\nXXXXXX\r\nXXXXXX\r\n");
+	h_seen_is(h, 0, "XEXC 1\r\nXEXC 2\r\nXEXC 3\r\nXEXC 4\r\n");
+	h_free(h);
+}
+
+static void
+no_inspector(struct tcp_params *p)
+{
+	p->inspect = NULL;
+}
+
+Test(tcp_stream, no_inspector)
+{
+	struct h *h = est(no_inspector);
+	int a;
+
+	a = sends(h, 0, 0, "XEXC");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_BYTES_DELIVERED), 4);
+	h_free(h);
+}
+
+Test(tcp_stream, both_directions)
+{
+	struct h *h = est(NULL);
+	int a, b, c;
+
+	a = sends(h, 1, 0, "220 mx ESMTP\r\n250-XEX");
+	b = sends(h, 0, 0, "EHLO x\r\n");
+	c = sends(h, 1, 21, "C\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	sends(h, 1, 24, "250 XEXC\r\n");
+	/* Line "250-XEXC" does not start with XEXC: no edit; the last line neither. */
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
+	h_seen_is(h, 1, "220 mx ESMTP\r\n250-XEXC\r\n250 XEXC\r\n");
+	h_seen_is(h, 0, "EHLO x\r\n");
+	h_free(h);
+}
