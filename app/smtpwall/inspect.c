@@ -137,12 +137,17 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 		const char *cls = "ESMTP Classification";
 		char head[64];
 
-		if (ev->rule != ESMTP_RULE_NONE) {
-			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: ",
-				(unsigned int)ev->rule + 1);
+		if (ev->rule != ESMTP_RULE_NONE && ev->rule < f->policy->n_rules) {
+			const struct esmtp_rule *rule = &f->policy->rules[ev->rule];
+
+			/* ASA: "matched Class 2: cmd RCPT count gt 100" */
+			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: %s",
+				(unsigned int)ev->rule + 1, rule->negate ? "not " : "");
 			n += crit_text(ev->id, text + n, sizeof(text) - n);
-			if (ev->value_len != 0 && n + 2 < sizeof(text))
-				n += (size_t)snprintf(text + n, sizeof(text) - n, " (%.*s)",
+			if (rule->set == 0 && rule->glob == NULL && rule->match == NULL)
+				n += (size_t)snprintf(text + n, sizeof(text) - n, " gt %u", rule->gt);
+			else if (ev->value_len != 0)
+				n += (size_t)snprintf(text + n, sizeof(text) - n, " %.*s",
 					(int)ev->value_len, ev->value);
 		} else {
 			cls = "ESMTP Parameter";
@@ -466,8 +471,9 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 		return 0;
 	}
 	f->mode = WK_FLOW_INSPECT;
+	f->policy = app.esmtp;
 	tcp_conn_init(&f->tcp);
-	esmtp_init(&f->esmtp, app.esmtp);
+	esmtp_init(&f->esmtp, f->policy);
 	w->st.insp_conns++;
 	return 0;
 }

@@ -25,6 +25,7 @@ struct worker;
 struct wk_flow {
 	struct tcp_conn tcp;      /* first: lib/tcp's callback finds us by container_of */
 	struct flow_entry *entry; /* back pointer (addresses, ports for audit lines) */
+	const struct esmtp_policy *policy; /* the inspect map of this connection */
 	uint16_t init_port;       /* port the initiator's packets arrive on */
 	uint8_t mode;             /* enum wk_flow_mode */
 	uint8_t pad[5];

@@ -1,0 +1,284 @@
+# SPDX-License-Identifier: BSD-3-Clause
+"""Golden pcap cases: a session in, the default policy, facts about what
+leaves the box. One entry per inspector behaviour and per evasion the TCP
+layer must defeat (issue 4). Each case: build(Session) emits the input,
+check(result) returns a list of failures (empty when the facts hold).
+"""
+from session import Session
+
+BANNER = b"220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n"
+EHLO_REPLY = (b"250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+              b"250-STARTTLS\r\n250-XEXCH50\r\n250-8BITMIME\r\n250 CHUNKING\r\n")
+EHLO_MASKED = (b"250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
+               b"250-XXXXXXXX\r\n250-XXXXXXX\r\n250-8BITMIME\r\n250 XXXXXXXX\r\n")
+
+
+def greet(s, ehlo=True):
+    s.handshake()
+    s.s(BANNER)
+    if ehlo:
+        s.c(b"EHLO client.example.org\r\n")
+        s.s(EHLO_REPLY)
+
+
+def expect(cond, msg, fails):
+    if not cond:
+        fails.append(msg)
+
+
+def masked_banner(b):
+    return b[:4] + bytes(0x2A if c not in (13, 10) else c for c in b[4:])
+
+
+# --- cases -----------------------------------------------------------------
+
+def banner_build(s):
+    s.handshake()
+    s.s(b"220-mail.example.com ESMTP\r\n220 second line\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def banner_check(r):
+    f = []
+    expect(r.out[1].startswith(masked_banner(b"220-mail.example.com ESMTP\r\n") +
+                               masked_banner(b"220 second line\r\n")),
+           "banner not masked: %r" % r.out[1][:60], f)
+    expect(r.out[0] == b"QUIT\r\n", "client stream changed", f)
+    return f
+
+
+def starttls_build(s):
+    greet(s)
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def starttls_check(r):
+    f = []
+    expect(EHLO_MASKED in r.out[1], "EHLO reply not masked as expected: %r" % r.out[1], f)
+    return f
+
+
+def unknown_verb_build(s):
+    greet(s)
+    s.c(b"XEXCH50 1 2\r\n")
+    s.s(b"500 5.5.2 Error: command not recognized\r\n")
+    s.c(b"VERB\r\n")
+    s.s(b"500 5.5.2 Error: command not recognized\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def unknown_verb_check(r):
+    f = []
+    expect(b"XXXXXXXXXXX\r\nXXXX\r\nQUIT\r\n" in r.out[0],
+           "unknown verbs not X'd: %r" % r.out[0], f)
+    expect(r.closed_normally, "connection did not survive", f)
+    return f
+
+
+def rcpt101_build(s):
+    greet(s)
+    s.c(b"MAIL FROM:<a@example.org>\r\n")
+    s.s(b"250 ok\r\n")
+    for i in range(101):
+        s.c(b"RCPT TO:<u%d@example.com>\r\n" % i)
+        s.s(b"250 ok\r\n")
+    s.c(b"DATA\r\n")
+
+
+def rcpt101_check(r):
+    f = []
+    expect(b"RCPT TO:<u99@example.com>\r\n" in r.out[0], "the 100th RCPT must pass", f)
+    expect(b"u100@" not in r.out[0], "the 101st RCPT passed", f)
+    expect(b"DATA" not in r.out[0], "traffic after the drop passed", f)
+    expect("cmd RCPT count gt 100" in r.audit, "no audit line naming the rule", f)
+    return f
+
+
+def long_header_build(s):
+    greet(s)
+    s.c(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n",
+        sizes=[27, 24, 6])
+    s.s(b"250 ok\r\n250 ok\r\n354 go\r\n")
+    s.c(b"Subject: " + b"x" * 1000 + b"\r\n\r\nbody\r\n.\r\n", sizes=[600, 600])
+    s.s(b"250 queued\r\n")
+
+
+def long_header_check(r):
+    f = []
+    expect(b"body" not in r.out[0], "a message with a 1009-byte header line passed", f)
+    expect("header line length gt 998" in r.audit, "no audit line for the header", f)
+    return f
+
+
+def mime_name_build(s):
+    greet(s)
+    s.c(b"MAIL FROM:<a@example.org>\r\n")
+    s.s(b"250 ok\r\n")
+    s.c(b"RCPT TO:<b@example.com>\r\n")
+    s.s(b"250 ok\r\n")
+    s.c(b"DATA\r\n")
+    s.s(b"354 go\r\n")
+    name = b"A" * 256 + b".txt"
+    msg = (b"MIME-Version: 1.0\r\nContent-Type: multipart/mixed; boundary=\"BB\"\r\n\r\n"
+           b"--BB\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+           b"--BB\r\nContent-Type: application/octet-stream\r\n"
+           b"Content-Disposition: attachment;\r\n filename=\"" + name + b"\"\r\n\r\n"
+           b"AAAA\r\n--BB--\r\n.\r\n")
+    s.c(msg, sizes=[300, 300])
+    s.s(b"250 queued\r\n")
+
+
+def mime_name_check(r):
+    f = []
+    expect(b"--BB--" not in r.out[0], "a 260-character MIME file name passed", f)
+    expect("MIME filename length gt 255" in r.audit, "no audit line for the file name", f)
+    return f
+
+
+def pipe_build(s):
+    greet(s)
+    s.c(b"MAIL FROM:<|/usr/bin/sh@example.org>\r\n")
+    s.s(b"250 ok\r\n")
+    s.c(b"RCPT TO:<b@example.com>\r\n")
+
+
+def pipe_check(r):
+    f = []
+    expect(b"MAIL FROM" not in r.out[0], "the MAIL FROM with a pipe reached the server", f)
+    expect("108003" in r.audit and "|/usr/bin/sh" in r.audit, "no 108003 audit line", f)
+    return f
+
+
+def split_verb_build(s):
+    greet(s)
+    s.c(b"XEXCH50 x\r\n", sizes=[3, 8])
+    s.s(b"500 unknown\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def split_verb_check(r):
+    f = []
+    expect(b"XEX" not in r.out[0] or b"XXXXXXXXX\r\n" in r.out[0], "split verb leaked", f)
+    expect(b"XXXXXXXXX\r\nQUIT" in r.out[0], "split verb not X'd: %r" % r.out[0], f)
+    expect(b"EXCH" not in r.raw_out[0], "a frame carried part of the bad verb", f)
+    return f
+
+
+def telnet_build(s):
+    greet(s)
+    s.c(b"VRFY root\r\nXEXCH50\r\n", sizes=[1] * 20)
+    s.s(b"252 ok\r\n500 unknown\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def telnet_check(r):
+    f = []
+    expect(b"VRFY root\r\nXXXXXXX\r\nQUIT\r\n" in r.out[0],
+           "1-byte segments: %r" % r.out[0], f)
+    return f
+
+
+def ooo_build(s):
+    greet(s)
+    # Three segments sent in the order 3, 1, 2: the command must be X'd
+    # and reach the server in order.
+    s.c(b"ONEX\r\nNOOP\r\nQUIT\r\n", sizes=[6, 6, 6], order=[2, 0, 1])
+    s.s(b"500 x\r\n250 ok\r\n221 bye\r\n")
+    s.close()
+
+
+def ooo_check(r):
+    f = []
+    expect(r.out[0].endswith(b"XXXX\r\nNOOP\r\nQUIT\r\n"), "out of order: %r" % r.out[0], f)
+    expect(b"ONEX" not in r.raw_out[0], "an out-of-order frame carried ONEX", f)
+    return f
+
+
+def retrans_same_build(s):
+    greet(s)
+    seg = s.c(b"ATRN\r\n")[0]
+    s.emit(seg.copy())  # the same bytes again
+    s.s(b"500 x\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def retrans_same_check(r):
+    f = []
+    expect(r.raw_out[0].count(b"XXXX\r\n") >= 2, "the retransmission did not get the same edit", f)
+    expect(b"ATRN" not in r.raw_out[0], "a copy of ATRN left unedited", f)
+    expect(r.closed_normally, "connection did not survive a plain retransmission", f)
+    return f
+
+
+def retrans_diff_build(s):
+    greet(s)
+    s.c(b"NOOP\r\n")
+    # The "retransmission" carries other bytes: evasion.
+    s.raw(0, len(b"EHLO client.example.org\r\n"), b"ATRN\r\n")
+    s.s(b"250 ok\r\n")
+    s.c(b"QUIT\r\n")
+
+
+def retrans_diff_check(r):
+    f = []
+    expect(b"ATRN" not in r.raw_out[0], "different retransmitted bytes passed", f)
+    expect(b"QUIT" not in r.out[0], "the connection was not dropped", f)
+    return f
+
+
+def allow_tls_build(s):
+    greet(s)
+    s.c(b"STARTTLS\r\n")
+    s.s(b"220 2.0.0 Ready to start TLS\r\n")
+    s.c(b"\x16\x03\x01\x00\x05XEXCH50\r\n")  # TLS records are not inspected
+
+
+def allow_tls_check(r):
+    f = []
+    expect(b"250-STARTTLS\r\n" in r.out[1], "allow-tls: STARTTLS was masked", f)
+    expect(b"STARTTLS\r\n" in r.out[0], "allow-tls: STARTTLS was X'd", f)
+    expect(r.out[0].endswith(b"\x16\x03\x01\x00\x05XEXCH50\r\n"), "TLS bytes were changed", f)
+    expect("108007" in r.audit, "no 108007 TLS started line", f)
+    return f
+
+
+CASES = [
+    ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
+     banner_build, banner_check, None),
+    ("starttls-masked", "STARTTLS, XEXCH50 and CHUNKING are masked in the EHLO reply",
+     starttls_build, starttls_check, None),
+    ("unknown-verb", "XEXCH50 and VERB are X'd whole, the session goes on",
+     unknown_verb_build, unknown_verb_check, None),
+    ("rcpt-101", "the 101st RCPT drops the connection (cmd RCPT count gt 100)",
+     rcpt101_build, rcpt101_check, None),
+    ("long-header", "a header line over 998 bytes drops the connection",
+     long_header_build, long_header_check, None),
+    ("mime-filename-256", "a MIME file name over 255 characters drops the connection",
+     mime_name_build, mime_name_check, None),
+    ("pipe-in-address", "| in MAIL FROM drops the connection with 108003",
+     pipe_build, pipe_check, None),
+    ("split-verb", "a bad verb split across two segments is X'd in both",
+     split_verb_build, split_verb_check, None),
+    ("telnet-1-byte", "commands sent one byte per segment are decided per line",
+     telnet_build, telnet_check, None),
+    ("out-of-order", "reordered segments are inspected in order",
+     ooo_build, ooo_check, None),
+    ("retransmission-same", "a retransmission gets the edits of the first copy",
+     retrans_same_build, retrans_same_check, None),
+    ("retransmission-different", "a retransmission with other bytes drops the connection",
+     retrans_diff_build, retrans_diff_check, None),
+    ("allow-tls-bypass", "with allow-tls, STARTTLS passes, 108007 is logged, TLS is not inspected",
+     allow_tls_build, allow_tls_check, "allow-tls"),
+]

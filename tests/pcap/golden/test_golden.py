@@ -1,0 +1,105 @@
+#!/usr/bin/python3
+# SPDX-License-Identifier: BSD-3-Clause
+"""Runs the golden pcap cases (cases.py) through smtpwall's offline mode.
+
+    test_golden.py SMTPWALL [CASE...]
+
+For each case: the session is written to input.pcap, smtpwall reads it with
+the case's policy and writes what would leave the box; the facts of the case
+are checked on the output streams and the audit trail, and every output
+checksum must verify (tshark). Keeps the work files with KEEP=1.
+"""
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from scapy.all import TCP, rdpcap, wrpcap  # noqa: E402
+
+import cases  # noqa: E402
+from session import Session, streams  # noqa: E402
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+
+
+class Result:
+    pass
+
+
+def bad_checksums(path):
+    out = subprocess.run(["tshark", "-r", path, "-o", "tcp.check_checksum:TRUE",
+                          "-o", "ip.check_checksum:TRUE", "-Y",
+                          "tcp.checksum.status == 0 || ip.checksum.status == 0"],
+                         capture_output=True, text=True)
+    return [line for line in out.stdout.splitlines() if line.strip()]
+
+
+def run_case(sw, work, idx, name, build, check, policy):
+    d = os.path.join(work, name)
+    os.makedirs(d)
+    s = Session(cport=40000 + idx)
+    build(s)
+    inp, outp, audit = (os.path.join(d, n) for n in ("input.pcap", "output.pcap", "audit.log"))
+    wrpcap(inp, s.frames)
+    args = [sw, "--no-pci", "--file-prefix", "swg%d_%d" % (os.getpid(), idx), "--lcores", "0",
+            "--log-level", "lib.*:warning", "--", "-r", inp, "-o", outp, "--audit", audit]
+    if policy:
+        args += ["-c", os.path.join(HERE, "policies", policy + ".yaml")]
+    run = subprocess.run(args, capture_output=True, text=True)
+    if run.returncode != 0:
+        return ["smtpwall exited %d: %s" % (run.returncode, run.stderr[-500:])], run.stdout
+    frames = rdpcap(outp) if os.path.getsize(outp) > 24 else []
+    r = Result()
+    r.out = streams(frames, client_port=40000 + idx)
+    r.raw_out = {0: b"", 1: b""}
+    fins = set()
+    for f in frames:
+        if TCP in f:
+            dr = 0 if f[TCP].sport == 40000 + idx else 1
+            r.raw_out[dr] += bytes(f[TCP].payload)
+            if f[TCP].flags & 0x01:
+                fins.add(dr)
+    r.closed_normally = fins == {0, 1}
+    r.audit = open(audit).read() if os.path.exists(audit) else ""
+    fails = check(r)
+    bad = bad_checksums(outp)
+    if bad:
+        fails.append("%d frames with a bad checksum, e.g. %s" % (len(bad), bad[0]))
+    return fails, run.stdout
+
+
+def main():
+    sw = sys.argv[1]
+    only = set(sys.argv[2:])
+    work = tempfile.mkdtemp(prefix="smtpwall-golden.")
+    passed = failed = 0
+    try:
+        for idx, (name, readme, build, check, policy) in enumerate(cases.CASES):
+            if only and name not in only:
+                continue
+            if policy and not os.path.exists(os.path.join(HERE, "policies", policy + ".yaml")):
+                print("skip %-26s (policy %s not available yet)" % (name, policy))
+                continue
+            fails, log = run_case(sw, work, idx, name, build, check, policy)
+            if fails:
+                failed += 1
+                print("FAIL %-26s %s" % (name, readme))
+                for f in fails:
+                    print("     - %s" % f)
+                print("\n".join("       | " + line for line in log.splitlines()[-25:]))
+            else:
+                passed += 1
+                print("ok   %-26s %s" % (name, readme))
+    finally:
+        if os.environ.get("KEEP"):
+            print("work files kept in %s" % work)
+        else:
+            shutil.rmtree(work)
+    print("%d passed, %d failed" % (passed, failed))
+    return 1 if failed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
