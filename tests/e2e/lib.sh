@@ -106,11 +106,12 @@ wire_up() {
 }
 
 # Starts the counting aiosmtpd server on the server side; LOG gets a line
-# per message.
+# per message. sink_up LOG [--tls]
 sink_up() {
 	log=$1
+	shift
 	: >"$log"
-	ip netns exec "$NS_S" "$SYSPY" "$E2E_DIR/smtp_sink.py" "$SERVER_IP" 25 "$log" \
+	ip netns exec "$NS_S" "$SYSPY" "$E2E_DIR/smtp_sink.py" "$SERVER_IP" 25 "$log" "$@" \
 		>"$WORKDIR/sink.out" 2>&1 &
 	BG_PIDS="$BG_PIDS $!"
 	for _ in $(seq 100); do

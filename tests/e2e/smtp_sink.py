@@ -5,11 +5,16 @@
 Every accepted message appends one line to LOG:
     <sha256 of the body as received> <body length> <mail from> <rcpt count>
 so a test can compare what arrived with what was sent, byte for byte.
+With --tls it offers STARTTLS (a throw-away self-signed certificate).
 Runs until SIGTERM.
 """
 import hashlib
+import os
 import signal
+import ssl
+import subprocess
 import sys
+import tempfile
 
 from aiosmtpd.controller import Controller
 
@@ -27,12 +32,27 @@ class Recorder:
         return "250 2.0.0 Ok: queued"
 
 
+def tls_context():
+    """A self-signed certificate, so that the server offers STARTTLS."""
+    d = tempfile.mkdtemp(prefix="smtp-sink-tls.")
+    cert, key = os.path.join(d, "cert.pem"), os.path.join(d, "key.pem")
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "1",
+                    "-subj", "/CN=mail.test", "-keyout", key, "-out", cert],
+                   check=True, capture_output=True)
+    ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ctx.load_cert_chain(cert, key)
+    return ctx
+
+
 def main():
     host, port, log = sys.argv[1], int(sys.argv[2]), sys.argv[3]
     handler = Recorder(log)
+    kwargs = {"data_size_limit": 64 << 20}
+    if "--tls" in sys.argv[4:]:
+        kwargs["tls_context"] = tls_context()
     # Many recipients and long lines are what the tests send on purpose.
     controller = Controller(handler, hostname=host, port=port, ready_timeout=10,
-                            server_kwargs={"data_size_limit": 64 << 20})
+                            server_kwargs=kwargs)
     controller.start()
     print("smtp_sink: listening on %s:%d" % (host, port), flush=True)
     signal.sigwait([signal.SIGTERM, signal.SIGINT])
