@@ -37,6 +37,7 @@ struct app {
 	struct port_caps caps[APP_MAX_PORTS];
 	uint16_t peer[RTE_MAX_ETHPORTS]; /* the other port of its pair */
 	bool port_inside[RTE_MAX_ETHPORTS];      /* the inside port of its pair */
+	bool port_tx_tcp_cksum[RTE_MAX_ETHPORTS]; /* the NIC fills TCP checksums */
 	bool software_dispatch;
 
 	/* Inspection: the inspect map applied to TCP/25 (NULL: inspect nothing). */

@@ -244,19 +244,43 @@ inspect_worker_fini(struct worker *w)
 /* ------------------------------------------------------------------ */
 /* Packets out of lib/tcp                                               */
 
-/* Recomputes the checksums of a packet whose payload lib/tcp edited. */
+/*
+ * Recomputes the TCP checksum of a packet whose payload lib/tcp edited
+ * (same-length edits: nothing else changes). The NIC does it where the
+ * output port can; software otherwise (vdevs, rings, offline).
+ */
 static void
 fix_checksum(struct worker *w, struct rte_mbuf *m)
 {
 	struct pkt_info pi;
 	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	uint16_t out = app.peer[m->port];
 
 	if (pkt_parse_ex(frame, rte_pktmbuf_data_len(m), false, &pi) != PKT_OK ||
 		!(pi.flags & PKT_F_TCP))
 		return;
-	/* Same length edits: only the TCP checksum changes. */
-	pkt_l4_cksum_set(frame, &pi);
 	w->st.insp_edited_pkts++;
+	if (w->mode != WK_MODE_OFFLINE && out < RTE_MAX_ETHPORTS && app.port_tx_tcp_cksum[out] &&
+		pi.n_vlan == 0) {
+		/* Offload: the field holds the pseudo-header sum, the NIC adds the
+		 * segment. The IPv4 header is unchanged, so its checksum stays. */
+		uint32_t sum = 0;
+		uint16_t l4len = (uint16_t)(pi.l3_len - (pi.l4_off - pi.l3_off));
+		uint8_t ph[4] = {0, IPPROTO_TCP, (uint8_t)(l4len >> 8), (uint8_t)l4len};
+
+		m->l2_len = pi.l3_off;
+		m->l3_len = (uint16_t)(pi.l4_off - pi.l3_off);
+		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM |
+			(pi.l3 == PKT_L3_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6);
+		sum = pkt_cksum_partial(pi.src, pi.addr_len, sum);
+		sum = pkt_cksum_partial(pi.dst, pi.addr_len, sum);
+		sum = pkt_cksum_partial(ph, sizeof(ph), sum);
+		/* Stored uncomplemented: the NIC complements the final sum. */
+		pkt_store16(frame + pi.l4_off + 16, (uint16_t)~pkt_cksum_finish(sum));
+		w->st.insp_cksum_offload++;
+		return;
+	}
+	pkt_l4_cksum_set(frame, &pi);
 }
 
 static void

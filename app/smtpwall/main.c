@@ -304,6 +304,8 @@ resolve_ports(void)
 			app.ports[app.n_ports] = id[j];
 			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)
 				return -1;
+			app.port_tx_tcp_cksum[id[j]] = app.caps[app.n_ports].tx_tcp_cksum &&
+				app.caps[app.n_ports].tx_ip_cksum;
 			app.n_ports++;
 		}
 	}

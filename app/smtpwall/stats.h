@@ -40,6 +40,7 @@
 	X(insp_conns, "connections inspected (ESMTP)") \
 	X(insp_midstream, "connections on an inspected port picked up uninspected") \
 	X(insp_edited_pkts, "inspected packets forwarded with edits (checksum recomputed)") \
+	X(insp_cksum_offload, "edited packets whose TCP checksum the NIC fills") \
 	X(insp_drop_pkts, "inspected packets dropped (see tcp drops)") \
 	X(insp_conn_dropped, "inspected connections dropped (verdict)") \
 	X(insp_conn_reset, "inspected connections reset (verdict)") \

@@ -4,7 +4,9 @@ leaves the box. One entry per inspector behaviour and per evasion the TCP
 layer must defeat (issue 4). Each case: build(Session) emits the input,
 check(result) returns a list of failures (empty when the facts hold).
 """
-from session import Session
+from scapy.all import TCP, Raw
+
+from session import Session  # noqa: F401
 
 BANNER = b"220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n"
 EHLO_REPLY = (b"250-mail.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n"
@@ -254,6 +256,27 @@ def allow_tls_check(r):
     return f
 
 
+def bad_csum_build(s):
+    greet(s)
+    seg = s.segments(0, b"XEXCH50\r\n")[0]
+    evil = seg.copy()
+    evil[TCP].chksum = 0x1234      # the receiver would discard it
+    evil[Raw].load = b"NOOP   \r\n"  # ... so the inspector must never see it
+    s.emit(evil)
+    s.emit(seg)                    # the real bytes, retransmitted
+    s.s(b"500 unknown\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def bad_csum_check(r):
+    f = []
+    expect(b"NOOP" not in r.raw_out[0], "a segment with a bad checksum was forwarded", f)
+    expect(b"XXXXXXX\r\nQUIT" in r.out[0], "the good copy was not inspected: %r" % r.out[0], f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -279,6 +302,8 @@ CASES = [
      retrans_same_build, retrans_same_check, None),
     ("retransmission-different", "a retransmission with other bytes drops the connection",
      retrans_diff_build, retrans_diff_check, None),
+    ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
+     bad_csum_build, bad_csum_check, None),
     ("allow-tls-bypass", "with allow-tls, STARTTLS passes, 108007 is logged, TLS is not inspected",
      allow_tls_build, allow_tls_check, "allow-tls"),
 ]
