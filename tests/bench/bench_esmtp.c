@@ -108,7 +108,8 @@ command_heavy(struct transcript *t)
 static void
 data_heavy(struct transcript *t)
 {
-	static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	static const char b64[] =
+		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t target = 16u << 20, i, k, part = 0;
 	char line[80];
 	char *m;
@@ -128,7 +129,8 @@ data_heavy(struct transcript *t)
 		"Content-Type: multipart/mixed; boundary=\"=_b_\"\r\n\r\n--=_b_\r\n"
 		"Content-Type: text/plain\r\n\r\n");
 	for (i = 0; i < 2000; i++)
-		o += (size_t)sprintf(m + o, "Line %zu of the text part, plain words and more.\r\n", i);
+		o += (size_t)sprintf(
+			m + o, "Line %zu of the text part, plain words and more.\r\n", i);
 	while (o < target) {
 		o += (size_t)sprintf(m + o,
 			"--=_b_\r\nContent-Type: application/octet-stream; name=\"file%zu.bin\"\r\n"
@@ -178,8 +180,8 @@ ticks(void)
 
 /* One pass over the transcript; returns bytes pushed. */
 static uint64_t
-one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp *s,
-	uint64_t *edits, uint64_t *events)
+one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp *s, uint64_t *edits,
+	uint64_t *events)
 {
 	struct esmtp_result r;
 	static uint8_t held[2][65536 + SEG];
@@ -193,8 +195,9 @@ one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp 
 		uint32_t off = 0;
 
 		/* a new session starts with the server greeting after a QUIT */
-		if (i != 0 && st->dir == 1 && t->buf[st->off] == '2' && t->buf[st->off + 1] == '2' &&
-			t->buf[st->off + 2] == '0' && t->steps[i - 1].dir == 1) {
+		if (i != 0 && st->dir == 1 && t->buf[st->off] == '2' &&
+			t->buf[st->off + 1] == '2' && t->buf[st->off + 2] == '0' &&
+			t->steps[i - 1].dir == 1) {
 			esmtp_init(s, p);
 			hl[0] = hl[1] = 0;
 		}
@@ -220,8 +223,9 @@ one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp 
 				if (r.retry_other && hl[!d] != 0) {
 					struct esmtp_result r2;
 
-					esmtp_push(s, (enum esmtp_dir)!d, held[!d], hl[!d], &r2);
-					memmove(held[!d], held[!d] + r2.consumed, hl[!d] - r2.consumed);
+					esmtp_push(s, (enum esmtp_dir) !d, held[!d], hl[!d], &r2);
+					memmove(held[!d], held[!d] + r2.consumed,
+						hl[!d] - r2.consumed);
 					hl[!d] -= r2.consumed;
 				}
 				if (!r.overflow && !r.retry_other)
