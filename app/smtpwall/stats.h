@@ -34,6 +34,7 @@
 	X(flow_new, "connections created") \
 	X(flow_full, "new connections dropped: flow table full") \
 	X(flow_expired, "connections expired by timeout") \
+	X(flow_reused, "closed connections replaced by a new SYN on the same 5-tuple") \
 	X(flow_midstream, "TCP connections picked up without a handshake") \
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \

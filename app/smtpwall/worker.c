@@ -25,6 +25,21 @@
 #define WK_IDLE_BEFORE_SLEEP 256
 #define WK_LOG_RING 4096 /* audit records in flight per worker */
 
+/* Flow tables live in DPDK memory: hugepages on the worker's socket. */
+static void *
+flow_mem_alloc(size_t size, size_t align, int socket, void *arg)
+{
+	RTE_SET_USED(arg);
+	return rte_zmalloc_socket("flow_table", size, (unsigned int)align, socket);
+}
+
+static void
+flow_mem_free(void *ptr, void *arg)
+{
+	RTE_SET_USED(arg);
+	rte_free(ptr);
+}
+
 static void
 worker_flow_gone(struct flow_entry *e, void *arg)
 {
@@ -55,6 +70,8 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.user_size = sizeof(struct wk_flow);
 	fp.hz = hz;
 	fp.socket = socket;
+	fp.mem_alloc = flow_mem_alloc;
+	fp.mem_free = flow_mem_free;
 	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
 	fp.timeout_s[FLOW_TO_IDLE] = app.cfg.timeouts.idle;
 	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;
@@ -241,6 +258,15 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		const struct pkt_info *p = &pi[kidx[i]];
 		struct flow_entry *e = entries[i];
 
+		if (unlikely(e != NULL && e->state == FLOW_ST_CLOSED && (p->flags & PKT_F_TCP) &&
+			     (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)) {
+			/* A new connection reusing the 5-tuple of a closed one
+			 * (lingering): the old state goes, the new one starts. */
+			inspect_flow_free(w, e);
+			flow_table_del(w->ft, e);
+			w->st.flow_reused++;
+			e = NULL;
+		}
 		if (unlikely(e == NULL)) {
 			e = flow_miss(w, &keys[i], hashes[i], kdir[i], p, m->port, now);
 			if (e == NULL) {

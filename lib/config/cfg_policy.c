@@ -99,9 +99,9 @@ check_names(struct cfg_doc *d, yaml_node_t *map, const char *section)
 	return 0;
 }
 
-#define FOR_PAIRS(pr, map)                                                                         \
+#define FOR_PAIRS(pr, map) \
 	for (pr = (map)->data.mapping.pairs.start; pr < (map)->data.mapping.pairs.top; pr++)
-#define FOR_ITEMS(it, seq)                                                                         \
+#define FOR_ITEMS(it, seq) \
 	for (it = (seq)->data.sequence.items.start; it < (seq)->data.sequence.items.top; it++)
 
 /* Calls fn on n (a scalar) or on each scalar of n (a list). */
@@ -165,7 +165,8 @@ load_regex(struct ld *l, yaml_node_t *map)
 		if (rc == -ENOSPC)
 			return cfg_error(d, k, "more than %d regexes", POLICY_MAX_REGEX);
 		if (rc < 0)
-			return cfg_error(d, pat, "regex '%s': %s", sval(k), why[0] ? why : "invalid");
+			return cfg_error(
+				d, pat, "regex '%s': %s", sval(k), why[0] ? why : "invalid");
 	}
 	return 0;
 }
@@ -184,8 +185,8 @@ rxc_member(struct cfg_doc *d, yaml_node_t *s, void *arg)
 	if (r < 0)
 		return cfg_error(d, s, "unknown regex '%s'", sval(s));
 	if (policy_regex_class_member(a->l->p, a->cls, (unsigned int)r) != 0)
-		return cfg_error(d, s, "more than %d regexes in one regex class",
-			POLICY_REGEX_CLASS_MAX);
+		return cfg_error(
+			d, s, "more than %d regexes in one regex class", POLICY_REGEX_CLASS_MAX);
 	return 0;
 }
 
@@ -204,7 +205,8 @@ load_regex_classes(struct ld *l, yaml_node_t *map)
 		int rc = policy_regex_class_add(l->p, sval(k));
 
 		if (rc < 0)
-			return cfg_error(d, k, "more than %d regex classes", POLICY_MAX_REGEX_CLASSES);
+			return cfg_error(
+				d, k, "more than %d regex classes", POLICY_MAX_REGEX_CLASSES);
 		a.cls = (unsigned int)rc;
 		if (each_scalar(d, v, "a regex class (list of regex names)", rxc_member, &a) != 0)
 			return -1;
@@ -344,8 +346,8 @@ load_port_match(struct cfg_doc *d, yaml_node_t *v, struct policy_cmatch *m)
 		*sp++ = '\0';
 	proto = policy_parse_proto(buf);
 	if ((proto != 6 && proto != 17) || sp == NULL)
-		return cfg_error(d, v, "'%s' is not a port match (tcp|udp eq N, range A B ...)",
-			sval(v));
+		return cfg_error(
+			d, v, "'%s' is not a port match (tcp|udp eq N, range A B ...)", sval(v));
 	if (policy_parse_ports(sp, &m->ports, why, sizeof(why)) != 0)
 		return cfg_error(d, v, "%s", why);
 	m->proto = (uint8_t)proto;
@@ -464,19 +466,16 @@ static int
 load_params(struct ld *l, yaml_node_t *v, struct esmtp_policy *e)
 {
 	static const char *const keys[] = {"mask-banner", "mail-relay", "special-character",
-		"allow-tls", "mode", "chunking", "max-data", "verbs", "events", NULL};
+		"allow-tls", "mode", "chunking", "max-data", "verbs", NULL};
 	static const char *const relay_keys[] = {"domain", "action", NULL};
 	static const char *const drop_log[] = {"drop-connection", "log", NULL};
 	static const char *const sc_actions[] = {"drop-connection", "log", "mask", NULL};
-	static const char *const sc_keys[] = {"action", NULL};
+	static const char *const sc_keys[] = {"enabled", "action", NULL};
 	static const char *const tls_keys[] = {"log", NULL};
 	static const char *const md_keys[] = {"bytes", "action", NULL};
 	static const char *const md_actions[] = {"drop-connection", "reset", "log", NULL};
 	static const char *const modes[] = {"esmtp", "smtp", NULL};
 	static const char *const verb_keys[] = {"allow", "deny", NULL};
-	static const char *const ev_keys[] = {"action", "log", NULL};
-	static const char *const ev_actions[] = {
-		"drop-connection", "reset", "log", "mask", "none", NULL};
 	struct cfg_doc *d = l->d;
 	yaml_node_t *x, *y;
 	bool b;
@@ -534,6 +533,9 @@ relay_done:
 				return -1;
 			if ((y = cfg_map_get(d, x, "action")) != NULL &&
 				get_action(d, y, sc_actions, &act) != 0)
+				return -1;
+			if ((y = cfg_map_get(d, x, "enabled")) != NULL &&
+				cfg_get_bool(d, y, &b) != 0)
 				return -1;
 		}
 		esmtp_policy_set_special_char(e, b, act);
@@ -605,44 +607,55 @@ relay_done:
 			}
 		}
 	}
-	if ((x = cfg_map_get(d, v, "events")) != NULL) {
-		yaml_node_pair_t *pr;
+	return 0;
+}
 
-		if (cfg_expect(d, x, YAML_MAPPING_NODE, "events") != 0)
+/* anomalies: {EVENT: ACTION | {action: A, log: B}} for the non-criterion events. */
+static int
+load_anomalies(struct cfg_doc *d, yaml_node_t *x, struct esmtp_policy *e)
+{
+	static const char *const ev_keys[] = {"action", "log", NULL};
+	static const char *const ev_actions[] = {
+		"drop-connection", "reset", "log", "mask", "none", NULL};
+	yaml_node_t *y;
+	unsigned int u;
+
+	yaml_node_pair_t *pr;
+
+	if (cfg_expect(d, x, YAML_MAPPING_NODE, "anomalies") != 0)
+		return -1;
+	FOR_PAIRS(pr, x)
+	{
+		yaml_node_t *k = node_of(d, pr->key), *ev = node_of(d, pr->value);
+		enum esmtp_action act;
+		bool log;
+
+		if (cfg_expect(d, k, YAML_SCALAR_NODE, "an event name") != 0)
 			return -1;
-		FOR_PAIRS(pr, x)
-		{
-			yaml_node_t *k = node_of(d, pr->key), *ev = node_of(d, pr->value);
-			enum esmtp_action act;
-			bool log;
-
-			if (cfg_expect(d, k, YAML_SCALAR_NODE, "an event name") != 0)
+		/* The criteria are rules (`rules:`); the other events are
+		 * parameters and anomalies. */
+		for (u = ESMTP_CRIT_MAX; u < ESMTP_EV_MAX; u++)
+			if (strcmp(esmtp_event_name(u), sval(k)) == 0)
+				break;
+		if (u == ESMTP_EV_MAX)
+			return cfg_error(d, k, "unknown event '%s'", sval(k));
+		act = (enum esmtp_action)e->ev[u].action;
+		log = e->ev[u].log;
+		if (ev->type == YAML_SCALAR_NODE) {
+			if (get_action(d, ev, ev_actions, &act) != 0)
 				return -1;
-			/* The criteria are rules (`rules:`); the other events are
-			 * parameters and anomalies. */
-			for (u = ESMTP_CRIT_MAX; u < ESMTP_EV_MAX; u++)
-				if (strcmp(esmtp_event_name(u), sval(k)) == 0)
-					break;
-			if (u == ESMTP_EV_MAX)
-				return cfg_error(d, k, "unknown event '%s'", sval(k));
-			act = (enum esmtp_action)e->ev[u].action;
-			log = e->ev[u].log;
-			if (ev->type == YAML_SCALAR_NODE) {
-				if (get_action(d, ev, ev_actions, &act) != 0)
-					return -1;
-			} else {
-				if (cfg_expect(d, ev, YAML_MAPPING_NODE, "an event") != 0 ||
-					cfg_check_keys(d, ev, ev_keys) != 0)
-					return -1;
-				if ((y = cfg_map_get(d, ev, "action")) != NULL &&
-					get_action(d, y, ev_actions, &act) != 0)
-					return -1;
-				if ((y = cfg_map_get(d, ev, "log")) != NULL &&
-					cfg_get_bool(d, y, &log) != 0)
-					return -1;
-			}
-			esmtp_policy_set_event(e, (enum esmtp_event_id)u, act, log);
+		} else {
+			if (cfg_expect(d, ev, YAML_MAPPING_NODE, "an event") != 0 ||
+				cfg_check_keys(d, ev, ev_keys) != 0)
+				return -1;
+			if ((y = cfg_map_get(d, ev, "action")) != NULL &&
+				get_action(d, y, ev_actions, &act) != 0)
+				return -1;
+			if ((y = cfg_map_get(d, ev, "log")) != NULL &&
+				cfg_get_bool(d, y, &log) != 0)
+				return -1;
 		}
+		esmtp_policy_set_event(e, (enum esmtp_event_id)u, act, log);
 	}
 	return 0;
 }
@@ -718,17 +731,9 @@ load_rule(struct ld *l, unsigned int imap, yaml_node_t *rn)
 	for (crit = 0; crit < ESMTP_CRIT_MAX; crit++)
 		if (strcmp(esmtp_crit_name(crit), sval(ck)) == 0)
 			break;
-	if (crit == ESMTP_CRIT_MAX) {
-		char list[CFG_MSG_LEN / 2];
-		size_t used = 0;
-		unsigned int i;
-
-		list[0] = '\0';
-		for (i = 0; i < ESMTP_CRIT_MAX && used < sizeof(list); i++)
-			used += (size_t)snprintf(list + used, sizeof(list) - used, "%s%s",
-				i ? ", " : "", esmtp_crit_name(i));
-		return cfg_error(d, ck, "unknown criterion '%s' (%s)", sval(ck), list);
-	}
+	if (crit == ESMTP_CRIT_MAX)
+		return cfg_error(
+			d, ck, "unknown criterion '%s' (see docs/configuration.md)", sval(ck));
 	r.crit = (uint8_t)crit;
 	switch (crit_kind(crit)) {
 	case 0:
@@ -782,7 +787,8 @@ load_rule(struct ld *l, unsigned int imap, yaml_node_t *rn)
 			return -1;
 		i = rx_class ? policy_find_regex_class(l->p, name) : policy_find_regex(l->p, name);
 		if (i < 0)
-			return cfg_error(d, x, "unknown regex%s '%s'", rx_class ? " class" : "", name);
+			return cfg_error(
+				d, x, "unknown regex%s '%s'", rx_class ? " class" : "", name);
 		rx = (unsigned int)i;
 		break;
 	}
@@ -829,8 +835,8 @@ load_rule(struct ld *l, unsigned int imap, yaml_node_t *rn)
 	r.action = (uint8_t)act;
 	rc = policy_imap_add_rule(l->p, imap, &r, rx, rx_class);
 	if (rc == -ENOSPC)
-		return cfg_error(d, rn, "more than %d match rules in one inspect map",
-			ESMTP_MAX_RULES);
+		return cfg_error(
+			d, rn, "more than %d match rules in one inspect map", ESMTP_MAX_RULES);
 	if (rc < 0)
 		return cfg_error(d, rn, "bad match rule");
 	return 0;
@@ -839,7 +845,7 @@ load_rule(struct ld *l, unsigned int imap, yaml_node_t *rn)
 static int
 load_imaps(struct ld *l, yaml_node_t *map)
 {
-	static const char *const keys[] = {"description", "parameters", "rules", NULL};
+	static const char *const keys[] = {"description", "parameters", "rules", "anomalies", NULL};
 	struct cfg_doc *d = l->d;
 	yaml_node_pair_t *pr;
 
@@ -857,6 +863,9 @@ load_imaps(struct ld *l, yaml_node_t *map)
 			return cfg_error(d, k, "more than %d inspect maps", POLICY_MAX_IMAPS);
 		if ((x = cfg_map_get(d, v, "parameters")) != NULL &&
 			load_params(l, x, policy_imap_mut(l->p, (unsigned int)imap)) != 0)
+			return -1;
+		if ((x = cfg_map_get(d, v, "anomalies")) != NULL &&
+			load_anomalies(d, x, policy_imap_mut(l->p, (unsigned int)imap)) != 0)
 			return -1;
 		if ((x = cfg_map_get(d, v, "rules")) != NULL) {
 			yaml_node_item_t *it;
@@ -915,8 +924,7 @@ load_smtp_opts(struct cfg_doc *d, yaml_node_t *v, struct smtp_opts *o)
 	if ((x = cfg_map_get(d, v, "max-data")) != NULL &&
 		cfg_get_u32(d, x, 0, UINT32_MAX, &o->max_data) != 0)
 		return -1;
-	if ((x = cfg_map_get(d, v, "timeout")) != NULL &&
-		cfg_get_duration(d, x, &o->timeout) != 0)
+	if ((x = cfg_map_get(d, v, "timeout")) != NULL && cfg_get_duration(d, x, &o->timeout) != 0)
 		return -1;
 	return 0;
 }
@@ -967,8 +975,8 @@ load_inspect(struct ld *l, yaml_node_t *v, struct policy_class *c, const char *l
 	}
 	if (es != NULL) {
 		c->inspect = POLICY_INSPECT_ESMTP;
-		if (es->type == YAML_SCALAR_NODE && (strcmp(sval(es), "true") == 0 ||
-							    strcmp(sval(es), "yes") == 0)) {
+		if (es->type == YAML_SCALAR_NODE &&
+			(strcmp(sval(es), "true") == 0 || strcmp(sval(es), "yes") == 0)) {
 			c->imap = (uint16_t)policy_find_imap(l->p, "_default_esmtp_map");
 			return 0;
 		}
@@ -1092,11 +1100,11 @@ load_class(struct ld *l, unsigned int pmap, const char *pmap_name, yaml_node_t *
 		return -1;
 	rc = policy_pmap_class_add(l->p, pmap, &c);
 	if (rc == -EEXIST)
-		return cfg_error(d, cn, "class '%s' is already in policy-map '%s'", name,
-			pmap_name);
+		return cfg_error(
+			d, cn, "class '%s' is already in policy-map '%s'", name, pmap_name);
 	if (rc == -ENOSPC)
-		return cfg_error(d, cn, "more than %d classes in one policy-map",
-			POLICY_MAX_PMAP_CLASSES);
+		return cfg_error(
+			d, cn, "more than %d classes in one policy-map", POLICY_MAX_PMAP_CLASSES);
 	if (rc < 0)
 		return cfg_error(d, cn, "bad class");
 	return 0;
@@ -1191,7 +1199,8 @@ load_service(struct ld *l, yaml_node_t *v)
 		pn = cfg_map_get(d, e, "pair");
 		in = cfg_map_get(d, e, "interface");
 		if ((pn == NULL) == (in == NULL))
-			return cfg_error(d, e, "give either pair (an index) or interface (a port name)");
+			return cfg_error(
+				d, e, "give either pair (an index) or interface (a port name)");
 		if ((pmn = cfg_map_get(d, e, "policy-map")) == NULL)
 			return cfg_error(d, e, "an interface service policy needs a policy-map");
 		if (pn != NULL && cfg_get_u32(d, pn, 0, l->c->n_pairs - 1, &pair) != 0)
@@ -1204,7 +1213,8 @@ load_service(struct ld *l, yaml_node_t *v)
 					strcmp(l->c->pairs[i].outside.name, sval(in)) == 0)
 					break;
 			if (i == l->c->n_pairs)
-				return cfg_error(d, in, "'%s' is not a port of wire.pairs", sval(in));
+				return cfg_error(
+					d, in, "'%s' is not a port of wire.pairs", sval(in));
 			pair = i;
 		}
 		if (pmap_ref(l, pmn, &pm) != 0)
@@ -1325,8 +1335,8 @@ load_static_line(struct cfg_doc *d, yaml_node_t *n, struct policy_static *s)
 		i++;
 	if (i < nt && strcmp(tok[i], "udp") != 0) {
 		if (u32_tok(tok[i], LIMIT_MAX, &s->tcp_max_conns) != 0)
-			return cfg_error(d, n, "'%s' is not a connection limit (0..%u)", tok[i],
-				LIMIT_MAX);
+			return cfg_error(
+				d, n, "'%s' is not a connection limit (0..%u)", tok[i], LIMIT_MAX);
 		i++;
 		if (i < nt && strcmp(tok[i], "udp") != 0) {
 			if (u32_tok(tok[i], LIMIT_MAX, &s->tcp_em_limit) != 0)
@@ -1561,7 +1571,8 @@ load_ip_inspect(struct ld *l, yaml_node_t *v)
 		if ((y = cfg_map_get(d, e, "interface")) != NULL &&
 			cfg_get_enum(d, y, sides, &side) != 0)
 			return -1;
-		if ((y = cfg_map_get(d, e, "direction")) != NULL && cfg_get_enum(d, y, dirs, &dir) != 0)
+		if ((y = cfg_map_get(d, e, "direction")) != NULL &&
+			cfg_get_enum(d, y, dirs, &dir) != 0)
 			return -1;
 		if ((y = cfg_map_get(d, e, "access-list")) != NULL) {
 			char an[POLICY_NAME_MAX];
@@ -1612,8 +1623,8 @@ load_rate(struct cfg_doc *d, yaml_node_t *v, uint32_t *rate, uint32_t *interval)
 static int
 load_logging(struct ld *l, yaml_node_t *v)
 {
-	static const char *const keys[] = {"destination", "file", "facility", "level",
-		"rate-limit", "message-rate-limits", NULL};
+	static const char *const keys[] = {"destination", "file", "facility", "level", "rate-limit",
+		"message-rate-limits", NULL};
 	static const char *const dests[] = {
 #define _(e, s) s,
 		foreach_policy_log_dest
@@ -1641,8 +1652,8 @@ load_logging(struct ld *l, yaml_node_t *v)
 		cfg_get_str(d, x, g->file, sizeof(g->file)) != 0)
 		return -1;
 	if (g->dest == POLICY_LOG_FILE && g->file[0] == '\0')
-		return cfg_error(d, cfg_map_get(d, v, "destination"),
-			"destination file needs file: PATH");
+		return cfg_error(
+			d, cfg_map_get(d, v, "destination"), "destination file needs file: PATH");
 	if ((x = cfg_map_get(d, v, "facility")) != NULL) {
 		if (cfg_get_enum(d, x, facilities, &u) != 0)
 			return -1;
@@ -1675,8 +1686,8 @@ load_logging(struct ld *l, yaml_node_t *v)
 		unsigned int i;
 
 		if (g->n_msg_limits == POLICY_MAX_MSG_LIMITS)
-			return cfg_error(d, e, "more than %d message rate limits",
-				POLICY_MAX_MSG_LIMITS);
+			return cfg_error(
+				d, e, "more than %d message rate limits", POLICY_MAX_MSG_LIMITS);
 		if (cfg_expect(d, e, YAML_MAPPING_NODE, "a message rate limit") != 0 ||
 			cfg_check_keys(d, e, mkeys) != 0)
 			return -1;

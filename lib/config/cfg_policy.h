@@ -25,7 +25,7 @@ bool cfg_policy_present(struct cfg_doc *d, yaml_node_t *root);
  * port names a service policy may refer to.  0 and *out, or -1 with the
  * error recorded in d (file:line:column).
  */
-int cfg_policy_load(struct cfg_doc *d, yaml_node_t *root, const struct config *c,
-	struct policy **out);
+int
+cfg_policy_load(struct cfg_doc *d, yaml_node_t *root, const struct config *c, struct policy **out);
 
 #endif /* SMTPWALL_CFG_POLICY_H */

@@ -158,19 +158,19 @@ struct esmtp_edit {
  * One event: what an ASA syslog (108002..108007) or a counter needs.
  */
 struct esmtp_event {
-	uint16_t id;       /**< ESMTP_EV_* */
-	uint16_t rule;     /**< index of the match rule that fired, or ESMTP_RULE_NONE */
-	uint8_t action;    /**< ESMTP_ACT_* taken */
-	uint8_t flags;     /**< ESMTP_EVF_* */
-	uint8_t dir;       /**< enum esmtp_dir of the push that raised it */
-	uint32_t audit;    /**< ASA message id 108002..108007, or 0 when not logged */
-	uint32_t value_len;         /**< bytes in value (truncated copy) */
+	uint16_t id; /**< ESMTP_EV_* */
+	uint16_t rule; /**< index of the match rule that fired, or ESMTP_RULE_NONE */
+	uint8_t action; /**< ESMTP_ACT_* taken */
+	uint8_t flags; /**< ESMTP_EVF_* */
+	uint8_t dir; /**< enum esmtp_dir of the push that raised it */
+	uint32_t audit; /**< ASA message id 108002..108007, or 0 when not logged */
+	uint32_t value_len; /**< bytes in value (truncated copy) */
 	char value[ESMTP_EVENT_VALUE]; /**< offending value, truncated, not NUL-terminated */
 };
 
 /** The answer to one push. */
 struct esmtp_result {
-	uint32_t consumed;          /**< bytes decided from the start of buf */
+	uint32_t consumed; /**< bytes decided from the start of buf */
 	enum esmtp_verdict verdict; /**< sticky after DROP_CONN/RESET/BYPASS */
 	uint8_t n_edits;
 	uint8_t n_events;
@@ -188,8 +188,8 @@ struct esmtp_result {
 typedef int (*esmtp_match_fn)(void *arg, const uint8_t *s, size_t n);
 
 /** Debug trace hook (`debug ip inspect smtp`): one call per decision. */
-typedef void (*esmtp_trace_fn)(void *arg, enum esmtp_dir dir, const char *what,
-	const uint8_t *line, size_t len);
+typedef void (*esmtp_trace_fn)(
+	void *arg, enum esmtp_dir dir, const char *what, const uint8_t *line, size_t len);
 
 /**
  * One `match [not] <criterion> ...` rule with its action.
@@ -200,14 +200,14 @@ typedef void (*esmtp_trace_fn)(void *arg, enum esmtp_dir dir, const char *what,
  * Regex criteria fire on a match of match()/glob.
  */
 struct esmtp_rule {
-	uint8_t crit;   /**< enum esmtp_crit */
+	uint8_t crit; /**< enum esmtp_crit */
 	uint8_t negate; /**< `match not` */
 	uint8_t action; /**< ESMTP_ACT_LOG, MASK, DROP_CONN, RESET or RATE_LIMIT */
-	uint8_t log;    /**< `... log` */
-	uint32_t gt;    /**< threshold of numeric criteria */
-	uint32_t rate;  /**< rate-limit: messages per second (enforced by the caller) */
-	uint32_t set;   /**< bit set of set criteria */
-	const char *glob;     /**< regex criteria without match(): glob pattern */
+	uint8_t log; /**< `... log` */
+	uint32_t gt; /**< threshold of numeric criteria */
+	uint32_t rate; /**< rate-limit: messages per second (enforced by the caller) */
+	uint32_t set; /**< bit set of set criteria */
+	const char *glob; /**< regex criteria without match(): glob pattern */
 	esmtp_match_fn match; /**< regex criteria: compiled matcher, or NULL */
 	void *match_arg;
 };
@@ -224,14 +224,14 @@ struct esmtp_ev_action {
  * connections use it and may be shared by every worker.
  */
 struct esmtp_policy {
-	uint8_t mode;         /**< enum esmtp_mode */
-	uint8_t mask_banner;  /**< parameters: mask-banner */
-	uint8_t allow_tls;    /**< parameters: allow-tls (log: ev[TLS_STARTED].log) */
+	uint8_t mode; /**< enum esmtp_mode */
+	uint8_t mask_banner; /**< parameters: mask-banner */
+	uint8_t allow_tls; /**< parameters: allow-tls (log: ev[TLS_STARTED].log) */
 	uint8_t special_char; /**< parameters: special-character (action: ev[ADDR_SPECIAL]) */
-	uint8_t chunking;     /**< allow BDAT / CHUNKING / BINARYMIME (beyond ASA) */
-	uint32_t verbs_add;    /**< verbs allowed on top of the mode's set */
+	uint8_t chunking; /**< allow BDAT / CHUNKING / BINARYMIME (beyond ASA) */
+	uint32_t verbs_add; /**< verbs allowed on top of the mode's set */
 	uint32_t verbs_remove; /**< verbs removed from the mode's set */
-	uint64_t max_data;     /**< IOS max-data: DATA bytes per connection, 0 = off */
+	uint64_t max_data; /**< IOS max-data: DATA bytes per connection, 0 = off */
 	char relay_domain[64]; /**< parameters: mail-relay domain ("" = off) */
 	struct esmtp_ev_action ev[ESMTP_EV_MAX];
 	uint8_t n_rules;
@@ -256,50 +256,50 @@ struct esmtp_policy {
  */
 struct esmtp {
 	const struct esmtp_policy *p;
-	uint64_t msg_bytes;  /* message bytes (unstuffed, with CR LF) */
+	uint64_t msg_bytes; /* message bytes (unstuffed, with CR LF) */
 	uint64_t body_bytes; /* bytes after the header section */
 	uint64_t data_total; /* DATA/BDAT bytes of the connection (max-data) */
-	uint64_t size_decl;  /* SIZE= of MAIL FROM, 0 = none */
-	uint64_t bdat_left;  /* bytes left in the current BDAT chunk */
-	uint64_t bdat_size;  /* size being parsed on a BDAT line */
-	uint32_t cline_len;  /* client command line length so far */
-	uint32_t dline_len;  /* content line length so far (unstuffed) */
-	uint32_t rline_len;  /* server reply line length so far */
-	uint32_t hdr_bytes;  /* header section bytes */
-	uint32_t fn_cont;    /* RFC 2231 continued file name length */
-	uint32_t vcount;     /* current MIME parameter value length (decoded) */
-	uint16_t a0, a1;     /* address span of a MAIL/RCPT line (line positions) */
+	uint64_t size_decl; /* SIZE= of MAIL FROM, 0 = none */
+	uint64_t bdat_left; /* bytes left in the current BDAT chunk */
+	uint64_t bdat_size; /* size being parsed on a BDAT line */
+	uint32_t cline_len; /* client command line length so far */
+	uint32_t dline_len; /* content line length so far (unstuffed) */
+	uint32_t rline_len; /* server reply line length so far */
+	uint32_t hdr_bytes; /* header section bytes */
+	uint32_t fn_cont; /* RFC 2231 continued file name length */
+	uint32_t vcount; /* current MIME parameter value length (decoded) */
+	uint16_t a0, a1; /* address span of a MAIL/RCPT line (line positions) */
 	uint16_t rcpt_count;
 	uint16_t bad_rcpt;
 	uint16_t to_count;
-	uint16_t rcode;     /* code of the current reply */
-	uint16_t rlcode;    /* code of the current reply line */
-	uint16_t rlines;    /* line index in the current reply */
+	uint16_t rcode; /* code of the current reply */
+	uint16_t rlcode; /* code of the current reply line */
+	uint16_t rlines; /* line index in the current reply */
 	uint16_t pend_cnt[ESMTP_PENDING];
 	uint8_t pend_kind[ESMTP_PENDING];
 	uint8_t pend_head;
 	uint8_t pend_n;
 	uint8_t verdict; /* sticky verdict */
-	uint8_t conn;    /* connection flags */
-	uint8_t once;    /* once-per-connection event flags */
-	uint8_t cmode;   /* client mode */
-	uint8_t cverb;   /* verb of the current command line */
-	uint8_t cflags;  /* command line flags */
-	uint8_t astate;  /* parameter scanner state of the current command */
+	uint8_t conn; /* connection flags */
+	uint8_t once; /* once-per-connection event flags */
+	uint8_t cmode; /* client mode */
+	uint8_t cverb; /* verb of the current command line */
+	uint8_t cflags; /* command line flags */
+	uint8_t astate; /* parameter scanner state of the current command */
 	uint8_t aidx;
-	uint8_t dflags;  /* content line flags */
-	uint8_t dstate;  /* content section: header, body, part header, part body */
-	uint8_t mflags;  /* message flags */
-	uint8_t hkind;   /* current header field */
+	uint8_t dflags; /* content line flags */
+	uint8_t dstate; /* content section: header, body, part header, part body */
+	uint8_t mflags; /* message flags */
+	uint8_t hkind; /* current header field */
 	uint8_t hstate;
-	uint8_t pstate;  /* MIME parameter parser state */
-	uint8_t pkind;   /* kind of the parameter being parsed */
+	uint8_t pstate; /* MIME parameter parser state */
+	uint8_t pkind; /* kind of the parameter being parsed */
 	uint8_t pflags;
 	uint8_t plen;
-	uint8_t slen;    /* bytes in scratch */
-	uint8_t rflags;  /* reply line flags */
+	uint8_t slen; /* bytes in scratch */
+	uint8_t rflags; /* reply line flags */
 	uint8_t rsep;
-	uint8_t depth;   /* MIME boundaries in use */
+	uint8_t depth; /* MIME boundaries in use */
 	uint8_t blen[ESMTP_MIME_DEPTH];
 	char pname[16];
 	uint8_t scratch[76]; /* bounded prefix: header name, media type, value, "--" line */
@@ -331,8 +331,8 @@ struct esmtp_counters {
 };
 
 /** Account one push (its direction, length and result) in c. */
-void esmtp_counters_add(struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len,
-	const struct esmtp_result *r);
+void esmtp_counters_add(
+	struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len, const struct esmtp_result *r);
 /** dst += src, field by field. */
 void esmtp_counters_merge(struct esmtp_counters *dst, const struct esmtp_counters *src);
 
@@ -368,13 +368,13 @@ void esmtp_policy_set_chunking(struct esmtp_policy *p, int on);
 /** IOS max-data: DATA bytes per connection (0 = off) and its action. */
 void esmtp_policy_set_max_data(struct esmtp_policy *p, uint64_t bytes, enum esmtp_action action);
 /** parameters: mail-relay <domain> action ...; NULL or "" turns it off. Compiles p. */
-int esmtp_policy_set_mail_relay(struct esmtp_policy *p, const char *domain,
-	enum esmtp_action action);
+int
+esmtp_policy_set_mail_relay(struct esmtp_policy *p, const char *domain, enum esmtp_action action);
 /** Allow (on) or forbid (off) one verb on top of the mode's set. Compiles p. */
 void esmtp_policy_set_verb(struct esmtp_policy *p, enum esmtp_verb verb, int on);
 /** Action and log flag of a parameter/anomaly event. */
-void esmtp_policy_set_event(struct esmtp_policy *p, enum esmtp_event_id ev,
-	enum esmtp_action action, int log);
+void esmtp_policy_set_event(
+	struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log);
 /** Debug trace hook (NULL to turn it off). */
 void esmtp_policy_set_trace(struct esmtp_policy *p, esmtp_trace_fn fn, void *arg);
 

@@ -11,8 +11,8 @@
 #include "esmtp_priv.h"
 
 /* Verbs packed as upper-case little-endian words, for one compare each. */
-#define W4(a, b, c, d)                                                                             \
-	((uint32_t)(uint8_t)(a) | (uint32_t)(uint8_t)(b) << 8 | (uint32_t)(uint8_t)(c) << 16 |        \
+#define W4(a, b, c, d) \
+	((uint32_t)(uint8_t)(a) | (uint32_t)(uint8_t)(b) << 8 | (uint32_t)(uint8_t)(c) << 16 | \
 		(uint32_t)(uint8_t)(d) << 24)
 
 static const uint32_t verb_words[ESMTP_VERB_MAX] = {
@@ -287,7 +287,7 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 		break;
 	case ESMTP_VERB_HELO:
 	case ESMTP_VERB_EHLO:
-		s->conn &= (uint8_t)~(CN_PIPE_OK | CN_CHUNK_OK);
+		s->conn &= (uint8_t) ~(CN_PIPE_OK | CN_CHUNK_OK);
 		esmtp_txn_reset(s);
 		break;
 	case ESMTP_VERB_RSET:
@@ -300,8 +300,9 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 	if (p->trace != NULL) {
 		const uint8_t *nl = memchr(b, '\n', avail);
 
-		what = xout ? "cmd x-out" : verb == ESMTP_VERB_UNKNOWN ? "cmd pass-unknown"
-								: "cmd allow";
+		what = xout                          ? "cmd x-out"
+			: verb == ESMTP_VERB_UNKNOWN ? "cmd pass-unknown"
+						     : "cmd allow";
 		esmtp_trace(c, what, b, nl != NULL ? (size_t)(nl - b) + 1 : avail);
 	}
 	return DECIDED;
@@ -394,7 +395,7 @@ param_byte(struct esmtp *s, uint8_t ch, uint32_t lp)
 			s->aidx = 1;
 			break;
 		case BS_LAST:
-			if (esmtp_lower(ch) != (uint8_t)"last"[s->aidx]) {
+			if (esmtp_lower(ch) != (uint8_t) "last"[s->aidx]) {
 				s->astate = BS_BAD;
 			} else if (++s->aidx == 4) {
 				s->astate = BS_LASTOK;
@@ -485,9 +486,11 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 			pend = 1;
 	}
 
+	/* Byte by byte only where bytes matter one by one: special
+	 * characters to blank, BDAT arguments, MAIL parameters (SIZE=). */
 	if (s->cmode == CM_CMD && !(s->cflags & CF_XING) &&
-		(s->cverb == ESMTP_VERB_MAIL || s->cverb == ESMTP_VERB_RCPT ||
-			s->cverb == ESMTP_VERB_BDAT)) {
+		((s->cflags & CF_SPECIAL) || s->cverb == ESMTP_VERB_BDAT ||
+			(s->cverb == ESMTP_VERB_MAIL && s->cline_len + n > s->a1))) {
 		/* Short lines with parameters: byte by byte, so that a stop
 		 * for room can happen at any byte. */
 		for (i = 0; i < n; i++) {

@@ -30,13 +30,6 @@ esmtp_init(struct esmtp *s, const struct esmtp_policy *p)
 	esmtp_pending_push(s, PK_GREETING);
 }
 
-int
-esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events)
-{
-	return c->r->n_edits + edits <= ESMTP_MAX_EDITS &&
-		c->r->n_events + events <= ESMTP_MAX_EVENTS;
-}
-
 void
 esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill)
 {
@@ -92,7 +85,7 @@ esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int
 		e->dir = c->dir;
 		if (log) {
 			e->flags = ESMTP_EVF_LOG;
-			e->audit = ev_audit[ev] != 0 ? ev_audit[ev]
+			e->audit = ev_audit[ev] != 0      ? ev_audit[ev]
 				: action == ESMTP_ACT_LOG ? 108005
 							  : 108004;
 		}
@@ -177,13 +170,7 @@ esmtp_rules_num_v(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint6
 }
 
 void
-esmtp_rules_num(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after)
-{
-	esmtp_rules_num_v(c, crit, before, after, NULL, 0);
-}
-
-void
-esmtp_rules_final(struct esmtp_ctx *c, unsigned int crit, uint64_t value)
+esmtp_rules_final_slow(struct esmtp_ctx *c, unsigned int crit, uint64_t value)
 {
 	const struct esmtp_policy *p = c->p;
 	unsigned int i;

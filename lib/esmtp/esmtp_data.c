@@ -16,7 +16,7 @@ esmtp_txn_reset(struct esmtp *s)
 {
 	s->rcpt_count = 0;
 	s->size_decl = 0;
-	s->conn &= (uint8_t)~(CN_IN_MSG | CN_BDAT_LAST);
+	s->conn &= (uint8_t) ~(CN_IN_MSG | CN_BDAT_LAST);
 }
 
 void
@@ -285,7 +285,7 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 			pos = seg + 1;
 			line_end(c, crlf ? 2 : 1);
 		}
-account:
+	account:
 		if (s->cmode == CM_BDAT) {
 			s->bdat_left -= pos - start;
 			if (s->bdat_left == 0)

@@ -30,18 +30,18 @@ enum {
 enum {
 	PV_OTHER = 0,
 	PV_BOUNDARY,
-	PV_FN,          /* name= / filename= */
-	PV_FN_EXT,      /* name*= / filename*= : charset'lang'%XX */
-	PV_FN_CONT,     /* name*N= */
+	PV_FN, /* name= / filename= */
+	PV_FN_EXT, /* name*= / filename*= : charset'lang'%XX */
+	PV_FN_CONT, /* name*N= */
 	PV_FN_CONT_EXT, /* name*N*= ; N = 0 carries charset'lang' */
 };
 
 /* struct esmtp.pflags */
-#define PF_MULTI 0x01   /* media type multipart/... */
-#define PF_PUSHED 0x02  /* this field pushed a boundary already */
-#define PF_PREFIX 0x04  /* skipping an RFC 2231 charset'lang' prefix */
-#define PF_QUOTE1 0x08  /* one ' of the prefix seen */
-#define PF_EXT 0x10     /* %XX decoding */
+#define PF_MULTI 0x01 /* media type multipart/... */
+#define PF_PUSHED 0x02 /* this field pushed a boundary already */
+#define PF_PREFIX 0x04 /* skipping an RFC 2231 charset'lang' prefix */
+#define PF_QUOTE1 0x08 /* one ' of the prefix seen */
+#define PF_EXT 0x10 /* %XX decoding */
 #define PF_NAMELONG 0x20
 
 #define SCRATCH ((uint32_t)sizeof(((struct esmtp *)0)->scratch))
@@ -92,7 +92,7 @@ name_end(struct esmtp *s)
 	uint32_t l = s->plen, base, i;
 
 	s->pkind = PV_OTHER;
-	s->pflags &= (uint8_t)~(PF_PREFIX | PF_QUOTE1 | PF_EXT);
+	s->pflags &= (uint8_t) ~(PF_PREFIX | PF_QUOTE1 | PF_EXT);
 	if (s->pflags & PF_NAMELONG)
 		return;
 	if (l == 8 && memcmp(n, "boundary", 8) == 0) {
@@ -145,7 +145,7 @@ value_char(struct esmtp *s, uint8_t ch)
 	if (s->pflags & PF_PREFIX) {
 		if (ch == '\'') {
 			if (s->pflags & PF_QUOTE1)
-				s->pflags &= (uint8_t)~(PF_PREFIX | PF_QUOTE1);
+				s->pflags &= (uint8_t) ~(PF_PREFIX | PF_QUOTE1);
 			else
 				s->pflags |= PF_QUOTE1;
 		}
@@ -184,8 +184,8 @@ value_end(struct esmtp_ctx *c)
 		break;
 	case PV_FN:
 	case PV_FN_EXT:
-		esmtp_rules_num_v(c, ESMTP_CRIT_MIME_FILENAME_LENGTH, 0, s->vcount, s->scratch,
-			s->slen);
+		esmtp_rules_num_v(
+			c, ESMTP_CRIT_MIME_FILENAME_LENGTH, 0, s->vcount, s->scratch, s->slen);
 		esmtp_rules_final(c, ESMTP_CRIT_MIME_FILENAME_LENGTH, s->vcount);
 		break;
 	case PV_FN_CONT:
@@ -369,8 +369,7 @@ field_begin(struct esmtp_ctx *c)
 	s->pflags = 0;
 	s->fn_cont = 0;
 	if (name_is(s, "to")) {
-		if (s->dstate == DS_HDR &&
-			c->p->crit_n[ESMTP_CRIT_HEADER_TO_FIELDS_COUNT] != 0) {
+		if (s->dstate == DS_HDR && c->p->crit_n[ESMTP_CRIT_HEADER_TO_FIELDS_COUNT] != 0) {
 			s->hkind = HK_TO;
 			s->to_count++;
 			esmtp_rules_num(c, ESMTP_CRIT_HEADER_TO_FIELDS_COUNT, s->to_count - 1u,
@@ -391,8 +390,7 @@ void
 esmtp_hdr_field_end(struct esmtp_ctx *c)
 {
 	struct esmtp *s = c->s;
-	static const char *const enc[] = {"7bit", "8bit", "base64", "binary",
-		"quoted-printable"};
+	static const char *const enc[] = {"7bit", "8bit", "base64", "binary", "quoted-printable"};
 	unsigned int e;
 
 	switch (s->hkind) {

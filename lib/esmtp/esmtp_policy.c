@@ -61,7 +61,7 @@ static const struct esmtp_ev_action ev_defaults[] = {
 foreach_esmtp_crit
 #undef _
 
-_Static_assert(ESMTP_VERB_MAX <= 31, "verb bits fit a uint32_t");
+	_Static_assert(ESMTP_VERB_MAX <= 31, "verb bits fit a uint32_t");
 _Static_assert(ESMTP_EHLO_MAX <= 32, "keyword bits fit a uint32_t");
 _Static_assert(ESMTP_MAX_RULES <= 255, "rule indexes fit a uint8_t");
 
@@ -302,8 +302,8 @@ esmtp_policy_set_verb(struct esmtp_policy *p, enum esmtp_verb verb, int on)
 }
 
 void
-esmtp_policy_set_event(struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action,
-	int log)
+esmtp_policy_set_event(
+	struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log)
 {
 	if ((unsigned int)ev >= ESMTP_EV_MAX)
 		return;
@@ -319,8 +319,8 @@ esmtp_policy_set_trace(struct esmtp_policy *p, esmtp_trace_fn fn, void *arg)
 }
 
 void
-esmtp_counters_add(struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len,
-	const struct esmtp_result *r)
+esmtp_counters_add(
+	struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len, const struct esmtp_result *r)
 {
 	unsigned int i;
 
@@ -368,7 +368,8 @@ esmtp_glob(const char *pattern, const uint8_t *s, size_t n)
 		if (*pat == '*') {
 			star = ++pat;
 			back = si;
-		} else if (*pat != '\0' && (*pat == '?' || esmtp_lower(*pat) == esmtp_lower(s[si]))) {
+		} else if (*pat != '\0' &&
+			(*pat == '?' || esmtp_lower(*pat) == esmtp_lower(s[si]))) {
 			pat++;
 			si++;
 		} else if (star != NULL) {

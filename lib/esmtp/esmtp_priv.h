@@ -26,10 +26,10 @@
 
 /* Client modes. */
 enum {
-	CM_CMD = 0,  /* command lines */
-	CM_SASL,     /* one SASL line after a 334 */
-	CM_DATA,     /* message content after 354 */
-	CM_BDAT,     /* bdat_left bytes of chunk */
+	CM_CMD = 0, /* command lines */
+	CM_SASL, /* one SASL line after a 334 */
+	CM_DATA, /* message content after 354 */
+	CM_BDAT, /* bdat_left bytes of chunk */
 	CM_TLS_WAIT, /* after STARTTLS\r\n, before the server's answer */
 };
 
@@ -43,37 +43,34 @@ enum {
 
 /* struct esmtp.conn */
 #define CN_GREETED 0x01
-#define CN_PIPE_OK 0x02  /* PIPELINING advertised and not masked */
+#define CN_PIPE_OK 0x02 /* PIPELINING advertised and not masked */
 #define CN_CHUNK_OK 0x04 /* CHUNKING advertised and not masked */
-#define CN_IN_MSG 0x08   /* a BDAT message is open */
+#define CN_IN_MSG 0x08 /* a BDAT message is open */
 #define CN_BDAT_LAST 0x10
-#define CN_C2S_HELD 0x20  /* the last client push left bytes held */
+#define CN_C2S_HELD 0x20 /* the last client push left bytes held */
 
 /* struct esmtp.once: events raised once per connection */
 #define ON_CMD_BARE_LF 0x01
 #define ON_CMD_BARE_CR 0x02
-#define ON_BANNER 0x04
 
 /* struct esmtp.cflags */
-#define CF_MID 0x01    /* the current line is decided */
-#define CF_XING 0x02   /* overwrite the rest of the line with 'X' */
+#define CF_MID 0x01 /* the current line is decided */
+#define CF_XING 0x02 /* overwrite the rest of the line with 'X' */
 #define CF_PEND_CR 0x04 /* the last byte seen was CR (not yet known bare) */
-#define CF_ANY 0x08    /* the line had at least one byte */
+#define CF_ANY 0x08 /* the line had at least one byte */
 #define CF_SPECIAL 0x10 /* a special character event was raised on this line */
 
 /* struct esmtp.dflags */
 #define DF_MID 0x01
-#define DF_DOT 0x02      /* leading dot removed from this line */
+#define DF_DOT 0x02 /* leading dot removed from this line */
 #define DF_PEND_CR 0x04
 #define DF_PREV_CRLF 0x08 /* the previous line ended with CR LF */
-#define DF_TAIL 0x10     /* non-blank bytes beyond scratch on a "--" line */
+#define DF_TAIL 0x10 /* non-blank bytes beyond scratch on a "--" line */
 
 /* struct esmtp.mflags: once per message */
 #define MF_BARE_LF 0x01
 #define MF_BARE_CR 0x02
-#define MF_BODY_LINE 0x04
 #define MF_SMUGGLE 0x08
-#define MF_MAX_DATA 0x10
 
 /* struct esmtp.rflags */
 #define RF_MID 0x01
@@ -98,12 +95,11 @@ struct esmtp_ctx {
 	const uint8_t *buf;
 	uint32_t len;
 	uint8_t dir;
-	uint8_t stop;  /* a terminal verdict was reached */
+	uint8_t stop; /* a terminal verdict was reached */
 	uint8_t yield; /* a reply decided held client bytes: stop, retry_other */
 };
 
 /* esmtp_core.c */
-int esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events);
 void esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
 void esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
 	unsigned int log, const void *val, size_t vlen);
@@ -112,11 +108,10 @@ void esmtp_fire_num(struct esmtp_ctx *c, unsigned int ev, uint64_t v);
 uint64_t esmtp_cross_dist(const struct esmtp_policy *p, unsigned int crit, uint64_t cur);
 void esmtp_rules_num_v(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after,
 	const void *val, size_t vlen);
-void esmtp_rules_num(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after);
-void esmtp_rules_final(struct esmtp_ctx *c, unsigned int crit, uint64_t value);
+void esmtp_rules_final_slow(struct esmtp_ctx *c, unsigned int crit, uint64_t value);
 int esmtp_rules_match(struct esmtp_ctx *c, unsigned int crit, const uint8_t *v, size_t n);
-int esmtp_rules_set(struct esmtp_ctx *c, unsigned int crit, uint32_t bit, const uint8_t *v,
-	size_t n);
+int
+esmtp_rules_set(struct esmtp_ctx *c, unsigned int crit, uint32_t bit, const uint8_t *v, size_t n);
 void esmtp_pending_push(struct esmtp *s, uint8_t kind);
 uint8_t esmtp_pending_front(const struct esmtp *s);
 uint8_t esmtp_pending_back(const struct esmtp *s);
@@ -144,6 +139,31 @@ void esmtp_hdr_reset(struct esmtp *s);
 void esmtp_hdr_section_end(struct esmtp_ctx *c);
 void esmtp_body_line_end(struct esmtp_ctx *c);
 void esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n);
+
+/* Is there room for a step that may add this many edits and events? */
+static inline int
+esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events)
+{
+	return c->r->n_edits + edits <= ESMTP_MAX_EDITS &&
+		c->r->n_events + events <= ESMTP_MAX_EVENTS;
+}
+
+/* Numeric rules of crit crossed by a value going from before to after;
+ * the common case (below every threshold) costs one compare. */
+static inline void
+esmtp_rules_num(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after)
+{
+	if (unlikely(after > c->p->crit_min[crit]))
+		esmtp_rules_num_v(c, crit, before, after, NULL, 0);
+}
+
+/* Negated numeric rules of crit, for a value that is final. */
+static inline void
+esmtp_rules_final(struct esmtp_ctx *c, unsigned int crit, uint64_t value)
+{
+	if (unlikely(c->p->crit_min[crit] == 0))
+		esmtp_rules_final_slow(c, crit, value);
+}
 
 static inline uint8_t
 esmtp_lower(uint8_t ch)

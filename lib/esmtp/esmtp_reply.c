@@ -114,8 +114,8 @@ reply_done(struct esmtp_ctx *c, unsigned int code)
 	}
 	esmtp_pending_pop(s);
 	/* Client bytes held until this answer can be decided now. */
-	if ((s->conn & CN_C2S_HELD) && (kind == ESMTP_VERB_DATA || kind == ESMTP_VERB_AUTH ||
-						kind == PK_AUTH_CONT))
+	if ((s->conn & CN_C2S_HELD) &&
+		(kind == ESMTP_VERB_DATA || kind == ESMTP_VERB_AUTH || kind == PK_AUTH_CONT))
 		c->yield = 1;
 	if (code == 354 && kind != ESMTP_VERB_DATA)
 		unexpected(c, code);
@@ -132,7 +132,7 @@ reply_done(struct esmtp_ctx *c, unsigned int code)
 		break;
 	case ESMTP_VERB_EHLO:
 		if (code / 100 != 2)
-			s->conn &= (uint8_t)~(CN_PIPE_OK | CN_CHUNK_OK);
+			s->conn &= (uint8_t) ~(CN_PIPE_OK | CN_CHUNK_OK);
 		break;
 	case ESMTP_VERB_STARTTLS:
 		if (code == 220) {
@@ -348,7 +348,8 @@ esmtp_reply_push(struct esmtp_ctx *c, uint32_t pos)
 			front = esmtp_pending_front(s);
 			if (front == PK_GREETING && c->p->mask_banner) {
 				s->rflags |= RF_MASK;
-			} else if (front == ESMTP_VERB_EHLO && s->rlines != 0 && s->rcode / 100 == 2) {
+			} else if (front == ESMTP_VERB_EHLO && s->rlines != 0 &&
+				s->rcode / 100 == 2) {
 				if (ehlo_line(c, pos) == HOLD)
 					break;
 				if (c->stop)

@@ -393,7 +393,8 @@ typedef void (*flow_expire_cb)(struct flow_entry *e, void *arg);
  * cb may look up, add, delete or touch other entries; it must not delete e
  * (if it does, e is not counted twice).
  *
- * @return the number of entries expired, at most budget.
+ * @return the number of entries expired, at most budget (0 does not mean that
+ *         nothing is due: the budget may have gone on moving entries).
  */
 unsigned int flow_table_expire(
 	struct flow_table *t, uint64_t now, unsigned int budget, flow_expire_cb cb, void *arg);

@@ -222,9 +222,13 @@ unsigned int
 flow_table_expire(
 	struct flow_table *t, uint64_t now, unsigned int budget, flow_expire_cb cb, void *arg)
 {
-	uint64_t now_slot = now >> t->shift;
-	uint64_t lap = (uint64_t)t->wmask + 1;
+	uint64_t now_slot, lap = (uint64_t)t->wmask + 1;
 	unsigned int work = 0, n = 0;
+
+	/* FLOW_DEADLINE_NEVER is never due, and cur_min's "nothing" must stay above now. */
+	if (now == FLOW_DEADLINE_NEVER)
+		now--;
+	now_slot = now >> t->shift;
 
 	if (now_slot > t->last_slot)
 		t->last_slot = now_slot;

@@ -26,11 +26,13 @@ add64(uint64_t acc, const uint8_t *p)
 	return acc + (w & 0xffffffff) + (w >> 32);
 }
 
-uint32_t
-pkt_cksum_partial(const void *buf, size_t len, uint32_t sum)
+/*
+ * Host-order sum of buf added to acc, unfolded. Sums of buffers that each
+ * start at an even offset of the checksummed data simply add up.
+ */
+static inline uint64_t
+raw_sum(const uint8_t *p, size_t len, uint64_t acc)
 {
-	const uint8_t *p = buf;
-	uint64_t acc = 0;
 	uint32_t w32;
 	uint16_t w16;
 
@@ -66,6 +68,13 @@ pkt_cksum_partial(const void *buf, size_t len, uint32_t sum)
 		memcpy(&w16, tail, 2);
 		acc += w16;
 	}
+	return acc;
+}
+
+/* Fold a raw_sum to 16 bits, as the sum of big-endian words. */
+static inline uint32_t
+raw_fold(uint64_t acc)
+{
 	/* 2^32 == 2^16 == 1 modulo 0xffff: folding keeps the sum. */
 	acc = (acc & 0xffffffff) + (acc >> 32);
 	acc = (acc & 0xffffffff) + (acc >> 32);
@@ -75,10 +84,16 @@ pkt_cksum_partial(const void *buf, size_t len, uint32_t sum)
 #if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
 	acc = __builtin_bswap16((uint16_t)acc);
 #endif
+	return (uint32_t)acc;
+}
+
+uint32_t
+pkt_cksum_partial(const void *buf, size_t len, uint32_t sum)
+{
 	/* Fold the caller's sum too, so the result stays below 0x1fffe and chains. */
 	sum = (sum & 0xffff) + (sum >> 16);
 	sum = (sum & 0xffff) + (sum >> 16);
-	return sum + (uint32_t)acc;
+	return sum + raw_fold(raw_sum(buf, len, 0));
 }
 
 uint16_t
@@ -95,18 +110,27 @@ pkt_cksum_finish(uint32_t sum)
 	return (uint16_t)~pkt_cksum_fold(sum);
 }
 
+/*
+ * "With the field taken as zero" is computed as the sum of everything minus
+ * the stored field (adding its complement). That is exact, not just equal
+ * modulo 0xffff, whenever the true sum cannot be zero: the IPv4 version
+ * nibble and the TCP/UDP pseudo-header protocol guarantee that here. One pass
+ * instead of two around the field.
+ */
+static inline uint16_t
+cksum_without_field(uint64_t raw, uint32_t extra, const uint8_t *field)
+{
+	return pkt_cksum_finish(raw_fold(raw) + extra + (~pkt_load16(field) & 0xffffu));
+}
+
 uint16_t
 pkt_ipv4_hdr_cksum(const uint8_t *ip)
 {
 	size_t ihl = (size_t)(ip[0] & 0xf) * 4;
-	uint32_t sum;
 
 	if (ihl < 20)
 		ihl = 20;
-	/* Around the checksum field (bytes 10-11) rather than zeroing it in place: ip is const. */
-	sum = pkt_cksum_partial(ip, 10, 0);
-	sum = pkt_cksum_partial(ip + 12, ihl - 12, sum);
-	return pkt_cksum_finish(sum);
+	return cksum_without_field(raw_sum(ip, ihl, 0), 0, ip + 10);
 }
 
 static inline uint32_t
@@ -115,22 +139,30 @@ l4_len(const struct pkt_info *pi)
 	return (uint32_t)pi->payload_off + pi->payload_len - pi->l4_off;
 }
 
+/* Raw sum of the pseudo-header addresses (the rest, protocol and length, is added folded). */
+static inline uint64_t
+pseudo_addr_raw(const uint8_t *frame, const struct pkt_info *pi)
+{
+	const uint8_t *ip = frame + pi->l3_off;
+
+	if (pi->l3 == PKT_L3_IPV4)
+		return raw_sum(ip + 12, 8, 0);
+	if (pi->ip6_final_dst_off == 0)
+		return raw_sum(ip + 8, 32, 0);
+	return raw_sum(frame + pi->ip6_final_dst_off, 16, raw_sum(ip + 8, 16, 0));
+}
+
+/* IPv6 has a 32-bit length and 24 zero bits before the protocol: the same sum. */
+static inline uint32_t
+pseudo_rest(const struct pkt_info *pi)
+{
+	return pi->l4_proto + l4_len(pi);
+}
+
 uint32_t
 pkt_l4_pseudo_sum(const uint8_t *frame, const struct pkt_info *pi)
 {
-	const uint8_t *ip = frame + pi->l3_off;
-	uint32_t sum;
-
-	if (pi->l3 == PKT_L3_IPV4) {
-		sum = pkt_cksum_partial(ip + 12, 8, 0);
-	} else if (pi->ip6_final_dst_off == 0) {
-		sum = pkt_cksum_partial(ip + 8, 32, 0);
-	} else {
-		sum = pkt_cksum_partial(ip + 8, 16, 0);
-		sum = pkt_cksum_partial(frame + pi->ip6_final_dst_off, 16, sum);
-	}
-	/* IPv6 has a 32-bit length and 24 zero bits before the protocol: the same sum. */
-	return sum + pi->l4_proto + l4_len(pi);
+	return raw_fold(pseudo_addr_raw(frame, pi)) + pseudo_rest(pi);
 }
 
 uint16_t
@@ -139,23 +171,24 @@ pkt_l4_phdr_cksum(const uint8_t *frame, const struct pkt_info *pi)
 	return pkt_cksum_fold(pkt_l4_pseudo_sum(frame, pi));
 }
 
+static inline size_t
+csum_off(const struct pkt_info *pi)
+{
+	return pi->l4_proto == IPPROTO_TCP_ ? TCP_CSUM_OFF : UDP_CSUM_OFF;
+}
+
 uint16_t
 pkt_l4_cksum(const uint8_t *frame, const struct pkt_info *pi)
 {
 	const uint8_t *seg = frame + pi->l4_off;
-	size_t csum_off, len;
-	uint32_t sum;
+	uint64_t raw;
 	uint16_t c;
 
 	if (!(pi->flags & PKT_F_L4))
 		return 0;
-	csum_off = pi->l4_proto == IPPROTO_TCP_ ? TCP_CSUM_OFF : UDP_CSUM_OFF;
-	len = l4_len(pi);
-	/* Both field offsets are even, so the two halves keep the word alignment. */
-	sum = pkt_l4_pseudo_sum(frame, pi);
-	sum = pkt_cksum_partial(seg, csum_off, sum);
-	sum = pkt_cksum_partial(seg + csum_off + 2, len - csum_off - 2, sum);
-	c = pkt_cksum_finish(sum);
+	/* Addresses and segment both start at even offsets: one raw sum, one fold. */
+	raw = raw_sum(seg, l4_len(pi), pseudo_addr_raw(frame, pi));
+	c = cksum_without_field(raw, pseudo_rest(pi), seg + csum_off(pi));
 	/* UDP: 0 means "no checksum", so a computed 0 goes out as its other form. */
 	if (c == 0 && pi->l4_proto == IPPROTO_UDP_)
 		c = 0xffff;
@@ -166,15 +199,15 @@ bool
 pkt_l4_cksum_ok(const uint8_t *frame, const struct pkt_info *pi)
 {
 	const uint8_t *seg = frame + pi->l4_off;
-	uint32_t sum;
+	uint64_t raw;
 
 	if (!(pi->flags & PKT_F_L4))
 		return false;
 	if (pi->l4_proto == IPPROTO_UDP_ && pkt_load16(seg + UDP_CSUM_OFF) == 0)
 		return pi->l3 == PKT_L3_IPV4;
 	/* Summing the stored field along with the rest gives 0xffff when it is right. */
-	sum = pkt_cksum_partial(seg, l4_len(pi), pkt_l4_pseudo_sum(frame, pi));
-	return pkt_cksum_fold(sum) == 0xffff;
+	raw = raw_sum(seg, l4_len(pi), pseudo_addr_raw(frame, pi));
+	return pkt_cksum_fold(raw_fold(raw) + pseudo_rest(pi)) == 0xffff;
 }
 
 void

@@ -477,7 +477,12 @@ pkt_parse_ex(const uint8_t *frame, uint32_t len, bool verify_ip4_csum, struct pk
 	uint32_t off = PKT_ETH_HLEN;
 	uint16_t et;
 
-	memset(pi, 0, sizeof(*pi));
+	/*
+	 * Two constant-size memsets: GCC turns one of 120 bytes into "rep stos"
+	 * (tens of cycles to start) for generic x86-64, these into 8 vector stores.
+	 */
+	memset(pi, 0, 64);
+	memset((uint8_t *)pi + 64, 0, sizeof(*pi) - 64);
 	if (PKT_UNLIKELY(len < PKT_ETH_HLEN))
 		return PKT_TRUNC_ETH;
 	if (PKT_UNLIKELY(len > UINT16_MAX))

@@ -55,37 +55,37 @@ extern "C" {
 #define POLICY_TIMEOUT_UNSET UINT32_MAX /**< class timeout not set: the global one applies */
 
 /** IP protocols an access-list entry names.  _(ENUM, "keyword", IP protocol number) */
-#define foreach_policy_proto                                                                       \
-	_(IP, "ip", 0)                                                                             \
-	_(TCP, "tcp", 6)                                                                           \
-	_(UDP, "udp", 17)                                                                          \
-	_(ICMP, "icmp", 1)                                                                         \
+#define foreach_policy_proto \
+	_(IP, "ip", 0) \
+	_(TCP, "tcp", 6) \
+	_(UDP, "udp", 17) \
+	_(ICMP, "icmp", 1) \
 	_(ICMP6, "icmp6", 58)
 
 /** What a class does with matching connections.  _(ENUM, "keyword") */
-#define foreach_policy_inspect                                                                     \
-	_(NONE, "none")                                                                            \
-	_(ESMTP, "esmtp")                                                                          \
+#define foreach_policy_inspect \
+	_(NONE, "none") \
+	_(ESMTP, "esmtp") \
 	_(SMTP, "smtp")
 
 /** Connection limits (ASA `set connection`).  _(ENUM, "yaml-key", ASA syslog id) */
-#define foreach_policy_limit                                                                       \
-	_(CONN_MAX, "conn-max", 201011)                                                            \
-	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", 201011)                                        \
-	_(PER_CLIENT_MAX, "per-client-max", 201013)                                                \
+#define foreach_policy_limit \
+	_(CONN_MAX, "conn-max", 201011) \
+	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", 201011) \
+	_(PER_CLIENT_MAX, "per-client-max", 201013) \
 	_(PER_CLIENT_EMBRYONIC_MAX, "per-client-embryonic-max", 201012)
 
 /** Per-class timeouts (ASA `set connection timeout`).  _(ENUM, "yaml-key") */
-#define foreach_policy_timeout                                                                     \
-	_(EMBRYONIC, "embryonic")                                                                  \
-	_(IDLE, "idle")                                                                            \
+#define foreach_policy_timeout \
+	_(EMBRYONIC, "embryonic") \
+	_(IDLE, "idle") \
 	_(HALF_CLOSED, "half-closed")
 
 /** Where the audit trail goes.  _(ENUM, "keyword") */
-#define foreach_policy_log_dest                                                                    \
-	_(STDOUT, "stdout")                                                                        \
-	_(FILE, "file")                                                                            \
-	_(SYSLOG, "syslog")                                                                        \
+#define foreach_policy_log_dest \
+	_(STDOUT, "stdout") \
+	_(FILE, "file") \
+	_(SYSLOG, "syslog") \
 	_(NONE, "none")
 
 enum policy_proto {
@@ -129,7 +129,7 @@ enum policy_side { POLICY_SIDE_INSIDE = 0, POLICY_SIDE_OUTSIDE = 1, POLICY_SIDE_
 /** Host or prefix; family 0 is `any` (both families). IPv4 in addr[0..3]. */
 struct policy_addr {
 	uint8_t family; /**< 0 (any), 4 or 6 */
-	uint8_t plen;   /**< prefix length; 32 / 128 for a host */
+	uint8_t plen; /**< prefix length; 32 / 128 for a host */
 	uint8_t addr[16];
 };
 
@@ -141,17 +141,17 @@ struct policy_ports {
 /** One access-list entry (ACE). */
 struct policy_ace {
 	uint8_t permit; /**< 1 permit, 0 deny */
-	uint8_t proto;  /**< IP protocol number; 0 = ip (any) */
+	uint8_t proto; /**< IP protocol number; 0 = ip (any) */
 	struct policy_addr src, dst;
 	struct policy_ports sport, dport; /**< only for tcp/udp; else 0..65535 */
 };
 
 /** What a class-map matches (all given conditions together). */
 struct policy_cmatch {
-	uint8_t any;          /**< match any (class-default) */
-	uint8_t side;         /**< enum policy_side: ingress side of the SYN (IOS bindings) */
-	uint8_t proto;        /**< port condition: IP protocol (6/17), 0 = no port condition */
-	uint16_t acl;         /**< match access-list: index, or POLICY_NONE */
+	uint8_t any; /**< match any (class-default) */
+	uint8_t side; /**< enum policy_side: ingress side of the SYN (IOS bindings) */
+	uint8_t proto; /**< port condition: IP protocol (6/17), 0 = no port condition */
+	uint16_t acl; /**< match access-list: index, or POLICY_NONE */
 	struct policy_ports ports; /**< port condition on the destination port */
 	uint8_t default_inspection; /**< match default-inspection-traffic (TCP/25) */
 };
@@ -163,33 +163,33 @@ struct policy_cmatch {
  * settings (limits and timeouts).
  */
 struct policy_class {
-	uint16_t id;     /**< counter index, 0 .. policy_n_classes() - 1 */
-	uint16_t pmap;   /**< policy-map index */
-	uint16_t cmap;   /**< class-map index */
-	uint16_t imap;   /**< inspect map index (policy_imap_*), or POLICY_NONE */
+	uint16_t id; /**< counter index, 0 .. policy_n_classes() - 1 */
+	uint16_t pmap; /**< policy-map index */
+	uint16_t cmap; /**< class-map index */
+	uint16_t imap; /**< inspect map index (policy_imap_*), or POLICY_NONE */
 	uint8_t inspect; /**< enum policy_inspect (meaningful when has_inspect) */
 	uint8_t has_inspect; /**< the class decides inspection (inspect or no-inspect) */
-	uint8_t has_conn;    /**< the class sets connection limits or timeouts */
-	uint8_t ios;         /**< made from an IOS `ip inspect` binding */
-	uint8_t alert;       /**< IOS alert: log inspection events (ASA classes: 1) */
+	uint8_t has_conn; /**< the class sets connection limits or timeouts */
+	uint8_t ios; /**< made from an IOS `ip inspect` binding */
+	uint8_t alert; /**< IOS alert: log inspection events (ASA classes: 1) */
 	uint8_t audit_trail; /**< IOS audit-trail: log session start/end (ASA classes: 0) */
-	uint32_t limits[POLICY_LIMIT_MAX];     /**< 0 = unlimited */
+	uint32_t limits[POLICY_LIMIT_MAX]; /**< 0 = unlimited */
 	uint32_t timeouts[POLICY_TIMEOUT_MAX]; /**< seconds, 0 = never, or POLICY_TIMEOUT_UNSET */
 	const struct esmtp_policy *esmtp; /**< the inspect map to run, NULL when not inspected */
-	const char *name;      /**< class-map name */
+	const char *name; /**< class-map name */
 	const char *pmap_name; /**< policy-map name */
 	const char *imap_name; /**< inspect map name, or "" */
 };
 
 /** Legacy `static (real_ifc,mapped_ifc) mapped real netmask M tcp max_conns em_limit`. */
 struct policy_static {
-	uint16_t id;    /**< counter index, 0 .. policy_n_statics() - 1 */
+	uint16_t id; /**< counter index, 0 .. policy_n_statics() - 1 */
 	uint8_t family; /**< 4 or 6 */
-	uint8_t plen;   /**< from the netmask */
-	uint8_t real[16];   /**< matched against the destination (smtpwall does no NAT) */
+	uint8_t plen; /**< from the netmask */
+	uint8_t real[16]; /**< matched against the destination (smtpwall does no NAT) */
 	uint8_t mapped[16]; /**< informational (the address the outside sees) */
 	uint32_t tcp_max_conns; /**< 0 = unlimited (201009 / 201011) */
-	uint32_t tcp_em_limit;  /**< embryonic, 0 = unlimited (201010) */
+	uint32_t tcp_em_limit; /**< embryonic, 0 = unlimited (201010) */
 	uint32_t udp_max_conns; /**< 0 = unlimited */
 	char real_if[POLICY_IFNAME_MAX];
 	char mapped_if[POLICY_IFNAME_MAX];
@@ -197,31 +197,31 @@ struct policy_static {
 
 /** IOS CBAC global thresholds (`ip inspect ...`), enforced by the app. */
 struct policy_ios {
-	uint8_t configured;  /**< an ip-inspect section was given */
-	uint8_t alert;       /**< global alert switch (default on) */
+	uint8_t configured; /**< an ip-inspect section was given */
+	uint8_t alert; /**< global alert switch (default on) */
 	uint8_t audit_trail; /**< global audit-trail switch (default off) */
 	uint32_t max_incomplete_high; /**< half-open count that starts deletion (500) */
-	uint32_t max_incomplete_low;  /**< ... that stops it (400) */
-	uint32_t one_minute_high;     /**< new half-open per minute that starts deletion (500) */
-	uint32_t one_minute_low;      /**< ... that stops it (400) */
+	uint32_t max_incomplete_low; /**< ... that stops it (400) */
+	uint32_t one_minute_high; /**< new half-open per minute that starts deletion (500) */
+	uint32_t one_minute_low; /**< ... that stops it (400) */
 	uint32_t host_max_incomplete; /**< half-open per destination host (50) */
-	uint32_t host_block_time;     /**< minutes; 0: delete the oldest half-open, >0: block */
+	uint32_t host_block_time; /**< minutes; 0: delete the oldest half-open, >0: block */
 };
 
 /** One per-message log rate limit (ASA `logging rate-limit N S message ID`). */
 struct policy_msg_limit {
 	uint32_t msgid;
-	uint32_t rate;     /**< records per interval, 0 = unlimited */
+	uint32_t rate; /**< records per interval, 0 = unlimited */
 	uint32_t interval; /**< seconds */
 };
 
 /** Audit-trail settings (the `logging` section). */
 struct policy_logging {
-	uint8_t dest;     /**< enum policy_log_dest */
-	uint8_t level;    /**< records of severity <= level are written (ASA trap level), 0..7 */
+	uint8_t dest; /**< enum policy_log_dest */
+	uint8_t level; /**< records of severity <= level are written (ASA trap level), 0..7 */
 	uint8_t facility; /**< syslog facility local0..7 as 0..7 */
 	uint8_t n_msg_limits;
-	uint32_t rate;     /**< default limit: records per interval, 0 = unlimited */
+	uint32_t rate; /**< default limit: records per interval, 0 = unlimited */
 	uint32_t interval; /**< seconds */
 	char file[POLICY_PATH_MAX];
 	struct policy_msg_limit msg_limits[POLICY_MAX_MSG_LIMITS];
@@ -230,9 +230,9 @@ struct policy_logging {
 /** The connection a lookup is about (its first packet, the SYN). */
 struct policy_key {
 	uint8_t family; /**< 4 or 6 */
-	uint8_t proto;  /**< IP protocol number */
-	uint8_t pair;   /**< port pair index */
-	uint8_t side;   /**< enum policy_side the packet came in by */
+	uint8_t proto; /**< IP protocol number */
+	uint8_t pair; /**< port pair index */
+	uint8_t side; /**< enum policy_side the packet came in by */
 	uint16_t sport, dport; /**< host byte order */
 	uint8_t src[16], dst[16]; /**< IPv4 in the first 4 bytes */
 };
@@ -240,9 +240,9 @@ struct policy_key {
 /** The answer of policy_classify(). */
 struct policy_match {
 	const struct policy_class *inspect; /**< class that decided inspection, or NULL */
-	const struct policy_class *conn;    /**< class whose limits/timeouts apply, or NULL */
-	const struct esmtp_policy *esmtp;   /**< inspect map to run, or NULL: forward untouched */
-	const struct policy_static *stat;   /**< legacy static covering the destination, or NULL */
+	const struct policy_class *conn; /**< class whose limits/timeouts apply, or NULL */
+	const struct esmtp_policy *esmtp; /**< inspect map to run, or NULL: forward untouched */
+	const struct policy_static *stat; /**< legacy static covering the destination, or NULL */
 };
 
 /**
@@ -251,13 +251,13 @@ struct policy_match {
  * lcore sums the workers' arrays with policy_counters_merge().
  */
 struct policy_class_counters {
-	uint64_t conns;      /**< connections classified into the class */
-	uint64_t packets;    /**< inspected pushes (segments) */
-	uint64_t drop;       /**< pushes answered drop-packet or drop-connection */
+	uint64_t conns; /**< connections classified into the class */
+	uint64_t packets; /**< inspected pushes (segments) */
+	uint64_t drop; /**< pushes answered drop-packet or drop-connection */
 	uint64_t reset_drop; /**< pushes answered reset */
 	uint64_t limit_drops[POLICY_LIMIT_MAX]; /**< SYNs refused per limit */
-	uint64_t rules[ESMTP_MAX_RULES];        /**< hits per match rule */
-	uint64_t events[ESMTP_EV_MAX];          /**< parameter and anomaly events */
+	uint64_t rules[ESMTP_MAX_RULES]; /**< hits per match rule */
+	uint64_t events[ESMTP_EV_MAX]; /**< parameter and anomaly events */
 };
 
 struct policy;
@@ -273,11 +273,12 @@ struct policy;
  * for the tens of entries such policies hold; see docs/configuration.md).
  * Returns m->esmtp: the inspect map to run, or NULL (forward untouched).
  */
-const struct esmtp_policy *policy_classify(
-	const struct policy *p, const struct policy_key *k, struct policy_match *m);
+const struct esmtp_policy *
+policy_classify(const struct policy *p, const struct policy_key *k, struct policy_match *m);
 
 /** First static whose real address/netmask holds k->dst, or NULL (linear scan). */
-const struct policy_static *policy_static_lookup(const struct policy *p, const struct policy_key *k);
+const struct policy_static *
+policy_static_lookup(const struct policy *p, const struct policy_key *k);
 
 /** First entry of access-list acl matching k: 1 permit, 0 deny or no entry (implicit deny). */
 int policy_acl_match(const struct policy *p, unsigned int acl, const struct policy_key *k);
@@ -339,8 +340,8 @@ unsigned int policy_service_pair(const struct policy *p, unsigned int pair);
 unsigned int policy_service_global(const struct policy *p);
 /** Classes of a policy-map, in order. */
 unsigned int policy_pmap_len(const struct policy *p, unsigned int pmap);
-const struct policy_class *policy_pmap_class(
-	const struct policy *p, unsigned int pmap, unsigned int i);
+const struct policy_class *
+policy_pmap_class(const struct policy *p, unsigned int pmap, unsigned int i);
 /** IOS thresholds and audit-trail settings. */
 const struct policy_ios *policy_ios_get(const struct policy *p);
 const struct policy_logging *policy_logging_get(const struct policy *p);
@@ -404,16 +405,16 @@ void policy_free(struct policy *p);
 bool policy_is_final(const struct policy *p);
 
 /** `regex NAME "pattern"`; why receives the reason of a bad pattern. */
-int policy_regex_add(struct policy *p, const char *name, const char *pattern, bool icase,
-	char *why, size_t whylen);
+int policy_regex_add(struct policy *p, const char *name, const char *pattern, bool icase, char *why,
+	size_t whylen);
 int policy_find_regex(const struct policy *p, const char *name);
 /** `class-map type regex match-any NAME` and its `match regex R` lines. */
 int policy_regex_class_add(struct policy *p, const char *name);
 int policy_regex_class_member(struct policy *p, unsigned int rclass, unsigned int regex);
 int policy_find_regex_class(const struct policy *p, const char *name);
 /** Does regex (or regex class, when is_class) match s[0..n)?  1 / 0. */
-int policy_regex_match(const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s,
-	size_t n);
+int policy_regex_match(
+	const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s, size_t n);
 
 /** `access-list NAME`; entries are appended in order. */
 int policy_acl_add(struct policy *p, const char *name);
@@ -474,9 +475,8 @@ struct policy_ios *policy_ios_mut(struct policy *p);
  * evaluated before every service policy.  alert/audit_trail: 0, 1, or -1
  * for the global switch.  timeout: idle seconds or POLICY_TIMEOUT_UNSET.
  */
-int policy_ios_bind(struct policy *p, const char *name, enum policy_inspect mode,
-	unsigned int acl, enum policy_side side, int alert, int audit_trail, uint64_t max_data,
-	uint32_t timeout);
+int policy_ios_bind(struct policy *p, const char *name, enum policy_inspect mode, unsigned int acl,
+	enum policy_side side, int alert, int audit_trail, uint64_t max_data, uint32_t timeout);
 /** Audit-trail settings; writable until finalized. */
 struct policy_logging *policy_logging_mut(struct policy *p);
 

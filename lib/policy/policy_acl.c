@@ -12,10 +12,10 @@
 
 #include "policy_priv.h"
 
-#define WHY(...)                                                                                   \
-	do {                                                                                       \
-		if (why != NULL && whylen != 0)                                                    \
-			snprintf(why, whylen, __VA_ARGS__);                                        \
+#define WHY(...) \
+	do { \
+		if (why != NULL && whylen != 0) \
+			snprintf(why, whylen, __VA_ARGS__); \
 	} while (0)
 
 static const struct {
@@ -262,8 +262,12 @@ port_tokens(char **tok, unsigned int n, struct policy_ports *r, char *why, size_
 		r->lo = r->hi = a;
 		return 1;
 	}
-	if (n < 2 || port_value(tok[1], &a) != 0) {
+	if (n < 2) {
 		WHY("'%s' needs a port number or name", tok[0]);
+		return -EINVAL;
+	}
+	if (port_value(tok[1], &a) != 0) {
+		WHY("'%s' is not a port number (0..65535) or name", tok[1]);
 		return -EINVAL;
 	}
 	if (strcmp(tok[0], "eq") == 0) {

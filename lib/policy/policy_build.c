@@ -30,13 +30,13 @@ policy_name_copy(char *dst, const char *src)
 	return 0;
 }
 
-#define FIND(arr, count, name, extra)                                                              \
-	do {                                                                                       \
-		unsigned int i_;                                                                   \
-		for (i_ = 0; i_ < (count); i_++)                                                   \
-			if (extra(&(arr)[i_]) && strcmp((arr)[i_].name, (name)) == 0)              \
-				return (int)i_;                                                    \
-		return -1;                                                                         \
+#define FIND(arr, count, name, extra) \
+	do { \
+		unsigned int i_; \
+		for (i_ = 0; i_ < (count); i_++) \
+			if (extra(&(arr)[i_]) && strcmp((arr)[i_].name, (name)) == 0) \
+				return (int)i_; \
+		return -1; \
 	} while (0)
 
 #define ALWAYS(x) ((void)(x), 1)
@@ -202,10 +202,10 @@ policy_is_final(const struct policy *p)
 	return p->final != 0;
 }
 
-#define BUILDING(p)                                                                                \
-	do {                                                                                       \
-		if ((p)->final)                                                                    \
-			return -EINVAL;                                                            \
+#define BUILDING(p) \
+	do { \
+		if ((p)->final) \
+			return -EINVAL; \
 	} while (0)
 
 int
@@ -349,8 +349,8 @@ policy_imap_add(struct policy *p, const char *name)
 }
 
 int
-policy_imap_add_smtp(struct policy *p, const char *label, enum policy_inspect mode, int alert,
-	uint64_t max_data)
+policy_imap_add_smtp(
+	struct policy *p, const char *label, enum policy_inspect mode, int alert, uint64_t max_data)
 {
 	struct policy_imap *m;
 	size_t n = strlen(label);
@@ -368,8 +368,8 @@ policy_imap_add_smtp(struct policy *p, const char *label, enum policy_inspect mo
 	m->name[n] = '\0';
 	m->builtin = 0;
 	m->synthetic = alert < 0 ? ALERT_GLOBAL : (alert ? 2 : 1);
-	esmtp_policy_set_mode(&m->esmtp,
-		mode == POLICY_INSPECT_SMTP ? ESMTP_MODE_SMTP : ESMTP_MODE_ESMTP);
+	esmtp_policy_set_mode(
+		&m->esmtp, mode == POLICY_INSPECT_SMTP ? ESMTP_MODE_SMTP : ESMTP_MODE_ESMTP);
 	esmtp_policy_set_max_data(&m->esmtp, max_data, ESMTP_ACT_DROP_CONN);
 	return p->n_imaps++;
 }

@@ -113,8 +113,7 @@ crit_asa(unsigned int crit)
 }
 
 /* Appends to buf[*used..len) (truncating). */
-static void
-app(char *buf, size_t len, size_t *used, const char *fmt, ...)
+static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
 
 static void
@@ -233,8 +232,8 @@ policy_counters_merge(
 	}
 }
 
-_Static_assert(sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0,
-	"counters are uint64_t only");
+_Static_assert(
+	sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
 
 /* snprintf-style writer that keeps counting past the end of buf. */
 struct out {
@@ -243,8 +242,7 @@ struct out {
 	size_t need;
 };
 
-static void
-put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 static void
 put(struct out *o, const char *fmt, ...)

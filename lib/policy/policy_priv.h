@@ -19,9 +19,9 @@
 struct policy_regex {
 	char name[POLICY_NAME_MAX];
 	uint8_t n_pos;
-	uint8_t nullable;   /* matches the empty string */
+	uint8_t nullable; /* matches the empty string */
 	uint8_t anch_start; /* '^' */
-	uint8_t anch_end;   /* '$' */
+	uint8_t anch_end; /* '$' */
 	uint64_t first, last;
 	uint64_t follow[POLICY_REGEX_POSITIONS];
 	uint64_t cmask[256]; /* positions that accept byte c */
@@ -47,7 +47,7 @@ struct policy_acl {
 
 struct policy_cmap {
 	char name[POLICY_NAME_MAX];
-	uint8_t builtin;   /* may be replaced by a definition of the same name */
+	uint8_t builtin; /* may be replaced by a definition of the same name */
 	uint8_t synthetic; /* made for an IOS binding: not found by name */
 	struct policy_cmatch m;
 };
@@ -77,9 +77,9 @@ struct policy {
 	uint8_t final;
 	uint16_t n_acls, n_cmaps, n_imaps, n_pmaps, n_regex, n_rxclass;
 	uint32_t n_aces, n_statics, n_classes;
-	uint16_t global_pmap;                /* POLICY_NONE: no global policy */
+	uint16_t global_pmap; /* POLICY_NONE: no global policy */
 	uint16_t pair_pmap[POLICY_MAX_PAIRS]; /* POLICY_NONE: the global one only */
-	uint16_t ios_pmap;                   /* POLICY_NONE until an IOS binding */
+	uint16_t ios_pmap; /* POLICY_NONE until an IOS binding */
 	struct policy_ios ios;
 	struct policy_logging logging;
 
@@ -99,8 +99,8 @@ struct policy {
 };
 
 /* policy_regex.c */
-int policy_regex_compile(struct policy_regex *re, const char *pattern, bool icase, char *why,
-	size_t whylen);
+int policy_regex_compile(
+	struct policy_regex *re, const char *pattern, bool icase, char *why, size_t whylen);
 int policy_regex_run(const struct policy_regex *re, const uint8_t *s, size_t n);
 int policy_matcher_fn(void *arg, const uint8_t *s, size_t n);
 

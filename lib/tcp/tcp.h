@@ -97,30 +97,30 @@ extern "C" {
 /* Counters and drop reasons (X-macros: enum and names from one list)        */
 
 /** Why lib/tcp dropped a packet (struct tcp_out entries with TCP_ACT_DROP). */
-#define foreach_tcp_drop                                                                          \
-	_(NONE, "none")                                                                           \
-	_(BAD_CSUM, "bad TCP checksum")                                                           \
-	_(BAD_FLAGS, "invalid flag combination")                                                  \
-	_(HANDSHAKE, "invalid or unexpected handshake segment")                                   \
-	_(NO_HANDSHAKE, "segment before the handshake")                                           \
-	_(WINDOW, "outside the receiver's window")                                                \
-	_(BAD_ACK, "acknowledges data never sent")                                                \
-	_(RST_WINDOW, "RST outside the window")                                                   \
-	_(RST_CHALLENGE, "RST in window but not at the expected sequence")                       \
-	_(AFTER_FIN, "data beyond the FIN")                                                       \
-	_(BAD_FIN, "FIN at another sequence than the first FIN")                                  \
-	_(OOO_FULL, "out-of-order queue full")                                                    \
-	_(OOO_BYTES, "out-of-order queue byte cap")                                               \
-	_(OOO_TIMEOUT, "out-of-order segment not filled in time")                                 \
-	_(OOO_DUP, "duplicate of queued out-of-order data")                                       \
-	_(SLOT_POOL, "segment slot pool empty")                                                   \
-	_(RING_POOL, "retransmission ring pool empty")                                            \
-	_(UNACKED_CAP, "too many unacknowledged bytes (ring full)")                               \
-	_(HELD_FULL, "retransmission of held bytes, no room to hold it")                          \
-	_(EDIT_LOG_LOST, "retransmission of bytes whose edits were not logged")                   \
-	_(INSPECT, "inspector dropped the packet")                                                \
-	_(CONN, "connection dropped")                                                             \
-	_(CLOSED, "connection closed by RST")                                                     \
+#define foreach_tcp_drop \
+	_(NONE, "none") \
+	_(BAD_CSUM, "bad TCP checksum") \
+	_(BAD_FLAGS, "invalid flag combination") \
+	_(HANDSHAKE, "invalid or unexpected handshake segment") \
+	_(NO_HANDSHAKE, "segment before the handshake") \
+	_(WINDOW, "outside the receiver's window") \
+	_(BAD_ACK, "acknowledges data never sent") \
+	_(RST_WINDOW, "RST outside the window") \
+	_(RST_CHALLENGE, "RST in window but not at the expected sequence") \
+	_(AFTER_FIN, "data beyond the FIN") \
+	_(BAD_FIN, "FIN at another sequence than the first FIN") \
+	_(OOO_FULL, "out-of-order queue full") \
+	_(OOO_BYTES, "out-of-order queue byte cap") \
+	_(OOO_TIMEOUT, "out-of-order segment not filled in time") \
+	_(OOO_DUP, "duplicate of queued out-of-order data") \
+	_(SLOT_POOL, "segment slot pool empty") \
+	_(RING_POOL, "retransmission ring pool empty") \
+	_(UNACKED_CAP, "too many unacknowledged bytes (ring full)") \
+	_(HELD_DUP, "retransmission of held bytes (the held copy goes later)") \
+	_(EDIT_LOG_LOST, "retransmission of bytes whose edits were not logged") \
+	_(INSPECT, "inspector dropped the packet") \
+	_(CONN, "connection dropped") \
+	_(CLOSED, "connection closed by RST") \
 	_(FREED, "connection state freed")
 
 enum tcp_drop_reason {
@@ -131,67 +131,68 @@ enum tcp_drop_reason {
 };
 
 /** Event counters of a tcp_ctx (monotonic). */
-#define foreach_tcp_counter                                                                       \
-	_(SEG_IN, "segments in")                                                                  \
-	_(SEG_FORWARD, "packets forwarded unchanged")                                             \
-	_(SEG_FORWARD_EDITED, "packets forwarded with edited payload")                            \
-	_(SEG_DROP, "packets dropped")                                                            \
-	_(BYTES_DELIVERED, "stream bytes delivered to the inspector (first time)")                \
-	_(PUSHES, "inspector calls")                                                              \
-	_(EDITS, "edits applied (from the inspector)")                                            \
-	_(EDIT_BYTES, "payload bytes rewritten by inspector edits")                               \
-	_(SYN, "SYN accepted")                                                                    \
-	_(SYNACK, "SYN-ACK accepted")                                                             \
-	_(ESTABLISHED, "handshakes completed")                                                    \
-	_(HS_RETRANS, "SYN or SYN-ACK retransmissions forwarded")                                 \
-	_(HS_BAD_FLAGS, "bad handshake: invalid flag combination")                                \
-	_(HS_SYN_DATA, "bad handshake: SYN or SYN-ACK with payload")                              \
-	_(HS_SYNACK_ACK, "bad handshake: SYN-ACK ack is not client ISN + 1")                      \
-	_(HS_ACK, "bad handshake: third ACK does not acknowledge the SYN-ACK")                    \
-	_(HS_UNEXPECTED, "bad handshake: SYN or SYN-ACK in the wrong state or with another ISN")  \
-	_(NO_HANDSHAKE, "segments before the handshake")                                          \
-	_(NO_ACK, "segments without ACK after the handshake")                                     \
-	_(WINDOW_LEFT, "segments entirely before the window (already acknowledged)")              \
-	_(WINDOW_RIGHT, "segments entirely beyond the window")                                    \
-	_(BAD_ACK, "segments acknowledging data never sent")                                      \
-	_(KEEPALIVE, "keepalive probes forwarded")                                                \
-	_(RST_ACCEPTED, "RSTs accepted")                                                          \
-	_(RST_WINDOW, "RSTs outside the window")                                                  \
-	_(RST_CHALLENGE, "RSTs in window, not exact (challenge)")                                 \
-	_(FIN, "FINs reached in order")                                                           \
-	_(AFTER_FIN, "segments with data beyond the FIN")                                         \
-	_(BAD_FIN, "FINs at a different sequence")                                                \
-	_(CLOSED, "connections closed (both FINs acknowledged, or RST)")                          \
-	_(OOO_QUEUED, "segments queued out of order")                                             \
-	_(OOO_RELEASED, "queued segments taken in order")                                         \
-	_(OOO_DUP, "out-of-order duplicates dropped")                                             \
-	_(OOO_FULL, "out-of-order drops: queue full")                                             \
-	_(OOO_BYTES, "out-of-order drops: byte cap")                                              \
-	_(OOO_TIMEOUT, "out-of-order drops: timeout")                                             \
-	_(HELD_SEGS, "packets held for undecided bytes")                                          \
-	_(HELD_BYTES, "payload bytes of packets held")                                            \
-	_(HELD_FULL, "held packet limit reached")                                                 \
-	_(CARRY_ALLOC, "carry blocks taken")                                                      \
-	_(CARRY_POOL_EMPTY, "carry pool empty (connection dropped)")                              \
-	_(CARRY_FULL, "undecided bytes over the carry block (connection dropped)")                \
-	_(SLOT_POOL_EMPTY, "segment slot pool empty")                                             \
-	_(RING_ALLOC, "retransmission rings taken")                                               \
-	_(RING_POOL_EMPTY, "retransmission ring pool empty")                                      \
-	_(UNACKED_CAP, "new data over the unacknowledged cap (window clamp)")                     \
-	_(RETRANS, "retransmitted segments replayed")                                             \
-	_(RETRANS_BYTES, "retransmitted bytes compared")                                          \
-	_(RETRANS_EDITED, "retransmissions with logged edits re-applied")                         \
-	_(RETRANS_ACKED, "retransmissions of acknowledged bytes forwarded untouched")             \
-	_(EVASION, "retransmissions or overlaps with different bytes (connection dropped)")       \
-	_(BAD_CSUM, "segments with a bad checksum")                                               \
-	_(EDIT_LOG_FULL, "edits that did not fit the edit log")                                   \
-	_(EDIT_LOG_LOST, "retransmissions dropped: their edits were not logged")                  \
-	_(BAD_RESULT, "inspector answers out of range (clamped)")                                 \
-	_(INSP_DROP_PACKET, "inspector verdicts: drop packet")                                    \
-	_(INSP_DROP_CONN, "inspector verdicts: drop connection")                                  \
-	_(INSP_RESET, "inspector verdicts: reset")                                                \
-	_(BYPASSED, "connections bypassed")                                                       \
-	_(CONN_DROPPED, "connections dropped (verdict DROP or RESET)")                            \
+#define foreach_tcp_counter \
+	_(SEG_IN, "segments in") \
+	_(SEG_FORWARD, "packets forwarded unchanged") \
+	_(SEG_FORWARD_EDITED, "packets forwarded with edited payload") \
+	_(SEG_DROP, "packets dropped") \
+	_(BYTES_DELIVERED, "stream bytes delivered to the inspector (first time)") \
+	_(PUSHES, "inspector calls") \
+	_(EDITS, "edits applied (from the inspector)") \
+	_(EDIT_BYTES, "payload bytes rewritten by inspector edits") \
+	_(SYN, "SYN accepted") \
+	_(SYNACK, "SYN-ACK accepted") \
+	_(ESTABLISHED, "handshakes completed") \
+	_(HS_RETRANS, "SYN or SYN-ACK retransmissions forwarded") \
+	_(HS_BAD_FLAGS, "bad handshake: invalid flag combination") \
+	_(HS_SYN_DATA, "bad handshake: SYN or SYN-ACK with payload") \
+	_(HS_SYNACK_ACK, "bad handshake: SYN-ACK ack is not client ISN + 1") \
+	_(HS_ACK, "bad handshake: third ACK does not acknowledge the SYN-ACK") \
+	_(HS_UNEXPECTED, "bad handshake: SYN or SYN-ACK in the wrong state or with another ISN") \
+	_(NO_HANDSHAKE, "segments before the handshake") \
+	_(NO_ACK, "segments without ACK after the handshake") \
+	_(WINDOW_LEFT, "segments entirely before the window (already acknowledged)") \
+	_(WINDOW_RIGHT, "segments entirely beyond the window") \
+	_(BAD_ACK, "segments acknowledging data never sent") \
+	_(KEEPALIVE, "keepalive probes forwarded") \
+	_(RST_ACCEPTED, "RSTs accepted") \
+	_(RST_WINDOW, "RSTs outside the window") \
+	_(RST_CHALLENGE, "RSTs in window, not exact (challenge)") \
+	_(FIN, "FINs reached in order") \
+	_(AFTER_FIN, "segments with data beyond the FIN") \
+	_(BAD_FIN, "FINs at a different sequence") \
+	_(CLOSED, "connections closed (both FINs acknowledged, or RST)") \
+	_(OOO_QUEUED, "segments queued out of order") \
+	_(OOO_RELEASED, "queued segments taken in order") \
+	_(OOO_DUP, "out-of-order duplicates dropped") \
+	_(OOO_FULL, "out-of-order drops: queue full") \
+	_(OOO_BYTES, "out-of-order drops: byte cap") \
+	_(OOO_TIMEOUT, "out-of-order drops: timeout") \
+	_(HELD_SEGS, "packets held for undecided bytes") \
+	_(HELD_BYTES, "payload bytes of packets held") \
+	_(HELD_FULL, "held packet limit reached (connection dropped)") \
+	_(HELD_DUP, "retransmissions of held bytes dropped") \
+	_(CARRY_ALLOC, "carry blocks taken") \
+	_(CARRY_POOL_EMPTY, "carry pool empty (connection dropped)") \
+	_(CARRY_FULL, "undecided bytes over the carry block (connection dropped)") \
+	_(SLOT_POOL_EMPTY, "segment slot pool empty") \
+	_(RING_ALLOC, "retransmission rings taken") \
+	_(RING_POOL_EMPTY, "retransmission ring pool empty") \
+	_(UNACKED_CAP, "new data over the unacknowledged cap (window clamp)") \
+	_(RETRANS, "retransmitted segments replayed") \
+	_(RETRANS_BYTES, "retransmitted bytes compared") \
+	_(RETRANS_EDITED, "retransmissions with logged edits re-applied") \
+	_(RETRANS_ACKED, "retransmissions of acknowledged bytes forwarded untouched") \
+	_(EVASION, "retransmissions or overlaps with different bytes (connection dropped)") \
+	_(BAD_CSUM, "segments with a bad checksum") \
+	_(EDIT_LOG_FULL, "edits that did not fit the edit log") \
+	_(EDIT_LOG_LOST, "retransmissions dropped: their edits were not logged") \
+	_(BAD_RESULT, "inspector answers out of range (clamped)") \
+	_(INSP_DROP_PACKET, "inspector verdicts: drop packet") \
+	_(INSP_DROP_CONN, "inspector verdicts: drop connection") \
+	_(INSP_RESET, "inspector verdicts: reset") \
+	_(BYPASSED, "connections bypassed") \
+	_(CONN_DROPPED, "connections dropped (verdict DROP or RESET)") \
 	_(OUT_OVERFLOW, "internal error: out list full (must stay 0)")
 
 enum tcp_counter {
@@ -203,13 +204,13 @@ enum tcp_counter {
 
 /** Counters of one tcp_ctx (one worker). Read by the control lcore. */
 struct tcp_stats {
-	uint64_t ctr[TCP_CTR_MAX];       /**< enum tcp_counter */
-	uint64_t drops[TCP_DROP_MAX];    /**< packets dropped, by enum tcp_drop_reason */
+	uint64_t ctr[TCP_CTR_MAX]; /**< enum tcp_counter */
+	uint64_t drops[TCP_DROP_MAX]; /**< packets dropped, by enum tcp_drop_reason */
 	/* Gauges (current values). */
-	uint64_t held_segs;  /**< packets held now (undecided bytes) */
+	uint64_t held_segs; /**< packets held now (undecided bytes) */
 	uint64_t held_bytes; /**< payload bytes of those packets */
-	uint64_t ooo_segs;   /**< packets in out-of-order queues now */
-	uint64_t ooo_bytes;  /**< payload bytes of those packets */
+	uint64_t ooo_segs; /**< packets in out-of-order queues now */
+	uint64_t ooo_bytes; /**< payload bytes of those packets */
 	uint64_t slots_used; /**< segment slots in use (held + queued) */
 	uint64_t carry_used; /**< carry blocks in use */
 	uint64_t rings_used; /**< retransmission rings in use */
@@ -243,7 +244,7 @@ struct tcp_insp_edit {
 /** The inspector's answer to one push (lib/tcp zeroes it before the call). */
 struct tcp_insp_result {
 	uint32_t consumed; /**< bytes decided from the start of buf (<= len) */
-	uint8_t verdict;   /**< enum tcp_insp_verdict */
+	uint8_t verdict; /**< enum tcp_insp_verdict */
 	uint8_t n_edits;
 	uint8_t overflow; /**< edits did not fit: lib/tcp pushes buf[consumed..] again at once */
 	struct tcp_insp_edit edits[TCP_INSP_MAX_EDITS];
@@ -263,10 +264,12 @@ struct tcp_conn;
  * Verdicts, as lib/tcp applies them:
  *  - FORWARD: bytes [0, consumed) are decided, the edits apply to them.
  *  - DROP_PACKET: the push is undone. Its edits and consumed are ignored, the
- *    packet that brought the new bytes is dropped and `next` is set back to
- *    its first new byte, so the sender's retransmission is inspected again.
- *    Sound only if the inspector did not change its state during that push
- *    (lib/esmtp never answers DROP_PACKET alone today).
+ *    packet that brought the new bytes is dropped and `next` is set back by
+ *    the bytes that push added, so the sender's retransmission of them is
+ *    inspected again (bytes shown undecided by an earlier push stay in the
+ *    carry and come first next time). Sound only if the inspector did not
+ *    change its state during that push (lib/esmtp never answers DROP_PACKET
+ *    alone today).
  *  - DROP_CONN: this packet, every held and queued packet of both directions
  *    and every later packet are dropped; out.conn_verdict = TCP_CONN_DROP.
  *  - RESET: as DROP_CONN, with out.conn_verdict = TCP_CONN_RESET (the glue
@@ -282,19 +285,19 @@ typedef void (*tcp_inspect_fn)(void *arg, struct tcp_conn *c, int dir, const uin
 /* Per-worker context                                                        */
 
 struct tcp_params {
-	uint64_t hz;               /**< ticks per second of the `now` values (default 1e9) */
-	uint32_t ooo_max_segs;     /**< early segments queued per direction (16, 1..TCP_OOO_MAX) */
-	uint32_t ooo_max_bytes;    /**< payload bytes queued per direction (1 MiB) */
-	uint32_t ooo_timeout_ms;   /**< an early segment not put in order in time is dropped (4000) */
-	uint32_t held_max_segs;    /**< held packets per direction (64, 1..TCP_HELD_MAX) */
-	uint32_t slots;            /**< segment slots per worker, held + queued (16384) */
-	uint32_t carry_blocks;     /**< carry blocks (TCP_CARRY_SIZE bytes) per worker (4096) */
-	uint32_t ring_size;        /**< bytes of one ring: the unacknowledged cap per direction,
+	uint64_t hz; /**< ticks per second of the `now` values (default 1e9) */
+	uint32_t ooo_max_segs; /**< early segments queued per direction (16, 1..TCP_OOO_MAX) */
+	uint32_t ooo_max_bytes; /**< payload bytes queued per direction (1 MiB) */
+	uint32_t ooo_timeout_ms; /**< an early segment not put in order in time is dropped (4000) */
+	uint32_t held_max_segs; /**< held packets per direction (64, 1..TCP_HELD_MAX) */
+	uint32_t slots; /**< segment slots per worker, held + queued (16384) */
+	uint32_t carry_blocks; /**< carry blocks (TCP_CARRY_SIZE bytes) per worker (4096) */
+	uint32_t ring_size; /**< bytes of one ring: the unacknowledged cap per direction,
 				        power of two, 16 KiB..16 MiB (64 KiB) */
-	uint32_t ring_blocks;      /**< rings per worker (1024) */
-	uint32_t edit_log;         /**< edits logged per direction (256, 1..65536) */
-	tcp_inspect_fn inspect;    /**< NULL: every byte is decided at once, no edits */
-	void *inspect_arg;         /**< first argument of inspect */
+	uint32_t ring_blocks; /**< rings per worker (1024) */
+	uint32_t edit_log; /**< edits logged per direction (256, 1..65536) */
+	tcp_inspect_fn inspect; /**< NULL: every byte is decided at once, no edits */
+	void *inspect_arg; /**< first argument of inspect */
 };
 
 /** Fills p with the defaults listed in struct tcp_params. */
@@ -324,36 +327,36 @@ const struct tcp_params *tcp_ctx_params(const struct tcp_ctx *x);
 
 /** State of one direction (sender dir: 0 initiator -> responder, 1 back). */
 struct tcp_half {
-	uint32_t isn;      /**< sender's initial sequence number */
-	uint32_t next;     /**< first stream byte not yet given to the inspector */
-	uint32_t dec;      /**< first byte not decided yet; [dec, next) is the carry */
-	uint32_t una;      /**< highest ACK of these bytes seen from the peer (<= fwd) */
-	uint32_t fwd;      /**< all bytes below were forwarded (the receiver's RCV.NXT) */
-	uint32_t wend;     /**< right edge of the peer's advertised window */
-	uint32_t snd_max;  /**< highest sequence (+ FIN) seen from the sender */
-	uint32_t fin_seq;  /**< sequence of the FIN (valid with TCP_H_FIN_SEEN) */
-	uint32_t lost_lo;  /**< [lost_lo, lost_hi): edits not logged (TCP_H_ELOG_LOST) */
+	uint32_t isn; /**< sender's initial sequence number */
+	uint32_t next; /**< first stream byte not yet given to the inspector */
+	uint32_t dec; /**< first byte not decided yet; [dec, next) is the carry */
+	uint32_t una; /**< highest ACK of these bytes seen from the peer (<= fwd) */
+	uint32_t fwd; /**< all bytes below were forwarded (the receiver's RCV.NXT) */
+	uint32_t wend; /**< right edge of the peer's advertised window */
+	uint32_t snd_max; /**< highest sequence (+ FIN) seen from the sender */
+	uint32_t fin_seq; /**< sequence of the FIN (valid with TCP_H_FIN_SEEN) */
+	uint32_t lost_lo; /**< [lost_lo, lost_hi): edits not logged (TCP_H_ELOG_LOST) */
 	uint32_t lost_hi;
-	uint32_t ooo_bytes;/**< payload bytes queued */
+	uint32_t ooo_bytes; /**< payload bytes queued */
 	uint32_t ooo_head; /**< out-of-order queue, sorted by seq (slot index, 0 = none) */
-	uint32_t held_head;/**< held packets in arrival order (slot index, 0 = none) */
+	uint32_t held_head; /**< held packets in arrival order (slot index, 0 = none) */
 	uint32_t held_tail;
-	uint32_t ring;     /**< retransmission ring block (index, 0 = none) */
-	uint32_t carry;    /**< carry block (index, 0 = none) */
-	uint16_t win;      /**< raw window last advertised by the sender */
-	uint8_t wscale;    /**< window scale the sender announced (TCP_WSCALE_NONE: none) */
-	uint8_t flags;     /**< TCP_H_* */
-	uint8_t ooo_n;     /**< segments queued */
-	uint8_t held_n;    /**< packets held */
+	uint32_t ring; /**< retransmission ring block (index, 0 = none) */
+	uint32_t carry; /**< carry block (index, 0 = none) */
+	uint16_t win; /**< raw window last advertised by the sender */
+	uint8_t wscale; /**< window scale the sender announced (TCP_WSCALE_NONE: none) */
+	uint8_t flags; /**< TCP_H_* */
+	uint8_t ooo_n; /**< segments queued */
+	uint8_t held_n; /**< packets held */
 	uint8_t pad[2];
 };
 
 /** struct tcp_half.flags */
-#define TCP_H_SYN 0x01       /**< the sender's SYN was seen (isn valid) */
-#define TCP_H_ACKED 0x02     /**< the peer has acknowledged (una, wend valid) */
-#define TCP_H_FIN_SEEN 0x04  /**< a FIN was seen at fin_seq (maybe still queued) */
-#define TCP_H_FIN_IN 0x08    /**< the FIN was reached in order */
-#define TCP_H_FIN_FWD 0x10   /**< the FIN was forwarded */
+#define TCP_H_SYN 0x01 /**< the sender's SYN was seen (isn valid) */
+#define TCP_H_ACKED 0x02 /**< the peer has acknowledged (una, wend valid) */
+#define TCP_H_FIN_SEEN 0x04 /**< a FIN was seen at fin_seq (maybe still queued) */
+#define TCP_H_FIN_IN 0x08 /**< the FIN was reached in order */
+#define TCP_H_FIN_FWD 0x10 /**< the FIN was forwarded */
 #define TCP_H_FIN_ACKED 0x20 /**< the peer acknowledged the FIN */
 #define TCP_H_ELOG_LOST 0x40 /**< see lost_lo, lost_hi */
 
@@ -362,15 +365,15 @@ enum tcp_conn_state {
 	TCP_ST_NONE = 0, /**< nothing seen: a SYN from dir 0 is expected */
 	TCP_ST_SYN_SENT, /**< SYN seen */
 	TCP_ST_SYN_RCVD, /**< SYN-ACK seen */
-	TCP_ST_EST,      /**< handshake complete */
-	TCP_ST_CLOSED,   /**< both FINs acknowledged or RST: later packets dropped */
+	TCP_ST_EST, /**< handshake complete */
+	TCP_ST_CLOSED, /**< both FINs acknowledged or RST: later packets dropped */
 };
 
 /** Connection verdicts (struct tcp_out.conn_verdict, struct tcp_conn.verdict). */
 enum tcp_conn_verdict {
 	TCP_CONN_OK = 0, /**< go on */
-	TCP_CONN_DROP,   /**< drop this and every later packet, free the state */
-	TCP_CONN_RESET,  /**< as DROP, and send an RST to both ends (tcp_conn_rst_seq) */
+	TCP_CONN_DROP, /**< drop this and every later packet, free the state */
+	TCP_CONN_RESET, /**< as DROP, and send an RST to both ends (tcp_conn_rst_seq) */
 	TCP_CONN_BYPASS, /**< forward untouched from now on (tcp_input still may be called) */
 };
 
@@ -381,10 +384,10 @@ enum tcp_conn_verdict {
  */
 struct tcp_conn {
 	struct tcp_half h[2]; /**< by sender direction */
-	uint8_t state;        /**< enum tcp_conn_state */
-	uint8_t verdict;      /**< enum tcp_conn_verdict, sticky */
-	uint8_t ws_ok;        /**< both SYNs carried a window scale option */
-	uint8_t closed;       /**< both FINs acknowledged or RST */
+	uint8_t state; /**< enum tcp_conn_state */
+	uint8_t verdict; /**< enum tcp_conn_verdict, sticky */
+	uint8_t ws_ok; /**< both SYNs carried a window scale option */
+	uint8_t closed; /**< both FINs acknowledged or RST */
 	uint8_t pad[4];
 };
 _Static_assert(sizeof(struct tcp_conn) <= 160, "tcp_conn must stay small");
@@ -397,32 +400,32 @@ void tcp_conn_init(struct tcp_conn *c);
 
 /** One TCP segment as the glue parsed it. */
 struct tcp_seg {
-	void *pkt;        /**< opaque (the mbuf): lib/tcp only hands it back */
+	void *pkt; /**< opaque (the mbuf): lib/tcp only hands it back */
 	uint8_t *payload; /**< writable payload; edits are applied here, in place */
-	uint32_t len;     /**< payload bytes */
-	uint32_t seq, ack;/**< host order */
-	uint16_t win;     /**< raw window field */
-	uint8_t flags;    /**< TCP_F_* */
-	uint8_t dir;      /**< 0 = from the initiator, 1 = from the responder */
-	uint8_t wscale;   /**< window scale option of a SYN / SYN-ACK, else TCP_WSCALE_NONE */
-	uint8_t csum_ok;  /**< the glue verified the TCP checksum (or verification is off) */
+	uint32_t len; /**< payload bytes */
+	uint32_t seq, ack; /**< host order */
+	uint16_t win; /**< raw window field */
+	uint8_t flags; /**< TCP_F_* */
+	uint8_t dir; /**< 0 = from the initiator, 1 = from the responder */
+	uint8_t wscale; /**< window scale option of a SYN / SYN-ACK, else TCP_WSCALE_NONE */
+	uint8_t csum_ok; /**< the glue verified the TCP checksum (or verification is off) */
 };
 
 /** What the glue does with a listed packet. */
 enum tcp_act {
-	TCP_ACT_FORWARD = 0,   /**< send as it is */
-	TCP_ACT_FORWARD_EDITED,/**< payload was changed: fix the checksum, send */
-	TCP_ACT_DROP,          /**< free it; reason says why */
+	TCP_ACT_FORWARD = 0, /**< send as it is */
+	TCP_ACT_FORWARD_EDITED, /**< payload was changed: fix the checksum, send */
+	TCP_ACT_DROP, /**< free it; reason says why */
 };
 
 /** Packets to act on now, in this order, and the connection's fate. */
 struct tcp_out {
 	uint16_t n;
 	uint8_t conn_verdict; /**< enum tcp_conn_verdict after this call (sticky) */
-	uint8_t closed;       /**< both FINs acknowledged or RST: free the entry after linger */
+	uint8_t closed; /**< both FINs acknowledged or RST: free the entry after linger */
 	struct {
 		void *pkt;
-		uint8_t act;    /**< enum tcp_act */
+		uint8_t act; /**< enum tcp_act */
 		uint8_t reason; /**< enum tcp_drop_reason when act is TCP_ACT_DROP */
 	} v[TCP_OUT_MAX];
 };

@@ -261,8 +261,8 @@ take_ack(struct tcp_ctx *x, struct tcp_conn *c, int d, const struct tcp_seg *s)
 }
 
 void
-tcp_input(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now,
-	struct tcp_out *out)
+tcp_input(
+	struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now, struct tcp_out *out)
 {
 	int d;
 

@@ -20,12 +20,12 @@
 struct tcp_slot {
 	void *pkt;
 	uint8_t *payload;
-	uint64_t t;    /* arrival tick (out-of-order expiry) */
+	uint64_t t; /* arrival tick (out-of-order expiry) */
 	uint32_t seq;
 	uint32_t len;
 	uint32_t next; /* list link (slot index, 0 = end) */
-	uint8_t fin;   /* the segment carries a FIN (at seq + len) */
-	uint8_t edited;/* payload changed: FORWARD_EDITED */
+	uint8_t fin; /* the segment carries a FIN (at seq + len) */
+	uint8_t edited; /* payload changed: FORWARD_EDITED */
 	uint8_t pad[2];
 };
 
@@ -40,7 +40,7 @@ struct tcp_elog {
 /* Edit log header of a ring block (the entries live in x->elog). */
 struct tcp_ring {
 	uint32_t head; /* oldest entry */
-	uint32_t n;    /* entries */
+	uint32_t n; /* entries */
 };
 
 struct tcp_ctx {
@@ -49,16 +49,16 @@ struct tcp_ctx {
 	struct tcp_stats st;
 
 	struct tcp_slot *slots; /* p.slots + 1 */
-	uint32_t slot_free;     /* free list head (0 = empty) */
+	uint32_t slot_free; /* free list head (0 = empty) */
 
-	uint8_t *carry_mem;     /* (p.carry_blocks + 1) * TCP_CARRY_SIZE */
-	uint32_t *carry_free;   /* stack of free block indices */
+	uint8_t *carry_mem; /* (p.carry_blocks + 1) * TCP_CARRY_SIZE */
+	uint32_t *carry_free; /* stack of free block indices */
 	uint32_t carry_nfree;
-	uint16_t *carry_len;    /* bytes used in each carry block */
+	uint16_t *carry_len; /* bytes used in each carry block */
 
-	uint8_t *ring_mem;      /* (p.ring_blocks + 1) * p.ring_size */
+	uint8_t *ring_mem; /* (p.ring_blocks + 1) * p.ring_size */
 	struct tcp_ring *rings; /* p.ring_blocks + 1 */
-	struct tcp_elog *elog;  /* (p.ring_blocks + 1) * p.edit_log */
+	struct tcp_elog *elog; /* (p.ring_blocks + 1) * p.edit_log */
 	uint32_t *ring_free;
 	uint32_t ring_nfree;
 	uint32_t ring_mask;
@@ -120,7 +120,7 @@ void tcp_stream_acked(struct tcp_ctx *x, struct tcp_conn *c, int d);
 void tcp_stream_release_all(struct tcp_ctx *x, struct tcp_conn *c, int as_drop,
 	enum tcp_drop_reason reason, struct tcp_out *out);
 void tcp_stream_expire(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tcp_out *out);
-void tcp_conn_set_verdict(struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v,
-	struct tcp_out *out);
+void tcp_conn_set_verdict(
+	struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v, struct tcp_out *out);
 
 #endif /* SMTPWALL_TCP_PRIV_H */

@@ -89,6 +89,22 @@ ooo_pop(struct tcp_ctx *x, struct tcp_half *h, uint32_t prev, uint32_t i)
 	x->st.ooo_bytes -= s->len;
 }
 
+/* Whether held packets cover [a, b) (walked in list order, which is seq order
+ * for originals). */
+static int
+held_covers(struct tcp_ctx *x, const struct tcp_half *h, uint32_t a, uint32_t b)
+{
+	uint32_t k;
+
+	for (k = h->held_head; k != 0 && TCP_SEQ_LT(a, b); k = tcp_slot_at(x, k)->next) {
+		const struct tcp_slot *s = tcp_slot_at(x, k);
+
+		if (TCP_SEQ_LEQ(s->seq, a) && TCP_SEQ_GT(s->seq + s->len, a))
+			a = s->seq + s->len;
+	}
+	return TCP_SEQ_GEQ(a, b);
+}
+
 /* Emits slot i and returns it to the pool (it is in no list). */
 static void
 slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
@@ -292,8 +308,8 @@ tcp_stream_release_all(struct tcp_ctx *x, struct tcp_conn *c, int as_drop,
 }
 
 void
-tcp_conn_set_verdict(struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v,
-	struct tcp_out *out)
+tcp_conn_set_verdict(
+	struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v, struct tcp_out *out)
 {
 	if (c->verdict != TCP_CONN_OK)
 		return;
@@ -436,11 +452,33 @@ push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t 
 	return r.verdict == TCP_INSP_BYPASS ? PUSH_BYPASS : PUSH_OK;
 }
 
+/* Moves the undecided bytes [dec, next), all inside slot s, to a new carry. */
+static enum push_res
+to_carry(struct tcp_ctx *x, struct tcp_half *h, const struct tcp_slot *s)
+{
+	uint32_t rest = h->next - h->dec;
+
+	if (rest > TCP_CARRY_SIZE) {
+		tcp_ctr(x, TCP_CTR_CARRY_FULL);
+		return PUSH_DROP_CONN;
+	}
+	h->carry = tcp_carry_alloc(x);
+	if (h->carry == 0)
+		return PUSH_DROP_CONN;
+	memcpy(tcp_carry_at(x, h->carry), s->payload + (h->dec - s->seq), rest);
+	return PUSH_OK;
+}
+
 /*
  * Gives the inspector the new bytes [next, end) of slot i (already in the
  * held list), after the undecided ones. Returns PUSH_OK when the direction
  * goes on (bytes still undecided sit in the carry), or the verdict to apply.
  * PUSH_DROP_CONN also stands for a carry that cannot hold the undecided bytes.
+ *
+ * DROP_PACKET undoes only the push that got it: the bytes that push added
+ * are given back (next moves back), bytes an earlier push showed the
+ * inspector as undecided stay undecided (in the carry), since the inspector
+ * expects them first in its next push.
  */
 static enum push_res
 deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
@@ -448,7 +486,7 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 	struct tcp_half *h = &c->h[d];
 	struct tcp_slot *s = tcp_slot_at(x, i);
 	uint32_t end = s->seq + s->len;
-	uint32_t first = h->next;
+	uint32_t shown; /* next before the failing push added bytes */
 	enum push_res v;
 	int ovf;
 
@@ -456,29 +494,26 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 		if (h->dec == h->next) {
 			/* Nothing undecided: push the payload itself, no copy. */
 			uint32_t n = end - h->next;
+			int first = 1;
 
 			if (n == 0)
 				return PUSH_OK;
+			shown = h->next;
 			ring_write(x, h, h->next, s->payload + (h->next - s->seq), n);
 			h->next = end;
 			tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, n);
 			do {
-				v = push(x, c, d, s->payload + (h->dec - s->seq), h->next - h->dec, &ovf);
-				if (v != PUSH_OK)
+				v = push(x, c, d, s->payload + (h->dec - s->seq), h->next - h->dec,
+					&ovf);
+				if (v != PUSH_OK) {
+					if (!first)
+						shown = h->next;
 					goto verdict;
-			} while (ovf && h->dec != h->next);
-			if (h->dec != h->next) {
-				uint32_t rest = h->next - h->dec;
-
-				if (rest > TCP_CARRY_SIZE) {
-					tcp_ctr(x, TCP_CTR_CARRY_FULL);
-					return PUSH_DROP_CONN;
 				}
-				h->carry = tcp_carry_alloc(x);
-				if (h->carry == 0)
-					return PUSH_DROP_CONN;
-				memcpy(tcp_carry_at(x, h->carry), s->payload + (h->dec - s->seq), rest);
-			}
+				first = 0;
+			} while (ovf && h->dec != h->next);
+			if (h->dec != h->next)
+				return to_carry(x, h, s);
 			return PUSH_OK;
 		} else {
 			/* Undecided bytes in the carry: append what fits, push the carry. */
@@ -489,6 +524,7 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 
 			if (take > TCP_CARRY_SIZE - clen)
 				take = TCP_CARRY_SIZE - clen;
+			shown = h->next;
 			if (take != 0) {
 				const uint8_t *p = s->payload + (h->next - s->seq);
 
@@ -520,14 +556,17 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 	}
 verdict:
 	if (v == PUSH_DROP_PACKET) {
-		/* Undo: the bytes from the segment's first new one come again. */
-		uint32_t nb = TCP_SEQ_GT(h->dec, first) ? h->dec : first;
-
-		tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, (uint64_t)0 - (h->next - nb));
-		h->next = nb;
-		if (h->dec == h->next && h->carry != 0) {
-			tcp_carry_put(x, h->carry);
-			h->carry = 0;
+		tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, (uint64_t)0 - (h->next - shown));
+		h->next = shown;
+		if (h->dec == h->next) {
+			if (h->carry != 0) {
+				tcp_carry_put(x, h->carry);
+				h->carry = 0;
+			}
+		} else if (h->carry == 0) {
+			/* Direct push refused after an overflow: keep what was shown. */
+			if (to_carry(x, h, s) != PUSH_OK)
+				return PUSH_DROP_CONN;
 		}
 	}
 	return v;
@@ -587,19 +626,35 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 		}
 	}
 	if (TCP_SEQ_LEQ(end, h->next)) {
-		/* Nothing new. */
+		/* Nothing new, but maybe the FIN. */
+		int fin_new = s->fin && !(h->flags & TCP_H_FIN_IN);
+
 		fin_check(x, h, s);
 		if (TCP_SEQ_LEQ(end, h->dec)) {
 			slot_out(x, h, i, 0, TCP_DROP_NONE, out);
 			update_fwd(x, h);
-		} else if (h->held_n < x->p.held_max_segs) {
-			/* It also carries undecided bytes: they get their edits later. */
+		} else if (fin_new) {
+			/* The FIN waits behind the undecided bytes. */
+			held_append(x, h, i);
+			if (h->held_n > x->p.held_max_segs) {
+				tcp_ctr(x, TCP_CTR_HELD_FULL);
+				conn_kill(x, c, h, 0, TCP_CONN_DROP, out);
+			}
+		} else if ((TCP_SEQ_LT(s->seq, h->dec) || !held_covers(x, h, h->dec, end)) &&
+			h->held_n < x->p.held_max_segs / 2 + 1) {
+			/*
+			 * Decided bytes (the receiver may miss them) and undecided
+			 * ones: held, the latter get their edits later. Only while
+			 * the held list is half empty, so copies never crowd out
+			 * the originals.
+			 */
 			held_append(x, h, i);
 			tcp_ctr(x, TCP_CTR_HELD_SEGS);
 			tcp_ctr_add(x, TCP_CTR_HELD_BYTES, s->len);
 		} else {
-			tcp_ctr(x, TCP_CTR_HELD_FULL);
-			slot_out(x, h, i, 1, TCP_DROP_HELD_FULL, out);
+			/* Only a copy of bytes whose original is held: that one goes. */
+			tcp_ctr(x, TCP_CTR_HELD_DUP);
+			slot_out(x, h, i, 1, TCP_DROP_HELD_DUP, out);
 		}
 		return;
 	}
@@ -688,7 +743,8 @@ ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_
 		uint32_t hi = TCP_SEQ_LT(qe, end) ? qe : end;
 
 		if (TCP_SEQ_LT(lo, hi) &&
-			memcmp(q->payload + (lo - q->seq), s->payload + (lo - s->seq), hi - lo) != 0) {
+			memcmp(q->payload + (lo - q->seq), s->payload + (lo - s->seq), hi - lo) !=
+				0) {
 			tcp_ctr(x, TCP_CTR_EVASION);
 			conn_kill(x, c, h, i, TCP_CONN_DROP, out);
 			return;

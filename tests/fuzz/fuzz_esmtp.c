@@ -23,10 +23,10 @@
 #define MAXSTREAM (1u << 20)
 
 struct side {
-	uint8_t *in;    /* bytes of the stream received so far */
-	uint8_t *out;   /* the same with edits applied */
+	uint8_t *in; /* bytes of the stream received so far */
+	uint8_t *out; /* the same with edits applied */
 	uint32_t avail; /* bytes received */
-	uint32_t base;  /* first undecided byte */
+	uint32_t base; /* first undecided byte */
 };
 
 struct inst {
@@ -56,7 +56,8 @@ feed(struct inst *x, int dir)
 		if (len == 0 && !x->sticky)
 			return;
 		esmtp_push(&x->s, (enum esmtp_dir)dir, sd->in + sd->base, len, &r);
-		if (r.consumed > len || r.n_edits > ESMTP_MAX_EDITS || r.n_events > ESMTP_MAX_EVENTS)
+		if (r.consumed > len || r.n_edits > ESMTP_MAX_EDITS ||
+			r.n_events > ESMTP_MAX_EVENTS)
 			abort();
 		if (x->sticky) {
 			if (r.verdict != x->sticky || r.consumed != len || r.n_events || r.n_edits)

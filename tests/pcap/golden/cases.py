@@ -277,6 +277,31 @@ def bad_csum_check(r):
     return f
 
 
+def reuse_build(s):
+    s.handshake()
+    s.s(BANNER)
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+    # The client reuses its port at once, while the first connection lingers.
+    s2 = Session(cport=s.cport, isn_c=777777, isn_s=999999, t0=s.t)
+    s2.handshake()
+    s2.s(BANNER)
+    s2.c(b"XEXCH50\r\nQUIT\r\n")
+    s2.s(b"500 x\r\n221 bye\r\n")
+    s2.close()
+    s.frames += s2.frames
+
+
+def reuse_check(r):
+    f = []
+    raw = r.raw_out[0]
+    expect(raw.count(b"QUIT\r\n") == 2, "the second connection on the same port did not pass", f)
+    expect(b"XXXXXXX\r\nQUIT" in raw, "the second connection was not inspected", f)
+    expect(r.raw_out[1].count(masked_banner(BANNER)) == 2, "both banners must be masked", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -302,6 +327,8 @@ CASES = [
      retrans_same_build, retrans_same_check, None),
     ("retransmission-different", "a retransmission with other bytes drops the connection",
      retrans_diff_build, retrans_diff_check, None),
+    ("port-reuse", "a new SYN on the 5-tuple of a lingering closed connection starts a new one",
+     reuse_build, reuse_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
      bad_csum_build, bad_csum_check, None),
     ("allow-tls-bypass", "with allow-tls, STARTTLS passes, 108007 is logged, TLS is not inspected",

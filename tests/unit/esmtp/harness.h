@@ -25,8 +25,14 @@ struct h_step {
 	size_t len;
 };
 
-#define C(str) {ESMTP_DIR_C2S, (const uint8_t *)(str), sizeof(str) - 1}
-#define S(str) {ESMTP_DIR_S2C, (const uint8_t *)(str), sizeof(str) - 1}
+#define C(str) \
+	{ \
+		ESMTP_DIR_C2S, (const uint8_t *)(str), sizeof(str) - 1 \
+	}
+#define S(str) \
+	{ \
+		ESMTP_DIR_S2C, (const uint8_t *)(str), sizeof(str) - 1 \
+	}
 #define NSTEPS(a) (sizeof(a) / sizeof((a)[0]))
 
 struct h_event {
@@ -35,17 +41,17 @@ struct h_event {
 };
 
 struct h_run {
-	uint8_t *out[2];   /* edited copy of each direction's stream */
-	uint8_t *in[2];    /* the stream as sent */
-	size_t len[2];     /* stream lengths */
+	uint8_t *out[2]; /* edited copy of each direction's stream */
+	uint8_t *in[2]; /* the stream as sent */
+	size_t len[2]; /* stream lengths */
 	size_t decided[2]; /* bytes consumed per direction when the run ended */
-	int verdict;       /* final verdict */
-	size_t stop_step;  /* index of the step that ended the run with a sticky verdict */
+	int verdict; /* final verdict */
+	size_t stop_step; /* index of the step that ended the run with a sticky verdict */
 	struct h_event *ev;
 	size_t n_ev, cap_ev;
 	uint64_t pushes;
-	uint64_t max_held;  /* most bytes ever held undecided */
-	uint64_t retries;   /* pushes answered with retry_other */
+	uint64_t max_held; /* most bytes ever held undecided */
+	uint64_t retries; /* pushes answered with retry_other */
 	struct esmtp_counters counters;
 };
 
@@ -55,8 +61,8 @@ struct h_run {
 #define H_SPLIT 2 /* cut the whole transcript at byte offset `at` (global) */
 
 /* Play steps once; split picks H_WHOLE, H_BYTES or H_SPLIT at `at`. */
-void h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int split,
-	size_t at, struct h_run *run);
+void h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int split, size_t at,
+	struct h_run *run);
 void h_free(struct h_run *run);
 
 /*
@@ -64,8 +70,7 @@ void h_free(struct h_run *run);
  * point when the transcript is longer than 6000 bytes); assert they agree;
  * return the whole run in *run (h_free() it).
  */
-void h_check(const struct esmtp_policy *p, const struct h_step *steps, size_t n,
-	struct h_run *run);
+void h_check(const struct esmtp_policy *p, const struct h_step *steps, size_t n, struct h_run *run);
 
 /* Edited stream of dir as a NUL-terminated string (static buffer reused). */
 const char *h_out(const struct h_run *run, int dir);

@@ -21,9 +21,9 @@ setup(void)
 
 TestSuite(data, .init = setup);
 
-#define OPEN                                                                                       \
-	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"),               \
-		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"),          \
+#define OPEN \
+	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), \
+		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
 		S("354 go\r\n")
 #define OPEN_IN "HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
 
@@ -77,8 +77,8 @@ Test(data, smuggling_lf_dot_lf_does_not_end_data)
 	cr_assert_str_eq(h_out(&r, 0),
 		OPEN_IN "Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\nZZZZ\r\nmore\n.\r\n"
 			"RCPT TO:<v@x>\r\n\r\n.\r\nXXXX\r\n");
-	cr_assert_str_eq(h_events(&r),
-		"mask-banner,data-bare-lf,data-end-smuggling,cmd-unknown,pipelining");
+	cr_assert_str_eq(
+		h_events(&r), "mask-banner,data-bare-lf,data-end-smuggling,cmd-unknown,pipelining");
 	h_free(&r);
 }
 
@@ -106,8 +106,8 @@ Test(data, bare_cr_in_data)
 
 Test(data, dot_stuffing_respected)
 {
-	static const struct h_step t[] = {OPEN, C("..\r\n.x\r\n...\r\n.\r\n"), S("250 ok\r\n"),
-		C("NOOP\r\n")};
+	static const struct h_step t[] = {
+		OPEN, C("..\r\n.x\r\n...\r\n.\r\n"), S("250 ok\r\n"), C("NOOP\r\n")};
 	struct h_run r;
 
 	esmtp_policy_add_gt(&pol, ESMTP_CRIT_BODY_LENGTH, 1, ESMTP_ACT_LOG, 1);
@@ -134,8 +134,8 @@ Test(data, header_line_998_passes_999_drops)
 {
 	char *ok = line_of(998, 'a', "X-Long: ");
 	char *bad = line_of(999, 'a', "X-Long: ");
-	struct h_step t[] = {OPEN, {ESMTP_DIR_C2S, NULL, 0}, {ESMTP_DIR_C2S, NULL, 0},
-		C("\r\nbody\r\n.\r\n")};
+	struct h_step t[] = {
+		OPEN, {ESMTP_DIR_C2S, NULL, 0}, {ESMTP_DIR_C2S, NULL, 0}, C("\r\nbody\r\n.\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -184,7 +184,8 @@ Test(data, header_line_length_counts_unfolded_lines_separately)
 
 	o += (size_t)sprintf(buf, "Received: from x");
 	for (i = 0; i < 30; i++)
-		o += (size_t)sprintf(buf + o, "\r\n        by relay%02zu.example.com with ESMTP", i);
+		o += (size_t)sprintf(
+			buf + o, "\r\n        by relay%02zu.example.com with ESMTP", i);
 	o += (size_t)sprintf(buf + o, "\r\n\r\nbody\r\n.\r\n");
 	t[9].data = (const uint8_t *)buf;
 	t[9].len = o;
@@ -215,8 +216,8 @@ Test(data, header_total_length_and_to_count)
 
 Test(data, body_length_and_negated_rule)
 {
-	static const struct h_step t[] = {OPEN, C("S: x\r\n\r\n0123456789\r\n.\r\n"),
-		S("250 ok\r\n")};
+	static const struct h_step t[] = {
+		OPEN, C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 
@@ -238,9 +239,10 @@ Test(data, size_declared_vs_actual_108006)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("EHLO a\r\n"), S("250 SIZE 1000\r\n"),
 		C("MAIL FROM:<a@b> SIZE=10\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("S: x\r\n\r\n0123456789\r\n.\r\n"),
-		S("250 ok\r\n"), C("MAIL FROM:<a@b> SIZE=20\r\n"), S("250 ok\r\n"),
-		C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+		C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n"),
+		C("MAIL FROM:<a@b> SIZE=20\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
+		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
 		C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -272,8 +274,8 @@ Test(data, max_data_per_connection)
 Test(data, rejected_data_keeps_commands)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("554 no valid recipients\r\n"),
-		C("ZZZZ\r\n"), S("500 x\r\n")};
+		C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("DATA\r\n"),
+		S("554 no valid recipients\r\n"), C("ZZZZ\r\n"), S("500 x\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -285,8 +287,8 @@ Test(data, rejected_data_keeps_commands)
 
 TestSuite(bdat, .init = setup);
 
-#define BOPEN                                                                                      \
-	S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250-CHUNKING\r\n250 PIPELINING\r\n"),       \
+#define BOPEN \
+	S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250-CHUNKING\r\n250 PIPELINING\r\n"), \
 		C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n")
 
 Test(bdat, x_ed_and_masked_when_not_allowed)
@@ -297,7 +299,8 @@ Test(bdat, x_ed_and_masked_when_not_allowed)
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
 		"220 *\r\n250-x\r\n250-XXXXXXXX\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n500 x\r\n");
-	cr_assert_str_eq(h_out(&r, 0), "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nXXXXXXXXXXX\r\n");
+	cr_assert_str_eq(
+		h_out(&r, 0), "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nXXXXXXXXXXX\r\n");
 	h_free(&r);
 }
 
@@ -306,13 +309,9 @@ Test(bdat, chunks_parsed_rules_apply_across_chunks)
 	/* A header line split over two chunks, a MIME attachment whose name
 	 * crosses a chunk boundary; the data contain "QUIT\r\n" and a line
 	 * that would be an end marker in DATA: neither matters in BDAT. */
-	static const struct h_step t[] = {BOPEN,
-		C("BDAT 20\r\nSubject: chunked hea"),
-		C("BDAT 11\r\nder\r\nQUIT\r\n"),
-		C("BDAT 5\r\n\r\n.\r\n"),
-		C("BDAT 0 LAST\r\n"),
-		S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"),
-		C("NOOP\r\n"), S("250 ok\r\n")};
+	static const struct h_step t[] = {BOPEN, C("BDAT 20\r\nSubject: chunked hea"),
+		C("BDAT 11\r\nder\r\nQUIT\r\n"), C("BDAT 5\r\n\r\n.\r\n"), C("BDAT 0 LAST\r\n"),
+		S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"), C("NOOP\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_chunking(&pol, 1);
@@ -330,8 +329,8 @@ Test(bdat, chunks_parsed_rules_apply_across_chunks)
 
 Test(bdat, last_chunk_ends_message_mid_line)
 {
-	static const struct h_step t[] = {BOPEN, C("BDAT 12 LAST\r\nS: x\r\n\r\nabc\r"),
-		S("250 ok\r\n"), C("ZZZZ\r\n")};
+	static const struct h_step t[] = {
+		BOPEN, C("BDAT 12 LAST\r\nS: x\r\n\r\nabc\r"), S("250 ok\r\n"), C("ZZZZ\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_chunking(&pol, 1);

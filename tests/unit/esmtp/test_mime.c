@@ -21,9 +21,9 @@ setup(void)
 
 TestSuite(mime, .init = setup);
 
-#define OPEN                                                                                       \
-	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"),               \
-		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"),          \
+#define OPEN \
+	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), \
+		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
 		S("354 go\r\n")
 
 static char msgbuf[65536];
@@ -163,7 +163,8 @@ Test(mime, rfc2231_continuations_joined)
 
 	/* 2 pieces of 100: 200, fine */
 	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s\r\n", a, a);
+		"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s\r\n", a,
+		a);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -180,8 +181,8 @@ Test(mime, rfc2231_extended_percent_decoding)
 	/* 250 decoded bytes, written as %E2%82%AC... : 750 bytes on the wire */
 	for (i = 0; i < 250; i++)
 		o += (size_t)sprintf(enc + o, "%%%02X", (unsigned int)(0x80 + i % 64));
-	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename*=utf-8'en'%s\r\n", enc);
+	snprintf(hdr, sizeof(hdr), "Content-Disposition: attachment;\r\n filename*=utf-8'en'%s\r\n",
+		enc);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -351,7 +352,8 @@ Test(mime, long_boundary_is_reported)
 	memset(b, 'b', 71);
 	b[71] = '\0';
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n\r\nx\r\n.\r\n", b, b);
+		"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n\r\nx\r\n.\r\n", b,
+		b);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_events(&r), "mask-banner,mime-depth");

@@ -55,8 +55,8 @@ Test(real, postfix_blind_pipelining_data)
 	CHECK(pipelining, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	cr_assert_str_eq(h_events(&r), "mask-banner,ehlo-reply-parameter");
-	cr_assert_str_eq(changed(&r, 1),
-		"220 ***************************************|250 XXXXXXXX|");
+	cr_assert_str_eq(
+		changed(&r, 1), "220 ***************************************|250 XXXXXXXX|");
 	cr_assert_str_eq(changed(&r, 0), "");
 	cr_assert_geq(r.retries, 1);
 	h_free(&r);
@@ -271,14 +271,17 @@ Test(real, ten_megabyte_message_with_attachments, .timeout = 240)
 {
 	char *msg;
 	struct h_step t[] = {
-		S("220 mx.example.com ESMTP Postfix\r\n"), C("EHLO client.example.org\r\n"),
+		S("220 mx.example.com ESMTP Postfix\r\n"),
+		C("EHLO client.example.org\r\n"),
 		S("250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 20480000\r\n250-8BITMIME\r\n"
 		  "250 DSN\r\n"),
 		C("MAIL FROM:<sender@example.com> SIZE=10500000\r\nRCPT TO:<a@example.com>\r\n"
 		  "RCPT TO:<b@example.com>\r\nDATA\r\n"),
 		S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
 		{ESMTP_DIR_C2S, NULL, 0},
-		S("250 2.0.0 Ok: queued as 4F2B1C\r\n"), C("QUIT\r\n"), S("221 2.0.0 Bye\r\n"),
+		S("250 2.0.0 Ok: queued as 4F2B1C\r\n"),
+		C("QUIT\r\n"),
+		S("221 2.0.0 Bye\r\n"),
 	};
 	struct h_run r;
 

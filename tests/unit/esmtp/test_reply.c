@@ -50,8 +50,8 @@ Test(reply, banner_masked_multi_line_exim)
 
 Test(reply, banner_not_masked_when_off)
 {
-	static const struct h_step t[] = {S("220 mx ESMTP\r\n"), C("HELO a\r\n"),
-		S("250 mx hello\r\n")};
+	static const struct h_step t[] = {
+		S("220 mx ESMTP\r\n"), C("HELO a\r\n"), S("250 mx hello\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_mask_banner(&pol, 0);
@@ -63,7 +63,8 @@ Test(reply, banner_not_masked_when_off)
 
 Test(reply, only_the_greeting_is_masked)
 {
-	static const struct h_step t[] = {S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx hello a\r\n")};
+	static const struct h_step t[] = {
+		S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx hello a\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -153,7 +154,8 @@ Test(reply, ehlo_gmail_with_allow_tls_and_chunking)
 Test(reply, ehlo_others_rule_removed_keeps_everything_but_starttls)
 {
 	static const struct h_step t[] = {
-		S("220 x\r\n"), C("EHLO a\r\n"),
+		S("220 x\r\n"),
+		C("EHLO a\r\n"),
 		S("250-x\r\n250-SMTPUTF8\r\n250-X-FOO bar\r\n250 STARTTLS\r\n"),
 	};
 	struct h_run r;
@@ -188,8 +190,8 @@ Test(reply, ehlo_long_keyword_decided_without_end)
 
 Test(reply, ehlo_keyword_log_rule)
 {
-	static const struct h_step t[] = {S("220 x\r\n"), C("EHLO a\r\n"),
-		S("250-x\r\n250 8BITMIME\r\n")};
+	static const struct h_step t[] = {
+		S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250 8BITMIME\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 
@@ -206,8 +208,8 @@ Test(reply, ehlo_keyword_log_rule)
 
 Test(reply, ehlo_error_reply_not_masked)
 {
-	static const struct h_step t[] = {S("220 x\r\n"), C("EHLO a\r\n"),
-		S("550-x\r\n550 XFOO denied\r\n")};
+	static const struct h_step t[] = {
+		S("220 x\r\n"), C("EHLO a\r\n"), S("550-x\r\n550 XFOO denied\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -217,8 +219,8 @@ Test(reply, ehlo_error_reply_not_masked)
 
 Test(reply, malformed_replies)
 {
-	static const struct h_step t[] = {S("220 x\r\n"), C("HELO a\r\n"),
-		S("25O ok\r\n"), S("250 ok\r\n"), C("NOOP\r\n"), S("250\r\n"), C("NOOP\r\n"),
+	static const struct h_step t[] = {S("220 x\r\n"), C("HELO a\r\n"), S("25O ok\r\n"),
+		S("250 ok\r\n"), C("NOOP\r\n"), S("250\r\n"), C("NOOP\r\n"),
 		S("250-a\r\n251 b\r\n"), C("NOOP\r\n"), S("250*x\r\n250 ok\n")};
 	struct h_run r;
 

@@ -380,6 +380,74 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 	flow_table_free(t);
 }
 
+/* An expire callback that deletes another entry and adds a new one each time. */
+struct churn {
+	struct flow_table *t;
+	uint64_t now;
+	uint32_t next_id;
+	unsigned int calls, deleted;
+};
+
+static void
+churn_cb(struct flow_entry *e, void *arg)
+{
+	struct churn *c = arg;
+	struct flow_key k;
+	struct flow_entry *o;
+
+	cr_assert_leq(e->deadline, c->now);
+	c->calls++;
+	/* Delete the entry of the next key number, if live (it may be due too). */
+	key_of(&k, c->calls * 7 % 400, FLOW_PROTO_TCP);
+	o = flow_table_lookup(c->t, &k, flow_key_hash(&k));
+	if (o != NULL && o != e) {
+		flow_table_del(c->t, o);
+		c->deleted++;
+	}
+	key_of(&k, c->next_id++, FLOW_PROTO_UDP);
+	cr_assert_not_null(flow_table_add(c->t, &k, flow_key_hash(&k), 0, c->now));
+}
+
+Test(flow_expire, callback_may_change_the_table)
+{
+	struct flow_table *t = make_table(2048, SEC, NULL);
+	struct churn c = {.t = t, .next_id = 1000};
+	struct flow_table_stats st;
+	unsigned int n, total = 0;
+	uint32_t i;
+
+	for (i = 0; i < 400; i++)
+		add(t, i, FLOW_PROTO_TCP, i * 10 * MS);
+	c.now = 40 * SEC;
+	/* A call may spend its budget on moving entries, not expiring them: just keep calling. */
+	for (i = 0; i < 200; i++) {
+		n = flow_table_expire(t, c.now, 16, churn_cb, &c);
+		cr_assert_leq(n, 16);
+		total += n;
+	}
+	/* Every TCP entry went, by expiry or by the callback's deletes; the UDP ones stay. */
+	cr_assert_eq(total + c.deleted, 400);
+	cr_assert_eq(c.calls, total);
+	cr_assert_eq(flow_table_count(t), total);
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.by_state[FLOW_ST_OTHER], total);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_expire, clock_at_the_end_of_time)
+{
+	struct flow_table *t = make_table(64, SEC, NULL);
+
+	add(t, 1, FLOW_PROTO_TCP, 0);
+	cr_assert_eq(flow_table_expire(t, UINT64_MAX, 64, NULL, NULL), 1);
+	cr_assert_eq(flow_table_expire(t, UINT64_MAX, 64, NULL, NULL), 0);
+	add(t, 2, FLOW_PROTO_UDP, UINT64_MAX - 10);
+	cr_assert_eq(flow_table_expire(t, UINT64_MAX, 64, NULL, NULL), 0);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
 /* ---------------------------------------------------------------------- */
 /* TCP state machine                                                       */
 

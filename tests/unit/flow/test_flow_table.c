@@ -456,3 +456,110 @@ Test(flow_table, walk_and_flush)
 		cr_assert_not_null(add_key(t, i, 0));
 	flow_table_free(t);
 }
+
+struct alloc_count {
+	int allocs, frees, socket;
+	size_t bytes;
+};
+
+static void *
+test_alloc(size_t size, size_t align, int socket, void *arg)
+{
+	struct alloc_count *c = arg;
+
+	cr_assert_geq(align, 64);
+	cr_assert_eq(align & (align - 1), 0);
+	cr_assert_eq(size % align, 0);
+	c->allocs++;
+	c->bytes += size;
+	c->socket = socket;
+	return aligned_alloc(align, size);
+}
+
+static void
+test_free(void *p, void *arg)
+{
+	struct alloc_count *c = arg;
+
+	c->frees++;
+	free(p);
+}
+
+Test(flow_table, app_allocator)
+{
+	struct alloc_count c = {0};
+	struct flow_table_params p;
+	struct flow_table *t;
+	uint32_t i;
+
+	flow_table_params_default(&p);
+	p.capacity = 100000;
+	p.user_size = 100;
+	p.socket = 1;
+	p.mem_alloc = test_alloc;
+	p.mem_arg = &c;
+	errno = 0;
+	cr_assert_null(flow_table_create(&p), "mem_alloc without mem_free");
+	cr_assert_eq(errno, EINVAL);
+	p.mem_free = test_free;
+	t = flow_table_create(&p);
+	cr_assert_not_null(t);
+	cr_assert_eq(c.socket, 1);
+	cr_assert_geq(c.bytes, 100000ull * (128 + 128));
+	for (i = 0; i < 100000; i++)
+		cr_assert_not_null(add_key(t, i, 0));
+	assert_consistent(t);
+	flow_table_free(t);
+	cr_assert_gt(c.allocs, 0);
+	cr_assert_eq(c.allocs, c.frees);
+}
+
+static void *
+failing_alloc(size_t size, size_t align, int socket, void *arg)
+{
+	struct alloc_count *c = arg;
+
+	(void)socket;
+	if (c->allocs == 3)
+		return NULL; /* the fourth allocation fails */
+	c->allocs++;
+	c->bytes += size;
+	return aligned_alloc(align, size);
+}
+
+Test(flow_table, out_of_memory_frees_what_it_took)
+{
+	struct alloc_count c = {0};
+	struct flow_table_params p;
+
+	flow_table_params_default(&p);
+	p.mem_alloc = failing_alloc;
+	p.mem_free = test_free;
+	p.mem_arg = &c;
+	errno = 0;
+	cr_assert_null(flow_table_create(&p));
+	cr_assert_eq(errno, ENOMEM);
+	cr_assert_eq(c.allocs, 3);
+	cr_assert_eq(c.frees, 3);
+}
+
+Test(flow_table, huge_timeouts_saturate_to_never)
+{
+	struct flow_table_params p;
+	struct flow_table *t;
+	struct flow_entry *e;
+
+	flow_table_params_default(&p);
+	p.capacity = 4;
+	p.hz = 10000000000ull; /* 10 GHz */
+	p.timeout_s[FLOW_TO_OTHER] = UINT32_MAX; /* 4.3e19 ticks: past 2^64 */
+	t = flow_table_create(&p);
+	cr_assert_not_null(t);
+	e = add_key(t, 1, 5); /* odd: UDP */
+	cr_assert_eq(e->state, FLOW_ST_OTHER);
+	cr_assert_eq(e->deadline, FLOW_DEADLINE_NEVER);
+	e = add_key(t, 2, UINT64_MAX - 5); /* TCP, 30 s past a clock about to wrap */
+	cr_assert_eq(e->deadline, FLOW_DEADLINE_NEVER);
+	assert_consistent(t);
+	flow_table_free(t);
+}

@@ -55,7 +55,8 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 			r->n_edits = 0;
 			return;
 		}
-		if (llen >= 4 && memcmp(line, "DPKT", 4) == 0 && !(in->dpkt_once && in->dpkt_done)) {
+		if (llen >= 4 && memcmp(line, "DPKT", 4) == 0 &&
+			!(in->dpkt_once && in->dpkt_done)) {
 			in->dpkt_done = 1;
 			r->verdict = TCP_INSP_DROP_PACKET;
 			r->consumed = 0;
@@ -162,12 +163,14 @@ take_out(struct h *h)
 		p->fate = h->out.v[k].act;
 		p->reason = h->out.v[k].reason;
 		p->order = h->norder++;
+		p->acked_at = h->ack[!p->dir];
 		if (p->fate == TCP_ACT_DROP) {
 			cr_assert_neq(p->reason, TCP_DROP_NONE);
 			continue;
 		}
 		if (p->fate == TCP_ACT_FORWARD)
-			cr_assert(memcmp(p->buf, p->raw, p->len) == 0, "FORWARD but payload changed");
+			cr_assert(
+				memcmp(p->buf, p->raw, p->len) == 0, "FORWARD but payload changed");
 		for (j = 0; j < p->len; j++) {
 			uint32_t off = p->seq + j - (h->isn[p->dir] + 1);
 
@@ -297,9 +300,10 @@ h_wire_is(const struct h *h, int dir, uint32_t off, const char *s)
 	uint32_t n = (uint32_t)strlen(s), k;
 
 	for (k = 0; k < n; k++) {
-		cr_assert(h->wire_set[dir][off + k], "dir %d byte %u never forwarded", dir, off + k);
-		cr_assert_eq(h->wire[dir][off + k], (uint8_t)s[k], "dir %d byte %u: %c, want %c", dir,
-			off + k, h->wire[dir][off + k], s[k]);
+		cr_assert(
+			h->wire_set[dir][off + k], "dir %d byte %u never forwarded", dir, off + k);
+		cr_assert_eq(h->wire[dir][off + k], (uint8_t)s[k], "dir %d byte %u: %c, want %c",
+			dir, off + k, h->wire[dir][off + k], s[k]);
 	}
 }
 

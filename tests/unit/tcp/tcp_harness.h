@@ -19,8 +19,8 @@
 
 #include "tcp.h"
 
-#define H_MAXP 4096
-#define H_PAYLOAD 2048
+#define H_MAXP 16384
+#define H_PAYLOAD 1600
 #define H_STREAM (1 << 18)
 
 enum { FATE_PENDING = -1 };
@@ -32,19 +32,20 @@ struct h_pkt {
 	uint32_t seq;
 	uint8_t dir;
 	uint8_t flags;
-	int fate;   /* FATE_PENDING or enum tcp_act */
+	int fate; /* FATE_PENDING or enum tcp_act */
 	int reason; /* enum tcp_drop_reason when dropped */
-	int order;  /* position in the output sequence */
+	int order; /* position in the output sequence */
+	uint32_t acked_at; /* h->ack[!dir] when it came out (bytes below may be raw) */
 };
 
 struct h_insp {
 	uint8_t seen[2][H_STREAM]; /* decided bytes */
 	uint32_t nseen[2];
 	uint32_t pushes;
-	uint32_t hold_max;  /* decide a partial line at this length (default 600) */
+	uint32_t hold_max; /* decide a partial line at this length (default 600) */
 	uint32_t max_edits; /* edits per answer before overflow (default 16) */
-	int never_decide;   /* hold everything */
-	int dpkt_once;      /* DPKT answers DROP_PACKET only once */
+	int never_decide; /* hold everything */
+	int dpkt_once; /* DPKT answers DROP_PACKET only once */
 	int dpkt_done;
 };
 
@@ -98,8 +99,6 @@ int h_pending(const struct h *h);
 void h_check_sane(const struct h *h);
 uint64_t h_ctr(const struct h *h, enum tcp_counter c);
 uint64_t h_drops(const struct h *h, enum tcp_drop_reason r);
-
-
 
 /* Asserts that the forwarded bytes of dir at [off, off + strlen(s)) are s. */
 void h_wire_is(const struct h *h, int dir, uint32_t off, const char *s);

@@ -26,7 +26,8 @@ Test(tcp_conn, handshake_ok)
 	/* SYN and SYN-ACK retransmissions with the same ISN pass. */
 	cr_assert_eq(h_fate(h, h_send_raw(h, 0, ISN0, 0, NULL, 0, TCP_F_SYN, 100, 0xff, 1)),
 		TCP_ACT_FORWARD);
-	cr_assert_eq(h_fate(h, h_send_raw(h, 1, ISN1, ISN0 + 1, NULL, 0, TCP_F_SYN | TCP_F_ACK, 100,
+	cr_assert_eq(h_fate(h,
+			     h_send_raw(h, 1, ISN1, ISN0 + 1, NULL, 0, TCP_F_SYN | TCP_F_ACK, 100,
 				     0xff, 1)),
 		TCP_ACT_FORWARD);
 	cr_assert_eq(h_ctr(h, TCP_CTR_HS_RETRANS), 2);
@@ -154,7 +155,8 @@ Test(tcp_conn, window_violations)
 	h_ack(h, 1, 0);
 	/* Beyond the right edge. */
 	id = h_send(h, 0, 100, "x", 1, 0);
-	cr_assert_eq(h_fate(h, id), FATE_PENDING, "a 1-byte zero-window probe at the edge is queued");
+	cr_assert_eq(
+		h_fate(h, id), FATE_PENDING, "a 1-byte zero-window probe at the edge is queued");
 	id = h_send(h, 0, 101, "y", 1, 0);
 	cr_assert_eq(h->pk[id].reason, TCP_DROP_WINDOW);
 	id = h_send(h, 0, 5000, "zzzz", 4, 0);
@@ -367,4 +369,23 @@ Test(tcp_conn, params_and_strings)
 	cr_assert(TCP_SEQ_LT(0xfffffff0u, 5u));
 	cr_assert(TCP_SEQ_GT(5u, 0xfffffff0u));
 	cr_assert(TCP_SEQ_LEQ(7u, 7u) && TCP_SEQ_GEQ(7u, 7u));
+}
+
+Test(tcp_conn, fin_waits_behind_undecided_bytes)
+{
+	struct h *h = h_new(NULL);
+	int a, b, c, d;
+
+	h_handshake(h, ISN0, ISN1, 0xff, 0xff);
+	a = h_send(h, 0, 0, "QUI", 3, 0);
+	b = h_send(h, 0, 3, NULL, 0, TCP_F_FIN);
+	cr_assert_eq(h_fate(h, a), FATE_PENDING);
+	cr_assert_eq(h_fate(h, b), FATE_PENDING, "the FIN is held behind undecided bytes");
+	c = h_send(h, 0, 3, NULL, 0, TCP_F_FIN);
+	cr_assert_eq(h->pk[c].reason, TCP_DROP_HELD_DUP);
+	/* A FIN with data completing the line would be refused (another FIN seq). */
+	d = h_send(h, 0, 3, "T\r\n", 3, TCP_F_FIN);
+	cr_assert_eq(h->pk[d].reason, TCP_DROP_BAD_FIN);
+	cr_assert_eq(tcp_conn_held(&h->c), 2);
+	h_free(h);
 }

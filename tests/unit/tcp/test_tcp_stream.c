@@ -185,10 +185,10 @@ Test(tcp_stream, overlap_same_bytes)
 	int ids[6], k;
 
 	ids[0] = h_send(h, 0, 0, transcript, 10, 0);
-	ids[1] = h_send(h, 0, 5, transcript + 5, 20, 0);  /* old part + new */
+	ids[1] = h_send(h, 0, 5, transcript + 5, 20, 0); /* old part + new */
 	ids[2] = h_send(h, 0, 40, transcript + 40, 20, 0); /* queued */
 	ids[3] = h_send(h, 0, 50, transcript + 50, 20, 0); /* queued, overlaps the one above */
-	ids[4] = h_send(h, 0, 45, transcript + 45, 5, 0);  /* all queued already: dup */
+	ids[4] = h_send(h, 0, 45, transcript + 45, 5, 0); /* all queued already: dup */
 	cr_assert_eq(h_fate(h, ids[4]), TCP_ACT_DROP);
 	cr_assert_eq(h->pk[ids[4]].reason, TCP_DROP_OOO_DUP);
 	ids[5] = h_send(h, 0, 20, transcript + 20, (uint32_t)strlen(transcript) - 20, 0);
@@ -253,18 +253,21 @@ Test(tcp_stream, retransmission_of_held_bytes)
 	struct h *h = est(NULL);
 	int a, b, c;
 
-	a = sends(h, 0, 0, "XEX");
-	b = sends(h, 0, 0, "XEX"); /* held as well: it carries undecided bytes */
+	a = sends(h, 0, 0, "NOOP\r\nXEX");
+	b = sends(h, 0, 6, "XEX"); /* a copy of held bytes only: the original goes */
+	cr_assert_eq(h->pk[b].reason, TCP_DROP_HELD_DUP);
+	b = sends(h, 0, 3, "P\r\nXEX"); /* decided bytes too: held with the original */
 	cr_assert_eq(h_fate(h, b), FATE_PENDING);
-	c = sends(h, 0, 3, "C\r\n");
+	c = sends(h, 0, 9, "C\r\n");
 	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
 	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD_EDITED);
 	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD_EDITED);
-	cr_assert(memcmp(h->pk[b].buf, "XXX", 3) == 0);
-	h_seen_is(h, 0, "XEXC\r\n");
+	cr_assert(memcmp(h->pk[b].buf, "P\r\nXXX", 6) == 0);
+	h_seen_is(h, 0, "NOOP\r\nXEXC\r\n");
+	cr_assert_eq(h_ctr(h, TCP_CTR_HELD_DUP), 1);
 	/* With other bytes it is evasion even while held. */
-	a = sends(h, 0, 6, "HEL");
-	b = sends(h, 0, 6, "HAL");
+	a = sends(h, 0, 12, "HEL");
+	b = sends(h, 0, 12, "HAL");
 	cr_assert_eq(h_fate(h, b), TCP_ACT_DROP);
 	cr_assert_eq(h_fate(h, a), TCP_ACT_DROP);
 	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
