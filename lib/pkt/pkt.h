@@ -93,7 +93,7 @@ enum pkt_l3 { PKT_L3_NONE = 0, PKT_L3_IPV4, PKT_L3_IPV6 };
 #define PKT_TCP_ECE 0x40
 #define PKT_TCP_CWR 0x80
 
-/* TCP option kinds and their sizes. */
+/* TCP option kinds. */
 #define PKT_TCPOPT_EOL 0
 #define PKT_TCPOPT_NOP 1
 #define PKT_TCPOPT_MSS 2
@@ -117,7 +117,7 @@ struct pkt_tcp_opts {
 	uint32_t ts_val, ts_ecr;
 	uint8_t n_sack; /* SACK blocks (up to 4) */
 	uint8_t sack_off; /* offset of the first SACK block from the TCP header start */
-	uint32_t sack[PKT_MAX_SACK][2]; /* [i][0] left edge, [i][1] right edge, host order */
+	uint32_t sack[PKT_MAX_SACK][2]; /* [i < n_sack]: [0] left, [1] right edge, host order */
 };
 
 /*
@@ -179,6 +179,21 @@ _Static_assert(sizeof(struct pkt_info) <= 128, "struct pkt_info grew past two ca
  *
  * Frames longer than 65535 bytes are parsed as if they ended there (offsets
  * are 16 bits; the IP length fields then decide).
+ *
+ * Details a caller may meet:
+ * - 0x8100 and 0x88a8 are both taken as tags at either position (a frame
+ *   called non-IP would pass uninspected); a third tag is PKT_VLAN_DEPTH.
+ * - Everything past the IP header is bounded by the IP length fields, not the
+ *   frame: a TCP/UDP header reaching into Ethernet padding is an error.
+ * - IPv6: hop-by-hop options anywhere but first, or a second fragment header,
+ *   is PKT_IP6_EXT. Jumbograms are not supported (payload length 0 is 0).
+ * - UDP: a length above the IP payload (or below 8) is PKT_TRUNC_UDP; below
+ *   it, the datagram ends where the UDP length says.
+ * - TCP options: unknown kinds are skipped by their length; a repeated known
+ *   option overwrites the earlier one. On PKT_TCP_OPT the options before the
+ *   bad one are filled in.
+ * - PKT_F_L4 / PKT_F_TCP are only set when the L4 header parsed in full; on an
+ *   L4 error the ports (and seq/ack/flags) may still be filled in.
  *
  * @param frame  First byte of the Ethernet header.
  * @param len    Bytes readable at frame; nothing beyond is read.

@@ -45,6 +45,33 @@
  * retransmits once ACKs have arrived. Comparison is on the raw bytes (before
  * edits): a retransmission must carry exactly what the first copy carried.
  *
+ * Bounds and choices (every one counted):
+ *  - Out-of-order queue per direction: ooo_max_segs segments, ooo_max_bytes
+ *    bytes, ooo_timeout_ms; over a bound the NEW early segment is dropped
+ *    (the sender retransmits). A segment whose bytes are all queued already
+ *    is dropped as a duplicate.
+ *  - Held packets per direction: held_max_segs. A segment that would leave
+ *    more held packets than that drops the connection (the inspector needs
+ *    more bytes and no more can be held). A retransmission that only repeats
+ *    undecided bytes whose original is held is dropped (the original goes);
+ *    one that also repeats decided bytes is held with it while the held list
+ *    is at most half full.
+ *  - Carry: TCP_CARRY_SIZE bytes per direction from a pool of carry_blocks;
+ *    more undecided bytes than that, or an empty pool, drops the connection.
+ *  - Ring (unacknowledged inspected bytes): a segment with new bytes that
+ *    would exceed ring_size in flight, or that finds the ring pool empty, is
+ *    dropped before the inspector sees it. Segment slots likewise.
+ *  - Edit log: edit_log entries per direction (runs of one fill merged);
+ *    edits that do not fit mark their range, and a retransmission
+ *    overlapping it is dropped until the peer acknowledges past it.
+ *  - Data the receiver has acknowledged (entirely below its last ACK, not
+ *    before the ISN) is forwarded untouched without inspection: the
+ *    receiver discards it and answers with an ACK, which a sender whose ACK
+ *    was lost beyond the box needs (keepalives are the 1-byte case).
+ *  - A FIN behind undecided bytes waits with them: they can only be decided
+ *    by more bytes, which cannot come, so the packets stay held until the
+ *    glue frees the connection (idle timeout); they never leave undecided.
+ *
  * Time: every call that needs the clock takes `now` in ticks of params.hz.
  */
 #ifndef SMTPWALL_TCP_H

@@ -154,4 +154,5 @@ Test(config, shipped_default_yaml_loads)
 	cr_assert_str_eq(c.pairs[0].inside.name, "net_tap0");
 	cr_assert_eq(c.timeouts.embryonic, 30);
 	cr_assert_eq(c.timeouts.half_closed, 600);
+	config_free(&c);
 }

@@ -1,0 +1,238 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The closed loop: starts sessions up to the concurrency, sends every step
+ * that may go now, and times out what did not come back. A step goes only
+ * when the steps before it came back through the DUT, except that a run of
+ * steps from the same side (DATA segments) may have up to `window` in flight,
+ * like a TCP sender with a window. Frames are handed to a tx callback (a
+ * DPDK port, or the pcap writer); the callback may refuse (TX ring full),
+ * and the step is then tried again on the next poll.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "engine.h"
+#include "pkt.h"
+
+#define START_PER_POLL 64
+#define UDP_PER_POLL 64
+
+static uint32_t
+pow2_at_least(uint32_t n)
+{
+	uint32_t p = 1;
+
+	while (p < n)
+		p <<= 1;
+	return p;
+}
+
+struct gen_engine *
+gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg)
+{
+	struct gen_engine *e;
+	uint32_t i;
+
+	if (cfg->concurrency == 0 || cfg->concurrency > GEN_MAX_CONC || cfg->window == 0 ||
+		cfg->window > GEN_WMAX) {
+		errno = EINVAL;
+		return NULL;
+	}
+	e = calloc(1, sizeof(*e));
+	if (e == NULL)
+		return NULL;
+	e->cfg = cfg;
+	e->hz = hz;
+	e->tx = tx;
+	e->tx_arg = tx_arg;
+	e->sess = calloc(cfg->concurrency, sizeof(*e->sess));
+	e->free_slots = calloc(cfg->concurrency, sizeof(*e->free_slots));
+	e->ready_mask = pow2_at_least(cfg->concurrency) - 1;
+	e->ready = calloc(e->ready_mask + 1, sizeof(*e->ready));
+	if (e->sess == NULL || e->free_slots == NULL || e->ready == NULL) {
+		gen_engine_free(e);
+		errno = ENOMEM;
+		return NULL;
+	}
+	for (i = 0; i < cfg->concurrency; i++) {
+		e->sess[i].slot = (uint16_t)i;
+		/* Pop order 0, 1, 2...: the lowest slots are used first. */
+		e->free_slots[i] = cfg->concurrency - 1 - i;
+	}
+	e->n_free = cfg->concurrency;
+	e->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ULL;
+	e->timeout_tsc = (uint64_t)(cfg->timeout_ms * (double)hz / 1e3);
+	e->cutwait_tsc = (uint64_t)(cfg->cut_wait_ms * (double)hz / 1e3);
+	return e;
+}
+
+void
+gen_engine_free(struct gen_engine *e)
+{
+	if (e == NULL)
+		return;
+	free(e->sess);
+	free(e->free_slots);
+	free(e->ready);
+	free(e);
+}
+
+void
+engine_session_end(struct gen_engine *e, struct gen_session *s)
+{
+	s->state = GEN_SS_FREE;
+	e->free_slots[e->n_free++] = s->slot;
+	e->active--;
+}
+
+/* Sends what the session may send now. */
+static void
+send_steps(struct gen_engine *e, struct gen_session *s, uint64_t now)
+{
+	const struct gen_cfg *cfg = e->cfg;
+	struct gen_tuple t;
+	struct gen_step st;
+
+	gen_tuple_of(s->id, &t);
+	while (s->state == GEN_SS_ACTIVE && s->next_send < s->n_steps) {
+		uint32_t len, flen, i = s->next_send;
+		enum gen_side side, peer;
+
+		gen_session_step(s, i, &st);
+		side = (enum gen_side)st.side;
+		peer = side == GEN_C ? GEN_S : GEN_C;
+		if (s->inflight > 0 && (st.side != s->run_side || s->inflight >= cfg->window))
+			return; /* wait for what is out to come back */
+		len = gen_session_payload(s, &st, e->payload, false);
+		flen = gen_build_tcp(e->frame, &t, side, s->slot, s->snd_seq[side],
+			s->snd_seq[peer], st.tcp_flags, e->payload, len);
+		if (e->tx(e->tx_arg, side, e->frame, flen) != 0) {
+			e->ctr.tx_fail++;
+			engine_ready(e, s); /* TX ring full: again next poll */
+			return;
+		}
+		e->ctr.tx_pkts++;
+		e->ctr.tx_bytes += flen;
+		s->t_sent[i % GEN_WMAX] = now;
+		s->inflight++;
+		s->run_side = st.side;
+		s->next_send++;
+		s->snd_seq[side] += len + ((st.tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN)) ? 1 : 0);
+		s->deadline = now + e->timeout_tsc;
+		if (st.expect == GEN_X_CUT && !cfg->loopback) {
+			/* The DUT must drop this one and the connection. */
+			s->state = GEN_SS_CUTWAIT;
+			s->deadline = now + e->cutwait_tsc;
+		}
+	}
+}
+
+static void
+send_udp(struct gen_engine *e, uint64_t now)
+{
+	uint32_t n = 0, flen;
+
+	while (n < UDP_PER_POLL && e->udp_sent - e->udp_recv < e->cfg->udp_inflight) {
+		enum gen_side side = (e->udp_sent & 1) ? GEN_S : GEN_C;
+
+		flen = gen_build_udp(e->frame, (uint32_t)e->udp_sent, side, now, e->udp_sent);
+		if (e->tx(e->tx_arg, side, e->frame, flen) != 0) {
+			e->ctr.tx_fail++;
+			return;
+		}
+		if (e->udp_sent == e->udp_recv)
+			e->udp_last_rx = now; /* the loss clock starts with the first frame out */
+		e->udp_sent++;
+		e->ctr.udp_tx++;
+		e->ctr.tx_pkts++;
+		e->ctr.tx_bytes += flen;
+		n++;
+	}
+}
+
+uint32_t
+gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on)
+{
+	const struct gen_cfg *cfg = e->cfg;
+	uint64_t before = e->ctr.tx_pkts;
+	uint32_t n, started = 0;
+
+	while (may_start && e->n_free > 0 && started < START_PER_POLL &&
+		(cfg->sessions == 0 || e->next_id < cfg->sessions) && cfg->weight_sum > 0) {
+		struct gen_session *s = &e->sess[e->free_slots[--e->n_free]];
+
+		gen_session_setup(s, cfg, e->next_id++, &e->rng);
+		e->active++;
+		e->ctr.sess_started++;
+		e->ctr.started[s->tmpl]++;
+		engine_ready(e, s);
+		started++;
+	}
+	/* Only what is queued now: a session re-queued below waits for the next poll. */
+	n = e->ready_tail - e->ready_head;
+	while (n-- > 0) {
+		struct gen_session *s = &e->sess[e->ready[e->ready_head++ & e->ready_mask]];
+
+		s->in_ready = 0;
+		if (s->state == GEN_SS_ACTIVE)
+			send_steps(e, s, now);
+	}
+	if (udp_on && cfg->udp_inflight > 0)
+		send_udp(e, now);
+	return (uint32_t)(e->ctr.tx_pkts - before);
+}
+
+void
+gen_engine_expire(struct gen_engine *e, uint64_t now)
+{
+	uint32_t i;
+
+	for (i = 0; i < e->cfg->concurrency && e->active > 0; i++) {
+		struct gen_session *s = &e->sess[i];
+
+		if (s->state == GEN_SS_FREE || s->inflight == 0 || now < s->deadline)
+			continue;
+		if (s->state == GEN_SS_CUTWAIT && s->inflight == 1) {
+			e->ctr.sess_cut++; /* the violating step never came back: good */
+		} else {
+			e->ctr.pkts_lost += s->inflight;
+			e->ctr.sess_lost++;
+		}
+		engine_session_end(e, s);
+	}
+	if (e->udp_sent != e->udp_recv && now - e->udp_last_rx > e->timeout_tsc)
+		gen_engine_udp_flush(e);
+}
+
+void
+gen_engine_udp_flush(struct gen_engine *e)
+{
+	e->ctr.udp_lost += e->udp_sent - e->udp_recv;
+	e->ctr.pkts_lost += e->udp_sent - e->udp_recv;
+	e->udp_recv = e->udp_sent;
+}
+
+uint32_t
+gen_engine_active(const struct gen_engine *e)
+{
+	return e->active;
+}
+
+uint64_t
+gen_engine_udp_inflight(const struct gen_engine *e)
+{
+	return e->udp_sent - e->udp_recv;
+}
+
+struct gen_ctr *
+gen_engine_ctr(struct gen_engine *e)
+{
+	return &e->ctr;
+}
+
+struct gen_lat *
+gen_engine_lat(struct gen_engine *e)
+{
+	return &e->lat;
+}

@@ -1,0 +1,43 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/* The engine's state, shared by engine.c (sending, timeouts) and rx.c (checks). */
+#ifndef SMTPWALL_GEN_ENGINE_H
+#define SMTPWALL_GEN_ENGINE_H
+
+#include "gen.h"
+
+struct gen_engine {
+	const struct gen_cfg *cfg;
+	uint64_t hz;
+	gen_tx_fn tx;
+	void *tx_arg;
+	struct gen_session *sess; /* cfg->concurrency slots */
+	uint32_t *free_slots; /* stack */
+	uint32_t n_free;
+	uint32_t *ready; /* FIFO of slots that may have something to send */
+	uint32_t ready_mask, ready_head, ready_tail;
+	uint32_t active;
+	uint64_t next_id;
+	uint64_t rng;
+	uint64_t timeout_tsc, cutwait_tsc;
+	uint64_t udp_sent, udp_recv, udp_last_rx;
+	struct gen_ctr ctr;
+	struct gen_lat lat;
+	uint8_t frame[GEN_FRAME_MAX];
+	uint8_t payload[GEN_FRAME_MAX];
+	uint8_t expect[GEN_FRAME_MAX];
+};
+
+/* A session slot may have something to send: queue it once. */
+static inline void
+engine_ready(struct gen_engine *e, struct gen_session *s)
+{
+	if (s->in_ready)
+		return;
+	s->in_ready = 1;
+	e->ready[e->ready_tail++ & e->ready_mask] = s->slot;
+}
+
+/* The session is over (completed, cut, lost or failed): free its slot. */
+void engine_session_end(struct gen_engine *e, struct gen_session *s);
+
+#endif /* SMTPWALL_GEN_ENGINE_H */
