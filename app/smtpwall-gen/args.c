@@ -31,6 +31,9 @@ gen_args_usage(const char *prog)
 	       "  -s, --stats SECS        print rates every SECS (1; 0: never)\n"
 	       "      --seed N            random seed (mix, recipients, sizes)\n"
 	       "      --check             exit 1 unless every count is right\n"
+	       "      --plain             the DUT does not inspect (testpmd, --no-inspect):\n"
+	       "                          expect every frame back unchanged; a violating session\n"
+	       "                          ends at its violating frame\n"
 	       "      --pcap FILE         write the sessions (-n) to FILE instead of sending\n"
 	       "      --tag STR           label of the RESULT line\n"
 	       "  -q, --quiet             no per-interval lines\n"
@@ -172,6 +175,7 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		O_CHECK,
 		O_PCAP,
 		O_TAG,
+		O_PLAIN,
 	};
 	static const struct option opts[] = {
 		{"ports", required_argument, NULL, 'p'},
@@ -192,6 +196,7 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		{"check", no_argument, NULL, O_CHECK},
 		{"pcap", required_argument, NULL, O_PCAP},
 		{"tag", required_argument, NULL, O_TAG},
+		{"plain", no_argument, NULL, O_PLAIN},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -214,7 +219,7 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 	parse_mix("short=90,verb=3,starttls=3,rcpt101=2,longhdr=2", cfg);
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "p:n:d:C:m:s:qh", opts, NULL)) != -1) {
-		uint32_t u;
+		uint32_t u = 0;
 
 		switch (c) {
 		case 'p':
@@ -280,6 +285,9 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 			break;
 		case O_PCAP:
 			cfg->pcap = optarg;
+			break;
+		case O_PLAIN:
+			cfg->plain = true;
 			break;
 		case O_TAG:
 			cfg->result_tag = optarg;

@@ -120,7 +120,7 @@ send_steps(struct gen_engine *e, struct gen_session *s, uint64_t now)
 		s->next_send++;
 		s->snd_seq[side] += len + ((st.tcp_flags & (PKT_TCP_SYN | PKT_TCP_FIN)) ? 1 : 0);
 		s->deadline = now + e->timeout_tsc;
-		if (st.expect == GEN_X_CUT && !cfg->loopback) {
+		if (st.expect == GEN_X_CUT && !cfg->plain) {
 			/* The DUT must drop this one and the connection. */
 			s->state = GEN_SS_CUTWAIT;
 			s->deadline = now + e->cutwait_tsc;

@@ -70,7 +70,7 @@ struct gen_cfg {
 	double stats_s; /* per-interval report (0: none) */
 	uint64_t seed;
 	bool check; /* exit 1 when the counts are wrong */
-	bool loopback; /* pcap mode: frames "come back" unchanged */
+	bool plain; /* the DUT forwards unchanged (--plain, and the pcap mode) */
 	bool quiet;
 	const char *pcap; /* --pcap FILE: write instead of sending */
 	const char *result_tag; /* printed in the RESULT line */
@@ -118,8 +118,8 @@ struct gen_session {
 };
 
 /* session.c: scripts. */
-void gen_session_setup(struct gen_session *s, const struct gen_cfg *cfg, uint64_t id,
-	uint64_t *rng);
+void
+gen_session_setup(struct gen_session *s, const struct gen_cfg *cfg, uint64_t id, uint64_t *rng);
 /* Step number i (< s->n_steps) of the script. */
 void gen_session_step(const struct gen_session *s, uint32_t i, struct gen_step *st);
 /*
@@ -139,12 +139,12 @@ struct gen_tuple {
 void gen_tuple_of(uint64_t id, struct gen_tuple *t);
 
 /* build.c: frames (pure C, checksums from lib/pkt). Returns the frame length. */
-uint32_t gen_build_tcp(uint8_t *frame, const struct gen_tuple *t, enum gen_side from,
-	uint16_t ip_id, uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload,
-	uint32_t len);
+uint32_t
+gen_build_tcp(uint8_t *frame, const struct gen_tuple *t, enum gen_side from, uint16_t ip_id,
+	uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload, uint32_t len);
 /* 60-byte UDP frame (64 on the wire with the FCS) carrying tsc and a counter. */
-uint32_t gen_build_udp(
-	uint8_t *frame, uint32_t flow, enum gen_side from, uint64_t tsc, uint64_t counter);
+uint32_t
+gen_build_udp(uint8_t *frame, uint32_t flow, enum gen_side from, uint64_t tsc, uint64_t counter);
 
 /* Counters. X(name): all uint64_t, summed over the run. */
 #define GEN_FOREACH_CTR(X) \
@@ -197,24 +197,25 @@ struct gen_lat {
 void gen_lat_add(struct gen_lat *l, uint64_t ns);
 /* Percentile p (0..100) in nanoseconds; 0 when empty. */
 uint64_t gen_lat_pct(const struct gen_lat *l, double p);
-void gen_stats_interval(const struct gen_ctr *now, const struct gen_ctr *prev, double secs,
-	uint32_t active);
+void gen_stats_interval(
+	const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active);
+/* Totals from c; the RESULT rates from end - base over secs (the measured window). */
 void gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, double secs);
+	const struct gen_ctr *base, const struct gen_ctr *end, double secs);
 /* Checks the counts for --check; prints every failure; returns failures. */
 int gen_stats_check(const struct gen_cfg *cfg, const struct gen_ctr *c);
 
 /* The engine (engine.c): sessions, receive checks, timeouts. */
 struct gen_engine;
 typedef int (*gen_tx_fn)(void *arg, enum gen_side from, const uint8_t *frame, uint32_t len);
-struct gen_engine *gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx,
-	void *tx_arg);
+struct gen_engine *
+gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg);
 void gen_engine_free(struct gen_engine *e);
 /* Starts sessions and sends what may be sent now. Returns frames sent. */
 uint32_t gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on);
 /* One frame came back through the DUT on side `at`. */
-void gen_engine_rx(struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len,
-	uint64_t now);
+void gen_engine_rx(
+	struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len, uint64_t now);
 /* Times out lost steps and finishes cut sessions. */
 void gen_engine_expire(struct gen_engine *e, uint64_t now);
 uint32_t gen_engine_active(const struct gen_engine *e);

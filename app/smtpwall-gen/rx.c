@@ -89,7 +89,7 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 		fail(e, s, &e->ctr.err_order);
 		return;
 	}
-	masked = !e->cfg->loopback && st.expect != GEN_X_SAME && st.expect != GEN_X_CUT;
+	masked = !e->cfg->plain && st.expect != GEN_X_SAME && st.expect != GEN_X_CUT;
 	len = gen_session_payload(s, &st, e->expect, masked);
 	if (pi->payload_len != len || memcmp(frame + pi->payload_off, e->expect, len) != 0) {
 		if (masked && pi->payload_len == len &&
@@ -110,11 +110,11 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 			e->ctr.verb_masked++;
 	}
 	if (st.expect == GEN_X_CUT) {
-		if (e->cfg->loopback)
-			e->ctr.sess_cut++; /* pcap mode: the DUT offline will cut it */
+		if (e->cfg->plain)
+			e->ctr.sess_cut++; /* plain DUT or pcap: the session ends here */
 		else
 			fail(e, s, &e->ctr.err_not_cut);
-		if (e->cfg->loopback)
+		if (e->cfg->plain)
 			engine_session_end(e, s);
 		return;
 	}

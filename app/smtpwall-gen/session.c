@@ -63,24 +63,23 @@ gen_tmpl_doc(unsigned int t)
 }
 
 /* The DATA content: a MIME message with a base64 attachment of N lines. */
-static const char msg_head[] =
-	"From: <sender@example.org>\r\n"
-	"To: <user0@example.com>\r\n"
-	"Subject: smtpwall-gen test message\r\n"
-	"Message-ID: <gen@example.org>\r\n"
-	"MIME-Version: 1.0\r\n"
-	"Content-Type: multipart/mixed; boundary=\"=_gen_boundary\"\r\n"
-	"\r\n"
-	"--=_gen_boundary\r\n"
-	"Content-Type: text/plain; charset=us-ascii\r\n"
-	"\r\n"
-	"Hello, this is a generated message.\r\n"
-	"\r\n"
-	"--=_gen_boundary\r\n"
-	"Content-Type: application/octet-stream; name=\"report.pdf\"\r\n"
-	"Content-Transfer-Encoding: base64\r\n"
-	"Content-Disposition: attachment; filename=\"report.pdf\"\r\n"
-	"\r\n";
+static const char msg_head[] = "From: <sender@example.org>\r\n"
+			       "To: <user0@example.com>\r\n"
+			       "Subject: smtpwall-gen test message\r\n"
+			       "Message-ID: <gen@example.org>\r\n"
+			       "MIME-Version: 1.0\r\n"
+			       "Content-Type: multipart/mixed; boundary=\"=_gen_boundary\"\r\n"
+			       "\r\n"
+			       "--=_gen_boundary\r\n"
+			       "Content-Type: text/plain; charset=us-ascii\r\n"
+			       "\r\n"
+			       "Hello, this is a generated message.\r\n"
+			       "\r\n"
+			       "--=_gen_boundary\r\n"
+			       "Content-Type: application/octet-stream; name=\"report.pdf\"\r\n"
+			       "Content-Transfer-Encoding: base64\r\n"
+			       "Content-Disposition: attachment; filename=\"report.pdf\"\r\n"
+			       "\r\n";
 static const char msg_tail[] = "--=_gen_boundary--\r\n.\r\n";
 #define HEAD_LEN (sizeof(msg_head) - 1)
 #define TAIL_LEN (sizeof(msg_tail) - 1)
@@ -238,8 +237,7 @@ gen_session_setup(struct gen_session *s, const struct gen_cfg *cfg, uint64_t id,
 		s->n_rcpt = (uint16_t)(1 + rng_next(rng) % cfg->rcpt_max);
 	else if (t == GEN_T_RCPT101)
 		s->n_rcpt = GEN_MAX_RCPT;
-	s->msg_len = msg_len_for(
-		dist_draw(t == GEN_T_DATA ? &cfg->data_body : &cfg->body, rng));
+	s->msg_len = msg_len_for(dist_draw(t == GEN_T_DATA ? &cfg->data_body : &cfg->body, rng));
 	s->snd_seq[GEN_C] = s->rcv_seq[GEN_C] = mix32(id);
 	s->snd_seq[GEN_S] = s->rcv_seq[GEN_S] = mix32(id ^ 0x5bd1e995u);
 
@@ -433,8 +431,8 @@ gen_session_payload(
 			memset(buf + 4, '*', len - 6);
 		return len;
 	case K_EHLO:
-		return (uint32_t)snprintf(c, GEN_MSS, "EHLO client%llu.example.org\r\n",
-			(unsigned long long)s->id);
+		return (uint32_t)snprintf(
+			c, GEN_MSS, "EHLO client%llu.example.org\r\n", (unsigned long long)s->id);
 	case K_EHLO_REPLY:
 		if (s->tmpl != GEN_T_STARTTLS)
 			return PUT(buf, ehlo_reply);
@@ -476,8 +474,8 @@ gen_session_payload(
 		msg_copy(s->msg_len, i, len, buf);
 		return len;
 	case K_R250_QUEUED:
-		return (uint32_t)snprintf(c, GEN_MSS, "250 2.0.0 Ok: queued as %llX\r\n",
-			(unsigned long long)s->id);
+		return (uint32_t)snprintf(
+			c, GEN_MSS, "250 2.0.0 Ok: queued as %llX\r\n", (unsigned long long)s->id);
 	case K_QUIT:
 		return PUT(buf, "QUIT\r\n");
 	case K_R221:

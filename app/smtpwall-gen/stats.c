@@ -69,10 +69,10 @@ errors(const struct gen_ctr *c)
 
 void
 gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, double secs)
+	const struct gen_ctr *base, const struct gen_ctr *end, double secs)
 {
 	unsigned int t;
-	const struct gen_ctr *now = c, *prev = base;
+	const struct gen_ctr *now = end, *prev = base;
 
 #define GEN_CTR_PRINT(n) printf("  %-16s %" PRIu64 "\n", #n, c->n);
 	printf("smtpwall-gen: totals\n");
@@ -80,8 +80,8 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 #undef GEN_CTR_PRINT
 	for (t = 0; t < GEN_T_MAX; t++)
 		if (c->started[t] != 0)
-			printf("  %-16s started %" PRIu64 " completed %" PRIu64 "\n", gen_tmpl_name(t),
-				c->started[t], c->completed[t]);
+			printf("  %-16s started %" PRIu64 " completed %" PRIu64 "\n",
+				gen_tmpl_name(t), c->started[t], c->completed[t]);
 	printf("  latency          p50 %.1f us  p99 %.1f us  p99.9 %.1f us  (%" PRIu64
 	       " samples, generator TSC send -> receive)\n",
 		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
@@ -95,10 +95,10 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 	       " errors=%" PRIu64 " banner_masked=%" PRIu64 " starttls_masked=%" PRIu64
 	       " verb_masked=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f\n",
 		cfg->result_tag ? cfg->result_tag : "-", secs, D(tx_pkts) / secs / 1e6,
-		D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9,
-		D(rx_bytes) * 8 / secs / 1e9, D(sess_started) / secs, D(sess_completed) / secs,
-		c->sess_started, c->sess_completed, c->sess_cut, c->sess_lost, c->pkts_lost,
-		c->sess_failed, errors(c), c->banner_masked, c->starttls_masked, c->verb_masked,
+		D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9, D(rx_bytes) * 8 / secs / 1e9,
+		D(sess_started) / secs, D(sess_completed) / secs, c->sess_started,
+		c->sess_completed, c->sess_cut, c->sess_lost, c->pkts_lost, c->sess_failed,
+		errors(c), c->banner_masked, c->starttls_masked, c->verb_masked,
 		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3);
 	fflush(stdout);
 }
@@ -125,19 +125,20 @@ gen_stats_check(const struct gen_cfg *cfg, const struct gen_ctr *c)
 	uint64_t cut = st[GEN_T_RCPT101] + st[GEN_T_LONGHDR];
 	int f = 0;
 
-	f += expect_eq("errors (parse, checksum, stray, order, payload, unmasked, not cut)",
-		errors(c), 0);
+	f += expect_eq(
+		"errors (parse, checksum, stray, order, payload, unmasked, not cut)", errors(c), 0);
 	f += expect_eq("sessions lost", c->sess_lost, 0);
 	f += expect_eq("sessions failed", c->sess_failed, 0);
 	f += expect_eq("packets lost", c->pkts_lost, 0);
 	f += expect_eq("sessions completed (all but the violating ones)", c->sess_completed,
 		c->sess_started - cut);
 	f += expect_eq("sessions cut (rcpt101 + longhdr)", c->sess_cut, cut);
-	if (!cfg->loopback) {
+	if (!cfg->plain) {
 		f += expect_eq("banners masked (one per SMTP session)", c->banner_masked, smtp);
 		f += expect_eq("STARTTLS masked (starttls sessions)", c->starttls_masked,
 			st[GEN_T_STARTTLS]);
-		f += expect_eq("unknown verbs X-ed (verb sessions)", c->verb_masked, st[GEN_T_VERB]);
+		f += expect_eq(
+			"unknown verbs X-ed (verb sessions)", c->verb_masked, st[GEN_T_VERB]);
 	}
 	if (cfg->udp_inflight > 0)
 		f += expect_eq("UDP frames back", c->udp_rx, c->udp_tx);

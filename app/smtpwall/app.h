@@ -14,7 +14,6 @@
 #include <rte_mempool.h>
 
 #include "config.h"
-#include "esmtp.h"
 #include "port.h"
 #include "stats.h"
 
@@ -40,10 +39,12 @@ struct app {
 	bool port_tx_tcp_cksum[RTE_MAX_ETHPORTS]; /* the NIC fills TCP checksums */
 	bool software_dispatch;
 
-	/* Inspection: the inspect map applied to TCP/25 (NULL: inspect nothing). */
-	const struct esmtp_policy *esmtp;
-	struct esmtp_policy esmtp_default;
+	/* Inspection: the policy lives in pgen_current (pgen.h). */
+	const char *config_path;
+	bool no_inspect; /* --no-inspect: a plain bridge */
+	uint64_t reloads, reloads_failed;
 	bool verify_tcp_csum;
+	uint8_t port_pair[RTE_MAX_ETHPORTS]; /* pair index of a port */
 
 	unsigned int n_workers;
 	struct worker *workers[APP_MAX_WORKERS];

@@ -15,9 +15,10 @@
 
 #include "app.h"
 #include "audit.h"
+#include "pgen.h"
+#include "policy.h"
 #include "worker.h"
 
-#define SMTP_PORT 25
 #define WK_AUDIT_RATE 200 /* audit records per second per worker (burst 400) */
 
 static inline struct wk_flow *
@@ -35,30 +36,6 @@ tcp_dir(const struct flow_entry *e, int key_dir)
 
 /* ------------------------------------------------------------------ */
 /* Audit records from inspector events                                  */
-
-/* "cmd-rcpt-count" -> "cmd RCPT count": the ASA's wording of a criterion. */
-static size_t
-crit_text(unsigned int crit, char *buf, size_t len)
-{
-	const char *n = esmtp_crit_name(crit);
-	size_t i, o = 0;
-
-	for (i = 0; n[i] != '\0' && o + 1 < len; i++) {
-		if (n[i] == '-') {
-			buf[o++] = ' ';
-		} else if (strncmp(n + i, "rcpt", 4) == 0 || strncmp(n + i, "mime", 4) == 0) {
-			size_t k;
-
-			for (k = 0; k < 4 && o + 1 < len; k++)
-				buf[o++] = (char)(n[i + k] - 'a' + 'A');
-			i += 3;
-		} else {
-			buf[o++] = n[i];
-		}
-	}
-	buf[o] = '\0';
-	return o;
-}
 
 static const char *
 action_phrase(uint8_t action)
@@ -100,7 +77,7 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 	char text[96];
 	size_t n;
 
-	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0)
+	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert)
 		return;
 	if (!log_limiter_allow(&w->log_limit, wk_now_ns(w))) {
 		w->st.audit_suppressed++;
@@ -137,18 +114,11 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 		const char *cls = "ESMTP Classification";
 		char head[64];
 
-		if (ev->rule != ESMTP_RULE_NONE && ev->rule < f->policy->n_rules) {
-			const struct esmtp_rule *rule = &f->policy->rules[ev->rule];
-
+		if (ev->rule != ESMTP_RULE_NONE && f->gen != NULL) {
 			/* ASA: "matched Class 2: cmd RCPT count gt 100" */
 			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: %s",
-				(unsigned int)ev->rule + 1, rule->negate ? "not " : "");
-			n += crit_text(ev->id, text + n, sizeof(text) - n);
-			if (rule->set == 0 && rule->glob == NULL && rule->match == NULL)
-				n += (size_t)snprintf(text + n, sizeof(text) - n, " gt %u", rule->gt);
-			else if (ev->value_len != 0)
-				n += (size_t)snprintf(text + n, sizeof(text) - n, " %.*s",
-					(int)ev->value_len, ev->value);
+				(unsigned int)ev->rule + 1,
+				policy_rule_label(f->gen->policy, f->imap, ev->rule));
 		} else {
 			cls = "ESMTP Parameter";
 			n = (size_t)snprintf(text, sizeof(text), "%s: %.*s",
@@ -182,6 +152,8 @@ insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len
 
 	esmtp_push(&f->esmtp, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, buf, len, er);
 	esmtp_counters_add(&w->ecnt, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, len, er);
+	if (f->gen != NULL && f->class_insp != WK_NO_CLASS)
+		policy_counters_account(&f->gen->cnt[w->id][f->class_insp], er);
 	for (i = 0; i < er->n_events; i++)
 		audit_event(w, f, &er->events[i]);
 
@@ -231,6 +203,9 @@ inspect_worker_init(struct worker *w)
 	if (w->tcp == NULL)
 		return -1;
 	log_limiter_init(&w->log_limit, WK_AUDIT_RATE, 1000000000ull, WK_AUDIT_RATE * 2);
+	/* 2010xx lines come in floods (a SYN flood is one per SYN): ASA
+	 * rate-limits them; 10 per second, bursts of 20, per worker. */
+	log_limiter_init(&w->limit_log_limit, 10, 1000000000ull, 20);
 	return 0;
 }
 
@@ -468,34 +443,203 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 /* ------------------------------------------------------------------ */
 /* New and dying flows                                                  */
 
+/* The connection of a packet, client = sender (for limit audit lines). */
+static void
+conn_from_pkt(const struct pkt_info *pi, uint16_t in_port, struct log_conn *c)
+{
+	bool inside = app.port_inside[in_port];
+
+	memset(c, 0, sizeof(*c));
+	c->family = pi->addr_len == 4 ? 4 : 6;
+	memcpy(c->src, pi->src, pi->addr_len);
+	memcpy(c->dst, pi->dst, pi->addr_len);
+	c->sport = pi->sport;
+	c->dport = pi->dport;
+	strcpy(c->src_if, inside ? "inside" : "outside");
+	strcpy(c->dst_if, inside ? "outside" : "inside");
+}
+
+static void
+audit_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_t msgid,
+	uint32_t count, uint32_t limit)
+{
+	struct log_rec r;
+
+	if (!log_limiter_allow(&w->limit_log_limit, wk_now_ns(w))) {
+		w->st.audit_suppressed++;
+		return;
+	}
+	memset(&r, 0, sizeof(r));
+	r.msgid = msgid;
+	r.severity = log_severity(msgid);
+	r.ts_ns = wk_now_ns(w);
+	r.n1 = count + 1;
+	r.n2 = limit;
+	conn_from_pkt(pi, in_port, &r.conn);
+	if (!log_ring_push(w->log, &r))
+		w->st.audit_ring_full++;
+}
+
+static void
+release_limits(struct wk_flow *f, uint8_t which)
+{
+	struct pgen *g = f->gen;
+	uint8_t held = f->lim & which;
+
+	if (g == NULL || held == 0)
+		return;
+	if (held & WK_LIM_CLASS)
+		flow_limits_release(g->limits, pgen_class_idx(f->class_conn, 0));
+	if (held & WK_LIM_CLASS_EMB)
+		flow_limits_release(g->limits, pgen_class_idx(f->class_conn, 1));
+	if (held & WK_LIM_CLIENT)
+		flow_limits_release(g->limits, f->client_idx);
+	if (held & WK_LIM_CLIENT_EMB)
+		flow_limits_release(g->limits, f->client_emb_idx);
+	if (held & WK_LIM_STATIC)
+		flow_limits_release(g->limits, pgen_static_idx(g, (unsigned int)f->stat, 0));
+	if (held & WK_LIM_STATIC_EMB)
+		flow_limits_release(g->limits, pgen_static_idx(g, (unsigned int)f->stat, 1));
+	f->lim &= (uint8_t)~held;
+}
+
+struct limit_step {
+	uint8_t bit;
+	uint32_t idx, max, msgid;
+	int limit; /* enum policy_limit, or -1 for statics */
+};
+
+/*
+ * Takes one unit of every limit that applies to a new connection, the
+ * lower limit winning where a static and a class both apply (each is
+ * checked). Returns 0, or -1 after giving back what it took, counting and
+ * logging the limit that refused (ASA 201009..201013).
+ */
+static int
+admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const struct pkt_info *pi,
+	uint16_t in_port)
+{
+	struct pgen *g = f->gen;
+	const struct policy_class *c = m->conn;
+	uint32_t count = 0;
+	struct limit_step steps[6];
+	unsigned int n = 0, i;
+
+	if (c != NULL) {
+		uint8_t alen = pi->addr_len == 4 ? 4 : 16;
+
+		f->client_idx = flow_limits_hashed(g->limits, 2u * c->id, pi->src, alen);
+		f->client_emb_idx = flow_limits_hashed(g->limits, 2u * c->id + 1, pi->src, alen);
+		steps[n++] = (struct limit_step){WK_LIM_CLASS, pgen_class_idx(c->id, 0),
+			c->limits[POLICY_LIMIT_CONN_MAX], policy_limit_msgid(POLICY_LIMIT_CONN_MAX),
+			POLICY_LIMIT_CONN_MAX};
+		steps[n++] = (struct limit_step){WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
+			c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX],
+			policy_limit_msgid(POLICY_LIMIT_EMBRYONIC_CONN_MAX),
+			POLICY_LIMIT_EMBRYONIC_CONN_MAX};
+		steps[n++] = (struct limit_step){WK_LIM_CLIENT, f->client_idx,
+			c->limits[POLICY_LIMIT_PER_CLIENT_MAX],
+			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX), POLICY_LIMIT_PER_CLIENT_MAX};
+		steps[n++] = (struct limit_step){WK_LIM_CLIENT_EMB, f->client_emb_idx,
+			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
+			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX),
+			POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX};
+	}
+	if (m->stat != NULL) {
+		steps[n++] = (struct limit_step){WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
+			m->stat->tcp_max_conns, LOG_ASA_201009, -1};
+		steps[n++] = (struct limit_step){WK_LIM_STATIC_EMB,
+			pgen_static_idx(g, m->stat->id, 1), m->stat->tcp_em_limit, LOG_ASA_201010, -1};
+	}
+	for (i = 0; i < n; i++) {
+		/* Unlimited counters are still counted only where a limit could
+		 * later matter; skip them to keep the SYN path short. */
+		if (steps[i].max == 0)
+			continue;
+		if (!flow_limits_acquire(g->limits, steps[i].idx, steps[i].max, &count)) {
+			release_limits(f, 0xff);
+			if (steps[i].limit >= 0 && c != NULL)
+				g->cnt[w->id][c->id].limit_drops[steps[i].limit]++;
+			else
+				w->st.limit_static_drop++;
+			w->st.limit_drop++;
+			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].max);
+			return -1;
+		}
+		f->lim |= steps[i].bit;
+	}
+	return 0;
+}
+
 int
 inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *pi,
 	uint16_t in_port)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	bool syn = (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
-	bool smtp_port;
+	struct pgen *g = w->gen;
+	struct policy_match m;
+	struct policy_key k;
 
 	f->entry = e;
 	f->init_port = in_port;
 	f->mode = WK_FLOW_FORWARD;
-	if (!(pi->flags & PKT_F_TCP) || app.esmtp == NULL)
+	f->class_insp = WK_NO_CLASS;
+	f->class_conn = WK_NO_CLASS;
+	f->stat = -1;
+	if (!(pi->flags & PKT_F_TCP) || g == NULL || app.no_inspect)
 		return 0;
-	/* Until the policy names classes: TCP/25 is inspected with the ASA
-	 * default map (`class inspection_default`), the rest forwarded. */
-	smtp_port = syn ? pi->dport == SMTP_PORT :
-			  (pi->dport == SMTP_PORT || pi->sport == SMTP_PORT);
-	if (!smtp_port)
-		return 0;
+	memset(&k, 0, sizeof(k));
+	k.family = pi->addr_len == 4 ? 4 : 6;
+	k.proto = IPPROTO_TCP;
+	k.pair = app.port_pair[in_port];
+	k.side = app.port_inside[in_port] ? POLICY_SIDE_INSIDE : POLICY_SIDE_OUTSIDE;
+	k.sport = pi->sport;
+	k.dport = pi->dport;
+	memcpy(k.src, pi->src, pi->addr_len);
+	memcpy(k.dst, pi->dst, pi->addr_len);
+	policy_classify(g->policy, &k, &m);
 	if (!syn) {
-		/* A connection we did not see open, on an inspected port. */
+		/* A connection we did not see open. Where it would be inspected
+		 * (either way round), like a firewall: drop, unless told to pick
+		 * it up (uninspected). */
+		if (m.esmtp == NULL) {
+			memcpy(k.src, pi->dst, pi->addr_len);
+			memcpy(k.dst, pi->src, pi->addr_len);
+			k.sport = pi->dport;
+			k.dport = pi->sport;
+			k.side = k.side == POLICY_SIDE_INSIDE ? POLICY_SIDE_OUTSIDE :
+								POLICY_SIDE_INSIDE;
+			policy_classify(g->policy, &k, &m);
+		}
+		if (m.esmtp == NULL)
+			return 0;
 		if (w->midstream_drop)
 			return -1;
 		w->st.insp_midstream++;
 		return 0;
 	}
+	f->gen = g;
+	g->flows[w->id]++;
+	if (m.conn != NULL)
+		f->class_conn = m.conn->id;
+	if (m.stat != NULL)
+		f->stat = (int16_t)m.stat->id;
+	if (admit(w, f, &m, pi, in_port) != 0) {
+		g->flows[w->id]--;
+		f->gen = NULL;
+		return -1;
+	}
+	if (m.inspect != NULL) {
+		f->class_insp = m.inspect->id;
+		g->cnt[w->id][m.inspect->id].conns++;
+	}
+	if (m.esmtp == NULL)
+		return 0;
 	f->mode = WK_FLOW_INSPECT;
-	f->policy = app.esmtp;
+	f->policy = m.esmtp;
+	f->imap = m.inspect != NULL ? m.inspect->imap : 0;
+	f->alert = m.inspect != NULL ? m.inspect->alert : 1;
 	tcp_conn_init(&f->tcp);
 	esmtp_init(&f->esmtp, f->policy);
 	w->st.insp_conns++;
@@ -503,13 +647,25 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 }
 
 void
+inspect_flow_established(struct worker *w, struct flow_entry *e)
+{
+	RTE_SET_USED(w);
+	release_limits(wk_flow_of(e), WK_LIM_EMB_ALL);
+}
+
+void
 inspect_flow_free(struct worker *w, struct flow_entry *e)
 {
 	struct wk_flow *f = wk_flow_of(e);
 
-	if (f->mode != WK_FLOW_INSPECT)
-		return;
-	tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-	apply_out(w, &w->tout);
+	if (f->mode == WK_FLOW_INSPECT) {
+		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+		apply_out(w, &w->tout);
+	}
 	f->mode = WK_FLOW_FORWARD;
+	if (f->gen != NULL) {
+		release_limits(f, 0xff);
+		f->gen->flows[w->id]--;
+		f->gen = NULL;
+	}
 }

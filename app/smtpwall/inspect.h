@@ -20,15 +20,35 @@
 #include "tcp.h"
 
 struct worker;
+struct pgen;
+
+/* Limit units a connection holds (struct wk_flow.lim). */
+#define WK_LIM_CLASS 0x01      /* class conn-max */
+#define WK_LIM_CLASS_EMB 0x02  /* class embryonic-conn-max */
+#define WK_LIM_CLIENT 0x04     /* per-client-max */
+#define WK_LIM_CLIENT_EMB 0x08 /* per-client-embryonic-max */
+#define WK_LIM_STATIC 0x10     /* static max_conns */
+#define WK_LIM_STATIC_EMB 0x20 /* static em_limit */
+#define WK_LIM_EMB_ALL (WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB)
+#define WK_NO_CLASS 0xffff
 
 /* Per-flow state, the flow entry's user area. */
 struct wk_flow {
 	struct tcp_conn tcp;      /* first: lib/tcp's callback finds us by container_of */
 	struct flow_entry *entry; /* back pointer (addresses, ports for audit lines) */
 	const struct esmtp_policy *policy; /* the inspect map of this connection */
+	struct pgen *gen;         /* policy generation it was classified with, or NULL */
+	uint32_t client_idx;      /* per-client limit cell (conns; +1 scope for embryonic) */
+	uint32_t client_emb_idx;
+	uint16_t class_insp;      /* class that decided inspection (counters), or WK_NO_CLASS */
+	uint16_t class_conn;      /* class whose limits apply, or WK_NO_CLASS */
+	uint16_t imap;            /* inspect map index (audit labels) */
+	int16_t stat;             /* static covering the server, or -1 */
 	uint16_t init_port;       /* port the initiator's packets arrive on */
 	uint8_t mode;             /* enum wk_flow_mode */
-	uint8_t pad[5];
+	uint8_t lim;              /* WK_LIM_* units held */
+	uint8_t alert;            /* log inspection events (IOS alert) */
+	uint8_t pad[7];
 	struct esmtp esmtp;
 };
 
@@ -58,7 +78,11 @@ int inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_in
 void inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, uint64_t now);
 
-/* The flow is going away (timeout, table flush): frees held packets. */
+/* The flow is going away (timeout, table flush): frees held packets,
+ * gives back its limit units. */
 void inspect_flow_free(struct worker *w, struct flow_entry *e);
+
+/* The connection left the embryonic states: gives back embryonic units. */
+void inspect_flow_established(struct worker *w, struct flow_entry *e);
 
 #endif /* SMTPWALL_INSPECT_H */

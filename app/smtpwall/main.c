@@ -25,6 +25,8 @@
 #include "dispatch.h"
 #include "eal_args.h"
 #include "offline.h"
+#include "pgen.h"
+#include "policy.h"
 #include "port.h"
 #include "worker.h"
 
@@ -36,11 +38,83 @@
 struct app app;
 volatile bool app_quit;
 
+static volatile sig_atomic_t reload_requested;
+
 static void
 on_signal(int sig)
 {
-	RTE_SET_USED(sig);
-	app_quit = true;
+	if (sig == SIGHUP)
+		reload_requested = 1;
+	else
+		app_quit = true;
+}
+
+/*
+ * Publishes the policy of a loaded configuration as a new generation. New
+ * connections use it from the workers' next loop; existing ones keep
+ * theirs. Takes the policy out of c.
+ */
+static int
+publish_policy(struct config *c)
+{
+	static uint32_t next_id = 1;
+	struct policy *p = c->policy != NULL ? c->policy : policy_new_default();
+	struct pgen *g;
+
+	if (p == NULL)
+		return -1;
+	g = pgen_create(p, app.n_workers ? app.n_workers : 1, next_id);
+	if (g == NULL) {
+		if (c->policy == NULL)
+			policy_free(p);
+		return -1;
+	}
+	c->policy = NULL; /* owned by the generation now */
+	next_id++;
+	pgen_publish(g);
+	return 0;
+}
+
+/* SIGHUP: reload the file; a bad file leaves the running policy in place. */
+static void
+reload_policy(void)
+{
+	struct config nc;
+	char err[CONFIG_ERR_LEN];
+
+	if (app.config_path == NULL) {
+		printf("smtpwall: SIGHUP: no configuration file to reload\n");
+		return;
+	}
+	config_default(&nc);
+	if (config_load(app.config_path, &nc, err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtpwall: reload refused, the running policy stays: %s\n", err);
+		app.reloads_failed++;
+		return;
+	}
+	if (publish_policy(&nc) != 0) {
+		fprintf(stderr, "smtpwall: reload: out of memory, the running policy stays\n");
+		app.reloads_failed++;
+	} else {
+		printf("smtpwall: reloaded %s (policy generation %u); wire and flows settings "
+		       "apply at restart\n",
+			app.config_path, atomic_load(&pgen_current)->id);
+		app.reloads++;
+	}
+	config_free(&nc);
+	fflush(stdout);
+}
+
+static uint32_t
+min_gen_seen(void)
+{
+	uint32_t m = UINT32_MAX;
+	unsigned int i;
+
+	for (i = 0; i < app.n_workers; i++)
+		if (app.workers[i] != NULL && app.workers[i]->gen_seen < m)
+			m = app.workers[i]->gen_seen;
+	return m;
 }
 
 static void
@@ -133,7 +207,7 @@ parse_args(int argc, char **argv)
 	};
 	const char *config_path = NULL, *pairs = NULL;
 	long workers = -1, idle = -1;
-	int dispatch = -1, midstream = -1, check = 0, no_inspect = 0, no_tcp_csum = 0, opt;
+	int dispatch = -1, midstream = -1, check = 0, no_tcp_csum = 0, opt;
 	char err[CONFIG_ERR_LEN];
 
 	optind = 1;
@@ -195,7 +269,7 @@ parse_args(int argc, char **argv)
 			app.audit_spec = optarg;
 			break;
 		case OPT_NO_INSPECT:
-			no_inspect = 1;
+			app.no_inspect = true;
 			break;
 		case OPT_NO_TCP_CSUM:
 			no_tcp_csum = 1;
@@ -234,9 +308,7 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	app.offline = app.read_path != NULL;
-	/* Until the policy names classes: TCP/25 with ASA's _default_esmtp_map. */
-	esmtp_policy_default(&app.esmtp_default);
-	app.esmtp = no_inspect ? NULL : &app.esmtp_default;
+	app.config_path = config_path;
 	app.verify_tcp_csum = !no_tcp_csum;
 	if (check) {
 		printf("%s: OK\n", config_path ? config_path : "(defaults)");
@@ -300,6 +372,8 @@ resolve_ports(void)
 		app.peer[id[0]] = id[1];
 		app.peer[id[1]] = id[0];
 		app.port_inside[id[0]] = true;
+		app.port_pair[id[0]] = (uint8_t)i;
+		app.port_pair[id[1]] = (uint8_t)i;
 		for (j = 0; j < 2; j++) {
 			app.ports[app.n_ports] = id[j];
 			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)
@@ -477,6 +551,10 @@ run_live(void)
 	if (resolve_ports() != 0 || choose_dispatch(rte_lcore_count() - 1) != 0 ||
 		setup_data_path() != 0)
 		return -1;
+	if (publish_policy(&app.cfg) != 0) {
+		fprintf(stderr, "smtpwall: cannot set up the policy\n");
+		return -1;
+	}
 	printf("smtpwall: %u port pair(s), %u worker(s), %s dispatch\n", app.cfg.n_pairs,
 		app.n_workers, app.software_dispatch ? "software" : "RSS/queue");
 	for (i = 0; i < app.n_ports; i++)
@@ -496,6 +574,11 @@ run_live(void)
 	while (!app_quit) {
 		usleep(10000);
 		audit_drain();
+		if (reload_requested) {
+			reload_requested = 0;
+			reload_policy();
+		}
+		pgen_reap(app.n_workers, min_gen_seen());
 		if (app.stats_period_s && rte_rdtsc() >= next_print) {
 			stats_print(stdout, "counters");
 			next_print = rte_rdtsc() + (uint64_t)app.stats_period_s * hz;
@@ -517,6 +600,11 @@ run_offline(void)
 	app.pool = rte_pktmbuf_pool_create("mbufs", 1024, 32, 0, UINT16_MAX, (int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
+		return -1;
+	}
+	app.n_workers = 1;
+	if (publish_policy(&app.cfg) != 0) {
+		fprintf(stderr, "smtpwall: cannot set up the policy\n");
 		return -1;
 	}
 	rc = offline_run();
@@ -557,6 +645,7 @@ main(int argc, char **argv)
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
+	signal(SIGHUP, on_signal);
 	audit_clock_init();
 	if (audit_open(app.audit_spec) != 0) {
 		rte_eal_cleanup();
@@ -569,6 +658,8 @@ main(int argc, char **argv)
 	rte_eal_mp_wait_lcore();
 	audit_close();
 	teardown();
+	pgen_free_all();
+	config_free(&app.cfg);
 	rte_eal_cleanup();
 	return rc == 0 ? 0 : 1;
 }

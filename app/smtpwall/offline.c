@@ -169,6 +169,7 @@ offline_run(void)
 	}
 	w->sink = offline_sink;
 	w->sink_arg = &sink;
+	worker_load_gen(w);
 	app.workers[0] = w;
 	app.n_workers = 1;
 

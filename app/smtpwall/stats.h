@@ -48,6 +48,8 @@
 	X(insp_conn_bypassed, "inspected connections bypassed (TLS allowed)") \
 	X(insp_rst_sent, "RSTs sent") \
 	X(insp_rst_nombuf, "RSTs not sent: no mbuf") \
+	X(limit_drop, "new connections refused by a connection limit") \
+	X(limit_static_drop, "... of which by a legacy static limit") \
 	X(audit_suppressed, "audit records suppressed by the rate limit") \
 	X(audit_ring_full, "audit records lost: log ring full") \
 	X(busy_cycles, "TSC cycles spent on received bursts") \

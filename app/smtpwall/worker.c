@@ -18,6 +18,7 @@
 
 #include "audit.h"
 #include "inspect.h"
+#include "pgen.h"
 #include "pkt.h"
 
 #define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
@@ -114,6 +115,15 @@ expired_cb(struct flow_entry *e, void *arg)
 
 	w->st.flow_expired++;
 	inspect_flow_free(w, e);
+}
+
+void
+worker_load_gen(struct worker *w)
+{
+	struct pgen *g = atomic_load_explicit(&pgen_current, memory_order_acquire);
+
+	w->gen = g;
+	w->gen_seen = g != NULL ? g->id : 0;
 }
 
 uint64_t
@@ -278,8 +288,12 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		e->pkts[kdir[i]]++;
 		e->bytes[kdir[i]] += rte_pktmbuf_pkt_len(m);
 		if (p->flags & PKT_F_TCP) {
-			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
-			if (((struct wk_flow *)flow_entry_user(e))->mode != WK_FLOW_FORWARD) {
+			struct wk_flow *f = flow_entry_user(e);
+			enum flow_state st = flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
+
+			if (unlikely(f->lim & WK_LIM_EMB_ALL) && st >= FLOW_ST_ESTABLISHED)
+				inspect_flow_established(w, e);
+			if (f->mode != WK_FLOW_FORWARD) {
 				/* lib/tcp decides when (and whether) it leaves. */
 				inspect_segment(w, e, m, p, kdir[i], now);
 				pkts[kidx[i]] = NULL;
@@ -305,6 +319,7 @@ worker_loop_ports(struct worker *w)
 		uint64_t now = rte_rdtsc();
 		unsigned int i, got = 0;
 
+		worker_load_gen(w);
 		for (i = 0; i < w->n_ports; i++) {
 			uint16_t n = rte_eth_rx_burst(w->ports[i], w->queue, pkts, WK_BURST);
 
@@ -335,8 +350,10 @@ worker_loop_rings(struct worker *w)
 
 	while (likely(!app_quit)) {
 		uint64_t now = rte_rdtsc();
-		unsigned int n =
-			rte_ring_sc_dequeue_burst(w->in_ring, (void **)pkts, WK_BURST, NULL);
+		unsigned int n;
+
+		worker_load_gen(w);
+		n = rte_ring_sc_dequeue_burst(w->in_ring, (void **)pkts, WK_BURST, NULL);
 
 		if (n != 0) {
 			worker_process_burst(w, pkts, (uint16_t)n, now);

@@ -51,6 +51,9 @@ struct worker {
 	struct log_ring *log; /* audit records to the control lcore */
 	struct log_limiter log_limit;
 	struct tcp_ctx *tcp;  /* lib/tcp pools and counters of this worker */
+	struct pgen *gen;     /* policy generation for new connections */
+	volatile uint32_t gen_seen; /* its id, for the control lcore's reaping */
+	struct log_limiter limit_log_limit;
 	struct esmtp_counters ecnt;
 	uint64_t now;         /* ticks of the burst being processed */
 	uint64_t hz; /* ticks per second of `now` */
@@ -81,6 +84,9 @@ int worker_main(void *arg);
  * ownership of every mbuf.
  */
 void worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
+
+/* Loads the current policy generation (once per loop). */
+void worker_load_gen(struct worker *w);
 
 /* Runs the timer sweep if due (a bounded number of entries). */
 void worker_expire(struct worker *w, uint64_t now);

@@ -12,12 +12,19 @@
  *         held_max_segs (2^k); bit 6 edit_log 2 (else 256); bit 7 two
  *         carry blocks (else 64).
  *   h[2..3]: ISN material.
+ *   h[2] bit 7: ooo_max_bytes 1024 (else 8192); bit 6: the toy never
+ *         decides a line without CR LF (else at 300 bytes); h[3] bit 7: one ring
+ *         block (else 4); bit 6: 8 segment slots (else 512).
  * Record: b0 bit 0 dir; bits 1-3 kind (0 data, 1 data+FIN, 2 pure ACK,
  *         3 RST, 4 raw flags from b4, 5 tick, 6 data with a bad checksum,
- *         7 data with PSH); b1 b2 sequence offset (little endian) from
- *         isn + 1, or the ACK offset (kind 2), or the time step (kind 5);
- *         b3 payload length; then the payload (kind 4: b4 is the flags
- *         byte first).
+ *         7 data with PSH); bit 4 with kinds 0, 1, 7: a big segment of
+ *         b3 * 8 bytes repeating the next (up to) 16 input bytes; b1 b2
+ *         sequence offset (little endian) from isn + 1, or the ACK offset
+ *         (kind 2), or the time step (kind 5); b3 payload length; then the
+ *         payload (kind 4: b4 is the flags byte first).
+ * Toy inspector lines: XEXC (masked), KILL, RSTX, BYPA, DPKT (drop packet),
+ * OVFL (overflow: the answer stops after it), others decided at CR LF or
+ * at 300 bytes.
  *
  * Invariants (abort() when broken): every packet comes out exactly once
  * (counting tcp_conn_free at the end); the out list never exceeds
@@ -47,6 +54,7 @@ struct toy {
 	uint8_t tail[2][4096]; /* bytes this direction left undecided */
 	uint32_t ntail[2];
 	uint32_t max_edits;
+	uint32_t hold_max;
 	int dead;
 };
 
@@ -55,6 +63,7 @@ static uint8_t arena[ARENA];
 static uint32_t arena_used;
 static int np;
 static struct toy toy;
+static uint8_t big[255 * 8];
 
 #define CHECK(c) \
 	do { \
@@ -91,7 +100,7 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 		uint32_t llen, body;
 
 		if (cr == NULL) {
-			if (len - pos < 300)
+			if (len - pos < t->hold_max)
 				break;
 			llen = body = len - pos;
 		} else {
@@ -119,6 +128,12 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 				r->verdict = TCP_INSP_FORWARD; /* decide up to it first */
 			else
 				return;
+			break;
+		}
+		if (llen >= 4 && memcmp(line, "OVFL", 4) == 0) {
+			/* An answer cut short after this line: the rest comes again at once. */
+			pos += llen;
+			r->overflow = 1;
 			break;
 		}
 		if (llen >= 4 && memcmp(line, "XEXC", 4) == 0) {
@@ -167,7 +182,7 @@ take(struct tcp_ctx *x, const struct tcp_out *out)
 }
 
 static void
-send(struct tcp_ctx *x, struct tcp_conn *c, int dir, uint32_t seq, uint32_t ack, const uint8_t *d,
+fsend(struct tcp_ctx *x, struct tcp_conn *c, int dir, uint32_t seq, uint32_t ack, const uint8_t *d,
 	uint32_t len, uint8_t flags, uint8_t ws, int csum_ok, uint64_t now)
 {
 	struct tcp_seg s;
@@ -244,6 +259,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	memset(&toy, 0, sizeof(toy));
 	toy.max_edits = edits[(h0 >> 3) & 3];
+	toy.hold_max = (data[2] & 0x40) ? 100000 : 300;
 	tcp_params_default(&p);
 	p.hz = 1000;
 	p.ooo_max_segs = (h1 & 7) == 7 ? TCP_OOO_MAX : (uint32_t)(h1 & 7) + 1;
@@ -252,10 +268,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		p.held_max_segs = TCP_HELD_MAX;
 	p.edit_log = (h1 & 0x40) ? 2 : 256;
 	p.carry_blocks = (h1 & 0x80) ? 2 : 64;
-	p.slots = 512;
+	p.slots = (data[3] & 0x40) ? 8 : 512;
 	p.ring_size = 16u << 10;
-	p.ring_blocks = 4;
-	p.ooo_max_bytes = 8192;
+	p.ring_blocks = (data[3] & 0x80) ? 1 : 4;
+	p.ooo_max_bytes = (data[2] & 0x80) ? 1024 : 8192;
 	if (!(h0 & 0x80)) {
 		p.inspect = toy_inspect;
 		p.inspect_arg = &toy;
@@ -269,9 +285,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (!(h0 & 1)) {
 		const uint8_t *w = wsc[(h0 >> 5) & 3];
 
-		send(x, &c, 0, isn[0], 0, NULL, 0, TCP_F_SYN, w[0], 1, now);
-		send(x, &c, 1, isn[1], isn[0] + 1, NULL, 0, TCP_F_SYN | TCP_F_ACK, w[1], 1, now);
-		send(x, &c, 0, isn[0] + 1, isn[1] + 1, NULL, 0, TCP_F_ACK, 0xff, 1, now);
+		fsend(x, &c, 0, isn[0], 0, NULL, 0, TCP_F_SYN, w[0], 1, now);
+		fsend(x, &c, 1, isn[1], isn[0] + 1, NULL, 0, TCP_F_SYN | TCP_F_ACK, w[1], 1, now);
+		fsend(x, &c, 0, isn[0] + 1, isn[1] + 1, NULL, 0, TCP_F_ACK, 0xff, 1, now);
 	}
 	while (pos + 4 <= size) {
 		uint8_t b0 = data[pos];
@@ -287,6 +303,18 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (pos >= size)
 				break;
 			flags = data[pos++];
+		}
+		if ((kind == 0 || kind == 1 || kind == 7) && (b0 & 0x10)) {
+			/* A big segment: len * 8 bytes repeating up to 16 input bytes. */
+			uint32_t pat = (uint32_t)(size - pos) < 16 ? (uint32_t)(size - pos) : 16, k;
+
+			len *= 8;
+			for (k = 0; k < len; k++)
+				big[k] = pat != 0 ? data[pos + k % pat] : 'a';
+			fsend(x, &c, dir, seq, ack, big, len, kind == 1 ? TCP_F_ACK | TCP_F_FIN : flags,
+				0xff, 1, now);
+			pos += pat;
+			continue;
 		}
 		if (len > size - pos)
 			len = (uint32_t)(size - pos);
@@ -317,7 +345,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		default:
 			break;
 		}
-		send(x, &c, dir, seq, ack, data + pos, len, flags, 0xff, kind != 6, now);
+		fsend(x, &c, dir, seq, ack, data + pos, len, flags, 0xff, kind != 6, now);
 		pos += len;
 		CHECK(tcp_conn_held(&c) <= TCP_OUT_MAX - 1);
 	}

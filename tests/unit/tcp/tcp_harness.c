@@ -63,6 +63,12 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 			r->n_edits = 0;
 			return;
 		}
+		if (llen >= 4 && memcmp(line, "OVFL", 4) == 0) {
+			/* The answer stops after this line: the rest comes again at once. */
+			pos += llen;
+			r->overflow = 1;
+			break;
+		}
 		if (llen >= 4 && memcmp(line, "XEXC", 4) == 0) {
 			if (r->n_edits == in->max_edits) {
 				r->overflow = 1;

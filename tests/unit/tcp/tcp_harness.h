@@ -8,7 +8,8 @@
  * holds the rest; a line that starts with
  *   "XEXC" is masked with 'X' (all but its CR LF),
  *   "KILL" answers DROP_CONN, "RSTX" RESET, "BYPA" BYPASS (after the line),
- *   "DPKT" DROP_PACKET (the push is refused, nothing recorded).
+ *   "DPKT" DROP_PACKET (the push is refused, nothing recorded),
+ *   "OVFL" ends the answer after it with overflow set.
  * A partial line of hold_max bytes or more is decided as it is.
  * It records the decided bytes of each direction (raw, before edits).
  */

@@ -148,6 +148,29 @@ Test(tcp_verdict, drop_packet_with_carry)
 	h_free(h);
 }
 
+Test(tcp_verdict, drop_packet_after_overflow_keeps_shown_bytes)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	h->in.dpkt_once = 1;
+	/* Push 1 decides up to OVFL with overflow, push 2 (same packet) is refused. */
+	a = sends(h, 0, 0, "NOOP\r\nOVFL\r\nDPKT\r\n");
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_INSPECT);
+	/* The refused bytes were shown undecided: they stay, and come first. */
+	cr_assert_eq(h->c.h[0].dec, ISN0 + 1 + 12);
+	cr_assert_eq(h->c.h[0].next, ISN0 + 1 + 18);
+	cr_assert_eq(tcp_ctx_stats(h->x)->carry_used, 1);
+	/* The retransmission: old bytes compared, the undecided ones held with it. */
+	b = sends(h, 0, 0, "NOOP\r\nOVFL\r\nDPKT\r\n");
+	cr_assert_eq(h_fate(h, b), FATE_PENDING);
+	b = sends(h, 0, 18, "NOOP\r\n");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	h_seen_is(h, 0, "NOOP\r\nOVFL\r\nDPKT\r\nNOOP\r\n");
+	cr_assert_eq(h_pending(h), 0);
+	h_free(h);
+}
+
 Test(tcp_verdict, conn_free_drops_held_and_queued)
 {
 	struct h *h = est(NULL);

@@ -1,0 +1,117 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#include "pgen.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+_Atomic(struct pgen *) pgen_current;
+static struct pgen *retired;
+
+struct pgen *
+pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
+{
+	struct pgen *g = calloc(1, sizeof(*g));
+	unsigned int w;
+
+	if (g == NULL || n_workers > 64)
+		goto fail;
+	g->policy = p;
+	g->id = id;
+	g->n_classes = policy_n_classes(p);
+	g->n_statics = policy_n_statics(p);
+	g->limits = flow_limits_create(2 * (g->n_classes + g->n_statics), PGEN_CLIENT_CELLS);
+	if (g->limits == NULL)
+		goto fail;
+	for (w = 0; w < n_workers; w++) {
+		g->cnt[w] = calloc(g->n_classes ? g->n_classes : 1, sizeof(*g->cnt[w]));
+		if (g->cnt[w] == NULL)
+			goto fail;
+	}
+	return g;
+fail:
+	if (g != NULL) {
+		g->policy = NULL; /* the caller keeps it on failure */
+		pgen_free(g);
+	}
+	return NULL;
+}
+
+void
+pgen_free(struct pgen *g)
+{
+	unsigned int w;
+
+	if (g == NULL)
+		return;
+	for (w = 0; w < 64; w++)
+		free(g->cnt[w]);
+	flow_limits_free(g->limits);
+	policy_free(g->policy);
+	free(g);
+}
+
+void
+pgen_publish(struct pgen *g)
+{
+	struct pgen *old = atomic_exchange_explicit(&pgen_current, g, memory_order_acq_rel);
+
+	if (old != NULL) {
+		old->retired_next = retired;
+		retired = old;
+	}
+}
+
+static uint64_t
+pgen_flows(const struct pgen *g, unsigned int n_workers)
+{
+	const volatile uint64_t *f = g->flows;
+	uint64_t n = 0;
+	unsigned int w;
+
+	for (w = 0; w < n_workers; w++)
+		n += f[w];
+	return n;
+}
+
+void
+pgen_reap(unsigned int n_workers, uint32_t min_seen)
+{
+	struct pgen **pp = &retired;
+
+	/* A worker takes a generation for a new flow only from pgen_current:
+	 * once every worker has loaded a newer one and no flow is left on a
+	 * retired generation, nothing can reach it any more. */
+	while (*pp != NULL) {
+		struct pgen *g = *pp;
+
+		if (g->id < min_seen && pgen_flows(g, n_workers) == 0) {
+			*pp = g->retired_next;
+			pgen_free(g);
+		} else {
+			pp = &g->retired_next;
+		}
+	}
+}
+
+void
+pgen_free_all(void)
+{
+	while (retired != NULL) {
+		struct pgen *g = retired;
+
+		retired = g->retired_next;
+		pgen_free(g);
+	}
+	pgen_free(atomic_exchange(&pgen_current, NULL));
+}
+
+void
+pgen_sum(const struct pgen *g, unsigned int n_workers, struct policy_class_counters *out)
+{
+	unsigned int w;
+
+	memset(out, 0, sizeof(*out) * (g->n_classes ? g->n_classes : 1));
+	for (w = 0; w < n_workers && w < 64; w++)
+		if (g->cnt[w] != NULL)
+			policy_counters_merge(out, g->cnt[w], g->n_classes);
+}

@@ -1,0 +1,70 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+#ifndef SMTPWALL_PGEN_H
+#define SMTPWALL_PGEN_H
+
+/*
+ * A policy generation: one compiled policy (lib/policy), its shared
+ * connection-limit counters and the per-worker counter arrays of its
+ * classes. Workers pick up the current generation once per burst; a new
+ * connection keeps the generation it was classified with until it goes, so
+ * a reload (SIGHUP) changes new connections only and loses none. A retired
+ * generation is freed when no connection of any worker uses it any more.
+ */
+
+#include <stdatomic.h>
+#include <stdint.h>
+
+#include "flow_limit.h"
+#include "policy.h"
+
+#define PGEN_CLIENT_CELLS (1u << 20) /* hashed per-client limit counters */
+
+struct pgen {
+	struct policy *policy;
+	unsigned int n_classes, n_statics;
+	uint32_t id; /* 1, 2, ...: reloads */
+	struct flow_limits *limits;
+	/* Written only by worker w; read by the control lcore. */
+	struct policy_class_counters *cnt[64];
+	uint64_t flows[64]; /* connections of worker w using this generation */
+	uint64_t static_drops;
+	struct pgen *retired_next;
+};
+
+/* Exact limit counters: two per class (conns, embryonic), two per static. */
+static inline uint32_t
+pgen_class_idx(unsigned int class_id, int embryonic)
+{
+	return 2u * class_id + (embryonic ? 1u : 0u);
+}
+
+static inline uint32_t
+pgen_static_idx(const struct pgen *g, unsigned int static_id, int embryonic)
+{
+	return 2u * g->n_classes + 2u * static_id + (embryonic ? 1u : 0u);
+}
+
+/* Wraps a compiled policy (taking ownership) for n_workers. NULL on error. */
+struct pgen *pgen_create(struct policy *p, unsigned int n_workers, uint32_t id);
+void pgen_free(struct pgen *g);
+
+/* The current generation (workers: once per burst). */
+extern _Atomic(struct pgen *) pgen_current;
+
+/* Publishes g as current and retires the previous one. */
+void pgen_publish(struct pgen *g);
+
+/*
+ * Frees retired generations that no connection uses any more and that no
+ * worker can still be holding: min_seen is the lowest generation id the
+ * workers have loaded since (a worker reloads pgen_current every loop).
+ */
+void pgen_reap(unsigned int n_workers, uint32_t min_seen);
+
+/* Frees every generation (at exit, after the workers stopped). */
+void pgen_free_all(void);
+
+/* Sums the workers' class counters of g into out (n_classes entries). */
+void pgen_sum(const struct pgen *g, unsigned int n_workers, struct policy_class_counters *out);
+
+#endif /* SMTPWALL_PGEN_H */
