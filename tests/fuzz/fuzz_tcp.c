@@ -311,8 +311,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			len *= 8;
 			for (k = 0; k < len; k++)
 				big[k] = pat != 0 ? data[pos + k % pat] : 'a';
-			fsend(x, &c, dir, seq, ack, big, len, kind == 1 ? TCP_F_ACK | TCP_F_FIN : flags,
-				0xff, 1, now);
+			fsend(x, &c, dir, seq, ack, big, len,
+				kind == 1 ? TCP_F_ACK | TCP_F_FIN : flags, 0xff, 1, now);
 			pos += pat;
 			continue;
 		}

@@ -302,6 +302,82 @@ def reuse_check(r):
     return f
 
 
+def exemption_build(s):
+    # The mail gateway 192.168.1.1 is exempt (no inspect esmtp); another
+    # server behind the same wire is inspected.
+    gw = Session(server="192.168.1.1", cport=s.cport + 1000, t0=s.t)
+    gw.handshake()
+    gw.s(BANNER)
+    gw.c(b"XEXCH50\r\nQUIT\r\n")
+    gw.s(b"500 x\r\n221 bye\r\n")
+    gw.close()
+    s.t = gw.t
+    s.handshake()
+    s.s(BANNER)
+    s.c(b"XEXCH50\r\nQUIT\r\n")
+    s.s(b"500 x\r\n221 bye\r\n")
+    s.close()
+    s.frames[:0] = gw.frames
+
+
+def exemption_check(r):
+    f = []
+    gw = r.streams(r.cport + 1000)
+    expect(gw[1].startswith(BANNER), "the gateway's banner was masked", f)
+    expect(b"XEXCH50\r\n" in gw[0], "the gateway's traffic was inspected", f)
+    expect(r.out[1].startswith(masked_banner(BANNER)), "the other server was not inspected", f)
+    expect(b"XXXXXXX\r\n" in r.out[0], "the other server's traffic was not X'd", f)
+    return f
+
+
+def static_build(s):
+    # 60 clients open connections to the gateway and never finish them.
+    for i in range(60):
+        c = Session(client="198.18.1.%d" % (i + 1), server="192.168.1.1",
+                    cport=s.cport, t0=s.t)
+        c.emit(c.frame(0, "S", c.seq[0], 0))
+        s.t = c.t
+        s.frames += c.frames
+
+
+def static_check(r):
+    f = []
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags & 0x02]
+    expect(len(syns) == 50, "%d SYNs left, the limit is 50 connections" % len(syns), f)
+    expect("201011" in r.audit or "201009" in r.audit, "no 2010xx line for the limit", f)
+    return f
+
+
+def reset_build(s):
+    greet(s)
+    s.c(b"MAIL FROM:<a@example.org>\r\n")
+    s.s(b"250 ok\r\n")
+    for i in range(3):
+        s.c(b"RCPT TO:<u%d@example.com>\r\n" % i)
+        s.s(b"250 ok\r\n")
+
+
+def reset_check(r):
+    f = []
+    rst = [x for x in r.frames if TCP in x and x[TCP].flags & 0x04]
+    to_srv = [x for x in rst if x[TCP].dport == 25]
+    to_cli = [x for x in rst if x[TCP].sport == 25]
+    expect(len(to_srv) == 1 and len(to_cli) == 1, "expected one RST each way, got %d/%d"
+           % (len(to_srv), len(to_cli)), f)
+    expect(b"u2@" not in r.out[0], "the third RCPT reached the server", f)
+    if to_srv:
+        # The server expects the next client byte: ISN + 1 + what it got.
+        want = (1000 + 1 + len(r.out[0])) % 2**32
+        expect(to_srv[0][TCP].seq == want, "RST to the server: seq %d, the server expects %d"
+               % (to_srv[0][TCP].seq, want), f)
+    if to_cli:
+        want = (5000 + 1 + len(r.out[1])) % 2**32
+        expect(to_cli[0][TCP].seq == want, "RST to the client: seq %d, the client expects %d"
+               % (to_cli[0][TCP].seq, want), f)
+    expect("Reset connection for" in r.audit, "no 108004 reset line", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -333,4 +409,10 @@ CASES = [
      bad_csum_build, bad_csum_check, None),
     ("allow-tls-bypass", "with allow-tls, STARTTLS passes, 108007 is logged, TLS is not inspected",
      allow_tls_build, allow_tls_check, "allow-tls"),
+    ("reset", "a reset rule sends a valid RST to both ends (cmd RCPT count gt 2 reset)",
+     reset_build, reset_check, "reset-rcpt"),
+    ("gateway-exemption", "REFERENCE.md §0's fix: the gateway's traffic passes uninspected",
+     exemption_build, exemption_check, "config/examples/tac-gateway-exemption.yaml"),
+    ("static-limits", "static ... tcp 50 100: the 51st connection to the gateway is refused",
+     static_build, static_check, "config/examples/tac-static-limits.yaml"),
 ]

@@ -103,6 +103,8 @@ def streams(frames, client_port=None):
         if TCP not in f:
             continue
         t = f[TCP]
+        if client_port is not None and client_port not in (t.sport, t.dport):
+            continue  # another connection
         d = 0 if (client_port is None and t.dport == 25) or t.sport == client_port else 1
         if t.flags & 0x02:
             isn[d] = t.seq

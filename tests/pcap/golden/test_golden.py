@@ -28,6 +28,13 @@ class Result:
     pass
 
 
+def policy_path(policy):
+    """A case's policy: a repo-relative path, or a name in policies/."""
+    if "/" in policy:
+        return os.path.join(HERE, "..", "..", "..", policy)
+    return os.path.join(HERE, "policies", policy + ".yaml")
+
+
 def bad_checksums(path):
     out = subprocess.run(["tshark", "-r", path, "-o", "tcp.check_checksum:TRUE",
                           "-o", "ip.check_checksum:TRUE", "-Y",
@@ -46,12 +53,13 @@ def run_case(sw, work, idx, name, build, check, policy):
     args = [sw, "--no-pci", "--file-prefix", "swg%d_%d" % (os.getpid(), idx), "--lcores", "0",
             "--log-level", "lib.*:warning", "--", "-r", inp, "-o", outp, "--audit", audit]
     if policy:
-        args += ["-c", os.path.join(HERE, "policies", policy + ".yaml")]
+        args += ["-c", policy_path(policy)]
     run = subprocess.run(args, capture_output=True, text=True)
     if run.returncode != 0:
         return ["smtpwall exited %d: %s" % (run.returncode, run.stderr[-500:])], run.stdout
     frames = rdpcap(outp) if os.path.getsize(outp) > 24 else []
     r = Result()
+    r.cport = 40000 + idx
     r.out = streams(frames, client_port=40000 + idx)
     r.raw_out = {0: b"", 1: b""}
     fins = set()
@@ -62,6 +70,8 @@ def run_case(sw, work, idx, name, build, check, policy):
             if f[TCP].flags & 0x01:
                 fins.add(dr)
     r.closed_normally = fins == {0, 1}
+    r.frames = frames
+    r.streams = lambda port: streams(frames, client_port=port)
     r.audit = open(audit).read() if os.path.exists(audit) else ""
     fails = check(r)
     bad = bad_checksums(outp)
@@ -79,7 +89,7 @@ def main():
         for idx, (name, readme, build, check, policy) in enumerate(cases.CASES):
             if only and name not in only:
                 continue
-            if policy and not os.path.exists(os.path.join(HERE, "policies", policy + ".yaml")):
+            if policy and not os.path.exists(policy_path(policy)):
                 print("skip %-26s (policy %s not available yet)" % (name, policy))
                 continue
             fails, log = run_case(sw, work, idx, name, build, check, policy)

@@ -163,13 +163,10 @@ one_run(uint64_t seed, uint32_t maxlen, int acks, uint32_t size)
 		}
 		for (k = 0; k < m; k++) {
 			struct seg *s = &sg[order[k]];
-			uint32_t una = h->ack[1], j;
 			int id = h_send(h, 0, s->off, t + s->off, s->len, 0);
 
 			s->last = id;
 			seg_of[id] = (int)order[k];
-			(void)una;
-			(void)j;
 			if (acks && rnd(&rs) % 4 == 0) {
 				/* The receiver acks what it has in order. */
 				uint32_t a = 0;
