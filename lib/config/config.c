@@ -35,7 +35,7 @@ config_default(struct config *c)
 	c->workers = 0;
 	c->dispatch = CONFIG_DISPATCH_AUTO;
 	c->flows_per_worker = 65536;
-	c->midstream = CONFIG_MIDSTREAM_PICKUP;
+	c->midstream = CONFIG_MIDSTREAM_DROP; /* like a firewall: no state, no entry */
 	c->verify_ip4_csum = true;
 	c->timeouts.embryonic = 30;
 	c->timeouts.idle = 3600;

@@ -378,6 +378,28 @@ def reset_check(r):
     return f
 
 
+def midstream_build(s):
+    # No handshake: the appliance never saw this connection open.
+    s.isn = [1000, 5000]
+    s.seq = [1001, 5001]
+    s.c(b"XEXCH50\r\n")
+    s.s(b"500 x\r\n")
+    # Other ports stay transparent, handshake or not.
+    o = Session(cport=s.cport + 1, sport=8080, t0=s.t)
+    o.seq = [2001, 3001]
+    o.c(b"GET / HTTP/1.0\r\n\r\n")
+    s.frames += o.frames
+
+
+def midstream_check(r):
+    f = []
+    smtp = [x for x in r.frames if TCP in x and 25 in (x[TCP].sport, x[TCP].dport)]
+    other = [x for x in r.frames if TCP in x and 8080 in (x[TCP].sport, x[TCP].dport)]
+    expect(not smtp, "%d frames of an unknown port-25 connection left" % len(smtp), f)
+    expect(len(other) == 1, "the unknown connection on port 8080 was not forwarded", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -405,6 +427,8 @@ CASES = [
      retrans_diff_build, retrans_diff_check, None),
     ("port-reuse", "a new SYN on the 5-tuple of a lingering closed connection starts a new one",
      reuse_build, reuse_check, None),
+    ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
+     midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
      bad_csum_build, bad_csum_check, None),
     ("allow-tls-bypass", "with allow-tls, STARTTLS passes, 108007 is logged, TLS is not inspected",
