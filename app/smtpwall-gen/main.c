@@ -293,20 +293,19 @@ main(int argc, char **argv)
 		return 2;
 	}
 	t0 = rte_rdtsc();
-	while (!links_up(ports) && !quit) {
-		if (rte_rdtsc() - t0 > LINK_WAIT_S * rte_get_tsc_hz()) {
-			fprintf(stderr,
-				"smtpwall-gen: links not up after %d s (is the DUT running?)\n",
-				LINK_WAIT_S);
-			rte_eal_cleanup();
-			return 2;
-		}
+	while (!links_up(ports) && !quit && rte_rdtsc() - t0 < LINK_WAIT_S * rte_get_tsc_hz())
 		rte_delay_ms(10);
+	if (!links_up(ports)) {
+		fprintf(stderr, "smtpwall-gen: links not up after %d s (is the DUT running?)\n",
+			LINK_WAIT_S);
+		rc = 2;
+		goto out;
 	}
 	printf("smtpwall-gen: client side port %u, server side port %u; %u sessions in flight\n",
 		ports[0], ports[1], cfg.concurrency);
 	fflush(stdout);
 	rc = run(&cfg, ports, pool);
+out:
 	rte_eth_dev_stop(ports[0]);
 	rte_eth_dev_stop(ports[1]);
 	rte_eth_dev_close(ports[0]);

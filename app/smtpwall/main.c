@@ -49,6 +49,12 @@ on_signal(int sig)
 		app_quit = true;
 }
 
+void
+app_request_reload(void)
+{
+	reload_requested = 1;
+}
+
 /*
  * Publishes the policy of a loaded configuration as a new generation. New
  * connections use it from the workers' next loop; existing ones keep

@@ -6,6 +6,20 @@
 
 _Atomic(struct pgen *) pgen_current;
 static struct pgen *retired;
+static atomic_int readers;
+
+struct pgen *
+pgen_reader_enter(void)
+{
+	atomic_fetch_add(&readers, 1);
+	return atomic_load(&pgen_current);
+}
+
+void
+pgen_reader_exit(void)
+{
+	atomic_fetch_sub(&readers, 1);
+}
 
 struct pgen *
 pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
@@ -78,6 +92,8 @@ pgen_reap(unsigned int n_workers, uint32_t min_seen)
 {
 	struct pgen **pp = &retired;
 
+	if (atomic_load(&readers) != 0)
+		return; /* next time */
 	/* A worker takes a generation for a new flow only from pgen_current:
 	 * once every worker has loaded a newer one and no flow is left on a
 	 * retired generation, nothing can reach it any more. */

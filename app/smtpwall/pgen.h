@@ -61,6 +61,13 @@ void pgen_publish(struct pgen *g);
  */
 void pgen_reap(unsigned int n_workers, uint32_t min_seen);
 
+/*
+ * Readers outside the data path (telemetry) bracket their use of
+ * pgen_current with these, so that a concurrent reload cannot reap it.
+ */
+struct pgen *pgen_reader_enter(void);
+void pgen_reader_exit(void);
+
 /* Frees every generation (at exit, after the workers stopped). */
 void pgen_free_all(void);
 

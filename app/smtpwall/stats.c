@@ -8,6 +8,7 @@
 #include "stats.h"
 
 #include <inttypes.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include <rte_cycles.h>
@@ -18,6 +19,8 @@
 #include "dispatch.h"
 #include "esmtp.h"
 #include "flow.h"
+#include "pgen.h"
+#include "policy.h"
 #include "tcp.h"
 #include "worker.h"
 
@@ -285,10 +288,72 @@ tel_worker(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+/*
+ * /smtpwall/service_policy[,inspect]: ASA's `show service-policy [inspect
+ * esmtp]`, one line per array element (smtpwall-ctl prints them).
+ */
+static int
+tel_service_policy(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	struct pgen *g;
+	struct policy_class_counters *sum;
+	bool inspect_only = params != NULL && strcmp(params, "inspect") == 0;
+	char *text, *line, *save = NULL;
+	int len;
+
+	RTE_SET_USED(cmd);
+	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
+	g = pgen_reader_enter();
+	if (g == NULL) {
+		pgen_reader_exit();
+		return 0;
+	}
+	sum = calloc(g->n_classes ? g->n_classes : 1, sizeof(*sum));
+	if (sum == NULL) {
+		pgen_reader_exit();
+		return -ENOMEM;
+	}
+	pgen_sum(g, app.n_workers, sum);
+	len = policy_format_service_policy(g->policy, sum, inspect_only, NULL, 0);
+	text = malloc((size_t)len + 1);
+	if (text == NULL) {
+		free(sum);
+		pgen_reader_exit();
+		return -ENOMEM;
+	}
+	policy_format_service_policy(g->policy, sum, inspect_only, text, (size_t)len + 1);
+	pgen_reader_exit();
+	for (line = strtok_r(text, "\n", &save); line != NULL; line = strtok_r(NULL, "\n", &save))
+		if (rte_tel_data_add_array_string(d, line) != 0)
+			break;
+	free(text);
+	free(sum);
+	return 0;
+}
+
+/* /smtpwall/reload: as SIGHUP. */
+static int
+tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	RTE_SET_USED(params);
+	app_request_reload();
+	rte_tel_data_start_dict(d);
+	rte_tel_data_add_dict_string(d, "reload", "requested");
+	rte_tel_data_add_dict_u64(d, "reloads", app.reloads);
+	rte_tel_data_add_dict_u64(d, "reloads_failed", app.reloads_failed);
+	return 0;
+}
+
 int
 stats_telemetry_register(void)
 {
 	int rc = 0;
+
+	rc |= rte_telemetry_register_cmd("/smtpwall/service_policy", tel_service_policy,
+		"show service-policy, one line per element. Parameters: [inspect]");
+	rc |= rte_telemetry_register_cmd("/smtpwall/reload", tel_reload,
+		"Reload the configuration file (as SIGHUP). No parameters");
 
 	rc |= rte_telemetry_register_cmd(
 		"/smtpwall/stats", tel_stats, "Counters summed over all workers. No parameters");
@@ -298,5 +363,5 @@ stats_telemetry_register(void)
 		"/smtpwall/flows", tel_flows, "Flow tables summed over all workers. No parameters");
 	rc |= rte_telemetry_register_cmd(
 		"/smtpwall/worker", tel_worker, "One worker's counters. Parameters: int worker_id");
-	return rc == 0 ? 0 : -EINVAL;
+	return rc == 0 ? 0 : -EINVAL; /* names: letters, digits, '_' and '/' only */
 }

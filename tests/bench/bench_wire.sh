@@ -85,7 +85,21 @@ start_dut() {
 			>"$WORK/dut.$name.log" 2>&1 &
 	fi
 	DUT_PID=$!
-	sleep 1
+	wait_sockets "$name"
+}
+
+# wait_sockets NAME: the DUT listens on both memif sockets (a memif client
+# does not retry a connection that failed at start).
+wait_sockets() {
+	for _ in $(seq 300); do
+		n=$(grep -c "@/run/$ID.$1.[01].sock" /proc/net/unix)
+		[ "$n" -ge 2 ] && return 0
+		kill -0 "$DUT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "DUT $1 did not come up; log:" >&2
+	tail -5 "$WORK/dut.$1.log" >&2
+	return 1
 }
 
 stop_dut() {
@@ -127,17 +141,23 @@ row() { # MIX DUT-LABEL NAME
 	fi
 	ratio=$(awk -v a="${mpps:-0}" -v b="${MPPS[$mix.testpmd]:-0}" \
 		'BEGIN { if (b > 0) printf "%.2f", a / b; else print "-" }')
+	sps=$(field "$g" done_per_s)
+	[ "$mix" = udp64 ] && sps=-
 	chk=ok
 	grep -q "check FAIL" "$g" && chk=FAIL
 	grep -q "^RESULT" "$g" || chk=FAIL
 	printf "| %-10s | %-8s | %7s | %6s | %10s | %5s | %6s / %-7s | %5s | %4s |\n" "$mix" "$dut" \
 		"${mpps:--}" "${gbps:--}" "$cpp" "$ratio" "$(field "$g" lat_p50_us)" \
-		"$(field "$g" lat_p99_us)" "$(field "$g" done_per_s)" "$chk"
+		"$(field "$g" lat_p99_us)" "$sps" "$chk"
 }
 
-MIX_udp64=(--mix none --udp 1024)
-MIX_smtp=(--mix short=90,verb=3,starttls=3,rcpt101=2,longhdr=2 -C 256)
-MIX_data=(--mix data=100 --data-body fixed:1048576 -C 64 --window 16)
+mix_args() { # MIX -> the generator options of that mix, in args
+	case $1 in
+	udp64) args=(--mix none --udp 1024) ;;
+	smtp) args=(--mix "short=90,verb=3,starttls=3,rcpt101=2,longhdr=2" -C 256) ;;
+	data) args=(--mix data=100 --data-body fixed:1048576 -C 64 --window 16) ;;
+	esac
+}
 
 echo "smtpwall wire benchmark: $(date -u +%F) on $NCPU x$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2), load $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "each run: ${SECS}s (1s warm-up excluded), generator closed loop over memif, $WORKERS smtpwall worker(s)"
@@ -146,7 +166,7 @@ printf "| %-10s | %-8s | %7s | %6s | %10s | %5s | %-16s | %5s | %4s |\n" mix DUT
 	cycles/pkt ratio "lat p50/p99 us" sess/s check
 echo "|------------|----------|---------|--------|------------|-------|------------------|-------|------|"
 for mix in udp64 smtp data; do
-	eval "args=(\"\${MIX_$mix[@]}\")"
+	mix_args "$mix"
 	for dut in testpmd bridge inspect; do
 		N=$((N + 1))
 		name="$mix-$dut"
@@ -157,7 +177,6 @@ for mix in udp64 smtp data; do
 		esac
 		plain=()
 		[ "$dut" != inspect ] && plain=(--plain)
-		# shellcheck disable=SC2154
 		gen "$name" -d "$SECS" --warmup 1 --check "${plain[@]}" "${args[@]}"
 		stop_dut
 		row "$mix" "$dut" "$name"
@@ -175,7 +194,15 @@ gen conn -d "$SECS" --warmup 1 --check --mix conn=100 -C 256
 stop_dut
 echo "  connections/s (handshake + close, closed loop, 256 in flight): $(field "$WORK/gen.conn.log" done_per_s) per $WORKERS worker(s) [$(grep -q 'check FAIL' "$WORK/gen.conn.log" && echo FAIL || echo ok)]"
 
-# Memory per connection: IDLE_CONNS established, idle connections.
+# Memory per connection: RSS of smtpwall holding IDLE_CONNS established,
+# idle connections (table sized for them), minus RSS of the same smtpwall
+# with its default table (65536) and no connection: what a connection costs,
+# preallocation included (with --no-huge the tables are zeroed, so touched,
+# at start-up: the RSS before the fill is already most of it).
+start_dut smtpwall base --audit "$WORK/audit.base.log"
+sleep 1
+rss_base=$(awk '/^VmRSS/ { print $2 }' "/proc/$DUT_PID/status")
+stop_dut
 start_dut smtpwall idle -c "$WORK/flows.yaml" --audit "$WORK/audit.idle.log"
 sleep 1
 rss0=$(awk '/^VmRSS/ { print $2 }' "/proc/$DUT_PID/status")
@@ -183,13 +210,14 @@ t0=$(date +%s.%N)
 gen idle -n "$IDLE_CONNS" --check --mix idle=100 -C 1024
 t1=$(date +%s.%N)
 rss1=$(awk '/^VmRSS/ { print $2 }' "/proc/$DUT_PID/status")
-echo "/smtpwall/flows" | dpdk-telemetry.py -f "${ID}idle" >"$WORK/flows.idle.json" 2>/dev/null
 stop_dut
-live=$(counter "$WORK/dut.idle.log" flow_new)
-awk -v n="$IDLE_CONNS" -v a="$rss0" -v b="$rss1" -v live="${live:-?}" -v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" 'BEGIN {
-	printf "  idle connections: %d opened in %.1f s (flow_new %s); RSS %.0f MiB before, %.0f MiB after\n", n, t, live, a / 1024, b / 1024;
-	printf "  memory per connection: %.0f bytes (RSS growth / connections); total RSS / connections: %.0f bytes\n", (b - a) * 1024 / n, b * 1024 / n;
-	printf "  -> 10M connections would need about %.1f GB at that rate\n", (b - a) * 1024 / n * 1e7 / 1e9 }'
+live=$(awk '$1 == "flows:" { print $2; exit }' "$WORK/dut.idle.log")
+awk -v n="$IDLE_CONNS" -v z="$rss_base" -v a="$rss0" -v b="$rss1" -v live="${live:-?}" \
+	-v t="$(awk -v a="$t0" -v b="$t1" 'BEGIN{print b-a}')" 'BEGIN {
+	printf "  idle connections: %d opened in %.1f s (%s live in the DUT at exit)\n", n, t, live;
+	printf "  RSS: %.0f MiB default table, empty; %.0f MiB table for %d, empty; %.0f MiB filled\n", z / 1024, a / 1024, n, b / 1024;
+	printf "  memory per connection: %.0f bytes ((filled - default empty) / connections); %.0f bytes of it touched by the fill\n", (b - z) * 1024 / n, (b - a) * 1024 / n;
+	printf "  -> 10M connections: about %.1f GB at that rate\n", (b - z) * 1024 / n * 1e7 / 1e9 }'
 [ "$(field "$WORK/gen.idle.log" completed)" = "$IDLE_CONNS" ] || echo "  (idle run: not every handshake completed; see the generator log)"
 
 # Latency at light load (4 sessions in flight) against each DUT.
@@ -203,9 +231,9 @@ for dut in testpmd bridge inspect; do
 	esac
 	plain=()
 	[ "$dut" != inspect ] && plain=(--plain)
-	gen "$name" -d "$SECS" --warmup 1 --check "${plain[@]}" -C 4
+	gen "$name" -d "$SECS" --warmup 1 --check "${plain[@]}" -C 4 --mix short=100
 	stop_dut
-	echo "  light load (4 sessions in flight), $dut: $(field "$WORK/gen.$name.log" rx_mpps) Mpps, latency p50 $(field "$WORK/gen.$name.log" lat_p50_us) us, p99 $(field "$WORK/gen.$name.log" lat_p99_us) us"
+	echo "  light load (4 short sessions in flight), $dut: $(field "$WORK/gen.$name.log" rx_mpps) Mpps, latency p50 $(field "$WORK/gen.$name.log" lat_p50_us) us, p99 $(field "$WORK/gen.$name.log" lat_p99_us) us"
 done
 echo
 echo "Latency: generator TSC from handing a frame to its TX queue to reading it back"

@@ -20,6 +20,7 @@ SW_LOG="$WORKDIR/smtpwall.log"
 BG_PIDS=""
 SYSPY=/usr/bin/python3
 E2E_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+SRC_ROOT=$(cd "$E2E_DIR/../.." && pwd)
 
 e2e_cleanup() {
 	rc=$?

@@ -74,6 +74,14 @@ start_dut() {
 		--vdev "net_memif1,role=server,socket=/run/$ID.$name.1.sock" \
 		-- -p net_memif0/net_memif1 -w 1 "$@" >"$WORK/dut.$name.log" 2>&1 &
 	DUT_PID=$!
+	# A memif client does not retry a failed connection: wait for both sockets.
+	for _ in $(seq 300); do
+		[ "$(grep -c "@/run/$ID.$name.[01].sock" /proc/net/unix)" -ge 2 ] && return 0
+		kill -0 "$DUT_PID" 2>/dev/null || break
+		sleep 0.1
+	done
+	echo "smtpwall did not come up:"
+	tail -5 "$WORK/dut.$name.log"
 }
 
 # stop_dut NAME: SIGTERM, wait; fails when it does not exit 0.
