@@ -9,11 +9,19 @@
 #include <rte_cycles.h>
 
 #include "app.h"
+#include "policy.h"
 #include "worker.h"
 
 static FILE *audit_file;
 static int audit_syslog;
-static uint64_t written;
+static uint64_t written, filtered;
+static uint8_t trap_level = 7;
+static struct log_limiter default_limit;
+static unsigned int n_msg_limits;
+static struct {
+	uint32_t msgid;
+	struct log_limiter lim;
+} msg_limits[16];
 static uint64_t clock_tsc0, clock_ns0, clock_hz;
 
 void
@@ -70,6 +78,53 @@ audit_close(void)
 	audit_syslog = 0;
 }
 
+int
+audit_configure(const struct policy_logging *lg, int cli_dest)
+{
+	unsigned int i;
+
+	if (!cli_dest) {
+		const char *spec = "-";
+
+		if (lg->dest == POLICY_LOG_FILE)
+			spec = lg->file;
+		else if (lg->dest == POLICY_LOG_SYSLOG)
+			spec = "syslog";
+		audit_close();
+		if (lg->dest == POLICY_LOG_NONE) {
+			audit_file = NULL;
+			audit_syslog = 0;
+		} else if (audit_open(spec) != 0) {
+			return -1;
+		}
+	}
+	trap_level = lg->level;
+	log_limiter_init(&default_limit, lg->rate, (uint64_t)lg->interval * 1000000000u, 0);
+	n_msg_limits = 0;
+	for (i = 0; i < lg->n_msg_limits && i < 16; i++) {
+		msg_limits[i].msgid = lg->msg_limits[i].msgid;
+		log_limiter_init(&msg_limits[i].lim, lg->msg_limits[i].rate,
+			(uint64_t)lg->msg_limits[i].interval * 1000000000u, 1);
+		n_msg_limits++;
+	}
+	return 0;
+}
+
+/* Level and rate limits, on the control lcore (the workers only cap the
+ * total they push, so a flood cannot fill the rings). */
+static bool
+audit_pass(const struct log_rec *r)
+{
+	unsigned int i;
+
+	if (r->severity > trap_level)
+		return false;
+	for (i = 0; i < n_msg_limits; i++)
+		if (msg_limits[i].msgid == r->msgid)
+			return log_limiter_allow(&msg_limits[i].lim, r->ts_ns);
+	return log_limiter_allow(&default_limit, r->ts_ns);
+}
+
 static void
 audit_write(const struct log_rec *r)
 {
@@ -77,6 +132,10 @@ audit_write(const struct log_rec *r)
 	struct tm tm;
 	time_t sec = (time_t)(r->ts_ns / 1000000000u);
 
+	if (!audit_pass(r)) {
+		filtered++;
+		return;
+	}
 	log_format(r, line, sizeof(line));
 	if (audit_syslog) {
 		/* syslog adds its own time; the ASA severity is the priority. */
@@ -108,6 +167,12 @@ audit_drain(void)
 	if (n != 0 && audit_file != NULL)
 		fflush(audit_file);
 	return n;
+}
+
+uint64_t
+audit_filtered(void)
+{
+	return filtered;
 }
 
 uint64_t

@@ -17,12 +17,22 @@
 int audit_open(const char *spec);
 void audit_close(void);
 
+struct policy_logging;
+/*
+ * Applies the policy's logging section: destination (unless the command
+ * line named one), trap level, default and per-message rate limits
+ * (ASA `logging rate-limit`). Called at start and on reload. 0 or -1.
+ */
+int audit_configure(const struct policy_logging *lg, int cli_dest);
+
 /* Writes every record waiting in the workers' rings; returns how many. */
 unsigned int audit_drain(void);
 
 /* Records written and records lost (rings full), over all workers. */
 uint64_t audit_written(void);
 uint64_t audit_ring_dropped(void);
+/* Records dropped by the level or a per-message rate limit. */
+uint64_t audit_filtered(void);
 
 /* Wall-clock nanoseconds for a TSC value of this run (for record times). */
 uint64_t audit_tsc_to_ns(uint64_t tsc);

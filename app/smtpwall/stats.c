@@ -16,6 +16,7 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "audit.h"
 #include "dispatch.h"
 #include "esmtp.h"
 #include "flow.h"
@@ -184,6 +185,9 @@ stats_print(FILE *f, const char *title)
 				pkt_result_name((enum pkt_result)i), s.drop_reason[i],
 				pkt_result_str((enum pkt_result)i));
 	print_inspection(f);
+	fprintf(f, "  audit: %" PRIu64 " records written, %" PRIu64 " filtered (level, rate limits), %" PRIu64
+		   " lost (rings full)\n",
+		audit_written(), audit_filtered(), audit_ring_dropped());
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)

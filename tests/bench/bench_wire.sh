@@ -88,12 +88,15 @@ start_dut() {
 	wait_sockets "$name"
 }
 
-# wait_sockets NAME: the DUT listens on both memif sockets (a memif client
-# does not retry a connection that failed at start).
+# wait_sockets NAME: the DUT has started its ports and listens on both memif
+# sockets (a memif client does not retry a connection refused at start-up).
 wait_sockets() {
 	for _ in $(seq 300); do
 		n=$(grep -c "@/run/$ID.$1.[01].sock" /proc/net/unix)
-		[ "$n" -ge 2 ] && return 0
+		if [ "$n" -ge 2 ] &&
+			grep -q -E "forwarding; Ctrl-C|Press enter to exit" "$WORK/dut.$1.log"; then
+			return 0
+		fi
 		kill -0 "$DUT_PID" 2>/dev/null || break
 		sleep 0.1
 	done

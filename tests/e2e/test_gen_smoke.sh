@@ -74,9 +74,11 @@ start_dut() {
 		--vdev "net_memif1,role=server,socket=/run/$ID.$name.1.sock" \
 		-- -p net_memif0/net_memif1 -w 1 "$@" >"$WORK/dut.$name.log" 2>&1 &
 	DUT_PID=$!
-	# A memif client does not retry a failed connection: wait for both sockets.
+	# A memif client does not retry a refused connection: wait for the
+	# sockets and for smtpwall's "forwarding" line (ports started).
 	for _ in $(seq 300); do
-		[ "$(grep -c "@/run/$ID.$name.[01].sock" /proc/net/unix)" -ge 2 ] && return 0
+		[ "$(grep -c "@/run/$ID.$name.[01].sock" /proc/net/unix)" -ge 2 ] &&
+			grep -q "forwarding; Ctrl-C" "$WORK/dut.$name.log" && return 0
 		kill -0 "$DUT_PID" 2>/dev/null || break
 		sleep 0.1
 	done
