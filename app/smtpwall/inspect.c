@@ -298,27 +298,20 @@ send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const st
 	struct pkt_info ri;
 	uint16_t l3len = pi->l3 == PKT_L3_IPV4 ? 20 : 40;
 	uint16_t total = (uint16_t)(pi->l3_off + l3len + 20);
+	uint8_t hdr[PKT_ETH_HLEN + 4 * PKT_MAX_VLAN + 40 + 20];
 	uint8_t *p, *ip, *th;
 
-	if (tcp_conn_rst_seq(&f->tcp, d, &seq, &ack) != 0)
+	if (total > sizeof(hdr) || pi->l3_off < PKT_ETH_HLEN ||
+		tcp_conn_rst_seq(&f->tcp, d, &seq, &ack) != 0)
 		return;
-	r = rte_pktmbuf_alloc(app.pool);
-	if (r == NULL) {
-		w->st.insp_rst_nombuf++;
-		return;
-	}
-	p = (uint8_t *)rte_pktmbuf_append(r, total);
-	if (p == NULL) {
-		rte_pktmbuf_free(r);
-		return;
-	}
-	memcpy(p, src, pi->l3_off);
+	/* Build on the stack, then one copy into the mbuf. */
+	memset(hdr, 0, sizeof(hdr));
+	memcpy(hdr, src, pi->l3_off);
 	if (!same) {
-		memcpy(p, src + 6, 6);
-		memcpy(p + 6, src, 6);
+		memcpy(hdr, src + 6, 6);
+		memcpy(hdr + 6, src, 6);
 	}
-	ip = p + pi->l3_off;
-	memset(ip, 0, l3len + 20u);
+	ip = hdr + pi->l3_off;
 	if (pi->l3 == PKT_L3_IPV4) {
 		ip[0] = 0x45;
 		pkt_store16(ip + 2, (uint16_t)(l3len + 20));
@@ -342,6 +335,17 @@ send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const st
 	pkt_store32(th + 8, ack);
 	th[12] = 5 << 4;
 	th[13] = PKT_TCP_RST | PKT_TCP_ACK;
+	r = rte_pktmbuf_alloc(app.pool);
+	if (r == NULL) {
+		w->st.insp_rst_nombuf++;
+		return;
+	}
+	p = (uint8_t *)rte_pktmbuf_append(r, total);
+	if (p == NULL) {
+		rte_pktmbuf_free(r);
+		return;
+	}
+	memcpy(p, hdr, total);
 	if (pkt_parse_ex(p, total, false, &ri) != PKT_OK) {
 		rte_pktmbuf_free(r);
 		return;
