@@ -625,8 +625,14 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 	}
 	f->gen = g;
 	g->flows[w->id]++;
-	if (m.conn != NULL)
+	if (m.conn != NULL) {
+		unsigned int i;
+
 		f->class_conn = m.conn->id;
+		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
+			if (m.conn->timeouts[i] != POLICY_TIMEOUT_UNSET)
+				f->timeouts = m.conn->timeouts;
+	}
 	if (m.stat != NULL)
 		f->stat = (int16_t)m.stat->id;
 	if (admit(w, f, &m, pi, in_port) != 0) {
@@ -648,6 +654,32 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 	esmtp_init(&f->esmtp, f->policy);
 	w->st.insp_conns++;
 	return 0;
+}
+
+void
+inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now)
+{
+	const struct wk_flow *f = wk_flow_of(e);
+	uint32_t s;
+
+	switch (e->state) {
+	case FLOW_ST_NEW:
+	case FLOW_ST_SYN_SENT:
+	case FLOW_ST_SYN_RCVD:
+		s = f->timeouts[POLICY_TIMEOUT_EMBRYONIC];
+		break;
+	case FLOW_ST_ESTABLISHED:
+		s = f->timeouts[POLICY_TIMEOUT_IDLE];
+		break;
+	case FLOW_ST_FIN_WAIT:
+		s = f->timeouts[POLICY_TIMEOUT_HALF_CLOSED];
+		break;
+	default:
+		return; /* closing, closed: the table's linger */
+	}
+	if (s == POLICY_TIMEOUT_UNSET)
+		return;
+	flow_set_deadline(w->ft, e, s == 0 ? FLOW_DEADLINE_NEVER : now + (uint64_t)s * w->hz);
 }
 
 void

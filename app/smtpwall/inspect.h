@@ -38,6 +38,7 @@ struct wk_flow {
 	struct flow_entry *entry; /* back pointer (addresses, ports for audit lines) */
 	const struct esmtp_policy *policy; /* the inspect map of this connection */
 	struct pgen *gen;         /* policy generation it was classified with, or NULL */
+	const uint32_t *timeouts; /* its class's timeouts (policy), or NULL: the table's */
 	uint32_t client_idx;      /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
 	uint16_t class_insp;      /* class that decided inspection (counters), or WK_NO_CLASS */
@@ -84,5 +85,8 @@ void inspect_flow_free(struct worker *w, struct flow_entry *e);
 
 /* The connection left the embryonic states: gives back embryonic units. */
 void inspect_flow_established(struct worker *w, struct flow_entry *e);
+
+/* Applies the class's own timeout of the flow's current state. */
+void inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now);
 
 #endif /* SMTPWALL_INSPECT_H */

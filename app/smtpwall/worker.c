@@ -293,6 +293,8 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 
 			if (unlikely(f->lim & WK_LIM_EMB_ALL) && st >= FLOW_ST_ESTABLISHED)
 				inspect_flow_established(w, e);
+			if (unlikely(f->timeouts != NULL))
+				inspect_flow_timeout(w, e, now);
 			if (f->mode != WK_FLOW_FORWARD) {
 				/* lib/tcp decides when (and whether) it leaves. */
 				inspect_segment(w, e, m, p, kdir[i], now);

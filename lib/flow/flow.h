@@ -369,6 +369,12 @@ enum flow_state flow_tcp_pickup(struct flow_table *t, struct flow_entry *e, uint
  * the entry waits in.
  */
 void flow_touch(struct flow_table *t, struct flow_entry *e, uint64_t now);
+/*
+ * Sets the entry's deadline explicitly (ticks; FLOW_DEADLINE_NEVER for none)
+ * instead of the table's timeout of its state: for connections whose
+ * policy class sets its own timeouts. Earlier or later, it takes effect.
+ */
+void flow_set_deadline(struct flow_table *t, struct flow_entry *e, uint64_t deadline);
 
 /*
  * Sets the state (counted in stats.by_state) and deadline = now + timeout(s).

@@ -173,6 +173,12 @@ flow_timer_set(struct flow_table *t, struct flow_entry *e, uint64_t deadline)
 }
 
 void
+flow_set_deadline(struct flow_table *t, struct flow_entry *e, uint64_t deadline)
+{
+	flow_timer_set(t, e, deadline);
+}
+
+void
 flow_touch(struct flow_table *t, struct flow_entry *e, uint64_t now)
 {
 	flow_timer_set(t, e, flow_deadline(t, (enum flow_state)e->state, now));

@@ -94,7 +94,7 @@ wait_sockets() {
 	for _ in $(seq 300); do
 		n=$(grep -c "@/run/$ID.$1.[01].sock" /proc/net/unix)
 		if [ "$n" -ge 2 ] &&
-			grep -q -E "forwarding; Ctrl-C|Press enter to exit" "$WORK/dut.$1.log"; then
+			grep -q -E "forwarding; Ctrl-C|Checking link statuses" "$WORK/dut.$1.log"; then
 			return 0
 		fi
 		kill -0 "$DUT_PID" 2>/dev/null || break

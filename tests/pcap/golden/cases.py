@@ -400,6 +400,25 @@ def midstream_check(r):
     return f
 
 
+def embryonic_build(s):
+    # The handshake stalls for 15 s after the SYN-ACK: the class's embryonic
+    # timeout (10 s) frees the connection; its late ACK is then unknown.
+    s.emit(s.frame(0, "S", s.seq[0], 0))
+    s.seq[0] += 1
+    s.emit(s.frame(1, "SA", s.seq[1], s.seq[0]))
+    s.seq[1] += 1
+    s.t += 15.0
+    s.emit(s.frame(0, "A", s.seq[0], s.seq[1]))
+    s.c(b"EHLO late.example\r\n")
+
+
+def embryonic_check(r):
+    f = []
+    late = [x for x in r.frames if TCP in x and not x[TCP].flags & 0x02]
+    expect(not late, "%d frames passed after the 10 s embryonic timeout" % len(late), f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -427,6 +446,8 @@ CASES = [
      retrans_diff_build, retrans_diff_check, None),
     ("port-reuse", "a new SYN on the 5-tuple of a lingering closed connection starts a new one",
      reuse_build, reuse_check, None),
+    ("class-embryonic-timeout", "a class's own embryonic timeout (10 s) frees a stalled handshake",
+     embryonic_build, embryonic_check, "embryonic-10s"),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
