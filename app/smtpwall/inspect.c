@@ -141,6 +141,30 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 /* ------------------------------------------------------------------ */
 /* The inspector callback (called by lib/tcp)                           */
 
+/*
+ * ASA `rate-limit N`: a rule whose action is rate-limit lets N matching
+ * messages a second through; past that the connection is dropped (the
+ * sender's MTA retries later), counted as a drop of that rule.
+ */
+static void
+rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
+{
+	unsigned int i;
+
+	for (i = 0; i < er->n_events; i++) {
+		const struct esmtp_event *ev = &er->events[i];
+
+		if (ev->action != ESMTP_ACT_RATE_LIMIT || ev->rule == ESMTP_RULE_NONE ||
+			f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
+			continue;
+		if (log_limiter_allow(pgen_rate(f->gen, w->id, f->imap, ev->rule), wk_now_ns(w)))
+			continue;
+		w->st.insp_rate_limited++;
+		if (er->verdict == ESMTP_FORWARD || er->verdict == ESMTP_DROP_PACKET)
+			er->verdict = ESMTP_DROP_CONN;
+	}
+}
+
 static void
 insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
 	struct tcp_insp_result *r)
@@ -151,6 +175,8 @@ insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len
 	unsigned int i;
 
 	esmtp_push(&f->esmtp, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, buf, len, er);
+	if (unlikely(er->n_events != 0) && f->gen != NULL)
+		rate_limit(w, f, er);
 	esmtp_counters_add(&w->ecnt, dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C, len, er);
 	if (f->gen != NULL && f->class_insp != WK_NO_CLASS)
 		policy_counters_account(&f->gen->cnt[w->id][f->class_insp], er);

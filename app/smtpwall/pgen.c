@@ -36,10 +36,28 @@ pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 	g->limits = flow_limits_create(2 * (g->n_classes + g->n_statics), PGEN_CLIENT_CELLS);
 	if (g->limits == NULL)
 		goto fail;
+	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
+		unsigned int m, r;
+
 		g->cnt[w] = calloc(g->n_classes ? g->n_classes : 1, sizeof(*g->cnt[w]));
-		if (g->cnt[w] == NULL)
+		g->rate[w] = calloc((size_t)(g->n_imaps ? g->n_imaps : 1) * ESMTP_MAX_RULES,
+			sizeof(*g->rate[w]));
+		if (g->cnt[w] == NULL || g->rate[w] == NULL)
 			goto fail;
+		for (m = 0; m < g->n_imaps; m++) {
+			const struct esmtp_policy *ep = policy_imap_esmtp(p, m);
+
+			for (r = 0; ep != NULL && r < ep->n_rules; r++) {
+				uint32_t rate = ep->rules[r].rate / n_workers;
+
+				if (ep->rules[r].action != ESMTP_ACT_RATE_LIMIT)
+					continue;
+				/* At least one per second per worker. */
+				log_limiter_init(pgen_rate(g, w, m, r), rate ? rate : 1,
+					1000000000ull, rate ? rate : 1);
+			}
+		}
 	}
 	return g;
 fail:
@@ -57,8 +75,10 @@ pgen_free(struct pgen *g)
 
 	if (g == NULL)
 		return;
-	for (w = 0; w < 64; w++)
+	for (w = 0; w < 64; w++) {
 		free(g->cnt[w]);
+		free(g->rate[w]);
+	}
 	flow_limits_free(g->limits);
 	policy_free(g->policy);
 	free(g);

@@ -14,7 +14,9 @@
 #include <stdatomic.h>
 #include <stdint.h>
 
+#include "esmtp.h"
 #include "flow_limit.h"
+#include "log.h"
 #include "policy.h"
 
 #define PGEN_CLIENT_CELLS (1u << 20) /* hashed per-client limit counters */
@@ -27,6 +29,10 @@ struct pgen {
 	/* Written only by worker w; read by the control lcore. */
 	struct policy_class_counters *cnt[64];
 	uint64_t flows[64]; /* connections of worker w using this generation */
+	/* rate-limit actions: a token bucket per worker, inspect map and rule
+	 * (the rule's rate shared out between the workers). */
+	unsigned int n_imaps;
+	struct log_limiter *rate[64];
 	uint64_t static_drops;
 	struct pgen *retired_next;
 };
@@ -42,6 +48,13 @@ static inline uint32_t
 pgen_static_idx(const struct pgen *g, unsigned int static_id, int embryonic)
 {
 	return 2u * g->n_classes + 2u * static_id + (embryonic ? 1u : 0u);
+}
+
+/* The bucket of rule `rule` of inspect map `imap` for worker w. */
+static inline struct log_limiter *
+pgen_rate(struct pgen *g, unsigned int w, unsigned int imap, unsigned int rule)
+{
+	return &g->rate[w][imap * ESMTP_MAX_RULES + rule];
 }
 
 /* Wraps a compiled policy (taking ownership) for n_workers. NULL on error. */

@@ -419,6 +419,38 @@ def embryonic_check(r):
     return f
 
 
+def custom_build(s):
+    def sess(cport, sender, rcpts):
+        x = Session(cport=cport, t0=s.t, step=0.00005)
+        greet(x)
+        x.c(b"MAIL FROM:<%s>\r\n" % sender)
+        x.s(b"250 ok\r\n")
+        for i in range(rcpts):
+            x.c(b"RCPT TO:<u%d@example.com>\r\n" % i)
+            x.s(b"250 ok\r\n")
+        x.c(b"QUIT\r\n")
+        x.s(b"221 bye\r\n")
+        x.close()
+        s.t = x.t
+        s.frames.extend(x.frames)
+    sess(s.cport, b"user1@cisco.com", 1)       # blacklisted sender
+    sess(s.cport + 1, b"friend@example.org", 1)  # a normal mail
+    for k in range(12):                          # 12 list mails within a second
+        sess(s.cport + 10 + k, b"list@example.org", 51)
+
+
+def custom_check(r):
+    f = []
+    black = r.streams(r.cport)[0]
+    expect(b"QUIT" not in black, "the blacklisted sender's session went on", f)
+    expect(b"QUIT" in r.streams(r.cport + 1)[0], "a normal mail was cut", f)
+    passed = sum(b"QUIT" in r.streams(r.cport + 10 + k)[0] for k in range(12))
+    expect(passed == 10, "%d of 12 list mails passed a rate-limit of 10/s" % passed, f)
+    expect("sender address regex" in r.audit or "sender-address" in r.audit,
+           "no audit line for the blacklisted sender", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -448,6 +480,8 @@ CASES = [
      reuse_build, reuse_check, None),
     ("class-embryonic-timeout", "a class's own embryonic timeout (10 s) frees a stalled handshake",
      embryonic_build, embryonic_check, "embryonic-10s"),
+    ("custom-map", "config/examples/custom-esmtp-map.yaml: a sender blacklist drops, rate-limit 10 cuts the 11th list mail",
+     custom_build, custom_check, "config/examples/custom-esmtp-map.yaml"),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",

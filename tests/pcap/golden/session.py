@@ -12,13 +12,14 @@ C_MAC, S_MAC = "02:00:00:00:00:01", "02:00:00:00:00:02"
 
 class Session:
     def __init__(self, client="198.18.0.1", server="198.18.0.2", cport=40000, sport=25,
-                 isn_c=1000, isn_s=5000, v6=False, vlan=None, t0=1700000000.0):
+                 isn_c=1000, isn_s=5000, v6=False, vlan=None, t0=1700000000.0, step=0.001):
         self.client, self.server = client, server
         self.cport, self.sport = cport, sport
         self.seq = [isn_c, isn_s]  # next seq to send, per direction (0 = client)
         self.isn = [isn_c, isn_s]
         self.v6, self.vlan = v6, vlan
         self.t = t0
+        self.step = step
         self.frames = []
 
     def frame(self, d, flags, seq, ack, data=b""):
@@ -35,7 +36,7 @@ class Session:
         if data:
             p = p / Raw(data)
         p.time = self.t
-        self.t += 0.001
+        self.t += self.step
         return p
 
     def emit(self, f):
