@@ -224,7 +224,9 @@ inspect_worker_init(struct worker *w)
 	 * the pool running dry is counted, not fatal. */
 	p.slots = 16384;
 	p.carry_blocks = 4096;
-	p.ring_blocks = 1024;
+	/* 64 KiB each, touched only when used: 4096 directions with data in
+	 * flight at once per worker (256 MiB of address space). */
+	p.ring_blocks = 4096;
 	w->tcp = tcp_ctx_create(&p);
 	if (w->tcp == NULL)
 		return -1;
