@@ -532,7 +532,76 @@ release_limits(struct wk_flow *f, uint8_t which)
 		flow_limits_release(g->limits, pgen_static_idx(g, (unsigned int)f->stat, 0));
 	if (held & WK_LIM_STATIC_EMB)
 		flow_limits_release(g->limits, pgen_static_idx(g, (unsigned int)f->stat, 1));
+	if (held & WK_LIM_IOS_HOST)
+		flow_limits_release(g->limits, f->ios_host_idx);
+	if (held & WK_LIM_IOS_EMB) {
+		const struct policy_ios *ios = policy_ios_get(g->policy);
+
+		flow_limits_release(g->limits, pgen_ios_idx(g));
+		/* IOS: below max-incomplete low, stop being aggressive. */
+		if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed) &&
+			flow_limits_count(g->limits, pgen_ios_idx(g)) <= ios->max_incomplete_low)
+			atomic_store_explicit(&g->ios_aggressive, false, memory_order_relaxed);
+	}
 	f->lim &= (uint8_t)~held;
+}
+
+/*
+ * IOS CBAC thresholds for connections of an `ip inspect` binding:
+ *  - max-incomplete high/low: over `high` half-open connections the
+ *    firewall turns aggressive and refuses new half-open connections until
+ *    the count falls to `low` (IOS deletes the oldest half-open session
+ *    instead: a worker cannot reach other workers' flows, so smtpwall
+ *    refuses the newcomer; the count is bounded the same way);
+ *  - tcp max-incomplete host N block-time M: over N half-open connections
+ *    to one host, the new one is refused, and with M > 0 the host is
+ *    blocked for M minutes.
+ * Returns 0 to admit (units taken), -1 to refuse (counted).
+ */
+static int
+admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
+{
+	struct pgen *g = f->gen;
+	const struct policy_ios *ios = policy_ios_get(g->policy);
+	uint64_t now = wk_now_ns(w);
+	uint32_t cell, count = 0;
+	uint8_t alen = pi->addr_len == 4 ? 4 : 16;
+
+	if (!ios->configured)
+		return 0;
+	cell = flow_limits_hashed(g->limits, PGEN_SCOPE_IOS_HOST, pi->dst, alen);
+	if (ios->host_block_time &&
+		atomic_load_explicit(&g->host_block_until[cell & (PGEN_HOST_CELLS - 1)],
+			memory_order_relaxed) > now) {
+		w->st.ios_host_blocked++;
+		return -1;
+	}
+	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed)) {
+		w->st.ios_aggressive_drop++;
+		return -1;
+	}
+	flow_limits_acquire(g->limits, pgen_ios_idx(g), 0, &count);
+	f->lim |= WK_LIM_IOS_EMB;
+	if (ios->max_incomplete_high && count + 1 > ios->max_incomplete_high) {
+		if (!atomic_exchange_explicit(&g->ios_aggressive, true, memory_order_relaxed))
+			w->st.ios_aggressive_on++;
+		w->st.ios_aggressive_drop++;
+		return -1;
+	}
+	if (ios->host_max_incomplete) {
+		if (!flow_limits_acquire(g->limits, cell, ios->host_max_incomplete, &count)) {
+			if (ios->host_block_time)
+				atomic_store_explicit(
+					&g->host_block_until[cell & (PGEN_HOST_CELLS - 1)],
+					now + (uint64_t)ios->host_block_time * 60u * 1000000000u,
+					memory_order_relaxed);
+			w->st.ios_host_drop++;
+			return -1;
+		}
+		f->ios_host_idx = cell;
+		f->lim |= WK_LIM_IOS_HOST;
+	}
+	return 0;
 }
 
 struct limit_step {
@@ -599,6 +668,13 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			return -1;
 		}
 		f->lim |= steps[i].bit;
+	}
+	/* IOS thresholds apply to the connections of an `ip inspect` rule. */
+	if (((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios)) &&
+		admit_ios(w, f, pi) != 0) {
+		release_limits(f, 0xff);
+		w->st.limit_drop++;
+		return -1;
 	}
 	return 0;
 }

@@ -29,7 +29,10 @@ struct pgen;
 #define WK_LIM_CLIENT_EMB 0x08 /* per-client-embryonic-max */
 #define WK_LIM_STATIC 0x10     /* static max_conns */
 #define WK_LIM_STATIC_EMB 0x20 /* static em_limit */
-#define WK_LIM_EMB_ALL (WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB)
+#define WK_LIM_IOS_EMB 0x40    /* IOS max-incomplete (global half-open) */
+#define WK_LIM_IOS_HOST 0x80   /* IOS tcp max-incomplete host */
+#define WK_LIM_EMB_ALL \
+	(WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB | WK_LIM_IOS_EMB | WK_LIM_IOS_HOST)
 #define WK_NO_CLASS 0xffff
 
 /* Per-flow state, the flow entry's user area. */
@@ -41,6 +44,7 @@ struct wk_flow {
 	const uint32_t *timeouts; /* its class's timeouts (policy), or NULL: the table's */
 	uint32_t client_idx;      /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
+	uint32_t ios_host_idx;    /* IOS per-host half-open cell */
 	uint16_t class_insp;      /* class that decided inspection (counters), or WK_NO_CLASS */
 	uint16_t class_conn;      /* class whose limits apply, or WK_NO_CLASS */
 	uint16_t imap;            /* inspect map index (audit labels) */

@@ -33,8 +33,9 @@ pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 	g->id = id;
 	g->n_classes = policy_n_classes(p);
 	g->n_statics = policy_n_statics(p);
-	g->limits = flow_limits_create(2 * (g->n_classes + g->n_statics), PGEN_CLIENT_CELLS);
-	if (g->limits == NULL)
+	g->limits = flow_limits_create(2 * (g->n_classes + g->n_statics) + 1, PGEN_CLIENT_CELLS);
+	g->host_block_until = calloc(PGEN_HOST_CELLS, sizeof(*g->host_block_until));
+	if (g->limits == NULL || g->host_block_until == NULL)
 		goto fail;
 	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
@@ -80,6 +81,7 @@ pgen_free(struct pgen *g)
 		free(g->rate[w]);
 	}
 	flow_limits_free(g->limits);
+	free(g->host_block_until);
 	policy_free(g->policy);
 	free(g);
 }

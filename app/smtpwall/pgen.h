@@ -20,6 +20,8 @@
 #include "policy.h"
 
 #define PGEN_CLIENT_CELLS (1u << 20) /* hashed per-client limit counters */
+#define PGEN_HOST_CELLS (1u << 16)   /* IOS per-host block timers */
+#define PGEN_SCOPE_IOS_HOST 0xf0000000u /* hashed scope of IOS per-host half-open */
 
 struct pgen {
 	struct policy *policy;
@@ -33,6 +35,9 @@ struct pgen {
 	 * (the rule's rate shared out between the workers). */
 	unsigned int n_imaps;
 	struct log_limiter *rate[64];
+	/* IOS thresholds (ip inspect max-incomplete, tcp max-incomplete host). */
+	atomic_bool ios_aggressive;        /* half-open count went over high */
+	_Atomic uint64_t *host_block_until; /* ns, by host cell (PGEN_HOST_CELLS) */
 	uint64_t static_drops;
 	struct pgen *retired_next;
 };
@@ -48,6 +53,13 @@ static inline uint32_t
 pgen_static_idx(const struct pgen *g, unsigned int static_id, int embryonic)
 {
 	return 2u * g->n_classes + 2u * static_id + (embryonic ? 1u : 0u);
+}
+
+/* The IOS global half-open counter, after the classes' and statics'. */
+static inline uint32_t
+pgen_ios_idx(const struct pgen *g)
+{
+	return 2u * (g->n_classes + g->n_statics);
 }
 
 /* The bucket of rule `rule` of inspect map `imap` for worker w. */

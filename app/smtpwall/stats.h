@@ -51,6 +51,10 @@
 	X(insp_rst_nombuf, "RSTs not sent: no mbuf") \
 	X(limit_drop, "new connections refused by a connection limit") \
 	X(limit_static_drop, "... of which by a legacy static limit") \
+	X(ios_aggressive_on, "IOS max-incomplete high crossed (aggressive mode entered)") \
+	X(ios_aggressive_drop, "... new half-open connections refused while aggressive") \
+	X(ios_host_drop, "... refused by tcp max-incomplete host") \
+	X(ios_host_blocked, "... refused: host blocked (block-time)") \
 	X(audit_suppressed, "audit records suppressed by the rate limit") \
 	X(audit_ring_full, "audit records lost: log ring full") \
 	X(busy_cycles, "TSC cycles spent on received bursts") \

@@ -4,7 +4,7 @@ leaves the box. One entry per inspector behaviour and per evasion the TCP
 layer must defeat (issue 4). Each case: build(Session) emits the input,
 check(result) returns a list of failures (empty when the facts hold).
 """
-from scapy.all import TCP, Raw
+from scapy.all import IP, TCP, Raw
 
 from session import Session  # noqa: F401
 
@@ -451,6 +451,88 @@ def custom_check(r):
     return f
 
 
+def ios_host_build(s):
+    for i in range(60):
+        c = Session(client="198.18.2.%d" % (i + 1), server="172.22.1.110", cport=s.cport, t0=s.t)
+        c.emit(c.frame(0, "S", c.seq[0], 0))
+        s.t = c.t
+        s.frames += c.frames
+
+
+def ios_host_check(r):
+    f = []
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags & 0x02]
+    expect(len(syns) == 50, "%d half-open connections to the host, the limit is 50" % len(syns), f)
+    return f
+
+
+def ios_block_build(s):
+    # 6 SYNs: the 6th crosses `max-incomplete host 5` and blocks the host
+    # for a minute; the 5 complete their handshakes (no longer half-open),
+    # yet a 7th client 10 s later is still refused (blocked).
+    sess = []
+    for i in range(6):
+        c = Session(client="198.18.3.%d" % (i + 1), server="172.22.1.110", cport=s.cport,
+                    t0=s.t)
+        c.emit(c.frame(0, "S", c.seq[0], 0))
+        s.t = c.t
+        sess.append(c)
+    for c in sess[:5]:
+        c.t = s.t
+        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
+        c.emit(c.frame(0, "A", c.seq[0] + 1, c.seq[1] + 1))
+        s.t = c.t
+    for c in sess:
+        s.frames += c.frames
+    s.frames.sort(key=lambda x: x.time)
+    late = Session(client="198.18.3.99", server="172.22.1.110", cport=s.cport, t0=s.t + 10)
+    late.emit(late.frame(0, "S", late.seq[0], 0))
+    s.frames += late.frames
+
+
+def ios_block_check(r):
+    f = []
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags == 0x02]
+    srcs = sorted(x[IP].src for x in syns)
+    expect(len(syns) == 5, "%d SYNs passed, expected the first 5: %s" % (len(syns), srcs), f)
+    expect("198.18.3.99" not in srcs, "a SYN passed while the host was blocked", f)
+    return f
+
+
+def ios_aggr_build(s):
+    # 12 half-open: over `high 10` the 11th turns the firewall aggressive and
+    # it refuses half-open connections; 6 handshakes complete (4 left, under
+    # `low 5`): it calms down and a new SYN passes again.
+    sess = []
+    for i in range(12):
+        c = Session(client="198.18.4.%d" % (i + 1), server="172.22.1.110", cport=s.cport,
+                    t0=s.t)
+        c.emit(c.frame(0, "S", c.seq[0], 0))
+        s.t = c.t
+        sess.append(c)
+    for c in sess[:6]:
+        c.t = s.t
+        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
+        c.emit(c.frame(0, "A", c.seq[0] + 1, c.seq[1] + 1))
+        s.t = c.t
+    for c in sess:
+        s.frames += c.frames
+    s.frames.sort(key=lambda x: x.time)
+    late = Session(client="198.18.4.99", server="172.22.1.110", cport=s.cport, t0=s.t + 1)
+    late.emit(late.frame(0, "S", late.seq[0], 0))
+    s.frames += late.frames
+
+
+def ios_aggr_check(r):
+    f = []
+    srcs = [x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02]
+    expect(len(srcs) == 11, "%d SYNs passed, expected 10 + 1 after calming down" % len(srcs), f)
+    expect("198.18.4.11" not in srcs and "198.18.4.12" not in srcs,
+           "SYNs passed while aggressive", f)
+    expect("198.18.4.99" in srcs, "the SYN after calming down was refused", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -482,6 +564,12 @@ CASES = [
      embryonic_build, embryonic_check, "embryonic-10s"),
     ("custom-map", "config/examples/custom-esmtp-map.yaml: a sender blacklist drops, rate-limit 10 cuts the 11th list mail",
      custom_build, custom_check, "config/examples/custom-esmtp-map.yaml"),
+    ("ios-host-max-incomplete", "IOS tcp max-incomplete host 50: 60 half-open to the host, 50 pass",
+     ios_host_build, ios_host_check, "config/examples/ios-cbac-smtp.yaml"),
+    ("ios-block-time", "IOS max-incomplete host 5 block-time 1: the host stays blocked after the excess",
+     ios_block_build, ios_block_check, "ios-block"),
+    ("ios-max-incomplete", "IOS max-incomplete high 10 low 5: aggressive over 10, calm again under 5",
+     ios_aggr_build, ios_aggr_check, "ios-aggressive"),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
