@@ -185,6 +185,7 @@ insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len
 
 	r->consumed = er->consumed;
 	r->overflow = er->overflow;
+	r->retry_other = er->retry_other;
 	r->n_edits = er->n_edits;
 	for (i = 0; i < er->n_edits; i++) {
 		r->edits[i].off = er->edits[i].off;

@@ -220,6 +220,7 @@ enum tcp_drop_reason {
 	_(INSP_RESET, "inspector verdicts: reset") \
 	_(BYPASSED, "connections bypassed") \
 	_(CONN_DROPPED, "connections dropped (verdict DROP or RESET)") \
+	_(RETRY_OTHER, "pushes that re-presented the other direction's held bytes") \
 	_(OUT_OVERFLOW, "internal error: out list full (must stay 0)")
 
 enum tcp_counter {
@@ -274,6 +275,14 @@ struct tcp_insp_result {
 	uint8_t verdict; /**< enum tcp_insp_verdict */
 	uint8_t n_edits;
 	uint8_t overflow; /**< edits did not fit: lib/tcp pushes buf[consumed..] again at once */
+	/**
+	 * This push decided bytes the inspector holds in the OTHER direction
+	 * (e.g. a server's 354 decides whether pipelined client bytes are
+	 * message content): lib/tcp pushes the other direction's undecided
+	 * bytes again at once (no new bytes), releases the packets they
+	 * decide, then pushes buf[consumed..] of this direction.
+	 */
+	uint8_t retry_other;
 	struct tcp_insp_edit edits[TCP_INSP_MAX_EDITS];
 };
 
@@ -415,7 +424,8 @@ struct tcp_conn {
 	uint8_t verdict; /**< enum tcp_conn_verdict, sticky */
 	uint8_t ws_ok; /**< both SYNs carried a window scale option */
 	uint8_t closed; /**< both FINs acknowledged or RST */
-	uint8_t pad[4];
+	uint8_t rel_other; /**< bit d: a retry decided held bytes of direction d (internal) */
+	uint8_t pad[3];
 };
 _Static_assert(sizeof(struct tcp_conn) <= 160, "tcp_conn must stay small");
 

@@ -387,8 +387,26 @@ edit_apply(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, ui
  * BYPASS the edits are applied and dec moves by consumed; *ovf says to push
  * the rest again at once. DROP_PACKET, DROP_CONN and RESET change nothing.
  */
+static enum push_res repush_other(struct tcp_ctx *x, struct tcp_conn *c, int od);
+static enum push_res push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf,
+	uint32_t blen, int *ovf, int follow_retry);
+
 static enum push_res
 push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen, int *ovf)
+{
+	return push_any(x, c, d, buf, blen, ovf, 1);
+}
+
+static enum push_res
+push_one(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen,
+	int *ovf)
+{
+	return push_any(x, c, d, buf, blen, ovf, 0);
+}
+
+static enum push_res
+push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen, int *ovf,
+	int follow_retry)
 {
 	struct tcp_half *h = &c->h[d];
 	struct tcp_insp_result r;
@@ -398,6 +416,7 @@ push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t 
 	r.verdict = TCP_INSP_FORWARD;
 	r.n_edits = 0;
 	r.overflow = 0;
+	r.retry_other = 0;
 	if (x->p.inspect != NULL)
 		x->p.inspect(x->p.inspect_arg, c, d, buf, blen, &r);
 	else
@@ -449,7 +468,53 @@ push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t 
 			edit_apply(x, h, h->dec + e->off, (uint16_t)len, e->fill);
 	}
 	h->dec += r.consumed;
+	if (r.retry_other && r.verdict == TCP_INSP_FORWARD && follow_retry) {
+		enum push_res v;
+
+		tcp_ctr(x, TCP_CTR_RETRY_OTHER);
+		v = repush_other(x, c, d ^ 1);
+		if (v != PUSH_OK)
+			return v;
+		/* The rest of this direction goes on at once, like an overflow. */
+		*ovf = h->dec != h->next || *ovf;
+	}
 	return r.verdict == TCP_INSP_BYPASS ? PUSH_BYPASS : PUSH_OK;
+}
+
+/*
+ * The inspector asked for the undecided bytes of direction od again (they
+ * sit in its carry): push them, no new bytes, until they are decided or the
+ * inspector holds them again. The packets they decide are released by
+ * process() (rel_other), which has the out list.
+ */
+static enum push_res
+repush_other(struct tcp_ctx *x, struct tcp_conn *c, int od)
+{
+	struct tcp_half *h = &c->h[od];
+	unsigned int rounds = 0;
+
+	while (h->dec != h->next && h->carry != 0 && rounds++ < TCP_CARRY_SIZE) {
+		uint8_t *cb = tcp_carry_at(x, h->carry);
+		uint32_t before = h->dec;
+		enum push_res v;
+		int ovf = 0;
+
+		/* A retry from this push would come back here: not followed. */
+		v = push_one(x, c, od, cb, h->next - h->dec, &ovf);
+		if (v != PUSH_OK)
+			return v;
+		if (h->dec != before)
+			memmove(cb, cb + (h->dec - before), h->next - h->dec);
+		if (h->dec == h->next) {
+			tcp_carry_put(x, h->carry);
+			h->carry = 0;
+		}
+		if (h->dec != before)
+			c->rel_other |= (uint8_t)(1u << od);
+		if (!ovf)
+			break;
+	}
+	return PUSH_OK;
 }
 
 /* Moves the undecided bytes [dec, next), all inside slot s, to a new carry. */
@@ -673,6 +738,12 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 	}
 	held_append(x, h, i);
 	v = deliver(x, c, d, i);
+	if (c->rel_other & (1u << (d ^ 1))) {
+		/* A retry decided held bytes of the other direction: out they go. */
+		c->rel_other = 0;
+		release_decided(x, &c->h[d ^ 1], out);
+		update_fwd(x, &c->h[d ^ 1]);
+	}
 	switch (v) {
 	case PUSH_OK:
 		break;

@@ -533,6 +533,36 @@ def ios_aggr_check(r):
     return f
 
 
+def blind_build(s):
+    greet(s)
+    # The whole transaction in one segment, before any reply (blind
+    # pipelining): the message follows DATA without waiting for 354.
+    s.c(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n"
+        b"Subject: pipelined\r\n\r\nhello world\r\n.\r\n")
+    s.s(b"250 ok\r\n250 ok\r\n354 go ahead\r\n")
+    s.s(b"250 queued\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def blind_check(r):
+    f = []
+    want = (b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n"
+            b"Subject: pipelined\r\n\r\nhello world\r\n.\r\nQUIT\r\n")
+    expect(r.out[0].endswith(want), "the pipelined message did not pass intact: %r" % r.out[0], f)
+    expect(r.closed_normally, "the session did not complete", f)
+    # The held message must leave with the 354 that decides it (same
+    # burst), before the server's final answer, which a real server sends
+    # only after it got the message.
+    pos = {k: next((i for i, x in enumerate(r.frames)
+                    if TCP in x and k in bytes(x[TCP].payload)), None)
+           for k in (b"hello world", b"354 go", b"250 queued")}
+    expect(None not in pos.values() and pos[b"hello world"] < pos[b"250 queued"],
+           "the message left only after the final reply (held past the 354): %r" % pos, f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -570,6 +600,8 @@ CASES = [
      ios_block_build, ios_block_check, "ios-block"),
     ("ios-max-incomplete", "IOS max-incomplete high 10 low 5: aggressive over 10, calm again under 5",
      ios_aggr_build, ios_aggr_check, "ios-aggressive"),
+    ("blind-pipelining", "a message sent before the 354 is judged as content once the 354 arrives",
+     blind_build, blind_check, None),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",

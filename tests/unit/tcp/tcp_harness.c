@@ -30,6 +30,8 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 	if (in->never_decide)
 		return;
 	while (pos < len) {
+		if (dir == 0 && in->waiting)
+			break; /* held until the other side's "GO" */
 		const uint8_t *line = buf + pos;
 		const uint8_t *cr = find_crlf(line, len - pos);
 		uint32_t llen, body;
@@ -80,6 +82,13 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 			r->n_edits++;
 		}
 		pos += llen;
+		if (dir == 0 && llen >= 4 && memcmp(line, "WAIT", 4) == 0)
+			in->waiting = 1;
+		if (dir == 1 && llen >= 2 && memcmp(line, "GO", 2) == 0 && in->waiting) {
+			in->waiting = 0;
+			r->retry_other = 1;
+			break;
+		}
 		if (llen >= 4 && memcmp(line, "BYPA", 4) == 0) {
 			r->verdict = TCP_INSP_BYPASS;
 			break;

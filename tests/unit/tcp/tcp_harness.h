@@ -9,7 +9,9 @@
  *   "XEXC" is masked with 'X' (all but its CR LF),
  *   "KILL" answers DROP_CONN, "RSTX" RESET, "BYPA" BYPASS (after the line),
  *   "DPKT" DROP_PACKET (the push is refused, nothing recorded),
- *   "OVFL" ends the answer after it with overflow set.
+ *   "OVFL" ends the answer after it with overflow set,
+ *   "WAIT" (dir 0) holds the bytes after it until a "GO" line from dir 1,
+ *   whose answer then asks for a retry of dir 0 (retry_other).
  * A partial line of hold_max bytes or more is decided as it is.
  * It records the decided bytes of each direction (raw, before edits).
  */
@@ -48,6 +50,7 @@ struct h_insp {
 	int never_decide; /* hold everything */
 	int dpkt_once; /* DPKT answers DROP_PACKET only once */
 	int dpkt_done;
+	int waiting; /* "WAIT" from dir 0: its next bytes wait for "GO" from dir 1 */
 };
 
 struct h {

@@ -522,3 +522,26 @@ Test(tcp_stream, both_directions)
 	h_seen_is(h, 0, "EHLO x\r\n");
 	h_free(h);
 }
+
+/*
+ * The other direction decides held bytes (a server's 354 after pipelined
+ * client data): the held client packet goes out in the same call that
+ * brought the server's answer, and the server's rest is inspected after.
+ */
+Test(tcp_stream, retry_other_releases_the_held_direction)
+{
+	struct h *h = est(NULL);
+	int a, b;
+
+	a = sends(h, 0, 0, "WAIT\r\nDATA1\r\nDATA2\r\n");
+	cr_assert_eq(h_fate(h, a), FATE_PENDING, "client bytes after WAIT must be held");
+	h_seen_is(h, 0, "WAIT\r\n");
+	b = sends(h, 1, 0, "GO\r\nMORE\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD, "the retry must release the held packet");
+	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
+	h_seen_is(h, 0, "WAIT\r\nDATA1\r\nDATA2\r\n");
+	h_seen_is(h, 1, "GO\r\nMORE\r\n");
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRY_OTHER), 1);
+	cr_assert_eq(tcp_conn_held(&h->c), 0);
+	h_free(h);
+}
