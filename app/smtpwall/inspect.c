@@ -431,6 +431,50 @@ flow_verdict(struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t 
 	}
 }
 
+static void
+tick_add(struct worker *w, struct flow_entry *e, struct wk_flow *f)
+{
+	if (w->n_tick == WK_TICK_MAX) {
+		/* Still timed out, when the connection's next segment comes. */
+		w->st.insp_tick_full++;
+		return;
+	}
+	w->tick[w->n_tick++] = e;
+	f->tick_slot = w->n_tick;
+}
+
+static void
+tick_del(struct worker *w, struct wk_flow *f)
+{
+	uint32_t i = f->tick_slot - 1;
+	struct flow_entry *last = w->tick[--w->n_tick];
+
+	w->tick[i] = last;
+	wk_flow_of(last)->tick_slot = i + 1;
+	f->tick_slot = 0;
+}
+
+void
+inspect_tick(struct worker *w, uint64_t now)
+{
+	uint32_t i = 0;
+
+	while (i < w->n_tick) {
+		struct flow_entry *e = w->tick[i];
+		struct wk_flow *f = wk_flow_of(e);
+
+		if (f->mode == WK_FLOW_INSPECT && tcp_conn_deadline(w->tcp, &f->tcp) <= now) {
+			tcp_conn_tick(w->tcp, &f->tcp, now, &w->tout);
+			apply_out(w, &w->tout);
+		}
+		if (f->mode != WK_FLOW_INSPECT ||
+			tcp_conn_deadline(w->tcp, &f->tcp) == UINT64_MAX)
+			tick_del(w, f); /* the last one moved here: look at i again */
+		else
+			i++;
+	}
+}
+
 void
 inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, uint64_t now)
@@ -471,6 +515,9 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		flow_verdict(w, e, f, out->conn_verdict, now);
 	else if (unlikely(out->closed))
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
+	else if (unlikely(f->tick_slot == 0) &&
+		tcp_conn_deadline(w->tcp, &f->tcp) != UINT64_MAX)
+		tick_add(w, e, f);
 }
 
 /* ------------------------------------------------------------------ */
@@ -803,6 +850,8 @@ inspect_flow_free(struct worker *w, struct flow_entry *e)
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
 		apply_out(w, &w->tout);
 	}
+	if (f->tick_slot != 0)
+		tick_del(w, f);
 	f->mode = WK_FLOW_FORWARD;
 	if (f->gen != NULL) {
 		release_limits(f, 0xff);

@@ -45,6 +45,7 @@ struct wk_flow {
 	uint32_t client_idx;      /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
 	uint32_t ios_host_idx;    /* IOS per-host half-open cell */
+	uint32_t tick_slot;       /* 1 + index in the worker's tick list, 0 when not in it */
 	uint16_t class_insp;      /* class that decided inspection (counters), or WK_NO_CLASS */
 	uint16_t class_conn;      /* class whose limits apply, or WK_NO_CLASS */
 	uint16_t imap;            /* inspect map index (audit labels) */
@@ -89,6 +90,12 @@ void inspect_flow_free(struct worker *w, struct flow_entry *e);
 
 /* The connection left the embryonic states: gives back embryonic units. */
 void inspect_flow_established(struct worker *w, struct flow_entry *e);
+
+/*
+ * Runs lib/tcp's timer (out-of-order segments not filled in time) for the
+ * connections that have segments queued; bounded work.
+ */
+void inspect_tick(struct worker *w, uint64_t now);
 
 /* Applies the class's own timeout of the flow's current state. */
 void inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now);

@@ -47,6 +47,7 @@
 	X(insp_conn_reset, "inspected connections reset (verdict)") \
 	X(insp_conn_bypassed, "inspected connections bypassed (TLS allowed)") \
 	X(insp_rst_sent, "RSTs sent") \
+	X(insp_tick_full, "connections with queued segments not timed (tick list full)") \
 	X(insp_rate_limited, "connections dropped by a rate-limit rule over its rate") \
 	X(insp_rst_nombuf, "RSTs not sent: no mbuf") \
 	X(limit_drop, "new connections refused by a connection limit") \

@@ -139,6 +139,8 @@ worker_expire(struct worker *w, uint64_t now)
 		return;
 	w->next_expire = now + w->expire_every;
 	flow_table_expire(w->ft, now, WK_EXPIRE_BUDGET, expired_cb, w);
+	if (w->n_tick != 0)
+		inspect_tick(w, now);
 }
 
 void

@@ -24,6 +24,7 @@
 #include "stats.h"
 
 #define WK_BURST 32
+#define WK_TICK_MAX 1024 /* connections whose queued segments can time out */
 
 enum wk_mode {
 	WK_MODE_PORTS, /* polls queue q of every port, transmits on queue q */
@@ -63,6 +64,9 @@ struct worker {
 	bool verify_tcp_csum;
 	bool midstream_drop;
 	uint32_t idle_sleep_us;
+	/* Connections with out-of-order segments queued (lib/tcp's timer). */
+	uint32_t n_tick;
+	struct flow_entry *tick[WK_TICK_MAX];
 	/* Scratch of the inspection path, too big for the stack. */
 	struct tcp_out tout;
 	struct esmtp_result eres;

@@ -563,6 +563,32 @@ def blind_check(r):
     return f
 
 
+def ooo_timeout_build(s):
+    greet(s)
+    a, b = s.segments(0, b"NOOP\r\nRSET\r\n", sizes=[6, 6])
+    s.emit(b)          # early: waits for the gap ...
+    s.t += 5.0         # ... longer than the 4 s queue timeout
+    a.time = s.t
+    s.emit(a)          # the gap is filled
+    s.t += 1.0
+    b2 = b.copy()
+    b2.time = s.t
+    s.emit(b2)         # the sender retransmits the dropped segment
+    s.s(b"250 ok\r\n250 ok\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def ooo_timeout_check(r):
+    f = []
+    copies = sum(1 for x in r.frames if TCP in x and bytes(x[TCP].payload) == b"RSET\r\n")
+    expect(copies == 1, "%d copies of the early segment left; the queued one must time out "
+           "after 4 s, only its retransmission passes" % copies, f)
+    expect(r.out[0].endswith(b"NOOP\r\nRSET\r\nQUIT\r\n"), "stream: %r" % r.out[0], f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -602,6 +628,8 @@ CASES = [
      ios_aggr_build, ios_aggr_check, "ios-aggressive"),
     ("blind-pipelining", "a message sent before the 354 is judged as content once the 354 arrives",
      blind_build, blind_check, None),
+    ("ooo-timeout", "an out-of-order segment not put in order within 4 s is dropped; its retransmission passes",
+     ooo_timeout_build, ooo_timeout_check, None),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
