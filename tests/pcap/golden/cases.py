@@ -330,14 +330,41 @@ def exemption_check(r):
     return f
 
 
-def static_build(s):
-    # 60 clients open connections to the gateway and never finish them.
-    for i in range(60):
-        c = Session(client="198.18.1.%d" % (i + 1), server="192.168.1.1",
-                    cport=s.cport, t0=s.t)
+def half_open(s, prefix, n, server):
+    """n clients (prefix.1 .. prefix.n) each send a SYN to server; not emitted."""
+    sess = []
+    for i in range(n):
+        c = Session(client="%s.%d" % (prefix, i + 1), server=server, cport=s.cport, t0=s.t)
         c.emit(c.frame(0, "S", c.seq[0], 0))
         s.t = c.t
+        sess.append(c)
+    return sess
+
+
+def complete(s, sess):
+    """The handshakes of sess complete (SYN-ACK, ACK), after every SYN."""
+    for c in sess:
+        c.t = s.t
+        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
+        c.emit(c.frame(0, "A", c.seq[0] + 1, c.seq[1] + 1))
+        s.t = c.t
+
+
+def merge(s, sess):
+    for c in sess:
         s.frames += c.frames
+    s.frames.sort(key=lambda x: x.time)
+
+
+def late_syn(s, client, server, after):
+    late = Session(client=client, server=server, cport=s.cport, t0=s.t + after)
+    late.emit(late.frame(0, "S", late.seq[0], 0))
+    s.frames += late.frames
+
+
+def static_build(s):
+    # 60 clients open connections to the gateway and never finish them.
+    merge(s, half_open(s, "198.18.1", 60, "192.168.1.1"))
 
 
 def static_check(r):
@@ -452,11 +479,7 @@ def custom_check(r):
 
 
 def ios_host_build(s):
-    for i in range(60):
-        c = Session(client="198.18.2.%d" % (i + 1), server="172.22.1.110", cport=s.cport, t0=s.t)
-        c.emit(c.frame(0, "S", c.seq[0], 0))
-        s.t = c.t
-        s.frames += c.frames
+    merge(s, half_open(s, "198.18.2", 60, "172.22.1.110"))
 
 
 def ios_host_check(r):
@@ -470,24 +493,10 @@ def ios_block_build(s):
     # 6 SYNs: the 6th crosses `max-incomplete host 5` and blocks the host
     # for a minute; the 5 complete their handshakes (no longer half-open),
     # yet a 7th client 10 s later is still refused (blocked).
-    sess = []
-    for i in range(6):
-        c = Session(client="198.18.3.%d" % (i + 1), server="172.22.1.110", cport=s.cport,
-                    t0=s.t)
-        c.emit(c.frame(0, "S", c.seq[0], 0))
-        s.t = c.t
-        sess.append(c)
-    for c in sess[:5]:
-        c.t = s.t
-        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
-        c.emit(c.frame(0, "A", c.seq[0] + 1, c.seq[1] + 1))
-        s.t = c.t
-    for c in sess:
-        s.frames += c.frames
-    s.frames.sort(key=lambda x: x.time)
-    late = Session(client="198.18.3.99", server="172.22.1.110", cport=s.cport, t0=s.t + 10)
-    late.emit(late.frame(0, "S", late.seq[0], 0))
-    s.frames += late.frames
+    sess = half_open(s, "198.18.3", 6, "172.22.1.110")
+    complete(s, sess[:5])
+    merge(s, sess)
+    late_syn(s, "198.18.3.99", "172.22.1.110", 10)
 
 
 def ios_block_check(r):
@@ -503,24 +512,10 @@ def ios_aggr_build(s):
     # 12 half-open: over `high 10` the 11th turns the firewall aggressive and
     # it refuses half-open connections; 6 handshakes complete (4 left, under
     # `low 5`): it calms down and a new SYN passes again.
-    sess = []
-    for i in range(12):
-        c = Session(client="198.18.4.%d" % (i + 1), server="172.22.1.110", cport=s.cport,
-                    t0=s.t)
-        c.emit(c.frame(0, "S", c.seq[0], 0))
-        s.t = c.t
-        sess.append(c)
-    for c in sess[:6]:
-        c.t = s.t
-        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
-        c.emit(c.frame(0, "A", c.seq[0] + 1, c.seq[1] + 1))
-        s.t = c.t
-    for c in sess:
-        s.frames += c.frames
-    s.frames.sort(key=lambda x: x.time)
-    late = Session(client="198.18.4.99", server="172.22.1.110", cport=s.cport, t0=s.t + 1)
-    late.emit(late.frame(0, "S", late.seq[0], 0))
-    s.frames += late.frames
+    sess = half_open(s, "198.18.4", 12, "172.22.1.110")
+    complete(s, sess[:6])
+    merge(s, sess)
+    late_syn(s, "198.18.4.99", "172.22.1.110", 1)
 
 
 def ios_aggr_check(r):
