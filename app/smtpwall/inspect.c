@@ -6,7 +6,9 @@
  */
 #include "inspect.h"
 
+#include <arpa/inet.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -596,6 +598,8 @@ release_limits(struct wk_flow *f, uint8_t which)
 
 /*
  * IOS CBAC thresholds for connections of an `ip inspect` binding:
+ *  - one-minute high/low: over `high` new half-open connections in a
+ *    minute, the same aggressive mode, until a minute with fewer than `low`;
  *  - max-incomplete high/low: over `high` half-open connections the
  *    firewall turns aggressive and refuses new half-open connections until
  *    the count falls to `low` (IOS deletes the oldest half-open session
@@ -624,7 +628,26 @@ admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
 		w->st.ios_host_blocked++;
 		return -1;
 	}
-	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed)) {
+	if (ios->one_minute_high) {
+		/* one-minute high/low: the rate of new half-open connections. A
+		 * new window decides from the last one's count whether to calm
+		 * down; workers race on the roll-over, which only blurs the
+		 * edge of a minute. */
+		uint64_t minute = now / (60ull * 1000000000u);
+		uint64_t cur = atomic_load_explicit(&g->ios_minute, memory_order_relaxed);
+
+		if (minute != cur && atomic_compare_exchange_strong(&g->ios_minute, &cur, minute)) {
+			unsigned int last = atomic_exchange(&g->ios_minute_count, 0);
+
+			if (last < ios->one_minute_low || minute != cur + 1)
+				atomic_store(&g->ios_rate_aggressive, false);
+		}
+		if (atomic_fetch_add(&g->ios_minute_count, 1) + 1 > ios->one_minute_high &&
+			!atomic_exchange(&g->ios_rate_aggressive, true))
+			w->st.ios_aggressive_on++;
+	}
+	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed) ||
+		atomic_load_explicit(&g->ios_rate_aggressive, memory_order_relaxed)) {
 		w->st.ios_aggressive_drop++;
 		return -1;
 	}
@@ -727,6 +750,59 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 	return 0;
 }
 
+/*
+ * IOS `audit-trail on`: one record when a session starts and one when it
+ * ends, with the bytes each side sent (%FW-6-SESS_AUDIT_TRAIL...).
+ */
+/* Payload bytes a side sent, as far as they were inspected in order. */
+static uint64_t
+stream_bytes(const struct wk_flow *f, int d)
+{
+	const struct tcp_half *h = &f->tcp.h[d];
+
+	if (!(h->flags & TCP_H_SYN))
+		return 0;
+	return (uint32_t)(h->next - h->isn - 1);
+}
+
+static void
+audit_session(struct worker *w, struct wk_flow *f, int stop)
+{
+	struct log_conn c;
+	struct log_rec r;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
+	const char *proto = f->imap < f->gen->n_imaps &&
+			policy_imap_esmtp(f->gen->policy, f->imap) != NULL &&
+			policy_imap_esmtp(f->gen->policy, f->imap)->mode == ESMTP_MODE_SMTP ?
+		"smtp" :
+		"esmtp";
+	int n;
+
+	conn_of(f, &c);
+	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.src, a, sizeof(a));
+	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
+	if (stop)
+		n = snprintf(text, sizeof(text),
+			"%%FW-6-SESS_AUDIT_TRAIL: Stop %s session: initiator (%s:%u) sent %llu "
+			"bytes -- responder (%s:%u) sent %llu bytes",
+			proto, a, c.sport, (unsigned long long)stream_bytes(f, 0), b, c.dport,
+			(unsigned long long)stream_bytes(f, 1));
+	else
+		n = snprintf(text, sizeof(text),
+			"%%FW-6-SESS_AUDIT_TRAIL_START: Start %s session: initiator (%s:%u) -- "
+			"responder (%s:%u)",
+			proto, a, c.sport, b, c.dport);
+	memset(&r, 0, sizeof(r));
+	r.msgid = LOG_RAW;
+	r.severity = 6;
+	r.ts_ns = wk_now_ns(w);
+	r.conn = c;
+	log_rec_set_text(&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text),
+		NULL, 0);
+	if (!log_ring_push(w->log, &r))
+		w->st.audit_ring_full++;
+}
+
 int
 inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *pi,
 	uint16_t in_port)
@@ -802,6 +878,9 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 	f->policy = m.esmtp;
 	f->imap = m.inspect != NULL ? m.inspect->imap : 0;
 	f->alert = m.inspect != NULL ? m.inspect->alert : 1;
+	f->audit_trail = m.inspect != NULL && m.inspect->audit_trail;
+	if (f->audit_trail)
+		audit_session(w, f, 0);
 	tcp_conn_init(&f->tcp);
 	esmtp_init(&f->esmtp, f->policy);
 	w->st.insp_conns++;
@@ -846,6 +925,11 @@ inspect_flow_free(struct worker *w, struct flow_entry *e)
 {
 	struct wk_flow *f = wk_flow_of(e);
 
+	if (f->audit_trail && f->gen != NULL) {
+		/* Before lib/tcp forgets how many bytes went each way. */
+		audit_session(w, f, 1);
+		f->audit_trail = 0;
+	}
 	if (f->mode == WK_FLOW_INSPECT) {
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
 		apply_out(w, &w->tout);

@@ -54,6 +54,7 @@ struct wk_flow {
 	uint8_t mode;             /* enum wk_flow_mode */
 	uint8_t lim;              /* WK_LIM_* units held */
 	uint8_t alert;            /* log inspection events (IOS alert) */
+	uint8_t audit_trail;      /* IOS audit-trail: session start/stop records */
 	uint8_t pad[7];
 	struct esmtp esmtp;
 };

@@ -664,6 +664,9 @@ main(int argc, char **argv)
 	if (rc != 0)
 		app_quit = true;
 	rte_eal_mp_wait_lcore();
+	for (sep = 0; sep < (int)app.n_workers; sep++)
+		if (app.workers[sep] != NULL)
+			worker_flush_flows(app.workers[sep]);
 	audit_close();
 	teardown();
 	pgen_free_all();

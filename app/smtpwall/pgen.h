@@ -37,6 +37,9 @@ struct pgen {
 	struct log_limiter *rate[64];
 	/* IOS thresholds (ip inspect max-incomplete, tcp max-incomplete host). */
 	atomic_bool ios_aggressive;        /* half-open count went over high */
+	atomic_bool ios_rate_aggressive;   /* new half-open per minute went over high */
+	_Atomic uint64_t ios_minute;       /* the current one-minute window */
+	atomic_uint ios_minute_count;      /* new half-open connections in it */
 	_Atomic uint64_t *host_block_until; /* ns, by host cell (PGEN_HOST_CELLS) */
 	uint64_t static_drops;
 	struct pgen *retired_next;

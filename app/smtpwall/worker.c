@@ -118,6 +118,12 @@ expired_cb(struct flow_entry *e, void *arg)
 }
 
 void
+worker_flush_flows(struct worker *w)
+{
+	flow_table_flush(w->ft, worker_flow_gone, w);
+}
+
+void
 worker_load_gen(struct worker *w)
 {
 	struct pgen *g = atomic_load_explicit(&pgen_current, memory_order_acquire);

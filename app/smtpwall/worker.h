@@ -89,6 +89,10 @@ int worker_main(void *arg);
  */
 void worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint64_t now);
 
+/* Frees every flow (at exit, lcores stopped): held packets, limits, and
+ * the audit-trail stop records of connections still open. */
+void worker_flush_flows(struct worker *w);
+
 /* Loads the current policy generation (once per loop). */
 void worker_load_gen(struct worker *w);
 

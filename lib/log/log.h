@@ -29,7 +29,10 @@
 #define LOG_ASA_201012 201012u /* per-client embryonic limit exceeded */
 #define LOG_ASA_201013 201013u /* per-client connection limit exceeded */
 
-#define LOG_TEXT_MAX 120
+/* Not an ASA message: the record's text is the whole line (IOS %FW-...). */
+#define LOG_RAW 1u
+
+#define LOG_TEXT_MAX 192
 #define LOG_IFNAME_MAX 16
 
 /* The connection a record is about: client is the initiator. */

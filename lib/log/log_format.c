@@ -85,6 +85,8 @@ log_format(const struct log_rec *r, char *buf, size_t len)
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], v[LOG_TEXT_MAX];
 	int n;
 
+	if (r->msgid == LOG_RAW)
+		return snprintf(buf, len, "%s", r->text);
 	addr_str(c->family, c->src, s, sizeof(s));
 	addr_str(c->family, c->dst, d, sizeof(d));
 	n = snprintf(buf, len, "%%ASA-%u-%u: ", r->severity, r->msgid);

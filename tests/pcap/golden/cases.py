@@ -584,6 +584,39 @@ def ooo_timeout_check(r):
     return f
 
 
+def audit_trail_check(r):
+    f = []
+    start = ("%%FW-6-SESS_AUDIT_TRAIL_START: Start esmtp session: initiator (198.18.0.1:%d) -- "
+             "responder (198.18.0.2:25)" % r.cport)
+    expect(start in r.audit, "no session start record", f)
+    stop = [line for line in r.audit.splitlines() if "SESS_AUDIT_TRAIL: Stop" in line]
+    expect(len(stop) == 1 and "sent 6 bytes" in stop[0] and "sent 54 bytes" in stop[0],
+           "stop record missing or with wrong byte counts: %r" % stop, f)
+    return f
+
+
+def ios_minute_build(s):
+    # 12 connections in one minute, all completing their handshakes (never
+    # many half-open at once): over `one-minute high 10` the 11th and 12th
+    # are refused; the next minute (12 were seen) stays aggressive; the one
+    # after (1 was seen, under `low 5`) is calm again.
+    s.t = 1700000040.0
+    sess = half_open(s, "198.18.5", 12, "172.22.1.110")
+    complete(s, sess)
+    merge(s, sess)
+    late_syn(s, "198.18.5.98", "172.22.1.110", 60)
+    late_syn(s, "198.18.5.99", "172.22.1.110", 120)
+
+
+def ios_minute_check(r):
+    f = []
+    srcs = [x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02]
+    expect(len(srcs) == 11 and "198.18.5.99" in srcs, "SYNs that passed: %r" % srcs, f)
+    expect("198.18.5.11" not in srcs and "198.18.5.98" not in srcs,
+           "SYNs passed over the one-minute rate", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -625,6 +658,10 @@ CASES = [
      blind_build, blind_check, None),
     ("ooo-timeout", "an out-of-order segment not put in order within 4 s is dropped; its retransmission passes",
      ooo_timeout_build, ooo_timeout_check, None),
+    ("ios-audit-trail", "IOS audit-trail on: a start and a stop record with the bytes each side sent",
+     banner_build, audit_trail_check, "ios-audit"),
+    ("ios-one-minute", "IOS one-minute high 10 low 5: the 11th new connection in a minute is refused",
+     ios_minute_build, ios_minute_check, "ios-one-minute"),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",

@@ -224,3 +224,14 @@ Test(log, limiter_rate_over_time)
 		allowed += log_limiter_allow(&l, 5 * s + (uint64_t)t * 1000000u);
 	cr_assert(allowed >= 1000 && allowed <= 1010, "allowed %u", allowed);
 }
+
+Test(log, raw_records_print_their_text)
+{
+	struct log_rec r = rec(LOG_RAW);
+	const char *t = "%FW-6-SESS_AUDIT_TRAIL_START: Start smtp session";
+	char buf[256];
+
+	log_rec_set_text(&r, t, strlen(t), NULL, 0);
+	log_format(&r, buf, sizeof(buf));
+	cr_assert_str_eq(buf, t);
+}
