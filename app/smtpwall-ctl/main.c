@@ -47,8 +47,9 @@ tel_connect(const char *prefix)
 			prefix);
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(stderr, "smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
-				"--file-prefix %s?)\n",
+		fprintf(stderr,
+			"smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
+			"--file-prefix %s?)\n",
 			sun.sun_path, strerror(errno), prefix);
 		if (fd >= 0)
 			close(fd);
@@ -186,7 +187,8 @@ main(int argc, char **argv)
 
 		if (strcmp(what, "service-policy") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/service_policy%s",
-				i + 2 < argc && strcmp(argv[i + 2], "inspect") == 0 ? ",inspect" : "");
+				i + 2 < argc && strcmp(argv[i + 2], "inspect") == 0 ? ",inspect"
+										    : "");
 		else if (strcmp(what, "counters") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/stats");
 		else if (strcmp(what, "drops") == 0)

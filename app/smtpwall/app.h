@@ -35,7 +35,7 @@ struct app {
 	uint16_t ports[APP_MAX_PORTS]; /* every port of every pair */
 	struct port_caps caps[APP_MAX_PORTS];
 	uint16_t peer[RTE_MAX_ETHPORTS]; /* the other port of its pair */
-	bool port_inside[RTE_MAX_ETHPORTS];      /* the inside port of its pair */
+	bool port_inside[RTE_MAX_ETHPORTS]; /* the inside port of its pair */
 	bool port_tx_tcp_cksum[RTE_MAX_ETHPORTS]; /* the NIC fills TCP checksums */
 	bool software_dispatch;
 

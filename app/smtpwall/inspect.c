@@ -406,8 +406,8 @@ tcp_csum_ok(const struct worker *w, const struct rte_mbuf *m, const struct pkt_i
 }
 
 static void
-flow_verdict(struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict,
-	uint64_t now)
+flow_verdict(
+	struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict, uint64_t now)
 {
 	switch (verdict) {
 	case TCP_CONN_DROP:
@@ -469,8 +469,7 @@ inspect_tick(struct worker *w, uint64_t now)
 			tcp_conn_tick(w->tcp, &f->tcp, now, &w->tout);
 			apply_out(w, &w->tout);
 		}
-		if (f->mode != WK_FLOW_INSPECT ||
-			tcp_conn_deadline(w->tcp, &f->tcp) == UINT64_MAX)
+		if (f->mode != WK_FLOW_INSPECT || tcp_conn_deadline(w->tcp, &f->tcp) == UINT64_MAX)
 			tick_del(w, f); /* the last one moved here: look at i again */
 		else
 			i++;
@@ -517,8 +516,7 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		flow_verdict(w, e, f, out->conn_verdict, now);
 	else if (unlikely(out->closed))
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
-	else if (unlikely(f->tick_slot == 0) &&
-		tcp_conn_deadline(w->tcp, &f->tcp) != UINT64_MAX)
+	else if (unlikely(f->tick_slot == 0) && tcp_conn_deadline(w->tcp, &f->tcp) != UINT64_MAX)
 		tick_add(w, e, f);
 }
 
@@ -711,7 +709,8 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			POLICY_LIMIT_EMBRYONIC_CONN_MAX};
 		steps[n++] = (struct limit_step){WK_LIM_CLIENT, f->client_idx,
 			c->limits[POLICY_LIMIT_PER_CLIENT_MAX],
-			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX), POLICY_LIMIT_PER_CLIENT_MAX};
+			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX),
+			POLICY_LIMIT_PER_CLIENT_MAX};
 		steps[n++] = (struct limit_step){WK_LIM_CLIENT_EMB, f->client_emb_idx,
 			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
 			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX),
@@ -720,8 +719,9 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 	if (m->stat != NULL) {
 		steps[n++] = (struct limit_step){WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
 			m->stat->tcp_max_conns, LOG_ASA_201009, -1};
-		steps[n++] = (struct limit_step){WK_LIM_STATIC_EMB,
-			pgen_static_idx(g, m->stat->id, 1), m->stat->tcp_em_limit, LOG_ASA_201010, -1};
+		steps[n++] =
+			(struct limit_step){WK_LIM_STATIC_EMB, pgen_static_idx(g, m->stat->id, 1),
+				m->stat->tcp_em_limit, LOG_ASA_201010, -1};
 	}
 	for (i = 0; i < n; i++) {
 		/* Unlimited counters are still counted only where a limit could
@@ -773,9 +773,9 @@ audit_session(struct worker *w, struct wk_flow *f, int stop)
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
 	const char *proto = f->imap < f->gen->n_imaps &&
 			policy_imap_esmtp(f->gen->policy, f->imap) != NULL &&
-			policy_imap_esmtp(f->gen->policy, f->imap)->mode == ESMTP_MODE_SMTP ?
-		"smtp" :
-		"esmtp";
+			policy_imap_esmtp(f->gen->policy, f->imap)->mode == ESMTP_MODE_SMTP
+		? "smtp"
+		: "esmtp";
 	int n;
 
 	conn_of(f, &c);
@@ -797,15 +797,15 @@ audit_session(struct worker *w, struct wk_flow *f, int stop)
 	r.severity = 6;
 	r.ts_ns = wk_now_ns(w);
 	r.conn = c;
-	log_rec_set_text(&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text),
-		NULL, 0);
+	log_rec_set_text(
+		&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text), NULL, 0);
 	if (!log_ring_push(w->log, &r))
 		w->st.audit_ring_full++;
 }
 
 int
-inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *pi,
-	uint16_t in_port)
+inspect_flow_new(
+	struct worker *w, struct flow_entry *e, const struct pkt_info *pi, uint16_t in_port)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	bool syn = (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
@@ -840,8 +840,8 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *
 			memcpy(k.dst, pi->src, pi->addr_len);
 			k.sport = pi->dport;
 			k.dport = pi->sport;
-			k.side = k.side == POLICY_SIDE_INSIDE ? POLICY_SIDE_OUTSIDE :
-								POLICY_SIDE_INSIDE;
+			k.side = k.side == POLICY_SIDE_INSIDE ? POLICY_SIDE_OUTSIDE
+							      : POLICY_SIDE_INSIDE;
 			policy_classify(g->policy, &k, &m);
 		}
 		if (m.esmtp == NULL)

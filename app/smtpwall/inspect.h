@@ -23,47 +23,48 @@ struct worker;
 struct pgen;
 
 /* Limit units a connection holds (struct wk_flow.lim). */
-#define WK_LIM_CLASS 0x01      /* class conn-max */
-#define WK_LIM_CLASS_EMB 0x02  /* class embryonic-conn-max */
-#define WK_LIM_CLIENT 0x04     /* per-client-max */
+#define WK_LIM_CLASS 0x01 /* class conn-max */
+#define WK_LIM_CLASS_EMB 0x02 /* class embryonic-conn-max */
+#define WK_LIM_CLIENT 0x04 /* per-client-max */
 #define WK_LIM_CLIENT_EMB 0x08 /* per-client-embryonic-max */
-#define WK_LIM_STATIC 0x10     /* static max_conns */
+#define WK_LIM_STATIC 0x10 /* static max_conns */
 #define WK_LIM_STATIC_EMB 0x20 /* static em_limit */
-#define WK_LIM_IOS_EMB 0x40    /* IOS max-incomplete (global half-open) */
-#define WK_LIM_IOS_HOST 0x80   /* IOS tcp max-incomplete host */
+#define WK_LIM_IOS_EMB 0x40 /* IOS max-incomplete (global half-open) */
+#define WK_LIM_IOS_HOST 0x80 /* IOS tcp max-incomplete host */
 #define WK_LIM_EMB_ALL \
-	(WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB | WK_LIM_IOS_EMB | WK_LIM_IOS_HOST)
+	(WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB | WK_LIM_IOS_EMB | \
+		WK_LIM_IOS_HOST)
 #define WK_NO_CLASS 0xffff
 
 /* Per-flow state, the flow entry's user area. */
 struct wk_flow {
-	struct tcp_conn tcp;      /* first: lib/tcp's callback finds us by container_of */
+	struct tcp_conn tcp; /* first: lib/tcp's callback finds us by container_of */
 	struct flow_entry *entry; /* back pointer (addresses, ports for audit lines) */
 	const struct esmtp_policy *policy; /* the inspect map of this connection */
-	struct pgen *gen;         /* policy generation it was classified with, or NULL */
+	struct pgen *gen; /* policy generation it was classified with, or NULL */
 	const uint32_t *timeouts; /* its class's timeouts (policy), or NULL: the table's */
-	uint32_t client_idx;      /* per-client limit cell (conns; +1 scope for embryonic) */
+	uint32_t client_idx; /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
-	uint32_t ios_host_idx;    /* IOS per-host half-open cell */
-	uint32_t tick_slot;       /* 1 + index in the worker's tick list, 0 when not in it */
-	uint16_t class_insp;      /* class that decided inspection (counters), or WK_NO_CLASS */
-	uint16_t class_conn;      /* class whose limits apply, or WK_NO_CLASS */
-	uint16_t imap;            /* inspect map index (audit labels) */
-	int16_t stat;             /* static covering the server, or -1 */
-	uint16_t init_port;       /* port the initiator's packets arrive on */
-	uint8_t mode;             /* enum wk_flow_mode */
-	uint8_t lim;              /* WK_LIM_* units held */
-	uint8_t alert;            /* log inspection events (IOS alert) */
-	uint8_t audit_trail;      /* IOS audit-trail: session start/stop records */
+	uint32_t ios_host_idx; /* IOS per-host half-open cell */
+	uint32_t tick_slot; /* 1 + index in the worker's tick list, 0 when not in it */
+	uint16_t class_insp; /* class that decided inspection (counters), or WK_NO_CLASS */
+	uint16_t class_conn; /* class whose limits apply, or WK_NO_CLASS */
+	uint16_t imap; /* inspect map index (audit labels) */
+	int16_t stat; /* static covering the server, or -1 */
+	uint16_t init_port; /* port the initiator's packets arrive on */
+	uint8_t mode; /* enum wk_flow_mode */
+	uint8_t lim; /* WK_LIM_* units held */
+	uint8_t alert; /* log inspection events (IOS alert) */
+	uint8_t audit_trail; /* IOS audit-trail: session start/stop records */
 	uint8_t pad[7];
 	struct esmtp esmtp;
 };
 
 enum wk_flow_mode {
 	WK_FLOW_FORWARD = 0, /* not inspected: forwarded untouched */
-	WK_FLOW_INSPECT,     /* through lib/tcp and lib/esmtp */
-	WK_FLOW_BYPASS,      /* was inspected, now forwarded untouched (allowed STARTTLS) */
-	WK_FLOW_DROPPED,     /* verdict drop/reset: every later packet is dropped */
+	WK_FLOW_INSPECT, /* through lib/tcp and lib/esmtp */
+	WK_FLOW_BYPASS, /* was inspected, now forwarded untouched (allowed STARTTLS) */
+	WK_FLOW_DROPPED, /* verdict drop/reset: every later packet is dropped */
 };
 
 /* Creates the worker's lib/tcp context; 0 or -1. */
@@ -75,8 +76,8 @@ void inspect_worker_fini(struct worker *w);
  * the packet must be dropped (an unknown TCP connection on an inspected
  * port with midstream: drop).
  */
-int inspect_flow_new(struct worker *w, struct flow_entry *e, const struct pkt_info *pi,
-	uint16_t in_port);
+int inspect_flow_new(
+	struct worker *w, struct flow_entry *e, const struct pkt_info *pi, uint16_t in_port);
 
 /*
  * A segment of a flow in mode INSPECT, BYPASS or DROPPED: takes ownership of m

@@ -79,7 +79,8 @@ publish_policy(struct config *c)
 	next_id++;
 	pgen_publish(g);
 	if (audit_configure(policy_logging_get(g->policy), app.audit_spec != NULL) != 0)
-		fprintf(stderr, "smtpwall: audit trail destination unusable, keeping the old one\n");
+		fprintf(stderr,
+			"smtpwall: audit trail destination unusable, keeping the old one\n");
 	return 0;
 }
 

@@ -213,8 +213,8 @@ offline_run(void)
 	printf("offline: %" PRIu64 " busy cycles, %.1f cycles/frame, %.2f Mpps of worker time\n",
 		w->st.busy_cycles, r.records ? (double)w->st.busy_cycles / (double)r.records : 0.0,
 		w->st.busy_cycles ? (double)r.records * (double)rte_get_tsc_hz() /
-				(double)w->st.busy_cycles / 1e6 :
-				    0.0);
+				(double)w->st.busy_cycles / 1e6
+				  : 0.0);
 	printf("offline: %" PRIu64 " frames read from %s, %" PRIu64 " written to %s\n", r.records,
 		app.read_path, sink.pw.records, app.write_path);
 	pcap_reader_close(&r);

@@ -20,7 +20,7 @@
 #include "policy.h"
 
 #define PGEN_CLIENT_CELLS (1u << 20) /* hashed per-client limit counters */
-#define PGEN_HOST_CELLS (1u << 16)   /* IOS per-host block timers */
+#define PGEN_HOST_CELLS (1u << 16) /* IOS per-host block timers */
 #define PGEN_SCOPE_IOS_HOST 0xf0000000u /* hashed scope of IOS per-host half-open */
 
 struct pgen {
@@ -36,10 +36,10 @@ struct pgen {
 	unsigned int n_imaps;
 	struct log_limiter *rate[64];
 	/* IOS thresholds (ip inspect max-incomplete, tcp max-incomplete host). */
-	atomic_bool ios_aggressive;        /* half-open count went over high */
-	atomic_bool ios_rate_aggressive;   /* new half-open per minute went over high */
-	_Atomic uint64_t ios_minute;       /* the current one-minute window */
-	atomic_uint ios_minute_count;      /* new half-open connections in it */
+	atomic_bool ios_aggressive; /* half-open count went over high */
+	atomic_bool ios_rate_aggressive; /* new half-open per minute went over high */
+	_Atomic uint64_t ios_minute; /* the current one-minute window */
+	atomic_uint ios_minute_count; /* new half-open connections in it */
 	_Atomic uint64_t *host_block_until; /* ns, by host cell (PGEN_HOST_CELLS) */
 	uint64_t static_drops;
 	struct pgen *retired_next;

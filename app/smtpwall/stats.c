@@ -122,11 +122,13 @@ print_inspection(FILE *f)
 		if (ts.drops[i] != 0)
 			fprintf(f, "    drop: %-34s %14" PRIu64 "\n", tcp_drop_reason_str(i),
 				ts.drops[i]);
-	fprintf(f, "    now held %" PRIu64 " packets (%" PRIu64 " bytes), queued %" PRIu64
-		   " (%" PRIu64 " bytes)\n",
+	fprintf(f,
+		"    now held %" PRIu64 " packets (%" PRIu64 " bytes), queued %" PRIu64 " (%" PRIu64
+		" bytes)\n",
 		ts.held_segs, ts.held_bytes, ts.ooo_segs, ts.ooo_bytes);
-	fprintf(f, "  esmtp: %" PRIu64 " pushes, %" PRIu64 "/%" PRIu64 " bytes c2s/s2c, %" PRIu64
-		   " edits (%" PRIu64 " bytes)\n",
+	fprintf(f,
+		"  esmtp: %" PRIu64 " pushes, %" PRIu64 "/%" PRIu64 " bytes c2s/s2c, %" PRIu64
+		" edits (%" PRIu64 " bytes)\n",
 		ec.pushes, ec.bytes[0], ec.bytes[1], ec.edits, ec.edited_bytes);
 	for (i = 0; i < ESMTP_EV_MAX; i++)
 		if (ec.events[i] != 0)
@@ -185,8 +187,9 @@ stats_print(FILE *f, const char *title)
 				pkt_result_name((enum pkt_result)i), s.drop_reason[i],
 				pkt_result_str((enum pkt_result)i));
 	print_inspection(f);
-	fprintf(f, "  audit: %" PRIu64 " records written, %" PRIu64 " filtered (level, rate limits), %" PRIu64
-		   " lost (rings full)\n",
+	fprintf(f,
+		"  audit: %" PRIu64 " records written, %" PRIu64
+		" filtered (level, rate limits), %" PRIu64 " lost (rings full)\n",
 		audit_written(), audit_filtered(), audit_ring_dropped());
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)

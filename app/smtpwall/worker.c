@@ -277,7 +277,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		struct flow_entry *e = entries[i];
 
 		if (unlikely(e != NULL && e->state == FLOW_ST_CLOSED && (p->flags & PKT_F_TCP) &&
-			     (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)) {
+			    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)) {
 			/* A new connection reusing the 5-tuple of a closed one
 			 * (lingering): the old state goes, the new one starts. */
 			inspect_flow_free(w, e);

@@ -51,12 +51,12 @@ struct worker {
 	struct flow_table *ft;
 	struct log_ring *log; /* audit records to the control lcore */
 	struct log_limiter log_limit;
-	struct tcp_ctx *tcp;  /* lib/tcp pools and counters of this worker */
-	struct pgen *gen;     /* policy generation for new connections */
+	struct tcp_ctx *tcp; /* lib/tcp pools and counters of this worker */
+	struct pgen *gen; /* policy generation for new connections */
 	volatile uint32_t gen_seen; /* its id, for the control lcore's reaping */
 	struct log_limiter limit_log_limit;
 	struct esmtp_counters ecnt;
-	uint64_t now;         /* ticks of the burst being processed */
+	uint64_t now; /* ticks of the burst being processed */
 	uint64_t hz; /* ticks per second of `now` */
 	uint64_t next_expire; /* tick of the next expiry sweep */
 	uint64_t expire_every;

@@ -514,8 +514,34 @@ load_params(struct ld *l, yaml_node_t *v, struct esmtp_policy *e)
 			if ((y = cfg_map_get(d, x, "domain")) == NULL)
 				return cfg_error(d, x, "mail-relay needs a domain");
 		}
-		if (cfg_get_str(d, y, dom, sizeof(dom)) != 0)
+		if (y->type == YAML_SEQUENCE_NODE) {
+			/* Several local domains: kept as a comma-separated list. */
+			yaml_node_item_t *it;
+			size_t used = 0;
+
+			dom[0] = '\0';
+			for (it = y->data.sequence.items.start; it < y->data.sequence.items.top;
+				it++) {
+				yaml_node_t *item = yaml_document_get_node(&d->doc, *it);
+				char one[64];
+				size_t ol;
+
+				if (cfg_get_str(d, item, one, sizeof(one)) != 0)
+					return -1;
+				ol = strlen(one);
+				if (strchr(one, ',') != NULL || used + ol + 2 > sizeof(dom))
+					return cfg_error(
+						d, item, "bad or too many mail-relay domains");
+				if (used != 0)
+					dom[used++] = ',';
+				memcpy(dom + used, one, ol + 1);
+				used += ol;
+			}
+			if (used == 0)
+				return cfg_error(d, y, "mail-relay domain list is empty");
+		} else if (cfg_get_str(d, y, dom, sizeof(dom)) != 0) {
 			return -1;
+		}
 		if (esmtp_policy_set_mail_relay(e, dom, act) != 0)
 			return cfg_error(d, y, "bad mail-relay domain");
 	}

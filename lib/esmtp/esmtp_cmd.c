@@ -118,9 +118,9 @@ addr_find(const uint8_t *b, uint32_t n, uint32_t *a0, uint32_t *a1)
 
 /* mail-relay: is the domain of a recipient the local one (or below it)? */
 static int
-relay_local(const char *dom, const uint8_t *a, uint32_t n)
+relay_local_one(const char *dom, size_t dl, const uint8_t *a, uint32_t n)
 {
-	size_t dl = strlen(dom), k;
+	size_t k;
 	uint32_t at = n;
 
 	while (at > 0 && a[at - 1] != '@')
@@ -135,6 +135,22 @@ relay_local(const char *dom, const uint8_t *a, uint32_t n)
 		if (esmtp_lower(a[n - dl + k]) != esmtp_lower((uint8_t)dom[k]))
 			return 0;
 	return 1;
+}
+
+/* The policy's local domains are a comma-separated list. */
+static int
+relay_local(const char *doms, const uint8_t *a, uint32_t n)
+{
+	while (*doms != '\0') {
+		size_t dl = strcspn(doms, ",");
+
+		if (dl != 0 && relay_local_one(doms, dl, a, n))
+			return 1;
+		doms += dl;
+		if (*doms == ',')
+			doms++;
+	}
+	return 0;
 }
 
 /* Address checks, once the whole address is in buf (held until then). */

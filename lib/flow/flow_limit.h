@@ -35,8 +35,8 @@ struct flow_limits *flow_limits_create(uint32_t n_exact, uint32_t n_hashed);
 void flow_limits_free(struct flow_limits *l);
 
 /* Index of the hashed cell of (scope, addr[0..len)), usable with acquire. */
-uint32_t flow_limits_hashed(const struct flow_limits *l, uint32_t scope, const uint8_t *addr,
-	unsigned int len);
+uint32_t flow_limits_hashed(
+	const struct flow_limits *l, uint32_t scope, const uint8_t *addr, unsigned int len);
 
 /*
  * Takes one unit of counter idx when its count is below max (max 0 =

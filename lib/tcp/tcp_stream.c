@@ -398,8 +398,7 @@ push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t 
 }
 
 static enum push_res
-push_one(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen,
-	int *ovf)
+push_one(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen, int *ovf)
 {
 	return push_any(x, c, d, buf, blen, ovf, 0);
 }

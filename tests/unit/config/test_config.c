@@ -5,6 +5,8 @@
 #include <string.h>
 
 #include "config.h"
+#include "esmtp.h"
+#include "policy.h"
 
 static int
 load(const char *text, struct config *c, char *err)
@@ -155,4 +157,30 @@ Test(config, shipped_default_yaml_loads)
 	cr_assert_eq(c.timeouts.embryonic, 30);
 	cr_assert_eq(c.timeouts.half_closed, 600);
 	config_free(&c);
+}
+
+Test(config, mail_relay_domain_list)
+{
+	struct config c;
+	char err[CONFIG_ERR_LEN] = "";
+	const char *y = "inspect-maps:\n"
+			"  m:\n"
+			"    parameters:\n"
+			"      mail-relay: {domain: [example.com, example.org], action: log}\n"
+			"policy-maps:\n"
+			"  global_policy:\n"
+			"    - class: inspection_default\n"
+			"      inspect: {esmtp: m}\n";
+	const struct esmtp_policy *e;
+
+	cr_assert_eq(load(y, &c, err), 0, "%s", err);
+	cr_assert_not_null(c.policy);
+	e = policy_imap_esmtp(c.policy, (unsigned int)policy_find_imap(c.policy, "m"));
+	cr_assert_not_null(e);
+	cr_assert_str_eq(e->relay_domain, "example.com,example.org");
+	config_free(&c);
+	cr_assert_eq(load("inspect-maps:\n  m:\n    parameters:\n      mail-relay: {domain: []}\n",
+			     &c, err),
+		-1);
+	cr_assert(strstr(err, "t.yaml:4:") != NULL && strstr(err, "empty") != NULL, "%s", err);
 }

@@ -876,6 +876,23 @@ Test(cmd, mail_relay_domain)
 	h_free(&r);
 }
 
+Test(cmd, mail_relay_domain_list)
+{
+	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
+		C("MAIL FROM:<a@x.org>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@example.com>\r\n"),
+		S("250 ok\r\n"), C("RCPT TO:<c@Other.ORG>\r\n"), S("250 ok\r\n"),
+		C("RCPT TO:<d@third.net>\r\n"), S("250 ok\r\n")};
+	struct h_run r;
+
+	cr_assert_eq(
+		esmtp_policy_set_mail_relay(&pol, "example.com,other.org", ESMTP_ACT_DROP_CONN), 0);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN, "third.net is in neither local domain");
+	cr_assert_eq(r.stop_step, 9);
+	cr_assert_eq(h_count(&r, ESMTP_EV_MAIL_RELAY), 1);
+	h_free(&r);
+}
+
 Test(cmd, rcpt_bare_address_and_no_colon)
 {
 	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
