@@ -232,7 +232,8 @@ struct esmtp_policy {
 	uint32_t verbs_add; /**< verbs allowed on top of the mode's set */
 	uint32_t verbs_remove; /**< verbs removed from the mode's set */
 	uint64_t max_data; /**< IOS max-data: DATA bytes per connection, 0 = off */
-	char relay_domain[256]; /**< parameters: mail-relay local domains, comma-separated ("" = off) */
+	char relay_domain
+		[256]; /**< parameters: mail-relay local domains, comma-separated ("" = off) */
 	struct esmtp_ev_action ev[ESMTP_EV_MAX];
 	uint8_t n_rules;
 	struct esmtp_rule rules[ESMTP_MAX_RULES];
