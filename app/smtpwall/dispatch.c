@@ -68,7 +68,7 @@ dispatcher_free(struct dispatcher *d)
 		rte_ring_free(d->from_worker[i]);
 	}
 	for (i = 0; i < d->n_ports; i++)
-		rte_free(d->txb[i]);
+		txq_free(d->txq[i]);
 	rte_free(d);
 }
 
@@ -124,12 +124,12 @@ dispatch_tx(struct dispatcher *d)
 		for (i = 0; i < n; i++) {
 			uint16_t out = pkts[i]->port;
 
-			rte_eth_tx_buffer(out, 0, d->txb[d->port_idx[out]], pkts[i]);
+			txq_send(d->txq[d->port_idx[out]], pkts[i]);
 		}
 		total += n;
 	}
 	for (i = 0; i < d->n_ports; i++)
-		rte_eth_tx_buffer_flush(d->ports[i], 0, d->txb[i]);
+		txq_flush(d->txq[i]);
 	return total;
 }
 

@@ -15,6 +15,7 @@
 #include <rte_ring.h>
 
 #include "stats.h"
+#include "txq.h"
 
 struct dispatcher {
 	struct wk_stats st;
@@ -23,7 +24,7 @@ struct dispatcher {
 	struct rte_ring *from_worker[APP_MAX_WORKERS];
 	unsigned int n_ports;
 	uint16_t ports[APP_MAX_PORTS];
-	struct rte_eth_dev_tx_buffer *txb[APP_MAX_PORTS];
+	struct txq *txq[APP_MAX_PORTS];
 	uint8_t port_idx[RTE_MAX_ETHPORTS];
 	uint32_t idle_sleep_us;
 } __rte_cache_aligned;

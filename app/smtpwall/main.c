@@ -428,20 +428,6 @@ choose_dispatch(unsigned int lcores_free)
 	return 0;
 }
 
-static struct rte_eth_dev_tx_buffer *
-tx_buffer_new(uint16_t port, uint64_t *drop_counter)
-{
-	struct rte_eth_dev_tx_buffer *b;
-
-	b = rte_zmalloc_socket(
-		"txb", RTE_ETH_TX_BUFFER_SIZE(WK_BURST), 0, rte_eth_dev_socket_id(port));
-	if (b == NULL)
-		return NULL;
-	rte_eth_tx_buffer_init(b, WK_BURST);
-	rte_eth_tx_buffer_set_err_callback(b, rte_eth_tx_buffer_count_callback, drop_counter);
-	return b;
-}
-
 static int
 setup_data_path(void)
 {
@@ -483,8 +469,9 @@ setup_data_path(void)
 		for (p = 0; p < app.n_ports; p++) {
 			w->ports[p] = app.ports[p];
 			w->port_idx[app.ports[p]] = (uint8_t)p;
-			w->txb[p] = tx_buffer_new(app.ports[p], &w->st.tx_drop);
-			if (w->txb[p] == NULL)
+			w->txq[p] = txq_new(
+				app.ports[p], w->queue, &w->st.tx_drop, &w->st.tx_backlog, socket);
+			if (w->txq[p] == NULL)
 				return -1;
 		}
 	}
@@ -502,8 +489,9 @@ setup_data_path(void)
 		for (p = 0; p < app.n_ports; p++) {
 			d->ports[p] = app.ports[p];
 			d->port_idx[app.ports[p]] = (uint8_t)p;
-			d->txb[p] = tx_buffer_new(app.ports[p], &d->st.tx_drop);
-			if (d->txb[p] == NULL)
+			d->txq[p] =
+				txq_new(app.ports[p], 0, &d->st.tx_drop, &d->st.tx_backlog, socket);
+			if (d->txq[p] == NULL)
 				return -1;
 		}
 		for (i = 0; i < app.n_workers; i++) {

@@ -20,7 +20,8 @@
 	X(rx_bytes, "bytes received") \
 	X(tx_pkts, "frames sent") \
 	X(tx_bytes, "bytes sent") \
-	X(tx_drop, "frames dropped: TX queue full") \
+	X(tx_drop, "frames dropped: TX queue full and its backlog too") \
+	X(tx_backlog, "frames the TX queue refused at first, sent later from the backlog") \
 	X(non_ip, "non-IP frames forwarded (ARP, LLDP, ...)") \
 	X(ipv4, "IPv4 frames") \
 	X(ipv6, "IPv6 frames") \

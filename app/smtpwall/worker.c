@@ -99,7 +99,7 @@ worker_free(struct worker *w)
 	if (w == NULL)
 		return;
 	for (i = 0; i < w->n_ports; i++)
-		rte_free(w->txb[i]);
+		txq_free(w->txq[i]);
 	/* Free held packets before the pools that track them. */
 	flow_table_flush(w->ft, worker_flow_gone, w);
 	inspect_worker_fini(w);
@@ -157,7 +157,7 @@ worker_flush(struct worker *w)
 	if (w->mode != WK_MODE_PORTS)
 		return;
 	for (i = 0; i < w->n_ports; i++)
-		rte_eth_tx_buffer_flush(w->ports[i], w->queue, w->txb[i]);
+		txq_flush(w->txq[i]);
 }
 
 static inline void

@@ -21,6 +21,7 @@
 #include "flow.h"
 #include "log.h"
 #include "tcp.h"
+#include "txq.h"
 #include "stats.h"
 
 #define WK_BURST 32
@@ -42,7 +43,7 @@ struct worker {
 	uint16_t queue;
 	unsigned int n_ports;
 	uint16_t ports[APP_MAX_PORTS];
-	struct rte_eth_dev_tx_buffer *txb[APP_MAX_PORTS]; /* indexed like ports[] */
+	struct txq *txq[APP_MAX_PORTS]; /* indexed like ports[] */
 	uint8_t port_idx[RTE_MAX_ETHPORTS]; /* port id -> index in ports[] */
 	struct rte_ring *in_ring, *out_ring; /* software dispatch */
 	wk_sink_fn sink;
@@ -115,7 +116,7 @@ wk_send(struct worker *w, struct rte_mbuf *m)
 	w->st.tx_bytes += rte_pktmbuf_pkt_len(m);
 	switch (w->mode) {
 	case WK_MODE_PORTS:
-		rte_eth_tx_buffer(out, w->queue, w->txb[w->port_idx[out]], m);
+		txq_send(w->txq[w->port_idx[out]], m);
 		break;
 	case WK_MODE_RINGS:
 		/* The dispatcher transmits; it reads the output port from m->port. */
