@@ -594,6 +594,82 @@ release_limits(struct wk_flow *f, uint8_t which)
 	f->lim &= (uint8_t)~held;
 }
 
+#define HO_ANY UINT32_MAX
+
+static int
+ho_valid(struct worker *w, const struct wk_half_open *h)
+{
+	const struct wk_flow *f = wk_flow_of(h->e);
+
+	RTE_SET_USED(w);
+	return f->ho_seq == h->seq && (f->lim & WK_LIM_IOS_EMB);
+}
+
+/* Remembers a new IOS half-open connection (the oldest is forgotten when full). */
+static void
+ho_push(struct worker *w, struct flow_entry *e, struct wk_flow *f, uint32_t cell)
+{
+	uint32_t i;
+
+	if (w->ho_n == WK_HO_MAX) {
+		w->ho_head = (w->ho_head + 1) % WK_HO_MAX;
+		w->ho_n--;
+	}
+	i = (w->ho_head + w->ho_n) % WK_HO_MAX;
+	w->ho_seq = w->ho_seq + 1 ? w->ho_seq + 1 : 1;
+	w->ho[i] = (struct wk_half_open){e, w->ho_seq, cell};
+	f->ho_seq = w->ho_seq;
+	w->ho_n++;
+}
+
+/*
+ * IOS deletes a half-open session: later packets of it are dropped, its
+ * state and limit units go. The entry itself lingers (closed) so that a
+ * packet of it later in this burst finds it.
+ */
+static void
+ho_delete(struct worker *w, struct flow_entry *e)
+{
+	struct wk_flow *f = wk_flow_of(e);
+
+	release_limits(f, 0xff);
+	if (f->mode == WK_FLOW_INSPECT) {
+		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+		apply_out(w, &w->tout);
+	}
+	f->mode = WK_FLOW_DROPPED;
+	f->ho_seq = 0;
+	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
+	w->st.ios_deleted++;
+}
+
+/*
+ * Deletes this worker's oldest half-open connection (to host `cell`, or
+ * any); all of them to that host when `all`. Returns how many it deleted.
+ */
+static unsigned int
+ho_delete_oldest(struct worker *w, uint32_t cell, int all)
+{
+	unsigned int k, n = 0;
+
+	/* Stale entries at the head go first: keeps the scans short. */
+	while (w->ho_n != 0 && !ho_valid(w, &w->ho[w->ho_head])) {
+		w->ho_head = (w->ho_head + 1) % WK_HO_MAX;
+		w->ho_n--;
+	}
+	for (k = 0; k < w->ho_n; k++) {
+		struct wk_half_open *h = &w->ho[(w->ho_head + k) % WK_HO_MAX];
+
+		if (!ho_valid(w, h) || (cell != HO_ANY && h->cell != cell))
+			continue;
+		ho_delete(w, h->e);
+		n++;
+		if (!all)
+			break;
+	}
+	return n;
+}
+
 /*
  * IOS CBAC thresholds for connections of an `ip inspect` binding:
  *  - one-minute high/low: over `high` new half-open connections in a
@@ -644,32 +720,45 @@ admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
 			!atomic_exchange(&g->ios_rate_aggressive, true))
 			w->st.ios_aggressive_on++;
 	}
-	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed) ||
-		atomic_load_explicit(&g->ios_rate_aggressive, memory_order_relaxed)) {
-		w->st.ios_aggressive_drop++;
-		return -1;
-	}
 	flow_limits_acquire(g->limits, pgen_ios_idx(g), 0, &count);
 	f->lim |= WK_LIM_IOS_EMB;
-	if (ios->max_incomplete_high && count + 1 > ios->max_incomplete_high) {
-		if (!atomic_exchange_explicit(&g->ios_aggressive, true, memory_order_relaxed))
-			w->st.ios_aggressive_on++;
-		w->st.ios_aggressive_drop++;
-		return -1;
+	if (ios->max_incomplete_high && count + 1 > ios->max_incomplete_high &&
+		!atomic_exchange_explicit(&g->ios_aggressive, true, memory_order_relaxed))
+		w->st.ios_aggressive_on++;
+	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed) ||
+		atomic_load_explicit(&g->ios_rate_aggressive, memory_order_relaxed)) {
+		/* Aggressive: each new connection request deletes the oldest
+		 * half-open session (of this worker; none here: refused). */
+		if (ho_delete_oldest(w, HO_ANY, 0) == 0) {
+			w->st.ios_aggressive_drop++;
+			return -1;
+		}
 	}
 	if (ios->host_max_incomplete) {
 		if (!flow_limits_acquire(g->limits, cell, ios->host_max_incomplete, &count)) {
-			if (ios->host_block_time)
+			if (ios->host_block_time) {
+				/* block-time > 0: delete the host's half-open sessions
+				 * and block new ones for block-time minutes. */
+				ho_delete_oldest(w, cell, 1);
 				atomic_store_explicit(
 					&g->host_block_until[cell & (PGEN_HOST_CELLS - 1)],
 					now + (uint64_t)ios->host_block_time * 60u * 1000000000u,
 					memory_order_relaxed);
-			w->st.ios_host_drop++;
-			return -1;
+				w->st.ios_host_drop++;
+				return -1;
+			}
+			/* block-time 0: the oldest half-open session to the host goes. */
+			if (ho_delete_oldest(w, cell, 0) == 0 ||
+				!flow_limits_acquire(
+					g->limits, cell, ios->host_max_incomplete, &count)) {
+				w->st.ios_host_drop++;
+				return -1;
+			}
 		}
 		f->ios_host_idx = cell;
 		f->lim |= WK_LIM_IOS_HOST;
 	}
+	ho_push(w, f->entry, f, cell);
 	return 0;
 }
 

@@ -47,6 +47,7 @@ struct wk_flow {
 	uint32_t client_emb_idx;
 	uint32_t ios_host_idx; /* IOS per-host half-open cell */
 	uint32_t tick_slot; /* 1 + index in the worker's tick list, 0 when not in it */
+	uint32_t ho_seq; /* its entry in the worker's IOS half-open ring, 0: none */
 	uint16_t class_insp; /* class that decided inspection (counters), or WK_NO_CLASS */
 	uint16_t class_conn; /* class whose limits apply, or WK_NO_CLASS */
 	uint16_t imap; /* inspect map index (audit labels) */

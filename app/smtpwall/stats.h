@@ -57,6 +57,7 @@
 	X(ios_aggressive_drop, "... new half-open connections refused while aggressive") \
 	X(ios_host_drop, "... refused by tcp max-incomplete host") \
 	X(ios_host_blocked, "... refused: host blocked (block-time)") \
+	X(ios_deleted, "IOS: oldest half-open connections deleted for new ones") \
 	X(audit_suppressed, "audit records suppressed by the rate limit") \
 	X(audit_ring_full, "audit records lost: log ring full") \
 	X(busy_cycles, "TSC cycles spent on received bursts") \

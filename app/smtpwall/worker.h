@@ -26,6 +26,14 @@
 
 #define WK_BURST 32
 #define WK_TICK_MAX 1024 /* connections whose queued segments can time out */
+#define WK_HO_MAX 4096 /* IOS half-open connections remembered, oldest first */
+
+/* An IOS half-open connection of this worker (seq tells a reused entry). */
+struct wk_half_open {
+	struct flow_entry *e;
+	uint32_t seq;
+	uint32_t cell; /* IOS per-host cell of its server */
+};
 
 enum wk_mode {
 	WK_MODE_PORTS, /* polls queue q of every port, transmits on queue q */
@@ -65,6 +73,9 @@ struct worker {
 	bool verify_tcp_csum;
 	bool midstream_drop;
 	uint32_t idle_sleep_us;
+	/* IOS: this worker's half-open connections, oldest first (a ring). */
+	uint32_t ho_head, ho_n, ho_seq;
+	struct wk_half_open ho[WK_HO_MAX];
 	/* Connections with out-of-order segments queued (lib/tcp's timer). */
 	uint32_t n_tick;
 	struct flow_entry *tick[WK_TICK_MAX];

@@ -479,13 +479,25 @@ def custom_check(r):
 
 
 def ios_host_build(s):
-    merge(s, half_open(s, "198.18.2", 60, "172.22.1.110"))
+    # 60 half-open connections to the host; then the server answers them all.
+    sess = half_open(s, "198.18.2", 60, "172.22.1.110")
+    for c in sess:
+        c.t = s.t
+        c.emit(c.frame(1, "SA", c.seq[1], c.seq[0] + 1))
+        s.t = c.t
+    merge(s, sess)
 
 
 def ios_host_check(r):
+    # block-time 0: each SYN over the limit deletes the oldest half-open
+    # session to the host; the deleted ones' SYN-ACKs are dropped.
     f = []
-    syns = [x for x in r.frames if TCP in x and x[TCP].flags & 0x02]
-    expect(len(syns) == 50, "%d half-open connections to the host, the limit is 50" % len(syns), f)
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags == 0x02]
+    synacks = sorted(x[IP].dst for x in r.frames if TCP in x and x[TCP].flags == 0x12)
+    expect(len(syns) == 60, "%d SYNs passed, all 60 must (the oldest are deleted)" % len(syns), f)
+    gone = ["198.18.2.%d" % i for i in range(1, 11)]
+    expect(len(synacks) == 50 and not set(gone) & set(synacks),
+           "SYN-ACKs of deleted sessions passed, or live ones were dropped: %d" % len(synacks), f)
     return f
 
 
@@ -500,31 +512,31 @@ def ios_block_build(s):
 
 
 def ios_block_check(r):
+    # block-time 1: the 6th SYN deletes the host's half-open sessions and
+    # blocks it: their handshakes die, and a SYN 10 s later is refused.
     f = []
-    syns = [x for x in r.frames if TCP in x and x[TCP].flags == 0x02]
-    srcs = sorted(x[IP].src for x in syns)
-    expect(len(syns) == 5, "%d SYNs passed, expected the first 5: %s" % (len(syns), srcs), f)
-    expect("198.18.3.99" not in srcs, "a SYN passed while the host was blocked", f)
+    syns = sorted(x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02)
+    acks = [x for x in r.frames if TCP in x and x[TCP].flags & 0x10]
+    expect(syns == ["198.18.3.%d" % i for i in range(1, 6)], "SYNs that passed: %r" % syns, f)
+    expect(not acks, "%d handshake packets of deleted sessions passed" % len(acks), f)
     return f
 
 
 def ios_aggr_build(s):
-    # 12 half-open: over `high 10` the 11th turns the firewall aggressive and
-    # it refuses half-open connections; 6 handshakes complete (4 left, under
-    # `low 5`): it calms down and a new SYN passes again.
+    # 12 half-open: over `high 10` the firewall is aggressive and each new
+    # request deletes the oldest half-open session; then the server answers.
     sess = half_open(s, "198.18.4", 12, "172.22.1.110")
-    complete(s, sess[:6])
+    complete(s, sess)
     merge(s, sess)
-    late_syn(s, "198.18.4.99", "172.22.1.110", 1)
 
 
 def ios_aggr_check(r):
     f = []
-    srcs = [x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02]
-    expect(len(srcs) == 11, "%d SYNs passed, expected 10 + 1 after calming down" % len(srcs), f)
-    expect("198.18.4.11" not in srcs and "198.18.4.12" not in srcs,
-           "SYNs passed while aggressive", f)
-    expect("198.18.4.99" in srcs, "the SYN after calming down was refused", f)
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags == 0x02]
+    synacks = sorted(x[IP].dst for x in r.frames if TCP in x and x[TCP].flags == 0x12)
+    expect(len(syns) == 12, "%d SYNs passed, all 12 must (the oldest are deleted)" % len(syns), f)
+    expect("198.18.4.1" not in synacks and "198.18.4.2" not in synacks and len(synacks) == 10,
+           "SYN-ACKs that passed: %r (the 2 oldest sessions must be gone)" % synacks, f)
     return f
 
 
@@ -609,11 +621,16 @@ def ios_minute_build(s):
 
 
 def ios_minute_check(r):
+    # Over the rate the oldest half-open sessions go (1, 2); the next minute
+    # is still aggressive with nothing left to delete (refused); the one
+    # after is calm.
     f = []
     srcs = [x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02]
-    expect(len(srcs) == 11 and "198.18.5.99" in srcs, "SYNs that passed: %r" % srcs, f)
-    expect("198.18.5.11" not in srcs and "198.18.5.98" not in srcs,
-           "SYNs passed over the one-minute rate", f)
+    synacks = [x[IP].dst for x in r.frames if TCP in x and x[TCP].flags == 0x12]
+    expect(len(srcs) == 13 and "198.18.5.99" in srcs and "198.18.5.98" not in srcs,
+           "SYNs that passed: %r" % srcs, f)
+    expect("198.18.5.1" not in synacks and "198.18.5.2" not in synacks,
+           "the oldest sessions were not deleted", f)
     return f
 
 
@@ -648,11 +665,11 @@ CASES = [
      embryonic_build, embryonic_check, "embryonic-10s"),
     ("custom-map", "config/examples/custom-esmtp-map.yaml: a sender blacklist drops, rate-limit 10 cuts the 11th list mail",
      custom_build, custom_check, "config/examples/custom-esmtp-map.yaml"),
-    ("ios-host-max-incomplete", "IOS tcp max-incomplete host 50: 60 half-open to the host, 50 pass",
+    ("ios-host-max-incomplete", "IOS tcp max-incomplete host 50 block-time 0: 60 half-open, the 10 oldest deleted",
      ios_host_build, ios_host_check, "config/examples/ios-cbac-smtp.yaml"),
-    ("ios-block-time", "IOS max-incomplete host 5 block-time 1: the host stays blocked after the excess",
+    ("ios-block-time", "IOS max-incomplete host 5 block-time 1: the host's half-open deleted, host blocked",
      ios_block_build, ios_block_check, "ios-block"),
-    ("ios-max-incomplete", "IOS max-incomplete high 10 low 5: aggressive over 10, calm again under 5",
+    ("ios-max-incomplete", "IOS max-incomplete high 10: aggressive, each new request deletes the oldest",
      ios_aggr_build, ios_aggr_check, "ios-aggressive"),
     ("blind-pipelining", "a message sent before the 354 is judged as content once the 354 arrives",
      blind_build, blind_check, None),
@@ -660,7 +677,7 @@ CASES = [
      ooo_timeout_build, ooo_timeout_check, None),
     ("ios-audit-trail", "IOS audit-trail on: a start and a stop record with the bytes each side sent",
      banner_build, audit_trail_check, "ios-audit"),
-    ("ios-one-minute", "IOS one-minute high 10 low 5: the 11th new connection in a minute is refused",
+    ("ios-one-minute", "IOS one-minute high 10 low 5: over the rate the oldest half-open go",
      ios_minute_build, ios_minute_check, "ios-one-minute"),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
