@@ -29,7 +29,8 @@
 	X(tcp, "TCP segments") \
 	X(udp, "UDP datagrams") \
 	X(other_l4, "IP frames of other protocols, forwarded") \
-	X(ip_frag, "IP fragments, forwarded uninspected") \
+	X(ip_frag, "IP fragments") \
+	X(ip_frag_tcp_drop, "... of TCP, dropped (inspection on): no bypass by fragmenting") \
 	X(malformed, "frames dropped: malformed (see drop reasons)") \
 	X(nonlinear, "frames dropped: chained mbuf that could not be linearised") \
 	X(flow_new, "connections created") \

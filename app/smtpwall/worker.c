@@ -250,6 +250,15 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			w->st.ipv6++;
 		if (unlikely(p->flags & PKT_F_FRAG)) {
 			w->st.ip_frag++;
+			/* TCP in fragments would reach the server uninspected: a
+			 * firewall that inspects drops them (TCP sets DF and
+			 * avoids fragmenting; hosts fall back to smaller segments
+			 * via PMTU discovery). Other protocols pass. */
+			if (p->l4_proto == IPPROTO_TCP && !app.no_inspect) {
+				w->st.ip_frag_tcp_drop++;
+				wk_drop(m);
+				pkts[i] = NULL;
+			}
 			continue;
 		}
 		if (p->flags & PKT_F_TCP)

@@ -4,7 +4,7 @@ leaves the box. One entry per inspector behaviour and per evasion the TCP
 layer must defeat (issue 4). Each case: build(Session) emits the input,
 check(result) returns a list of failures (empty when the facts hold).
 """
-from scapy.all import IP, TCP, Raw
+from scapy.all import IP, TCP, UDP, Raw, fragment
 
 from session import Session  # noqa: F401
 
@@ -634,6 +634,29 @@ def ios_minute_check(r):
     return f
 
 
+def frag_build(s):
+    greet(s)
+    # An unknown verb smuggled in IPv4 fragments, and a fragmented UDP
+    # datagram (which must pass).
+    seg = s.segments(0, b"XEXCH50 split\r\n")[0]
+    for fr in fragment(seg[IP], fragsize=24):
+        s.emit(seg.__class__(bytes(seg)[:14]) / fr)
+    s.emit(s.frame(0, "PA", s.seq[0], s.seq[1], b"QUIT\r\n"))
+    u = IP(src="198.18.0.1", dst="198.18.0.2") / UDP(sport=5000, dport=5001) / Raw(b"u" * 60)
+    for fr in fragment(u, fragsize=32):
+        s.emit(seg.__class__(bytes(seg)[:14]) / fr)
+
+
+def frag_check(r):
+    f = []
+    tcp_frags = [x for x in r.frames if IP in x and x[IP].proto == 6 and
+                 (x[IP].flags.MF or x[IP].frag)]
+    udp_frags = [x for x in r.frames if IP in x and x[IP].proto == 17]
+    expect(not tcp_frags, "%d TCP fragments passed uninspected" % len(tcp_frags), f)
+    expect(len(udp_frags) >= 2, "fragments of UDP must pass", f)
+    return f
+
+
 CASES = [
     ("banner-masked", "every character of a multi-line 220 banner but code, separator and CR LF becomes *",
      banner_build, banner_check, None),
@@ -679,6 +702,8 @@ CASES = [
      banner_build, audit_trail_check, "ios-audit"),
     ("ios-one-minute", "IOS one-minute high 10 low 5: over the rate the oldest half-open go",
      ios_minute_build, ios_minute_check, "ios-one-minute"),
+    ("ip-fragments", "TCP in IP fragments is dropped (no bypass of inspection); UDP fragments pass",
+     frag_build, frag_check, None),
     ("midstream-drop", "an unknown connection on an inspected port is dropped; other ports pass",
      midstream_build, midstream_check, None),
     ("bad-checksum", "a segment with a bad TCP checksum is dropped, never inspected",
