@@ -72,6 +72,35 @@ conn_of(const struct wk_flow *f, struct log_conn *c)
 	strcpy(c->dst_if, client_inside ? "outside" : "inside");
 }
 
+/*
+ * Starts an audit record of this moment, unless the worker's limiter (may
+ * be NULL) says too many; then fill it and rec_push() it.
+ */
+static bool
+rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t severity,
+	struct log_rec *r)
+{
+	uint64_t now = wk_now_ns(w);
+
+	if (lim != NULL && !log_limiter_allow(lim, now)) {
+		w->st.audit_suppressed++;
+		return false;
+	}
+	memset(r, 0, sizeof(*r));
+	r->msgid = msgid;
+	r->severity = severity;
+	r->ts_ns = now;
+	return true;
+}
+
+/* Hands a record to the control lcore; a full ring is counted. */
+static void
+rec_push(struct worker *w, const struct log_rec *r)
+{
+	if (!log_ring_push(w->log, r))
+		w->st.audit_ring_full++;
+}
+
 static void
 audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 {
@@ -79,17 +108,10 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 	char text[96];
 	size_t n;
 
-	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert)
+	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert ||
+		!rec_begin(w, &w->log_limit, ev->audit, log_severity(ev->audit), &r))
 		return;
-	if (!log_limiter_allow(&w->log_limit, wk_now_ns(w))) {
-		w->st.audit_suppressed++;
-		return;
-	}
-	memset(&r, 0, sizeof(r));
-	r.msgid = ev->audit;
-	r.severity = log_severity(ev->audit);
 	r.response = ev->dir == ESMTP_DIR_S2C;
-	r.ts_ns = wk_now_ns(w);
 	conn_of(f, &r.conn);
 	switch (ev->audit) {
 	case LOG_ASA_108002:
@@ -136,8 +158,7 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 		break;
 	}
 	}
-	if (!log_ring_push(w->log, &r))
-		w->st.audit_ring_full++;
+	rec_push(w, &r);
 }
 
 /* ------------------------------------------------------------------ */
@@ -545,19 +566,12 @@ audit_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint3
 {
 	struct log_rec r;
 
-	if (!log_limiter_allow(&w->limit_log_limit, wk_now_ns(w))) {
-		w->st.audit_suppressed++;
+	if (!rec_begin(w, &w->limit_log_limit, msgid, log_severity(msgid), &r))
 		return;
-	}
-	memset(&r, 0, sizeof(r));
-	r.msgid = msgid;
-	r.severity = log_severity(msgid);
-	r.ts_ns = wk_now_ns(w);
 	r.n1 = count + 1;
 	r.n2 = limit;
 	conn_from_pkt(pi, in_port, &r.conn);
-	if (!log_ring_push(w->log, &r))
-		w->st.audit_ring_full++;
+	rec_push(w, &r);
 }
 
 static void
@@ -597,11 +611,10 @@ release_limits(struct wk_flow *f, uint8_t which)
 #define HO_ANY UINT32_MAX
 
 static int
-ho_valid(struct worker *w, const struct wk_half_open *h)
+ho_valid(const struct wk_half_open *h)
 {
 	const struct wk_flow *f = wk_flow_of(h->e);
 
-	RTE_SET_USED(w);
 	return f->ho_seq == h->seq && (f->lim & WK_LIM_IOS_EMB);
 }
 
@@ -653,14 +666,14 @@ ho_delete_oldest(struct worker *w, uint32_t cell, int all)
 	unsigned int k, n = 0;
 
 	/* Stale entries at the head go first: keeps the scans short. */
-	while (w->ho_n != 0 && !ho_valid(w, &w->ho[w->ho_head])) {
+	while (w->ho_n != 0 && !ho_valid(&w->ho[w->ho_head])) {
 		w->ho_head = (w->ho_head + 1) % WK_HO_MAX;
 		w->ho_n--;
 	}
 	for (k = 0; k < w->ho_n; k++) {
 		struct wk_half_open *h = &w->ho[(w->ho_head + k) % WK_HO_MAX];
 
-		if (!ho_valid(w, h) || (cell != HO_ANY && h->cell != cell))
+		if (!ho_valid(h) || (cell != HO_ANY && h->cell != cell))
 			continue;
 		ho_delete(w, h->e);
 		n++;
@@ -881,15 +894,11 @@ audit_session(struct worker *w, struct wk_flow *f, int stop)
 			"%%FW-6-SESS_AUDIT_TRAIL_START: Start %s session: initiator (%s:%u) -- "
 			"responder (%s:%u)",
 			proto, a, c.sport, b, c.dport);
-	memset(&r, 0, sizeof(r));
-	r.msgid = LOG_RAW;
-	r.severity = 6;
-	r.ts_ns = wk_now_ns(w);
+	rec_begin(w, NULL, LOG_RAW, 6, &r);
 	r.conn = c;
 	log_rec_set_text(
 		&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text), NULL, 0);
-	if (!log_ring_push(w->log, &r))
-		w->st.audit_ring_full++;
+	rec_push(w, &r);
 }
 
 int

@@ -171,7 +171,6 @@ offline_run(void)
 	w->sink_arg = &sink;
 	worker_load_gen(w);
 	app.workers[0] = w;
-	app.n_workers = 1;
 
 	for (;;) {
 		uint64_t ts;

@@ -330,3 +330,18 @@ h_seen_is(const struct h *h, int dir, const char *s)
 	cr_assert_eq(h->in.nseen[dir], n, "inspector saw %u bytes, want %u", h->in.nseen[dir], n);
 	cr_assert(memcmp(h->in.seen[dir], s, n) == 0, "inspector saw other bytes");
 }
+
+struct h *
+est(void (*tweak)(struct tcp_params *p))
+{
+	struct h *h = h_new(tweak);
+
+	h_handshake(h, ISN0, ISN1, 0xff, 0xff);
+	return h;
+}
+
+int
+sends(struct h *h, int dir, uint32_t off, const char *s)
+{
+	return h_send(h, dir, off, s, (uint32_t)strlen(s), 0);
+}

@@ -73,6 +73,16 @@ struct h {
 	uint8_t *wire_set[2];
 };
 
+/* ISNs of the established connections most tests start from. */
+#define ISN0 1000u
+#define ISN1 5000000u
+
+/* A harness whose connection is established (ISN0/ISN1, no window scale). */
+struct h *est(void (*tweak)(struct tcp_params *p));
+
+/* Sends the string s from dir at stream offset off; returns the packet id. */
+int sends(struct h *h, int dir, uint32_t off, const char *s);
+
 /* Creates the harness; tweak (may be NULL) edits the params before create. */
 struct h *h_new(void (*tweak)(struct tcp_params *p));
 void h_free(struct h *h);

@@ -11,9 +11,6 @@
 
 #include "tcp_harness.h"
 
-#define ISN0 1000u
-#define ISN1 5000000u
-
 Test(tcp_conn, handshake_ok)
 {
 	struct h *h = h_new(NULL);

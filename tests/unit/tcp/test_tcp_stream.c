@@ -11,24 +11,6 @@
 
 #include "tcp_harness.h"
 
-#define ISN0 1000u
-#define ISN1 5000000u
-
-static struct h *
-est(void (*tweak)(struct tcp_params *p))
-{
-	struct h *h = h_new(tweak);
-
-	h_handshake(h, ISN0, ISN1, 0xff, 0xff);
-	return h;
-}
-
-static int
-sends(struct h *h, int dir, uint32_t off, const char *s)
-{
-	return h_send(h, dir, off, s, (uint32_t)strlen(s), 0);
-}
-
 Test(tcp_stream, in_order)
 {
 	struct h *h = est(NULL);
