@@ -44,6 +44,9 @@ struct app {
 	bool no_inspect; /* --no-inspect: a plain bridge */
 	uint64_t reloads, reloads_failed;
 	bool verify_tcp_csum;
+	/* TCP Intercept master secret (--cookie-secret, or random at start). */
+	uint8_t ic_master[16];
+	bool ic_master_set;
 	uint8_t port_pair[RTE_MAX_ETHPORTS]; /* pair index of a port */
 
 	unsigned int n_workers;

@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "pgen.h"
 #include "policy.h"
+#include "splice.h"
 #include "worker.h"
 
 #define WK_AUDIT_RATE 200 /* audit records per second per worker (burst 400) */
@@ -310,8 +311,27 @@ fix_checksum(struct worker *w, struct rte_mbuf *m)
 	pkt_l4_cksum_set(frame, &pi);
 }
 
+/*
+ * A packet of f leaves the box. On a spliced connection the server's
+ * segments are translated into the client's numbers first, and the
+ * server's SYN-ACK is not sent at all (the client had the box's).
+ * edited: the payload changed, the checksum is recomputed (after the
+ * translation, which only adjusts it).
+ */
 static void
-apply_out(struct worker *w, struct tcp_out *out)
+egress(struct worker *w, const struct wk_flow *f, struct rte_mbuf *m, bool edited)
+{
+	if (unlikely(f->ic_state != WK_IC_NONE) && splice_egress(f, m) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	if (edited)
+		fix_checksum(w, m);
+	wk_send(w, m);
+}
+
+static void
+apply_out(struct worker *w, const struct wk_flow *f, struct tcp_out *out)
 {
 	uint16_t i;
 
@@ -320,10 +340,10 @@ apply_out(struct worker *w, struct tcp_out *out)
 
 		switch (out->v[i].act) {
 		case TCP_ACT_FORWARD_EDITED:
-			fix_checksum(w, m);
-			/* fall through */
+			egress(w, f, m, true);
+			break;
 		case TCP_ACT_FORWARD:
-			wk_send(w, m);
+			egress(w, f, m, false);
 			break;
 		default:
 			w->st.insp_drop_pkts++;
@@ -343,73 +363,36 @@ static void
 send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const struct pkt_info *pi,
 	int mdir, int d)
 {
-	const uint8_t *src = rte_pktmbuf_mtod(m, const uint8_t *);
-	bool same = d == mdir;
-	uint32_t seq, ack;
+	struct pkt_tcp_spec s;
 	struct rte_mbuf *r;
-	struct pkt_info ri;
-	uint16_t l3len = pi->l3 == PKT_L3_IPV4 ? 20 : 40;
-	uint16_t total = (uint16_t)(pi->l3_off + l3len + 20);
-	uint8_t hdr[PKT_ETH_HLEN + 4 * PKT_MAX_VLAN + 40 + 20];
-	uint8_t *p, *ip, *th;
+	uint8_t *p;
+	uint16_t len;
 
-	if (total > sizeof(hdr) || pi->l3_off < PKT_ETH_HLEN ||
-		tcp_conn_rst_seq(&f->tcp, d, &seq, &ack) != 0)
+	memset(&s, 0, sizeof(s));
+	if (tcp_conn_rst_seq(&f->tcp, d, &s.seq, &s.ack) != 0)
 		return;
-	/* Build on the stack, then one copy into the mbuf. */
-	memset(hdr, 0, sizeof(hdr));
-	memcpy(hdr, src, pi->l3_off);
-	if (!same) {
-		memcpy(hdr, src + 6, 6);
-		memcpy(hdr + 6, src, 6);
-	}
-	ip = hdr + pi->l3_off;
-	if (pi->l3 == PKT_L3_IPV4) {
-		ip[0] = 0x45;
-		pkt_store16(ip + 2, (uint16_t)(l3len + 20));
-		ip[6] = 0x40; /* DF */
-		ip[8] = 64;
-		ip[9] = 6;
-		memcpy(ip + 12, same ? pi->src : pi->dst, 4);
-		memcpy(ip + 16, same ? pi->dst : pi->src, 4);
-	} else {
-		ip[0] = 0x60;
-		pkt_store16(ip + 4, 20);
-		ip[6] = 6;
-		ip[7] = 64;
-		memcpy(ip + 8, same ? pi->src : pi->dst, 16);
-		memcpy(ip + 24, same ? pi->dst : pi->src, 16);
-	}
-	th = ip + l3len;
-	pkt_store16(th, same ? pi->sport : pi->dport);
-	pkt_store16(th + 2, same ? pi->dport : pi->sport);
-	pkt_store32(th + 4, seq);
-	pkt_store32(th + 8, ack);
-	th[12] = 5 << 4;
-	th[13] = PKT_TCP_RST | PKT_TCP_ACK;
+	s.flags = PKT_TCP_RST | PKT_TCP_ACK;
+	s.reverse = d != mdir;
+	s.wscale = PKT_BUILD_NO_WSCALE;
 	r = rte_pktmbuf_alloc(app.pool);
 	if (r == NULL) {
 		w->st.insp_rst_nombuf++;
 		return;
 	}
-	p = (uint8_t *)rte_pktmbuf_append(r, total);
-	if (p == NULL) {
+	p = (uint8_t *)rte_pktmbuf_append(r, PKT_BUILD_TCP_MAX);
+	len = p == NULL
+		? 0
+		: pkt_build_tcp(p, PKT_BUILD_TCP_MAX, rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
+	if (len == 0) {
 		rte_pktmbuf_free(r);
 		return;
 	}
-	memcpy(p, hdr, total);
-	if (pkt_parse_ex(p, total, false, &ri) != PKT_OK) {
-		rte_pktmbuf_free(r);
-		return;
-	}
-	if (ri.l3 == PKT_L3_IPV4)
-		pkt_ipv4_cksum_set(p, &ri);
-	pkt_l4_cksum_set(p, &ri);
-	/* wk_send sends to the peer of m->port: same direction as m leaves
-	 * where m leaves; the other way leaves where m came in. */
-	r->port = same ? m->port : app.peer[m->port];
+	rte_pktmbuf_trim(r, (uint16_t)(PKT_BUILD_TCP_MAX - len));
+	/* As if it arrived with m (same direction) or against it: wk_send
+	 * sends to the peer of r->port. */
+	r->port = d == mdir ? m->port : app.peer[m->port];
 	w->st.insp_rst_sent++;
-	wk_send(w, r);
+	egress(w, f, r, false);
 }
 
 static bool
@@ -434,7 +417,7 @@ flow_verdict(
 	case TCP_CONN_DROP:
 	case TCP_CONN_RESET:
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, &w->tout);
+		apply_out(w, f, &w->tout);
 		f->mode = WK_FLOW_DROPPED;
 		/* Later packets are dropped until the entry lingers out. */
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
@@ -445,13 +428,26 @@ flow_verdict(
 		break;
 	case TCP_CONN_BYPASS:
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, &w->tout);
+		apply_out(w, f, &w->tout);
 		f->mode = WK_FLOW_BYPASS;
 		w->st.insp_conn_bypassed++;
 		break;
 	default:
 		break;
 	}
+}
+
+void
+inspect_flow_kill(struct worker *w, struct flow_entry *e)
+{
+	struct wk_flow *f = wk_flow_of(e);
+
+	if (f->mode == WK_FLOW_INSPECT) {
+		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+		apply_out(w, f, &w->tout);
+	}
+	f->mode = WK_FLOW_DROPPED;
+	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
 }
 
 static void
@@ -488,7 +484,7 @@ inspect_tick(struct worker *w, uint64_t now)
 
 		if (f->mode == WK_FLOW_INSPECT && tcp_conn_deadline(w->tcp, &f->tcp) <= now) {
 			tcp_conn_tick(w->tcp, &f->tcp, now, &w->tout);
-			apply_out(w, &w->tout);
+			apply_out(w, f, &w->tout);
 		}
 		if (f->mode != WK_FLOW_INSPECT || tcp_conn_deadline(w->tcp, &f->tcp) == UINT64_MAX)
 			tick_del(w, f); /* the last one moved here: look at i again */
@@ -502,6 +498,28 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, uint64_t now)
 {
 	struct wk_flow *f = wk_flow_of(e);
+	struct pkt_info xpi;
+
+	if (unlikely(f->ic_state != WK_IC_NONE)) {
+		if (f->ic_state == WK_IC_CONNECTING) {
+			splice_connecting(w, e, m, pi, dir, now);
+			return;
+		}
+		if (tcp_dir(e, dir) == 0) {
+			/* Into the server's numbers before anything looks at it. */
+			xpi = *pi;
+			splice_c2s(f, m, &xpi);
+			pi = &xpi;
+		}
+	}
+	inspect_segment_raw(w, e, m, pi, dir, now);
+}
+
+void
+inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, uint64_t now)
+{
+	struct wk_flow *f = wk_flow_of(e);
 	struct tcp_seg seg;
 	struct tcp_out *out = &w->tout;
 	int d = tcp_dir(e, dir);
@@ -512,7 +530,7 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		return;
 	}
 	if (f->mode == WK_FLOW_BYPASS) {
-		wk_send(w, m);
+		egress(w, f, m, false);
 		return;
 	}
 	seg.pkt = m;
@@ -532,7 +550,7 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		send_rst(w, f, m, pi, d, 0);
 		send_rst(w, f, m, pi, d, 1);
 	}
-	apply_out(w, out);
+	apply_out(w, f, out);
 	if (unlikely(out->conn_verdict != TCP_CONN_OK))
 		flow_verdict(w, e, f, out->conn_verdict, now);
 	else if (unlikely(out->closed))
@@ -648,7 +666,7 @@ ho_delete(struct worker *w, struct flow_entry *e)
 	release_limits(f, 0xff);
 	if (f->mode == WK_FLOW_INSPECT) {
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, &w->tout);
+		apply_out(w, f, &w->tout);
 	}
 	f->mode = WK_FLOW_DROPPED;
 	f->ho_seq = 0;
@@ -782,14 +800,38 @@ struct limit_step {
 };
 
 /*
+ * The embryonic limit that applies beside a connection limit. Embryonic
+ * connections hold connection units too: at or above the connection
+ * limit (REFERENCE.md §0's `tcp 50 100`), a flood's half-open connections
+ * would take every unit before the embryonic limit is ever crossed and
+ * lock legitimate clients out. The box then intercepts from half the
+ * connection limit, which leaves the other half to validated clients.
+ */
+static uint32_t
+emb_cap(uint32_t emb, uint32_t conn)
+{
+	if (emb == 0 || conn == 0 || emb < conn)
+		return emb;
+	return conn / 2 != 0 ? conn / 2 : 1;
+}
+
+#define ADMIT_OK 0
+#define ADMIT_REFUSE (-1)
+#define ADMIT_INTERCEPT 1
+
+/*
  * Takes one unit of every limit that applies to a new connection, the
  * lower limit winning where a static and a class both apply (each is
- * checked). Returns 0, or -1 after giving back what it took, counting and
- * logging the limit that refused (ASA 201009..201013).
+ * checked). Returns ADMIT_OK, or after giving back what it took, counting
+ * and logging the limit that refused (ASA 201009..201013): ADMIT_INTERCEPT
+ * when it was an embryonic limit of a class that intercepts (or a static:
+ * ASA proxies them all), ADMIT_REFUSE otherwise. A validated client (its
+ * cookie came back) is past the embryonic stage: only the connection
+ * limits apply.
  */
 static int
 admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const struct pkt_info *pi,
-	uint16_t in_port)
+	uint16_t in_port, bool validated)
 {
 	struct pgen *g = f->gen;
 	const struct policy_class *c = m->conn;
@@ -806,7 +848,8 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			c->limits[POLICY_LIMIT_CONN_MAX], policy_limit_msgid(POLICY_LIMIT_CONN_MAX),
 			POLICY_LIMIT_CONN_MAX};
 		steps[n++] = (struct limit_step){WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
-			c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX],
+			emb_cap(c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX],
+				c->limits[POLICY_LIMIT_CONN_MAX]),
 			policy_limit_msgid(POLICY_LIMIT_EMBRYONIC_CONN_MAX),
 			POLICY_LIMIT_EMBRYONIC_CONN_MAX};
 		steps[n++] = (struct limit_step){WK_LIM_CLIENT, f->client_idx,
@@ -814,42 +857,49 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX),
 			POLICY_LIMIT_PER_CLIENT_MAX};
 		steps[n++] = (struct limit_step){WK_LIM_CLIENT_EMB, f->client_emb_idx,
-			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
+			emb_cap(c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
+				c->limits[POLICY_LIMIT_PER_CLIENT_MAX]),
 			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX),
 			POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX};
 	}
 	if (m->stat != NULL) {
 		steps[n++] = (struct limit_step){WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
 			m->stat->tcp_max_conns, LOG_ASA_201009, -1};
-		steps[n++] =
-			(struct limit_step){WK_LIM_STATIC_EMB, pgen_static_idx(g, m->stat->id, 1),
-				m->stat->tcp_em_limit, LOG_ASA_201010, -1};
+		steps[n++] = (struct limit_step){WK_LIM_STATIC_EMB,
+			pgen_static_idx(g, m->stat->id, 1),
+			emb_cap(m->stat->tcp_em_limit, m->stat->tcp_max_conns), LOG_ASA_201010, -1};
 	}
 	for (i = 0; i < n; i++) {
 		/* Unlimited counters are still counted only where a limit could
 		 * later matter; skip them to keep the SYN path short. */
-		if (steps[i].max == 0)
+		if (steps[i].max == 0 || (validated && (steps[i].bit & WK_LIM_EMB_ALL)))
 			continue;
 		if (!flow_limits_acquire(g->limits, steps[i].idx, steps[i].max, &count)) {
 			release_limits(f, 0xff);
+			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].max);
+			if ((steps[i].bit & WK_LIM_EMB_ALL) &&
+				(steps[i].limit < 0 || c->emb_action == POLICY_EMB_INTERCEPT)) {
+				if (c != NULL)
+					g->cnt[w->id][c->id].intercepts++;
+				return ADMIT_INTERCEPT;
+			}
 			if (steps[i].limit >= 0 && c != NULL)
 				g->cnt[w->id][c->id].limit_drops[steps[i].limit]++;
 			else
 				w->st.limit_static_drop++;
 			w->st.limit_drop++;
-			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].max);
-			return -1;
+			return ADMIT_REFUSE;
 		}
 		f->lim |= steps[i].bit;
 	}
 	/* IOS thresholds apply to the connections of an `ip inspect` rule. */
-	if (((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios)) &&
+	if (!validated && ((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios)) &&
 		admit_ios(w, f, pi) != 0) {
 		release_limits(f, 0xff);
 		w->st.limit_drop++;
-		return -1;
+		return ADMIT_REFUSE;
 	}
-	return 0;
+	return ADMIT_OK;
 }
 
 /*
@@ -901,15 +951,78 @@ audit_session(struct worker *w, struct wk_flow *f, int stop)
 	rec_push(w, &r);
 }
 
-int
-inspect_flow_new(
-	struct worker *w, struct flow_entry *e, const struct pkt_info *pi, uint16_t in_port)
+/*
+ * A connection the policy matched (m): its generation, class, limits and
+ * inspection. validated: the client returned a SYN cookie.
+ */
+static int
+flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
+	const struct pkt_info *pi, uint16_t in_port, bool validated)
+{
+	struct pgen *g = w->gen;
+	int rc;
+
+	f->gen = g;
+	g->flows[w->id]++;
+	if (m->conn != NULL) {
+		unsigned int i;
+
+		f->class_conn = m->conn->id;
+		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
+			if (m->conn->timeouts[i] != POLICY_TIMEOUT_UNSET)
+				f->timeouts = m->conn->timeouts;
+	}
+	if (m->stat != NULL)
+		f->stat = (int16_t)m->stat->id;
+	rc = admit(w, f, m, pi, in_port, validated);
+	if (rc != ADMIT_OK) {
+		g->flows[w->id]--;
+		f->gen = NULL;
+		return rc;
+	}
+	if (m->inspect != NULL) {
+		f->class_insp = m->inspect->id;
+		g->cnt[w->id][m->inspect->id].conns++;
+	}
+	if (m->esmtp == NULL)
+		return ADMIT_OK;
+	f->mode = WK_FLOW_INSPECT;
+	f->policy = m->esmtp;
+	f->imap = m->inspect != NULL ? m->inspect->imap : 0;
+	f->alert = m->inspect != NULL ? m->inspect->alert : 1;
+	f->audit_trail = m->inspect != NULL && m->inspect->audit_trail;
+	if (f->audit_trail)
+		audit_session(w, f, 0);
+	tcp_conn_init(&f->tcp);
+	esmtp_init(&f->esmtp, f->policy);
+	w->st.insp_conns++;
+	return ADMIT_OK;
+}
+
+/* Whether SYNs of this match may have been answered with cookies. */
+static bool
+intercepts(const struct policy_match *m)
+{
+	const struct policy_class *c = m->conn;
+
+	if (m->stat != NULL && m->stat->tcp_em_limit != 0)
+		return true;
+	return c != NULL && c->emb_action == POLICY_EMB_INTERCEPT &&
+		(c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
+			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0);
+}
+
+enum inspect_new
+inspect_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *pkt,
+	const struct pkt_info *pi, int dir)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	bool syn = (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+	uint16_t in_port = pkt->port;
 	struct pgen *g = w->gen;
 	struct policy_match m;
 	struct policy_key k;
+	struct ic_opts o;
 
 	f->entry = e;
 	f->init_port = in_port;
@@ -918,7 +1031,7 @@ inspect_flow_new(
 	f->class_conn = WK_NO_CLASS;
 	f->stat = -1;
 	if (!(pi->flags & PKT_F_TCP) || g == NULL || app.no_inspect)
-		return 0;
+		return INSPECT_NEW_OK;
 	memset(&k, 0, sizeof(k));
 	k.family = pi->addr_len == 4 ? 4 : 6;
 	k.proto = IPPROTO_TCP;
@@ -929,60 +1042,47 @@ inspect_flow_new(
 	memcpy(k.src, pi->src, pi->addr_len);
 	memcpy(k.dst, pi->dst, pi->addr_len);
 	policy_classify(g->policy, &k, &m);
-	if (!syn) {
-		/* A connection we did not see open. Where it would be inspected
-		 * (either way round), like a firewall: drop, unless told to pick
-		 * it up (uninspected). */
-		if (m.esmtp == NULL) {
-			memcpy(k.src, pi->dst, pi->addr_len);
-			memcpy(k.dst, pi->src, pi->addr_len);
-			k.sport = pi->dport;
-			k.dport = pi->sport;
-			k.side = k.side == POLICY_SIDE_INSIDE ? POLICY_SIDE_OUTSIDE
-							      : POLICY_SIDE_INSIDE;
-			policy_classify(g->policy, &k, &m);
+	if (syn) {
+		switch (flow_setup(w, f, &m, pi, in_port, false)) {
+		case ADMIT_OK:
+			return INSPECT_NEW_OK;
+		case ADMIT_INTERCEPT:
+			splice_answer_syn(w, pkt, pi, in_port);
+			return INSPECT_NEW_CONSUMED;
+		default:
+			return INSPECT_NEW_DROP;
 		}
-		if (m.esmtp == NULL)
-			return 0;
-		if (w->midstream_drop)
-			return -1;
-		w->st.insp_midstream++;
-		return 0;
 	}
-	f->gen = g;
-	g->flows[w->id]++;
-	if (m.conn != NULL) {
-		unsigned int i;
-
-		f->class_conn = m.conn->id;
-		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
-			if (m.conn->timeouts[i] != POLICY_TIMEOUT_UNSET)
-				f->timeouts = m.conn->timeouts;
+	if (intercepts(&m) && splice_check_ack(w, pi, &o) == 0) {
+		/* A client that came back with its cookie: open the server side. */
+		if (flow_setup(w, f, &m, pi, in_port, true) != ADMIT_OK) {
+			/* It believes it is connected: tell it it is not. */
+			w->st.ic_conn_limit++;
+			splice_reset_client(w, pkt);
+			return INSPECT_NEW_CONSUMED;
+		}
+		if (f->mode == WK_FLOW_FORWARD)
+			f->mode = WK_FLOW_BYPASS; /* uninspected, but translated */
+		splice_open(w, e, pkt, pi, dir, &o);
+		return INSPECT_NEW_SPLICED;
 	}
-	if (m.stat != NULL)
-		f->stat = (int16_t)m.stat->id;
-	if (admit(w, f, &m, pi, in_port) != 0) {
-		g->flows[w->id]--;
-		f->gen = NULL;
-		return -1;
-	}
-	if (m.inspect != NULL) {
-		f->class_insp = m.inspect->id;
-		g->cnt[w->id][m.inspect->id].conns++;
+	/* A connection we did not see open. Where it would be inspected
+	 * (either way round), like a firewall: drop, unless told to pick it
+	 * up (uninspected). */
+	if (m.esmtp == NULL) {
+		memcpy(k.src, pi->dst, pi->addr_len);
+		memcpy(k.dst, pi->src, pi->addr_len);
+		k.sport = pi->dport;
+		k.dport = pi->sport;
+		k.side = k.side == POLICY_SIDE_INSIDE ? POLICY_SIDE_OUTSIDE : POLICY_SIDE_INSIDE;
+		policy_classify(g->policy, &k, &m);
 	}
 	if (m.esmtp == NULL)
-		return 0;
-	f->mode = WK_FLOW_INSPECT;
-	f->policy = m.esmtp;
-	f->imap = m.inspect != NULL ? m.inspect->imap : 0;
-	f->alert = m.inspect != NULL ? m.inspect->alert : 1;
-	f->audit_trail = m.inspect != NULL && m.inspect->audit_trail;
-	if (f->audit_trail)
-		audit_session(w, f, 0);
-	tcp_conn_init(&f->tcp);
-	esmtp_init(&f->esmtp, f->policy);
-	w->st.insp_conns++;
-	return 0;
+		return INSPECT_NEW_OK;
+	if (w->midstream_drop)
+		return INSPECT_NEW_DROP;
+	w->st.insp_midstream++;
+	return INSPECT_NEW_OK;
 }
 
 void
@@ -1028,9 +1128,14 @@ inspect_flow_free(struct worker *w, struct flow_entry *e)
 		audit_session(w, f, 1);
 		f->audit_trail = 0;
 	}
+	if (unlikely(f->ic_state != WK_IC_NONE)) {
+		if (f->ic_state == WK_IC_CONNECTING && !w->flushing)
+			w->st.ic_srv_timeout++;
+		splice_free(w, f, !w->flushing);
+	}
 	if (f->mode == WK_FLOW_INSPECT) {
 		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, &w->tout);
+		apply_out(w, f, &w->tout);
 	}
 	if (f->tick_slot != 0)
 		tick_del(w, f);

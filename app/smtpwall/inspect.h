@@ -35,6 +35,7 @@ struct pgen;
 	(WK_LIM_CLASS_EMB | WK_LIM_CLIENT_EMB | WK_LIM_STATIC_EMB | WK_LIM_IOS_EMB | \
 		WK_LIM_IOS_HOST)
 #define WK_NO_CLASS 0xffff
+#define WK_IC_HELD 4 /* client segments held while an intercepted server side opens */
 
 /* Per-flow state, the flow entry's user area. */
 struct wk_flow {
@@ -57,8 +58,22 @@ struct wk_flow {
 	uint8_t lim; /* WK_LIM_* units held */
 	uint8_t alert; /* log inspection events (IOS alert) */
 	uint8_t audit_trail; /* IOS audit-trail: session start/stop records */
-	uint8_t pad[7];
+	/* TCP Intercept (splice.c): a connection whose client completed a
+	 * cookie handshake with the box. */
+	uint8_t ic_state; /* enum wk_ic_state */
+	uint8_t ic_nheld; /* client segments held while the server side opens */
+	uint8_t ic_cli_ws; /* window scale the client offered, or IC_WSCALE_NONE */
+	uint8_t ic_ws[4]; /* window rescaling: client->server from, to; server->client from, to */
+	uint8_t pad[3];
+	uint32_t ic_delta; /* server ISN - cookie: the client sees server numbers minus this */
+	struct rte_mbuf *ic_held[WK_IC_HELD];
 	struct esmtp esmtp;
+};
+
+enum wk_ic_state {
+	WK_IC_NONE = 0,
+	WK_IC_CONNECTING, /* cookie valid, SYN sent to the server, client held */
+	WK_IC_SPLICED, /* both sides up: every segment is translated */
 };
 
 enum wk_flow_mode {
@@ -72,13 +87,27 @@ enum wk_flow_mode {
 int inspect_worker_init(struct worker *w);
 void inspect_worker_fini(struct worker *w);
 
+enum inspect_new {
+	INSPECT_NEW_OK = 0, /* go on: track and forward m */
+	INSPECT_NEW_DROP, /* drop m, delete the entry (midstream: drop, a limit refused) */
+	INSPECT_NEW_CONSUMED, /* m was answered with a SYN cookie: delete the entry */
+	INSPECT_NEW_SPLICED, /* m returned a valid cookie and is held: keep the entry */
+};
+
 /*
- * A new flow: decides whether it is inspected. Returns 0 to go on, -1 when
- * the packet must be dropped (an unknown TCP connection on an inspected
- * port with midstream: drop).
+ * A new flow (m, of flow-key direction dir, arrived on m->port): decides
+ * whether it is inspected, applies the connection limits and TCP
+ * Intercept. Takes ownership of m only when it returns CONSUMED or SPLICED.
  */
-int inspect_flow_new(
-	struct worker *w, struct flow_entry *e, const struct pkt_info *pi, uint16_t in_port);
+enum inspect_new inspect_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir);
+
+/* lib/tcp's half of inspect_segment, for segments TCP Intercept already handled. */
+void inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, uint64_t now);
+
+/* Drops the connection now: lib/tcp state freed, later packets dropped. */
+void inspect_flow_kill(struct worker *w, struct flow_entry *e);
 
 /*
  * A segment of a flow in mode INSPECT, BYPASS or DROPPED: takes ownership of m

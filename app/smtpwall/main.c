@@ -4,12 +4,14 @@
  * plane: arguments, configuration, port bring-up, lcore launch, signals,
  * counters. The data path is in worker.c and dispatch.c.
  */
+#include <ctype.h>
 #include <errno.h>
 #include <getopt.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/random.h>
 #include <unistd.h>
 
 #include <rte_cycles.h>
@@ -144,6 +146,8 @@ usage(const char *prog)
 	       "      --audit DEST      audit trail (ASA syslog lines): - (stdout), syslog, or a file\n"
 	       "      --no-inspect      forward everything uninspected (a plain bridge)\n"
 	       "      --no-tcp-checksum do not verify TCP checksums of inspected connections\n"
+	       "      --cookie-secret HEX  TCP Intercept master secret (32 hex digits; boxes\n"
+	       "                        sharing it accept each other's SYN cookies; default random)\n"
 	       "      --check           validate the configuration and exit\n"
 	       "  -h, --help            this text\n"
 	       "Without EAL options it runs on a default virtual wire of two TAP ports\n"
@@ -184,6 +188,25 @@ parse_pairs(const char *s, struct config *c)
 	return c->n_pairs ? 0 : -1;
 }
 
+/* 32 hex digits into 16 bytes. */
+static int
+parse_secret(const char *s, uint8_t out[16])
+{
+	unsigned int i;
+
+	if (strlen(s) != 32)
+		return -1;
+	for (i = 0; i < 16; i++) {
+		char h[3] = {s[2 * i], s[2 * i + 1], '\0'};
+		char *end;
+
+		out[i] = (uint8_t)strtoul(h, &end, 16);
+		if (*end != '\0' || !isxdigit((unsigned char)h[0]))
+			return -1;
+	}
+	return 0;
+}
+
 /* Returns 0 to run, 1 to exit successfully (--help, --check), -1 on error. */
 static int
 parse_args(int argc, char **argv)
@@ -196,6 +219,7 @@ parse_args(int argc, char **argv)
 		OPT_AUDIT,
 		OPT_NO_INSPECT,
 		OPT_NO_TCP_CSUM,
+		OPT_COOKIE_SECRET,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -211,6 +235,7 @@ parse_args(int argc, char **argv)
 		{"audit", required_argument, NULL, OPT_AUDIT},
 		{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
 		{"no-tcp-checksum", no_argument, NULL, OPT_NO_TCP_CSUM},
+		{"cookie-secret", required_argument, NULL, OPT_COOKIE_SECRET},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -283,6 +308,13 @@ parse_args(int argc, char **argv)
 		case OPT_NO_TCP_CSUM:
 			no_tcp_csum = 1;
 			break;
+		case OPT_COOKIE_SECRET:
+			if (parse_secret(optarg, app.ic_master) != 0) {
+				fprintf(stderr, "smtpwall: --cookie-secret takes 32 hex digits\n");
+				return -1;
+			}
+			app.ic_master_set = true;
+			break;
 		case 'h':
 			usage(argv[0]);
 			return 1;
@@ -322,6 +354,13 @@ parse_args(int argc, char **argv)
 	if (check) {
 		printf("%s: OK\n", config_path ? config_path : "(defaults)");
 		return 1;
+	}
+	/* SYN cookies are only as good as the secret: the kernel's RNG. */
+	if (!app.ic_master_set &&
+		getrandom(app.ic_master, sizeof(app.ic_master), 0) !=
+			(ssize_t)sizeof(app.ic_master)) {
+		fprintf(stderr, "smtpwall: getrandom: %s\n", strerror(errno));
+		return -1;
 	}
 	return 0;
 }

@@ -22,6 +22,7 @@
 	X(tx_bytes, "bytes sent") \
 	X(tx_drop, "frames dropped: TX queue full and its backlog too") \
 	X(tx_backlog, "frames the TX queue refused at first, sent later from the backlog") \
+	X(rx_nombuf, "frames lost: no mbuf to receive them (offline: capture records)") \
 	X(non_ip, "non-IP frames forwarded (ARP, LLDP, ...)") \
 	X(ipv4, "IPv4 frames") \
 	X(ipv6, "IPv6 frames") \
@@ -59,9 +60,19 @@
 	X(ios_host_drop, "... refused by tcp max-incomplete host") \
 	X(ios_host_blocked, "... refused: host blocked (block-time)") \
 	X(ios_deleted, "IOS: oldest half-open connections deleted for new ones") \
+	X(ic_cookie_sent, "TCP Intercept: SYN cookies sent (embryonic limit crossed)") \
+	X(ic_cookie_ok, "... ACKs with a valid cookie (server connection opened)") \
+	X(ic_cookie_bad, "... ACKs of intercepted classes with a wrong or old cookie, dropped") \
+	X(ic_spliced, "... connections spliced (server answered)") \
+	X(ic_srv_refused, "... server refused (RST): client reset") \
+	X(ic_srv_timeout, "... server never answered: client reset") \
+	X(ic_held_full, "... client segments dropped while the server side opens") \
+	X(ic_nombuf, "... SYNs to the server not sent: no mbuf") \
+	X(ic_conn_limit, "... validated clients refused by a connection limit") \
 	X(audit_suppressed, "audit records suppressed by the rate limit") \
 	X(audit_ring_full, "audit records lost: log ring full") \
 	X(busy_cycles, "TSC cycles spent on received bursts") \
+	X(busy_preempted, "bursts left out of busy_cycles: over 1 ms (lcore descheduled)") \
 	X(polls, "RX poll rounds") \
 	X(idle_polls, "RX poll rounds that found nothing")
 

@@ -25,6 +25,9 @@
 #define WK_EXPIRE_HZ 1000 /* sweeps per second */
 #define WK_IDLE_BEFORE_SLEEP 256
 #define WK_LOG_RING 4096 /* audit records in flight per worker */
+#define WK_PREEMPTED_MS 1 /* a burst this long was descheduled, not busy */
+
+static uint64_t wk_preempted = UINT64_MAX; /* WK_PREEMPTED_MS in TSC cycles */
 
 /* Flow tables live in DPDK memory: hugepages on the worker's socket. */
 static void *
@@ -65,6 +68,7 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	w->midstream_drop = app.cfg.midstream == CONFIG_MIDSTREAM_DROP;
 	w->verify_tcp_csum = app.verify_tcp_csum;
 	w->idle_sleep_us = app.cfg.idle_sleep_us;
+	wk_preempted = rte_get_tsc_hz() / 1000 * WK_PREEMPTED_MS;
 
 	flow_table_params_default(&fp);
 	fp.capacity = app.cfg.flows_per_worker;
@@ -120,6 +124,7 @@ expired_cb(struct flow_entry *e, void *arg)
 void
 worker_flush_flows(struct worker *w)
 {
+	w->flushing = true;
 	flow_table_flush(w->ft, worker_flow_gone, w);
 }
 
@@ -166,12 +171,16 @@ wk_drop(struct rte_mbuf *m)
 	rte_pktmbuf_free(m);
 }
 
-/* Slow path: a frame of a connection we have no entry for. */
+/*
+ * Slow path: a frame of a connection we have no entry for. NULL when m
+ * must be dropped, or (*consumed) when TCP Intercept answered or held it.
+ */
 static struct flow_entry *
-flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
-	const struct pkt_info *pi, uint16_t in_port, uint64_t now)
+flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32_t hash, int dir,
+	const struct pkt_info *pi, uint64_t now, bool *consumed)
 {
 	struct flow_entry *e;
+	int rc;
 
 	/* An earlier frame of this burst may have created it. */
 	e = flow_table_lookup(w->ft, k, hash);
@@ -182,10 +191,24 @@ flow_miss(struct worker *w, const struct flow_key *k, uint32_t hash, int dir,
 		w->st.flow_full++;
 		return NULL;
 	}
-	if (inspect_flow_new(w, e, pi, in_port) != 0) {
-		/* Unknown connection on an inspected port: like a firewall. */
+	rc = inspect_flow_new(w, e, m, pi, dir);
+	if (rc == INSPECT_NEW_CONSUMED) {
+		/* Answered with a SYN cookie: no state stays. */
+		flow_table_del(w->ft, e);
+		*consumed = true;
+		return NULL;
+	}
+	if (rc == INSPECT_NEW_DROP) {
+		/* Unknown connection on an inspected port (or over a limit):
+		 * like a firewall. */
 		flow_table_del(w->ft, e);
 		w->st.midstream_drop++;
+		return NULL;
+	}
+	if (rc == INSPECT_NEW_SPLICED) {
+		/* Held by TCP Intercept while the server side opens. */
+		*consumed = true;
+		w->st.flow_new++;
 		return NULL;
 	}
 	w->st.flow_new++;
@@ -295,9 +318,12 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			e = NULL;
 		}
 		if (unlikely(e == NULL)) {
-			e = flow_miss(w, &keys[i], hashes[i], kdir[i], p, m->port, now);
+			bool consumed = false;
+
+			e = flow_miss(w, m, &keys[i], hashes[i], kdir[i], p, now, &consumed);
 			if (e == NULL) {
-				wk_drop(m);
+				if (!consumed)
+					wk_drop(m);
 				pkts[kidx[i]] = NULL;
 				continue;
 			}
@@ -325,7 +351,13 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 	for (i = 0; i < n; i++)
 		if (pkts[i] != NULL)
 			wk_send(w, pkts[i]);
-	w->st.busy_cycles += rte_rdtsc() - t0;
+	t0 = rte_rdtsc() - t0;
+	/* A burst that took longer than WK_PREEMPTED was descheduled midway
+	 * (a shared core): counted apart, not as cycles of work. */
+	if (unlikely(t0 > wk_preempted))
+		w->st.busy_preempted++;
+	else
+		w->st.busy_cycles += t0;
 }
 
 static int

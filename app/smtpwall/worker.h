@@ -19,6 +19,7 @@
 #include "app.h"
 #include "esmtp.h"
 #include "flow.h"
+#include "intercept.h"
 #include "log.h"
 #include "tcp.h"
 #include "txq.h"
@@ -79,6 +80,10 @@ struct worker {
 	/* Connections with out-of-order segments queued (lib/tcp's timer). */
 	uint32_t n_tick;
 	struct flow_entry *tick[WK_TICK_MAX];
+	/* TCP Intercept: cookie keys, derived at first use from app.ic_master. */
+	struct ic_secrets ic;
+	bool ic_ready;
+	bool flushing; /* worker_flush_flows: no packet leaves any more */
 	/* Scratch of the inspection path, too big for the stack. */
 	struct tcp_out tout;
 	struct esmtp_result eres;

@@ -1046,7 +1046,7 @@ static int
 load_set_connection(struct cfg_doc *d, yaml_node_t *v, struct policy_class *c)
 {
 	static const char *const keys[] = {"conn-max", "embryonic-conn-max", "per-client-max",
-		"per-client-embryonic-max", "timeout", NULL};
+		"per-client-embryonic-max", "embryonic-action", "timeout", NULL};
 	static const char *const tkeys[] = {"embryonic", "idle", "half-closed", NULL};
 	yaml_node_t *x;
 	unsigned int i;
@@ -1059,6 +1059,14 @@ load_set_connection(struct cfg_doc *d, yaml_node_t *v, struct policy_class *c)
 		if ((x = cfg_map_get(d, v, policy_limit_name(i))) != NULL &&
 			cfg_get_u32(d, x, 0, LIMIT_MAX, &c->limits[i]) != 0)
 			return -1;
+	if ((x = cfg_map_get(d, v, "embryonic-action")) != NULL) {
+		/* ASA always intercepts; drop is for servers behind their own SYN cookies. */
+		if (x->type != YAML_SCALAR_NODE ||
+			(strcmp(sval(x), "intercept") != 0 && strcmp(sval(x), "drop") != 0))
+			return cfg_error(d, x, "embryonic-action must be intercept or drop");
+		c->emb_action =
+			strcmp(sval(x), "drop") == 0 ? POLICY_EMB_DROP : POLICY_EMB_INTERCEPT;
+	}
 	if ((x = cfg_map_get(d, v, "timeout")) == NULL)
 		return 0;
 	if (cfg_expect(d, x, YAML_MAPPING_NODE, "timeout") != 0 || cfg_check_keys(d, x, tkeys) != 0)

@@ -329,6 +329,40 @@ uint16_t pkt_cksum_adjust16(uint16_t cksum, uint16_t old, uint16_t new_);
 /** pkt_cksum_adjust for one aligned 32-bit field (e.g. seq, ack, an IPv4 address). */
 uint16_t pkt_cksum_adjust32(uint16_t cksum, uint32_t old, uint32_t new_);
 
+/* ------------------------------------------------------------------ */
+/* Building TCP segments the box sends itself (RSTs, SYN-ACKs, SYNs)    */
+
+#define PKT_BUILD_NO_WSCALE 0xff
+
+/* What pkt_build_tcp writes besides what it copies from the template. */
+struct pkt_tcp_spec {
+	uint32_t seq, ack; /* host order */
+	uint16_t win; /* host order, as written */
+	uint8_t flags; /* PKT_TCP_* */
+	uint8_t reverse; /* 1: an answer to the template (MACs, addresses, ports swapped) */
+	uint16_t mss; /* MSS option, 0: none */
+	uint8_t wscale; /* window-scale option, PKT_BUILD_NO_WSCALE: none */
+	uint8_t sack_ok; /* SACK-permitted option */
+};
+
+/*
+ * Builds into out (cap bytes) a TCP segment without payload that follows
+ * (or, with reverse, answers) the parsed TCP frame tmpl: the L2 header and
+ * VLAN tags are copied (MACs swapped when reversed), then a plain IPv4
+ * header (no options, TTL 64, DF, ID 0) or IPv6 header (no extension
+ * headers, hop limit 64, flow label 0), ports swapped when reversed, the
+ * given seq/ack/flags/window and options (MSS; NOP + window scale;
+ * NOP + NOP + SACK-permitted; in that order), IPv4 and TCP checksums set.
+ * Returns the frame length, or 0 when cap is too small or tmpl is not a
+ * TCP frame. For IPv6 with a routing header, the destination written is
+ * the final one. out must not overlap tmpl.
+ */
+uint16_t pkt_build_tcp(uint8_t *out, size_t cap, const uint8_t *tmpl, const struct pkt_info *pi,
+	const struct pkt_tcp_spec *s);
+
+/* The largest frame pkt_build_tcp can write (two tags, IPv6, 12 option bytes). */
+#define PKT_BUILD_TCP_MAX (PKT_ETH_HLEN + 4 * PKT_MAX_VLAN + 40 + 20 + 12)
+
 #ifdef __cplusplus
 }
 #endif

@@ -162,6 +162,12 @@ struct policy_cmatch {
  * inspection (inspect esmtp / inspect smtp / no-inspect) and connection
  * settings (limits and timeouts).
  */
+/** What crossing a class's embryonic limit does to a new connection. */
+enum policy_emb_action {
+	POLICY_EMB_INTERCEPT = 0, /**< TCP Intercept: SYN-cookie proxy (ASA; the default) */
+	POLICY_EMB_DROP, /**< the SYN is dropped */
+};
+
 struct policy_class {
 	uint16_t id; /**< counter index, 0 .. policy_n_classes() - 1 */
 	uint16_t pmap; /**< policy-map index */
@@ -173,6 +179,7 @@ struct policy_class {
 	uint8_t ios; /**< made from an IOS `ip inspect` binding */
 	uint8_t alert; /**< IOS alert: log inspection events (ASA classes: 1) */
 	uint8_t audit_trail; /**< IOS audit-trail: log session start/end (ASA classes: 0) */
+	uint8_t emb_action; /**< enum policy_emb_action: crossing an embryonic limit */
 	uint32_t limits[POLICY_LIMIT_MAX]; /**< 0 = unlimited */
 	uint32_t timeouts[POLICY_TIMEOUT_MAX]; /**< seconds, 0 = never, or POLICY_TIMEOUT_UNSET */
 	const struct esmtp_policy *esmtp; /**< the inspect map to run, NULL when not inspected */
@@ -256,6 +263,7 @@ struct policy_class_counters {
 	uint64_t drop; /**< pushes answered drop-packet or drop-connection */
 	uint64_t reset_drop; /**< pushes answered reset */
 	uint64_t limit_drops[POLICY_LIMIT_MAX]; /**< SYNs refused per limit */
+	uint64_t intercepts; /**< SYNs answered with a cookie (embryonic limit crossed) */
 	uint64_t rules[ESMTP_MAX_RULES]; /**< hits per match rule */
 	uint64_t events[ESMTP_EV_MAX]; /**< parameter and anomaly events */
 };

@@ -321,8 +321,13 @@ put_conn(struct out *o, const struct policy_class *c, const struct policy_class_
 				put(o, " %s %u", policy_limit_name(i), c->limits[i]);
 			drops += k->limit_drops[i];
 		}
-		put(o, "\n        connections %llu, drop %llu\n", (unsigned long long)k->conns,
-			(unsigned long long)drops);
+		if (c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
+			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
+			put(o, " embryonic-action %s",
+				c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
+		put(o, "\n        connections %llu, drop %llu, intercept %llu\n",
+			(unsigned long long)k->conns, (unsigned long long)drops,
+			(unsigned long long)k->intercepts);
 	}
 	any = 0;
 	for (i = 0; i < POLICY_TIMEOUT_MAX; i++)

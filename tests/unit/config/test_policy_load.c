@@ -206,7 +206,43 @@ static const struct bad_case bad[] = {
 	{"access-lists: [1, 2]\n", "t.yaml:1:15: access-lists must be a mapping, not a list"},
 	{"statics:\n  - {real: 10.0.0.1, netmask: 255.255.255.0}\n",
 		"t.yaml:2:5: real address has bits outside the netmask"},
+	{"policy-maps:\n  p:\n    - class: inspection_default\n      set-connection: {embryonic-action: proxy}\n",
+		"t.yaml:4:42: embryonic-action must be intercept or drop"},
 };
+
+/* The class that sets embryonic-conn-max 5. */
+static const struct policy_class *
+class_with_emb_limit(const struct policy *p)
+{
+	unsigned int i;
+
+	for (i = 0; i < policy_n_classes(p); i++)
+		if (policy_class_get(p, i)->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] == 5)
+			return policy_class_get(p, i);
+	cr_assert_fail("no class with embryonic-conn-max 5");
+	return NULL;
+}
+
+Test(policy_files, embryonic_action_intercept_by_default_or_drop)
+{
+	struct config c;
+	char err[CONFIG_ERR_LEN] = "";
+
+	cr_assert_eq(load("policy-maps:\n  p:\n    - class: inspection_default\n"
+			  "      set-connection: {embryonic-conn-max: 5}\n"
+			  "service-policy: {global: p}\n",
+			     &c, err),
+		0, "%s", err);
+	cr_assert_eq(class_with_emb_limit(c.policy)->emb_action, POLICY_EMB_INTERCEPT);
+	config_free(&c);
+	cr_assert_eq(load("policy-maps:\n  p:\n    - class: inspection_default\n"
+			  "      set-connection: {embryonic-conn-max: 5, embryonic-action: drop}\n"
+			  "service-policy: {global: p}\n",
+			     &c, err),
+		0, "%s", err);
+	cr_assert_eq(class_with_emb_limit(c.policy)->emb_action, POLICY_EMB_DROP);
+	config_free(&c);
+}
 
 Test(policy_errors, exact_file_line_column_and_message)
 {

@@ -148,9 +148,11 @@ Test(format, whole_show_with_limits_exemptions_and_ios)
 	cr_assert_eq(policy_format_service_policy(c.policy, NULL, false, buf, (size_t)n + 1), n);
 	cr_assert(strstr(buf, "Interface pair 1:\n  Service-policy: dmz_policy\n") != NULL, "%s",
 		buf);
-	cr_assert(strstr(buf,
-			  "      Set connection policy: conn-max 1000 embryonic-conn-max 200 "
-			  "per-client-max 20 per-client-embryonic-max 5\n") != NULL,
+	cr_assert(
+		strstr(buf,
+			"      Set connection policy: conn-max 1000 embryonic-conn-max 200 "
+			"per-client-max 20 per-client-embryonic-max 5 embryonic-action intercept\n"
+			"        connections 0, drop 0, intercept 0\n") != NULL,
 		"%s", buf);
 	cr_assert(strstr(buf, "embryonic 0:00:10 idle 0:30:00 half-closed 0:00:30") != NULL);
 	cr_assert(strstr(buf, "    Class-map: submission\n      No inspection") != NULL);

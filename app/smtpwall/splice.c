@@ -1,0 +1,328 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * TCP Intercept in the worker: cookie SYN-ACKs, opening the server side
+ * of a validated client, splicing and translating. See splice.h.
+ */
+#include <string.h>
+
+#include <rte_common.h>
+#include <rte_mbuf.h>
+
+#include "app.h"
+#include "inspect.h"
+#include "splice.h"
+#include "worker.h"
+
+/* The worker's cookie keys, for the time of the burst. */
+static void
+secrets(struct worker *w)
+{
+	uint64_t now = wk_now_ns(w);
+
+	if (unlikely(!w->ic_ready)) {
+		ic_secrets_init(&w->ic, app.ic_master, now);
+		w->ic_ready = true;
+	} else {
+		ic_secrets_update(&w->ic, now);
+	}
+}
+
+/* Makes the len bytes of frame (which may be m's own data) the only data of m. */
+static int
+mbuf_set_frame(struct rte_mbuf *m, const uint8_t *frame, uint16_t len)
+{
+	uint16_t port = m->port;
+	uint8_t *p;
+
+	rte_pktmbuf_reset(m);
+	m->port = port;
+	p = (uint8_t *)rte_pktmbuf_append(m, len);
+	if (p == NULL)
+		return -1;
+	memmove(p, frame, len);
+	return 0;
+}
+
+/* What a SYN offers, as a cookie can carry it. */
+static void
+syn_opts(const struct pkt_info *pi, struct ic_opts *o)
+{
+	o->mss = (pi->opts.present & PKT_OPT_MSS) ? pi->opts.mss : 0;
+	o->wscale =
+		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
+	o->sack_ok = (pi->opts.present & PKT_OPT_SACKOK) ? 1 : 0;
+}
+
+void
+splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi, uint16_t in_port)
+{
+	uint8_t buf[PKT_BUILD_TCP_MAX];
+	struct pkt_tcp_spec s;
+	struct ic_tuple t;
+	struct ic_opts in, g;
+	uint16_t len, mss_max = pi->addr_len == 4 ? 1460 : 1440;
+
+	secrets(w);
+	ic_tuple_from_pkt(&t, pi);
+	syn_opts(pi, &in);
+	memset(&s, 0, sizeof(s));
+	s.seq = ic_cookie_make(&w->ic, &t, pi->seq, &in, &g);
+	s.ack = pi->seq + 1;
+	s.flags = PKT_TCP_SYN | PKT_TCP_ACK;
+	s.reverse = 1;
+	/* The server's MSS is unknown until it answers: mirror the client's
+	 * (paths are mostly symmetric), within an Ethernet MTU. */
+	s.mss = RTE_MIN(g.mss != 0 ? g.mss : 536, mss_max);
+	/* A window of what the box holds while the server side opens. */
+	s.win = (uint16_t)RTE_MIN(65535u, (unsigned int)WK_IC_HELD * s.mss);
+	s.wscale = g.wscale != IC_WSCALE_NONE ? SPLICE_WSCALE : PKT_BUILD_NO_WSCALE;
+	s.sack_ok = g.sack_ok;
+	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
+	if (len == 0 || mbuf_set_frame(m, buf, len) != 0) {
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* wk_send sends to the peer of m->port: back where the SYN came in. */
+	m->port = app.peer[in_port];
+	w->st.ic_cookie_sent++;
+	wk_send(w, m);
+}
+
+int
+splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
+{
+	struct ic_tuple t;
+
+	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_RST | PKT_TCP_FIN | PKT_TCP_ACK)) !=
+		PKT_TCP_ACK)
+		return -1;
+	secrets(w);
+	ic_tuple_from_pkt(&t, pi);
+	if (ic_cookie_check(&w->ic, &t, pi->seq - 1, pi->ack - 1, o) != 0) {
+		w->st.ic_cookie_bad++;
+		return -1;
+	}
+	w->st.ic_cookie_ok++;
+	return 0;
+}
+
+void
+splice_reset_client(struct worker *w, struct rte_mbuf *h)
+{
+	uint8_t buf[PKT_BUILD_TCP_MAX];
+	struct pkt_tcp_spec s;
+	struct pkt_info hp;
+	uint16_t len;
+
+	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
+		    &hp) != PKT_OK ||
+		!(hp.flags & PKT_F_TCP)) {
+		rte_pktmbuf_free(h);
+		return;
+	}
+	memset(&s, 0, sizeof(s));
+	s.seq = hp.ack;
+	s.ack = hp.seq + hp.payload_len;
+	s.flags = PKT_TCP_RST | PKT_TCP_ACK;
+	s.reverse = 1;
+	s.wscale = PKT_BUILD_NO_WSCALE;
+	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(h, const uint8_t *), &hp, &s);
+	if (len == 0 || mbuf_set_frame(h, buf, len) != 0) {
+		rte_pktmbuf_free(h);
+		return;
+	}
+	h->port = app.peer[h->port];
+	w->st.insp_rst_sent++;
+	wk_send(w, h);
+}
+
+void
+splice_free(struct worker *w, struct wk_flow *f, bool reset_client_side)
+{
+	uint8_t i = 0;
+
+	if (f->ic_state == WK_IC_CONNECTING && reset_client_side && f->ic_nheld != 0) {
+		/* The client thinks it is connected: tell it it is not. */
+		splice_reset_client(w, f->ic_held[0]);
+		f->ic_held[0] = NULL;
+		i = 1;
+	}
+	for (; i < f->ic_nheld; i++) {
+		rte_pktmbuf_free(f->ic_held[i]);
+		f->ic_held[i] = NULL;
+	}
+	f->ic_nheld = 0;
+	f->ic_state = WK_IC_NONE;
+}
+
+/* The server side could not be opened: the client is reset, the flow dropped. */
+static void
+splice_fail(struct worker *w, struct flow_entry *e, struct wk_flow *f)
+{
+	splice_free(w, f, true);
+	inspect_flow_kill(w, e);
+}
+
+void
+splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const struct pkt_info *pi,
+	int dir, const struct ic_opts *o)
+{
+	struct wk_flow *f = flow_entry_user(e);
+	uint8_t buf[PKT_BUILD_TCP_MAX];
+	struct pkt_tcp_spec s;
+	struct pkt_info spi;
+	struct rte_mbuf *syn;
+	uint16_t len;
+
+	f->ic_state = WK_IC_CONNECTING;
+	f->ic_cli_ws = o->wscale;
+	f->ic_held[0] = m;
+	f->ic_nheld = 1;
+	e->init_dir = (uint8_t)dir;
+	flow_set_state(w->ft, e, FLOW_ST_SYN_SENT, w->now);
+
+	/* The client's own SYN, as the cookie remembers it. */
+	memset(&s, 0, sizeof(s));
+	s.seq = pi->seq - 1;
+	s.flags = PKT_TCP_SYN;
+	s.win = (uint16_t)RTE_MIN(
+		65535u, (uint32_t)pi->win << (o->wscale != IC_WSCALE_NONE ? o->wscale : 0));
+	s.mss = o->mss;
+	s.wscale = o->wscale != IC_WSCALE_NONE ? o->wscale : PKT_BUILD_NO_WSCALE;
+	s.sack_ok = o->sack_ok;
+	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
+	syn = rte_pktmbuf_alloc(app.pool);
+	if (syn == NULL || len == 0 || mbuf_set_frame(syn, buf, len) != 0 ||
+		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), len, false, &spi) != PKT_OK) {
+		rte_pktmbuf_free(syn);
+		w->st.ic_nombuf++;
+		splice_fail(w, e, f);
+		return;
+	}
+	/* It travels as the client's: in on the client's port, out to the server. */
+	syn->port = m->port;
+	inspect_segment_raw(w, e, syn, &spi, dir, w->now);
+}
+
+/* The server accepted (m: its SYN-ACK): the translation, then the held segments. */
+static void
+splice_established(struct worker *w, struct flow_entry *e, struct wk_flow *f, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, uint32_t cookie, uint64_t now)
+{
+	uint8_t srv_ws =
+		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
+	bool cli_scaled = f->ic_cli_ws != IC_WSCALE_NONE;
+	bool srv_scaled = cli_scaled && srv_ws != IC_WSCALE_NONE;
+	uint8_t i, n = f->ic_nheld;
+
+	f->ic_delta = pi->seq - cookie;
+	/* The client scales as it told the box; the server as the two agreed. */
+	f->ic_ws[0] = cli_scaled ? f->ic_cli_ws : 0;
+	f->ic_ws[1] = srv_scaled ? f->ic_cli_ws : 0;
+	f->ic_ws[2] = srv_scaled ? srv_ws : 0;
+	f->ic_ws[3] = cli_scaled ? SPLICE_WSCALE : 0;
+	/* lib/tcp learns the server's ISN from it; the client never sees it
+	 * (it had the box's SYN-ACK): the way out drops it while connecting. */
+	if (f->mode == WK_FLOW_INSPECT)
+		inspect_segment_raw(w, e, m, pi, dir, now);
+	else
+		rte_pktmbuf_free(m);
+	if (f->ic_state != WK_IC_CONNECTING || f->mode == WK_FLOW_DROPPED)
+		return;
+	f->ic_state = WK_IC_SPLICED;
+	f->ic_nheld = 0;
+	flow_set_state(w->ft, e, FLOW_ST_ESTABLISHED, now);
+	w->st.ic_spliced++;
+	for (i = 0; i < n; i++) {
+		struct rte_mbuf *h = f->ic_held[i];
+		struct pkt_info hp;
+
+		f->ic_held[i] = NULL;
+		if (f->mode == WK_FLOW_DROPPED ||
+			pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h),
+				false, &hp) != PKT_OK) {
+			rte_pktmbuf_free(h);
+			continue;
+		}
+		splice_c2s(f, h, &hp);
+		inspect_segment_raw(w, e, h, &hp, e->init_dir, now);
+	}
+}
+
+void
+splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, uint64_t now)
+{
+	struct wk_flow *f = flow_entry_user(e);
+	struct pkt_info hp;
+	uint32_t isn, cookie;
+
+	if (dir == e->init_dir) {
+		/* The client, before the server answered: held, in order. */
+		if (pi->tcp_flags & PKT_TCP_RST) {
+			rte_pktmbuf_free(m);
+			splice_free(w, f, false);
+			inspect_flow_kill(w, e);
+			return;
+		}
+		if (!(pi->tcp_flags & PKT_TCP_SYN) && f->ic_nheld < WK_IC_HELD) {
+			f->ic_held[f->ic_nheld++] = m;
+			return;
+		}
+		w->st.ic_held_full++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	/* The server. The first held segment is the ACK that carried the cookie. */
+	if (pkt_parse_ex(rte_pktmbuf_mtod(f->ic_held[0], const uint8_t *),
+		    rte_pktmbuf_data_len(f->ic_held[0]), false, &hp) != PKT_OK) {
+		rte_pktmbuf_free(m);
+		splice_fail(w, e, f);
+		return;
+	}
+	isn = hp.seq - 1;
+	cookie = hp.ack - 1;
+	if (pi->tcp_flags & PKT_TCP_RST) {
+		w->st.ic_srv_refused++;
+		rte_pktmbuf_free(m);
+		splice_fail(w, e, f);
+		return;
+	}
+	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) != (PKT_TCP_SYN | PKT_TCP_ACK) ||
+		pi->ack != isn + 1) {
+		w->st.insp_drop_pkts++;
+		rte_pktmbuf_free(m);
+		return;
+	}
+	splice_established(w, e, f, m, pi, dir, cookie, now);
+}
+
+void
+splice_c2s(const struct wk_flow *f, struct rte_mbuf *m, struct pkt_info *pi)
+{
+	if (!(pi->flags & PKT_F_TCP))
+		return;
+	ic_xlate(rte_pktmbuf_mtod(m, uint8_t *), pi, 0, f->ic_delta, f->ic_delta, f->ic_ws[0],
+		f->ic_ws[1]);
+}
+
+int
+splice_egress(const struct wk_flow *f, struct rte_mbuf *m)
+{
+	uint8_t *frame = rte_pktmbuf_mtod(m, uint8_t *);
+	struct flow_key k;
+	struct pkt_info pi;
+	int dir;
+
+	if (pkt_parse_ex(frame, rte_pktmbuf_data_len(m), false, &pi) != PKT_OK ||
+		!(pi.flags & PKT_F_TCP))
+		return 0;
+	dir = flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport,
+		pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
+	if (dir == f->entry->init_dir)
+		return 0; /* the client's: already in the server's numbers */
+	if (f->ic_state == WK_IC_CONNECTING)
+		return -1; /* the server's SYN-ACK: the client had the box's */
+	ic_xlate(frame, &pi, (uint32_t)0 - f->ic_delta, 0, 0, f->ic_ws[2], f->ic_ws[3]);
+	return 0;
+}
