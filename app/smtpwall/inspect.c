@@ -102,6 +102,16 @@ rec_push(struct worker *w, const struct log_rec *r)
 		w->st.audit_ring_full++;
 }
 
+void
+inspect_audit_text(struct worker *w, uint8_t severity, const char *text, size_t len)
+{
+	struct log_rec r;
+
+	rec_begin(w, NULL, LOG_RAW, severity, &r);
+	log_rec_set_text(&r, text, len, NULL, 0);
+	rec_push(w, &r);
+}
+
 static void
 audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 {
@@ -477,6 +487,9 @@ void
 inspect_tick(struct worker *w, uint64_t now)
 {
 	uint32_t i = 0;
+
+	if (unlikely(w->ic_active))
+		splice_tick(w);
 
 	while (i < w->n_tick) {
 		struct flow_entry *e = w->tick[i];
@@ -1050,7 +1063,7 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *pkt,
 			splice_answer_syn(w, pkt, pi, in_port);
 			return INSPECT_NEW_CONSUMED;
 		default:
-			return INSPECT_NEW_DROP;
+			return INSPECT_NEW_REFUSED;
 		}
 	}
 	if (intercepts(&m) && splice_check_ack(w, pi, &o) == 0) {

@@ -89,7 +89,8 @@ void inspect_worker_fini(struct worker *w);
 
 enum inspect_new {
 	INSPECT_NEW_OK = 0, /* go on: track and forward m */
-	INSPECT_NEW_DROP, /* drop m, delete the entry (midstream: drop, a limit refused) */
+	INSPECT_NEW_DROP, /* drop m, delete the entry (midstream: drop) */
+	INSPECT_NEW_REFUSED, /* a connection limit refused it (counted): drop m, delete the entry */
 	INSPECT_NEW_CONSUMED, /* m was answered with a SYN cookie: delete the entry */
 	INSPECT_NEW_SPLICED, /* m returned a valid cookie and is held: keep the entry */
 };
@@ -105,6 +106,9 @@ enum inspect_new inspect_flow_new(struct worker *w, struct flow_entry *e, struct
 /* lib/tcp's half of inspect_segment, for segments TCP Intercept already handled. */
 void inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, uint64_t now);
+
+/* A free-text audit record (LOG_RAW), not rate-limited: callers are. */
+void inspect_audit_text(struct worker *w, uint8_t severity, const char *text, size_t len);
 
 /* Drops the connection now: lib/tcp state freed, later packets dropped. */
 void inspect_flow_kill(struct worker *w, struct flow_entry *e);

@@ -633,7 +633,8 @@ run_offline(void)
 
 	/* Captures hold frames a NIC never delivers in one buffer (GRO/TSO
 	 * on the capturing host): offline mbufs take the largest IP packet. */
-	app.pool = rte_pktmbuf_pool_create("mbufs", 1024, 32, 0, UINT16_MAX, (int)rte_socket_id());
+	app.pool = rte_pktmbuf_pool_create("mbufs", app.cfg.mbufs ? app.cfg.mbufs : 1024, 32, 0,
+		UINT16_MAX, (int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -1;

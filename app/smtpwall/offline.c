@@ -198,7 +198,11 @@ offline_run(void)
 		sink.now_ns = ts > sink.now_ns ? ts : sink.now_ns;
 		m = record_to_mbuf(&r, rec, len);
 		if (m == NULL) {
+			/* The pool is dry (held and queued segments own it) or the
+			 * record does not fit a frame: lost, as a NIC without
+			 * mbufs loses frames, and counted. */
 			dropped_in++;
+			w->st.rx_nombuf++;
 			continue;
 		}
 		burst[n++] = m;

@@ -3,6 +3,8 @@
  * TCP Intercept in the worker: cookie SYN-ACKs, opening the server side
  * of a validated client, splicing and translating. See splice.h.
  */
+#include <arpa/inet.h>
+#include <stdio.h>
 #include <string.h>
 
 #include <rte_common.h>
@@ -53,6 +55,50 @@ syn_opts(const struct pkt_info *pi, struct ic_opts *o)
 	o->sack_ok = (pi->opts.present & PKT_OPT_SACKOK) ? 1 : 0;
 }
 
+/*
+ * Intercept notices: one when a worker starts answering SYNs for a server
+ * after a quiet spell, one when it has been quiet for SPLICE_QUIET_S
+ * again. Bounded by construction (at most one pair per quiet period).
+ */
+static void
+notice_start(struct worker *w, const struct pkt_info *pi, uint64_t now)
+{
+	char a[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
+	int n;
+
+	w->ic_active = true;
+	w->ic_start_ns = now;
+	w->ic_start_sent = w->st.ic_cookie_sent;
+	w->ic_start_ok = w->st.ic_cookie_ok;
+	inet_ntop(pi->addr_len == 4 ? AF_INET : AF_INET6, pi->dst, a, sizeof(a));
+	n = snprintf(text, sizeof(text),
+		"%%SMTPWALL-4-INTERCEPT_START: TCP Intercept started on worker %u: embryonic "
+		"limit crossed for %s/%u, new connections are answered with SYN cookies",
+		w->id, a, pi->dport);
+	if (n > 0)
+		inspect_audit_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
+}
+
+void
+splice_tick(struct worker *w)
+{
+	char text[LOG_TEXT_MAX];
+	uint64_t now = wk_now_ns(w);
+	int n;
+
+	if (now - w->ic_last_ns < SPLICE_QUIET_S * 1000000000ull)
+		return;
+	w->ic_active = false;
+	n = snprintf(text, sizeof(text),
+		"%%SMTPWALL-4-INTERCEPT_STOP: TCP Intercept stopped on worker %u after %llu s: "
+		"%llu SYN cookies sent, %llu returned valid",
+		w->id, (unsigned long long)((w->ic_last_ns - w->ic_start_ns) / 1000000000ull),
+		(unsigned long long)(w->st.ic_cookie_sent - w->ic_start_sent),
+		(unsigned long long)(w->st.ic_cookie_ok - w->ic_start_ok));
+	if (n > 0)
+		inspect_audit_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
+}
+
 void
 splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi, uint16_t in_port)
 {
@@ -63,6 +109,9 @@ splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *p
 	uint16_t len, mss_max = pi->addr_len == 4 ? 1460 : 1440;
 
 	secrets(w);
+	if (unlikely(!w->ic_active))
+		notice_start(w, pi, wk_now_ns(w));
+	w->ic_last_ns = wk_now_ns(w);
 	ic_tuple_from_pkt(&t, pi);
 	syn_opts(pi, &in);
 	memset(&s, 0, sizeof(s));

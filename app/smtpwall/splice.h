@@ -69,6 +69,13 @@ int splice_egress(const struct wk_flow *f, struct rte_mbuf *m);
  */
 void splice_reset_client(struct worker *w, struct rte_mbuf *h);
 
+/* Seconds without a cookie after which a worker says intercept stopped. */
+#define SPLICE_QUIET_S 10
+
+/* Ends a worker's intercept episode after SPLICE_QUIET_S without a cookie
+ * (a stop notice with what it did). */
+void splice_tick(struct worker *w);
+
 /* The flow goes: held segments are freed; a client whose server never
  * answered gets an RST when reset_client. */
 void splice_free(struct worker *w, struct wk_flow *f, bool reset_client);

@@ -77,6 +77,7 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.socket = socket;
 	fp.mem_alloc = flow_mem_alloc;
 	fp.mem_free = flow_mem_free;
+	fp.mem_zeroed = 1; /* rte_zmalloc_socket */
 	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
 	fp.timeout_s[FLOW_TO_IDLE] = app.cfg.timeouts.idle;
 	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;
@@ -149,8 +150,9 @@ worker_expire(struct worker *w, uint64_t now)
 	if (likely(now < w->next_expire))
 		return;
 	w->next_expire = now + w->expire_every;
+	w->now = now; /* what expiry sends or logs happens now */
 	flow_table_expire(w->ft, now, WK_EXPIRE_BUDGET, expired_cb, w);
-	if (w->n_tick != 0)
+	if (w->n_tick != 0 || w->ic_active)
 		inspect_tick(w, now);
 }
 
@@ -198,11 +200,12 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 		*consumed = true;
 		return NULL;
 	}
-	if (rc == INSPECT_NEW_DROP) {
-		/* Unknown connection on an inspected port (or over a limit):
-		 * like a firewall. */
+	if (rc == INSPECT_NEW_DROP || rc == INSPECT_NEW_REFUSED) {
+		/* Unknown connection on an inspected port, like a firewall; or
+		 * over a limit (counted there). */
 		flow_table_del(w->ft, e);
-		w->st.midstream_drop++;
+		if (rc == INSPECT_NEW_DROP)
+			w->st.midstream_drop++;
 		return NULL;
 	}
 	if (rc == INSPECT_NEW_SPLICED) {

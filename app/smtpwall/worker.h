@@ -83,6 +83,9 @@ struct worker {
 	/* TCP Intercept: cookie keys, derived at first use from app.ic_master. */
 	struct ic_secrets ic;
 	bool ic_ready;
+	bool ic_active; /* cookies sent lately: a start notice went out */
+	uint64_t ic_last_ns; /* when the last cookie was sent */
+	uint64_t ic_start_ns, ic_start_sent, ic_start_ok; /* at the start notice */
 	bool flushing; /* worker_flush_flows: no packet leaves any more */
 	/* Scratch of the inspection path, too big for the stack. */
 	struct tcp_out tout;

@@ -68,6 +68,46 @@ data_bare_cr(struct esmtp_ctx *c)
 	}
 }
 
+/* A "." line a lenient server may take for the end of DATA: reported once. */
+static void
+data_smuggling(struct esmtp_ctx *c)
+{
+	struct esmtp *s = c->s;
+
+	if (s->cmode == CM_DATA && !(s->mflags & MF_SMUGGLE)) {
+		s->mflags |= MF_SMUGGLE;
+		esmtp_fire_ev(c, ESMTP_EV_DATA_SMUGGLING, NULL, 0);
+	}
+}
+
+/*
+ * Servers that end a line at a bare CR see a "." line where a CR, not a
+ * CR LF, stands before or after the dot: CR "." CR, CR "." LF, LF "." CR,
+ * CR LF "." CR. Called at the start of every content chunk (content_seg
+ * splits after each bare CR) before its bytes are counted; remembers a
+ * trailing bare CR, or bare CR and ".", for the next chunk or line end.
+ */
+static void
+data_cr_dot(struct esmtp_ctx *c, const uint8_t *b, uint32_t k)
+{
+	struct esmtp *s = c->s;
+	uint8_t f = s->dflags & (DF_CR_END | DF_CR_DOT);
+
+	s->dflags &= (uint8_t) ~(DF_CR_END | DF_CR_DOT);
+	if (s->cmode != CM_DATA || k == 0)
+		return;
+	if (b[0] == '\r' && (f & DF_CR_DOT))
+		data_smuggling(c); /* CR "." CR */
+	else if (b[0] == '\r' && (s->dflags & DF_DOT) && s->dline_len == 0)
+		data_smuggling(c); /* a dot at a line start, then a bare CR */
+	else if (b[0] == '.' && (f & DF_CR_END) && k > 1 && b[1] == '\r')
+		data_smuggling(c); /* CR "." CR in one chunk */
+	if (b[k - 1] == '\r')
+		s->dflags |= DF_CR_END;
+	else if (k == 1 && b[0] == '.' && (f & DF_CR_END))
+		s->dflags |= DF_CR_DOT;
+}
+
 /* Line length criterion of the current section. */
 static unsigned int
 line_crit(const struct esmtp *s)
@@ -144,6 +184,7 @@ content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
 		if (cr != NULL)
 			k = (uint32_t)(cr - (b + i)) + 1;
 
+		data_cr_dot(c, b + i, k);
 		if (s->dstate == DS_HDR || s->dstate == DS_PHDR)
 			esmtp_hdr_bytes(c, b + i, k);
 		else if (s->depth != 0)
@@ -175,11 +216,10 @@ line_end(struct esmtp_ctx *c, unsigned int term)
 			esmtp_pending_push(s, PK_DATA_END);
 			return;
 		}
-		if (!(s->mflags & MF_SMUGGLE)) {
-			s->mflags |= MF_SMUGGLE;
-			esmtp_fire_ev(c, ESMTP_EV_DATA_SMUGGLING, NULL, 0);
-		}
+		data_smuggling(c);
 	}
+	if (s->dflags & DF_CR_DOT)
+		data_smuggling(c); /* CR "." LF, CR "." CR LF */
 	if (term == 1 && !(s->mflags & MF_BARE_LF)) {
 		s->mflags |= MF_BARE_LF;
 		esmtp_fire_ev(c, ESMTP_EV_DATA_BARE_LF, NULL, 0);

@@ -66,6 +66,8 @@ enum {
 #define DF_PEND_CR 0x04
 #define DF_PREV_CRLF 0x08 /* the previous line ended with CR LF */
 #define DF_TAIL 0x10 /* non-blank bytes beyond scratch on a "--" line */
+#define DF_CR_END 0x20 /* the last content byte was a bare CR */
+#define DF_CR_DOT 0x40 /* the last content bytes were a bare CR and "." */
 
 /* struct esmtp.mflags: once per message */
 #define MF_BARE_LF 0x01

@@ -71,7 +71,7 @@ extern "C" {
 /** Connection limits (ASA `set connection`).  _(ENUM, "yaml-key", ASA syslog id) */
 #define foreach_policy_limit \
 	_(CONN_MAX, "conn-max", 201011) \
-	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", 201011) \
+	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", 201010) \
 	_(PER_CLIENT_MAX, "per-client-max", 201013) \
 	_(PER_CLIENT_EMBRYONIC_MAX, "per-client-embryonic-max", 201012)
 

@@ -363,15 +363,37 @@ def late_syn(s, client, server, after):
 
 
 def static_build(s):
-    # 60 clients open connections to the gateway and never finish them.
-    merge(s, half_open(s, "198.18.1", 60, "192.168.1.1"))
+    # 60 clients open connections to the gateway and never finish them; the
+    # first 25 then complete (the server answers them), and 30 more clients
+    # connect one after the other.
+    first = half_open(s, "198.18.1", 60, "192.168.1.1")
+    merge(s, first)
+    complete(s, first[:25])
+    for c in first[:25]:
+        s.frames += c.frames[1:]  # the SYN-ACK and ACK (the SYN is in already)
+    for i in range(30):
+        c = Session(client="198.18.2.%d" % (i + 1), server="192.168.1.1", cport=s.cport, t0=s.t)
+        c.handshake()
+        s.t = c.t
+        s.frames += c.frames
+    s.frames.sort(key=lambda x: x.time)
 
 
 def static_check(r):
     f = []
-    syns = [x for x in r.frames if TCP in x and x[TCP].flags & 0x02]
-    expect(len(syns) == 50, "%d SYNs left, the limit is 50 connections" % len(syns), f)
-    expect("201011" in r.audit or "201009" in r.audit, "no 2010xx line for the limit", f)
+    syns = [x for x in r.frames if TCP in x and x[TCP].flags & 0x12 == 0x02]
+    to_srv = {x[IP].src for x in syns}
+    box_sa = [x for x in r.frames if TCP in x and x[TCP].flags & 0x12 == 0x12 and
+              x[IP].dst.startswith("198.18.1.") and int(x[IP].dst.split(".")[3]) > 25]
+    first = {"198.18.1.%d" % i for i in range(1, 26)}
+    second = {"198.18.2.%d" % i for i in range(1, 26)}
+    expect(to_srv == first | second,
+           "SYNs reaching the gateway: %d (want the first 25 half-open, then 25 more)"
+           % len(to_srv), f)
+    expect(len(box_sa) == 35, "%d cookie SYN-ACKs, want 35 (intercept from 25 half-open)"
+           % len(box_sa), f)
+    expect("201010" in r.audit, "no 201010 line for the embryonic limit", f)
+    expect("201011" in r.audit or "201009" in r.audit, "no 201011/201009 line for the 51st", f)
     return f
 
 
@@ -714,6 +736,6 @@ CASES = [
      reset_build, reset_check, "reset-rcpt"),
     ("gateway-exemption", "REFERENCE.md §0's fix: the gateway's traffic passes uninspected",
      exemption_build, exemption_check, "config/examples/tac-gateway-exemption.yaml"),
-    ("static-limits", "static ... tcp 50 100: the 51st connection to the gateway is refused",
+    ("static-limits", "static ... tcp 50 100: intercept from 25 half-open, the 51st connection refused",
      static_build, static_check, "config/examples/tac-static-limits.yaml"),
 ]

@@ -94,6 +94,57 @@ Test(data, smuggling_drop_when_configured)
 	h_free(&r);
 }
 
+/*
+ * Servers that end lines at a bare CR (SMTP smuggling, the CR variants):
+ * CR "." CR, CR "." LF, CR "." CR LF, CR LF "." CR and LF "." CR are a
+ * would-be end of DATA; each is reported, in whatever segments it comes
+ * (h_check plays every split), and the content is not changed.
+ */
+Test(data, smuggling_bare_cr_variants)
+{
+	static const char *const v[] = {"\r.\r", "\r.\n", "\r.\r\n", "\r\n.\r", "\n.\r"};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
+		char msg[128];
+		struct h_step t[] = {OPEN, C(""), S("250 ok\r\n")};
+		struct h_run r;
+
+		snprintf(
+			msg, sizeof(msg), "Subject: x\r\n\r\nbody%sMAIL FROM:<e@x>\r\n.\r\n", v[i]);
+		t[NSTEPS(t) - 2].data = (const uint8_t *)msg;
+		t[NSTEPS(t) - 2].len = strlen(msg);
+		h_check(&pol, t, NSTEPS(t), &r);
+		cr_assert_eq(h_count(&r, ESMTP_EV_DATA_SMUGGLING), 1, "variant %u", i);
+		cr_assert(strstr(h_out(&r, 0), msg) != NULL, "variant %u: content changed", i);
+		h_free(&r);
+	}
+}
+
+Test(data, smuggling_bare_cr_drop_when_configured)
+{
+	static const struct h_step t[] = {OPEN, C("x\r\nbody\r.\rMAIL FROM:<e@x>\r\n")};
+	struct h_run r;
+
+	esmtp_policy_set_event(&pol, ESMTP_EV_DATA_SMUGGLING, ESMTP_ACT_DROP_CONN, 1);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	h_free(&r);
+}
+
+/* Bare CRs and dots that no server takes for an end of DATA. */
+Test(data, smuggling_bare_cr_not_an_end)
+{
+	static const struct h_step t[] = {
+		OPEN, C("a\r.b\r\n..\rc\r\nd\r\r.x\r\n.\r\n"), S("250 ok\r\n")};
+	struct h_run r;
+
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(h_count(&r, ESMTP_EV_DATA_SMUGGLING), 0, "%s", h_events(&r));
+	cr_assert_eq(h_count(&r, ESMTP_EV_DATA_BARE_CR), 1);
+	h_free(&r);
+}
+
 Test(data, bare_cr_in_data)
 {
 	static const struct h_step t[] = {OPEN, C("a\rb\r\n.\r\n"), S("250 ok\r\n")};
