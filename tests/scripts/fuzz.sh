@@ -13,7 +13,7 @@ set -eu
 cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 shift || true
-DEFAULT_TARGETS="pkt flow esmtp tcp config"
+DEFAULT_TARGETS="pkt flow esmtp tcp config intercept"
 pkg-config --exists libdpdk 2>/dev/null && DEFAULT_TARGETS="$DEFAULT_TARGETS worker"
 TARGETS=${*:-$DEFAULT_TARGETS}
 # build dir of a target
