@@ -25,18 +25,10 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
+. "$HERE/overload_lib.sh"
 trap 'exit 130' INT TERM
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
-stat() {
-	echo /smtpwall/stats | dpdk-telemetry.py -f "$ID" 2>/dev/null | grep '^{' | tail -1 |
-		/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/smtpwall/stats'].get('$1', 0))" 2>/dev/null
-}
 
-/usr/bin/python3 "$HERE/../bench/gen_syns.py" "$WORK/in.pcap" "$N"
-/usr/bin/python3 -c "import struct; open('$WORK/empty.pcap','wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))"
+flood_pcap "$N"
 mkfifo "$WORK/fifo"
 exec 3<>"$WORK/fifo" # held open, never read: writes block once the pipe is full
 "$SW" --no-huge -m 512 --no-pci --file-prefix "$ID" --lcores "(0-2)@(0-$(($(nproc) - 1)))" \
@@ -45,12 +37,7 @@ exec 3<>"$WORK/fifo" # held open, never read: writes block once the pipe is full
 	-p net_pcap0/net_pcap1 -w 1 --idle-sleep 50 -c "$HERE/golden/policies/ios-audit.yaml" \
 	--audit - >"$WORK/fifo" 2>"$WORK/err" </dev/null &
 SW_PID=$!
-for _ in $(seq 300); do
-	[ "$(stat rx_pkts)" = "$N" ] && break
-	kill -0 "$SW_PID" 2>/dev/null || fail "smtpwall exited"
-	sleep 0.1
-done
-[ "$(stat rx_pkts)" = "$N" ] || fail "smtpwall did not read the $N frames ($(stat rx_pkts))"
+wait_rx "$N" "$SW_PID"
 full=$(stat audit_ring_full) tx=$(stat tx_pkts)
 echo "reader stalled: rx $N, tx $tx, audit_ring_full $full"
 [ "$full" -gt 0 ] || fail "no audit_ring_full counted while the reader stalled"

@@ -24,30 +24,17 @@ cleanup() {
 	exit "$rc"
 }
 trap cleanup EXIT
+. "$HERE/overload_lib.sh"
 trap 'exit 130' INT TERM
-fail() {
-	echo "FAIL: $*"
-	exit 1
-}
 command -v dpdk-testpmd >/dev/null || { echo "SKIP: dpdk-testpmd not installed"; exit 77; }
-stat() {
-	echo /smtpwall/stats | dpdk-telemetry.py -f "$ID" 2>/dev/null | grep '^{' | tail -1 |
-		/usr/bin/python3 -c "import json,sys; print(json.load(sys.stdin)['/smtpwall/stats'].get('$1', 0))" 2>/dev/null
-}
 
-/usr/bin/python3 "$HERE/../bench/gen_syns.py" "$WORK/in.pcap" "$N"
-/usr/bin/python3 -c "import struct; open('$WORK/empty.pcap','wb').write(struct.pack('<IHHiIII', 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))"
+flood_pcap "$N"
 "$SW" --no-huge -m 512 --no-pci --file-prefix "$ID" --lcores "(0-2)@(0-$(($(nproc) - 1)))" \
 	--vdev "net_pcap0,rx_pcap=$WORK/in.pcap,tx_pcap=$WORK/back.pcap" \
 	--vdev "net_memif0,role=server,socket=$SOCK" -- \
 	-p net_pcap0/net_memif0 -w 1 --idle-sleep 50 --no-inspect >"$WORK/sw.log" 2>&1 </dev/null &
 SW_PID=$!
-for _ in $(seq 300); do
-	[ "$(stat rx_pkts)" = "$N" ] && break
-	kill -0 "$SW_PID" 2>/dev/null || fail "smtpwall exited"
-	sleep 0.1
-done
-[ "$(stat rx_pkts)" = "$N" ] || fail "smtpwall did not read the $N frames ($(stat rx_pkts))"
+wait_rx "$N" "$SW_PID"
 sleep 0.5
 drop=$(stat tx_drop) backlog=$(stat tx_backlog)
 echo "port refusing: rx $N, tx_backlog $backlog, tx_drop $drop"
