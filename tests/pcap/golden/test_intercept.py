@@ -18,7 +18,8 @@ the second carries the whole conversation built on them:
   D: valid ACK, the server refuses (RST): D gets an RST it accepts;
   E: valid ACK, the server never answers: after the embryonic timeout E
      gets an RST;
-  F: a cookie handshake with no options at all (MSS 536, no scaling, no SACK).
+  F: a cookie handshake with no options at all (MSS 536, no scaling, no SACK);
+  G: IPv6, window scales 9 (client) and 5 (server).
 A third run with `embryonic-action: drop` checks that the SYNs over the
 limit are refused instead.
 Every frame the box sends or translates is compared with the frame expected
@@ -31,7 +32,7 @@ import subprocess
 import sys
 import tempfile
 
-from scapy.all import IP, TCP, Ether, Raw, UDP, rdpcap, wrpcap
+from scapy.all import IP, IPv6, TCP, Ether, Raw, UDP, rdpcap, wrpcap
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 POLICY = os.path.join(HERE, "policies", "intercept.yaml")
@@ -62,27 +63,37 @@ class Clock:
         return p
 
 
-def c2s(cport, flags, seq, ack, data=b"", win=502, options=None):
-    p = Ether(src=C_MAC, dst=S_MAC) / IP(src=CLIENT, dst=SERVER, id=7) / TCP(
+CLIENT6, SERVER6 = "2001:2::1", "2001:2::2"
+
+
+def c2s(cport, flags, seq, ack, data=b"", win=502, options=None, v6=False):
+    ip = IPv6(src=CLIENT6, dst=SERVER6) if v6 else IP(src=CLIENT, dst=SERVER, id=7)
+    p = Ether(src=C_MAC, dst=S_MAC) / ip / TCP(
         sport=cport, dport=25, flags=flags, seq=seq % 2**32, ack=ack % 2**32, window=win,
         options=options or [])
     return p / Raw(data) if data else p
 
 
-def s2c(cport, flags, seq, ack, data=b"", win=1000, options=None):
-    p = Ether(src=S_MAC, dst=C_MAC) / IP(src=SERVER, dst=CLIENT, id=9) / TCP(
+def s2c(cport, flags, seq, ack, data=b"", win=1000, options=None, v6=False):
+    ip = IPv6(src=SERVER6, dst=CLIENT6) if v6 else IP(src=SERVER, dst=CLIENT, id=9)
+    p = Ether(src=S_MAC, dst=C_MAC) / ip / TCP(
         sport=25, dport=cport, flags=flags, seq=seq % 2**32, ack=ack % 2**32, window=win,
         options=options or [])
     return p / Raw(data) if data else p
 
 
-def box(src_is_client, cport, flags, seq, ack, win, options):
+def box(src_is_client, cport, flags, seq, ack, win, options, v6=False):
     """A frame the box builds itself: plain IP header, ID 0, TTL 64, DF."""
-    if src_is_client:
-        e, ip, sp, dp = Ether(src=C_MAC, dst=S_MAC), IP(src=CLIENT, dst=SERVER), cport, 25
+    if v6:
+        c, s = IPv6(src=CLIENT6, dst=SERVER6, hlim=64), IPv6(src=SERVER6, dst=CLIENT6, hlim=64)
     else:
-        e, ip, sp, dp = Ether(src=S_MAC, dst=C_MAC), IP(src=SERVER, dst=CLIENT), 25, cport
-    ip.id, ip.ttl, ip.flags = 0, 64, "DF"
+        c, s = IP(src=CLIENT, dst=SERVER), IP(src=SERVER, dst=CLIENT)
+        for ip in (c, s):
+            ip.id, ip.ttl, ip.flags = 0, 64, "DF"
+    if src_is_client:
+        e, ip, sp, dp = Ether(src=C_MAC, dst=S_MAC), c, cport, 25
+    else:
+        e, ip, sp, dp = Ether(src=S_MAC, dst=C_MAC), s, 25, cport
     return e / ip / TCP(sport=sp, dport=dp, flags=flags, seq=seq % 2**32, ack=ack % 2**32,
                         window=win, options=options)
 
@@ -98,8 +109,8 @@ def box_opts(mss, ws, sack):
 
 SYN_OPTS = [("MSS", 1460), ("SAckOK", b""), ("Timestamp", (1, 0)), ("NOP", None),
             ("WScale", 8)]
-ISN = {"A": 1000, "B": 2000, "C": 3000, "D": 4000, "E": 5000, "F": 6000}
-PORT = {"A": 41000, "B": 41001, "C": 41002, "D": 41003, "E": 41004, "F": 41005}
+ISN = {"A": 1000, "B": 2000, "C": 3000, "D": 4000, "E": 5000, "F": 6000, "G": 7000}
+PORT = {"A": 41000, "B": 41001, "C": 41002, "D": 41003, "E": 41004, "F": 41005, "G": 41006}
 S_ISN = {"B": 90000, "D": 70000}
 
 
@@ -109,6 +120,8 @@ def syns(clk):
     for k in "BCDE":
         fr.append(clk.at(c2s(PORT[k], "S", ISN[k], 0, win=64240, options=SYN_OPTS)))
     fr.append(clk.at(c2s(PORT["F"], "S", ISN["F"], 0, win=8192)))
+    fr.append(clk.at(c2s(PORT["G"], "S", ISN["G"], 0, win=64800, v6=True,
+                         options=[("MSS", 1440), ("NOP", None), ("WScale", 9)])))
     return fr
 
 
@@ -150,13 +163,13 @@ def main():
         # Run 1: the SYNs alone give the cookies.
         out1, k1, log1 = run(sw, work, "syns", syns(Clock()))
         cookie = {}
-        for k in "BCDEF":
+        for k in "BCDEFG":
             sa = tcp_of(out1, PORT[k], True)
             expect(len(sa) == 1 and sa[0][TCP].flags == "SA", "%s: one SYN-ACK from the box" % k)
             if sa:
                 cookie[k] = sa[0][TCP].seq
         expect(len(tcp_of(out1, PORT["A"], False)) == 1, "A's SYN is forwarded to the server")
-        expect(k1.get("ic_cookie_sent") == 5, "5 cookies sent (%s)" % k1.get("ic_cookie_sent"))
+        expect(k1.get("ic_cookie_sent") == 6, "6 cookies sent (%s)" % k1.get("ic_cookie_sent"))
         if fails:
             raise SystemExit
         # The SYN-ACKs, byte for byte: the options the cookie grants.
@@ -167,6 +180,9 @@ def main():
         same(tcp_of(out1, PORT["F"], True)[0],
              box(False, PORT["F"], "SA", cookie["F"], ISN["F"] + 1, 4 * 536,
                  box_opts(536, None, False)), "F's SYN-ACK")
+        same(tcp_of(out1, PORT["G"], True)[0],
+             box(False, PORT["G"], "SA", cookie["G"], ISN["G"] + 1, 4 * 1440,
+                 box_opts(1440, 7, False), v6=True), "G's SYN-ACK (IPv6)")
 
         # Run 2: the conversations.
         clk = Clock()
@@ -203,6 +219,14 @@ def main():
         fr.append(clk.at(s2c(PORT["F"], "SA", 123456, ISN["F"] + 1, win=16384,
                              options=[("MSS", 1460)])))
         fr.append(clk.at(s2c(PORT["F"], "PA", 123457, ISN["F"] + 1, BANNER, win=16384)))
+        # G, over IPv6: scale 9 to the box, 5 from the server.
+        pg, cg, sg = PORT["G"], cookie["G"], 300000
+        fr.append(clk.at(c2s(pg, "A", ISN["G"] + 1, cg + 1, win=100, v6=True)))
+        fr.append(clk.at(s2c(pg, "SA", sg, ISN["G"] + 1, win=28800, v6=True,
+                             options=[("MSS", 1440), ("NOP", None), ("WScale", 5)])))
+        fr.append(clk.at(s2c(pg, "PA", sg + 1, ISN["G"] + 1, BANNER, win=4000, v6=True)))
+        fr.append(clk.at(c2s(pg, "PA", ISN["G"] + 1, cg + 1 + len(BANNER), EHLO, win=100,
+                             v6=True)))
         # Time passes: the embryonic timeout (30 s) ends E's wait.
         fr.append(clk.at(Ether(src=C_MAC, dst=S_MAC) / IP(src=CLIENT, dst=SERVER) /
                          UDP(sport=1, dport=2) / Raw(b"tick"), dt=40.0))
@@ -262,19 +286,32 @@ def main():
             same(f_s[1], c2s(PORT["F"], "A", ISN["F"] + 1, 123457, win=8192), "F's ACK")
             same(f_c[1], s2c(PORT["F"], "PA", cookie["F"] + 1, ISN["F"] + 1, BANNER_MASKED,
                              win=16384), "F's banner")
-        for name, want in (("ic_cookie_sent", 5), ("ic_cookie_ok", 4), ("ic_cookie_bad", 1),
-                           ("ic_spliced", 2), ("ic_srv_refused", 1), ("ic_srv_timeout", 1)):
+        g_s, g_c = tcp_of(out, pg, False), tcp_of(out, pg, True)
+        want_gs = [box(True, pg, "S", ISN["G"], 0, min(65535, 100 << 9), box_opts(1440, 9, False),
+                       v6=True),
+                   c2s(pg, "A", ISN["G"] + 1, sg + 1, win=100, v6=True),
+                   c2s(pg, "PA", ISN["G"] + 1, sg + 1 + len(BANNER), EHLO, win=100, v6=True)]
+        want_gc = [s2c(pg, "PA", cg + 1, ISN["G"] + 1, BANNER_MASKED, win=(4000 << 5) >> 7,
+                       v6=True)]
+        expect(len(g_s) == 3 and len(g_c) == 2, "G: %d frames to the server, %d to the client"
+               % (len(g_s), len(g_c)))
+        for i, (gg, w) in enumerate(zip(g_s, want_gs)):
+            same(gg, w, "G to server #%d (IPv6)" % i)
+        for gg, w in zip(g_c[1:], want_gc):
+            same(gg, w, "G's banner (IPv6)")
+        for name, want in (("ic_cookie_sent", 6), ("ic_cookie_ok", 5), ("ic_cookie_bad", 1),
+                           ("ic_spliced", 3), ("ic_srv_refused", 1), ("ic_srv_timeout", 1)):
             expect(k2.get(name) == want, "%s = %s, want %d" % (name, k2.get(name), want))
         if fails:
             print(log2[-3000:])
         # embryonic-action drop: no cookies, the SYNs over the limit are refused.
         out3, k3, _ = run(sw, work, "drop", syns(Clock()),
                           os.path.join(HERE, "policies", "intercept-drop.yaml"))
-        expect(all(tcp_of(out3, PORT[k], True) == [] for k in "BCDEF"),
+        expect(all(tcp_of(out3, PORT[k], True) == [] for k in "BCDEFG"),
                "embryonic-action drop: no SYN-ACK from the box")
         expect(len(tcp_of(out3, PORT["A"], False)) == 1, "drop: A's SYN still passes")
-        expect(k3.get("ic_cookie_sent") is None and k3.get("limit_drop") == 5,
-               "drop: 5 SYNs refused, no cookie (%s, %s)"
+        expect(k3.get("ic_cookie_sent") is None and k3.get("limit_drop") == 6,
+               "drop: 6 SYNs refused, no cookie (%s, %s)"
                % (k3.get("ic_cookie_sent"), k3.get("limit_drop")))
     finally:
         if os.environ.get("KEEP"):
