@@ -719,14 +719,14 @@ ho_delete_oldest(struct worker *w, uint32_t cell, int all)
  *  - one-minute high/low: over `high` new half-open connections in a
  *    minute, the same aggressive mode, until a minute with fewer than `low`;
  *  - max-incomplete high/low: over `high` half-open connections the
- *    firewall turns aggressive and refuses new half-open connections until
- *    the count falls to `low` (IOS deletes the oldest half-open session
- *    instead: a worker cannot reach other workers' flows, so smtpwall
- *    refuses the newcomer; the count is bounded the same way);
+ *    firewall turns aggressive until the count falls to `low`: each new
+ *    connection request deletes the oldest half-open session (a worker
+ *    reaches only its own flows; with none, the newcomer is refused);
  *  - tcp max-incomplete host N block-time M: over N half-open connections
  *    to one host, the new one is refused, and with M > 0 the host is
  *    blocked for M minutes.
- * Returns 0 to admit (units taken), -1 to refuse (counted).
+ * Returns 0 to admit (units taken), -1 to refuse (counted), 1 to answer with
+ * a SYN cookie (`intercept: true`, over max-incomplete or the host limit).
  */
 static int
 admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
@@ -771,6 +771,10 @@ admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
 		w->st.ios_aggressive_on++;
 	if (atomic_load_explicit(&g->ios_aggressive, memory_order_relaxed) ||
 		atomic_load_explicit(&g->ios_rate_aggressive, memory_order_relaxed)) {
+		/* `intercept: true`: the newcomer gets a SYN cookie and the
+		 * half-open sessions stay. */
+		if (ios->intercept)
+			return 1;
 		/* Aggressive: each new connection request deletes the oldest
 		 * half-open session (of this worker; none here: refused). */
 		if (ho_delete_oldest(w, HO_ANY, 0) == 0) {
@@ -780,6 +784,8 @@ admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
 	}
 	if (ios->host_max_incomplete) {
 		if (!flow_limits_acquire(g->limits, cell, ios->host_max_incomplete, &count)) {
+			if (ios->intercept)
+				return 1;
 			if (ios->host_block_time) {
 				/* block-time > 0: delete the host's half-open sessions
 				 * and block new ones for block-time minutes. */
@@ -906,11 +912,16 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 		f->lim |= steps[i].bit;
 	}
 	/* IOS thresholds apply to the connections of an `ip inspect` rule. */
-	if (!validated && ((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios)) &&
-		admit_ios(w, f, pi) != 0) {
-		release_limits(f, 0xff);
-		w->st.limit_drop++;
-		return ADMIT_REFUSE;
+	if (!validated && ((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios))) {
+		int rc = admit_ios(w, f, pi);
+
+		if (rc != 0) {
+			release_limits(f, 0xff);
+			if (rc > 0)
+				return ADMIT_INTERCEPT;
+			w->st.limit_drop++;
+			return ADMIT_REFUSE;
+		}
 	}
 	return ADMIT_OK;
 }
@@ -1014,11 +1025,14 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 
 /* Whether SYNs of this match may have been answered with cookies. */
 static bool
-intercepts(const struct policy_match *m)
+intercepts(const struct pgen *g, const struct policy_match *m)
 {
 	const struct policy_class *c = m->conn;
 
 	if (m->stat != NULL && m->stat->tcp_em_limit != 0)
+		return true;
+	if (((m->inspect != NULL && m->inspect->ios) || (c != NULL && c->ios)) &&
+		policy_ios_get(g->policy)->intercept)
 		return true;
 	return c != NULL && c->emb_action == POLICY_EMB_INTERCEPT &&
 		(c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
@@ -1066,7 +1080,7 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *pkt,
 			return INSPECT_NEW_REFUSED;
 		}
 	}
-	if (intercepts(&m) && splice_check_ack(w, pi, &o) == 0) {
+	if (intercepts(g, &m) && splice_check_ack(w, pi, &o) == 0) {
 		/* A client that came back with its cookie: open the server side. */
 		if (flow_setup(w, f, &m, pi, in_port, true) != ADMIT_OK) {
 			/* It believes it is connected: tell it it is not. */

@@ -1512,7 +1512,7 @@ static int
 load_ip_inspect(struct ld *l, yaml_node_t *v)
 {
 	static const char *const keys[] = {"alert", "audit-trail", "max-incomplete", "one-minute",
-		"tcp-max-incomplete-host", "names", "bindings", NULL};
+		"tcp-max-incomplete-host", "intercept", "names", "bindings", NULL};
 	static const char *const host_keys[] = {"limit", "block-time", NULL};
 	static const char *const bkeys[] = {"name", "interface", "direction", "access-list", NULL};
 	static const char *const sides[] = {"inside", "outside", NULL};
@@ -1536,6 +1536,11 @@ load_ip_inspect(struct ld *l, yaml_node_t *v)
 		if (cfg_get_bool(d, x, &b) != 0)
 			return -1;
 		ios->audit_trail = b;
+	}
+	if ((x = cfg_map_get(d, v, "intercept")) != NULL) {
+		if (cfg_get_bool(d, x, &b) != 0)
+			return -1;
+		ios->intercept = b;
 	}
 	if ((x = cfg_map_get(d, v, "max-incomplete")) != NULL &&
 		load_high_low(d, x, &ios->max_incomplete_high, &ios->max_incomplete_low) != 0)

@@ -213,6 +213,7 @@ struct policy_ios {
 	uint32_t one_minute_low; /**< ... that stops it (400) */
 	uint32_t host_max_incomplete; /**< half-open per destination host (50) */
 	uint32_t host_block_time; /**< minutes; 0: delete the oldest half-open, >0: block */
+	uint8_t intercept; /**< over max-incomplete: SYN cookies instead of deleting (smtpwall) */
 };
 
 /** One per-message log rate limit (ASA `logging rate-limit N S message ID`). */

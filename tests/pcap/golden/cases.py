@@ -562,6 +562,18 @@ def ios_aggr_check(r):
     return f
 
 
+def ios_intercept_check(r):
+    f = []
+    syns = sorted(x[IP].src for x in r.frames if TCP in x and x[TCP].flags == 0x02)
+    box = sorted(x[IP].dst for x in r.frames if TCP in x and x[TCP].flags == 0x12 and
+                 x[IP].ttl == 64 and x[IP].id == 0)
+    expect(len(syns) == 10 and "198.18.4.11" not in syns and "198.18.4.12" not in syns,
+           "%d SYNs passed: the first 10 must, the others get cookies" % len(syns), f)
+    expect(box == ["198.18.4.11", "198.18.4.12"], "cookie SYN-ACKs went to %r" % box, f)
+    expect(" ios_deleted " not in r.stdout, "no half-open session is deleted", f)
+    return f
+
+
 def blind_build(s):
     greet(s)
     # The whole transaction in one segment, before any reply (blind
@@ -716,6 +728,8 @@ CASES = [
      ios_block_build, ios_block_check, "ios-block"),
     ("ios-max-incomplete", "IOS max-incomplete high 10: aggressive, each new request deletes the oldest",
      ios_aggr_build, ios_aggr_check, "ios-aggressive"),
+    ("ios-intercept", "IOS max-incomplete high 10 with intercept: true: SYN cookies, nothing deleted",
+     ios_aggr_build, ios_intercept_check, "ios-intercept"),
     ("blind-pipelining", "a message sent before the 354 is judged as content once the 354 arrives",
      blind_build, blind_check, None),
     ("ooo-timeout", "an out-of-order segment not put in order within 4 s is dropped; its retransmission passes",
