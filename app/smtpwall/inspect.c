@@ -484,6 +484,15 @@ tick_del(struct worker *w, struct wk_flow *f)
 }
 
 void
+inspect_tick_add(struct worker *w, struct flow_entry *e)
+{
+	struct wk_flow *f = wk_flow_of(e);
+
+	if (f->tick_slot == 0)
+		tick_add(w, e, f);
+}
+
+void
 inspect_tick(struct worker *w, uint64_t now)
 {
 	uint32_t i = 0;
@@ -495,6 +504,12 @@ inspect_tick(struct worker *w, uint64_t now)
 		struct flow_entry *e = w->tick[i];
 		struct wk_flow *f = wk_flow_of(e);
 
+		if (unlikely(f->ic_state == WK_IC_CONNECTING)) {
+			/* TCP Intercept: the SYN to the server may need sending again. */
+			splice_retransmit(w, e);
+			i++;
+			continue;
+		}
 		if (f->mode == WK_FLOW_INSPECT && tcp_conn_deadline(w->tcp, &f->tcp) <= now) {
 			tcp_conn_tick(w->tcp, &f->tcp, now, &w->tout);
 			apply_out(w, f, &w->tout);

@@ -64,7 +64,8 @@ struct wk_flow {
 	uint8_t ic_nheld; /* client segments held while the server side opens */
 	uint8_t ic_cli_ws; /* window scale the client offered, or IC_WSCALE_NONE */
 	uint8_t ic_ws[4]; /* window rescaling: client->server from, to; server->client from, to */
-	uint8_t pad[3];
+	uint8_t ic_tries; /* SYNs to the server sent again */
+	uint8_t pad[2];
 	uint32_t ic_delta; /* server ISN - cookie: the client sees server numbers minus this */
 	struct rte_mbuf *ic_held[WK_IC_HELD];
 	struct esmtp esmtp;
@@ -109,6 +110,9 @@ void inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf
 
 /* A free-text audit record (LOG_RAW), not rate-limited: callers are. */
 void inspect_audit_text(struct worker *w, uint8_t severity, const char *text, size_t len);
+
+/* Puts the flow on the worker's tick list (inspect_tick visits it). */
+void inspect_tick_add(struct worker *w, struct flow_entry *e);
 
 /* Drops the connection now: lib/tcp state freed, later packets dropped. */
 void inspect_flow_kill(struct worker *w, struct flow_entry *e);

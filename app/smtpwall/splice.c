@@ -212,25 +212,21 @@ splice_fail(struct worker *w, struct flow_entry *e, struct wk_flow *f)
 	inspect_flow_kill(w, e);
 }
 
-void
-splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const struct pkt_info *pi,
-	int dir, const struct ic_opts *o)
+/*
+ * Sends the server the SYN the client would have sent (its ISN and the
+ * options the cookie carried), built from m, a segment the client sent;
+ * through lib/tcp when inspected. -1 when no mbuf.
+ */
+static int
+server_syn(struct worker *w, struct flow_entry *e, const struct rte_mbuf *m,
+	const struct pkt_info *pi, const struct ic_opts *o)
 {
-	struct wk_flow *f = flow_entry_user(e);
 	uint8_t buf[PKT_BUILD_TCP_MAX];
 	struct pkt_tcp_spec s;
 	struct pkt_info spi;
 	struct rte_mbuf *syn;
 	uint16_t len;
 
-	f->ic_state = WK_IC_CONNECTING;
-	f->ic_cli_ws = o->wscale;
-	f->ic_held[0] = m;
-	f->ic_nheld = 1;
-	e->init_dir = (uint8_t)dir;
-	flow_set_state(w->ft, e, FLOW_ST_SYN_SENT, w->now);
-
-	/* The client's own SYN, as the cookie remembers it. */
 	memset(&s, 0, sizeof(s));
 	s.seq = pi->seq - 1;
 	s.flags = PKT_TCP_SYN;
@@ -245,12 +241,58 @@ splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const st
 		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), len, false, &spi) != PKT_OK) {
 		rte_pktmbuf_free(syn);
 		w->st.ic_nombuf++;
-		splice_fail(w, e, f);
-		return;
+		return -1;
 	}
 	/* It travels as the client's: in on the client's port, out to the server. */
 	syn->port = m->port;
-	inspect_segment_raw(w, e, syn, &spi, dir, w->now);
+	inspect_segment_raw(w, e, syn, &spi, e->init_dir, w->now);
+	return 0;
+}
+
+void
+splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const struct pkt_info *pi,
+	int dir, const struct ic_opts *o)
+{
+	struct wk_flow *f = flow_entry_user(e);
+
+	f->ic_state = WK_IC_CONNECTING;
+	f->ic_cli_ws = o->wscale;
+	f->ic_tries = 0;
+	f->ic_held[0] = m;
+	f->ic_nheld = 1;
+	e->init_dir = (uint8_t)dir;
+	flow_set_state(w->ft, e, FLOW_ST_SYN_SENT, w->now);
+	if (server_syn(w, e, m, pi, o) != 0) {
+		splice_fail(w, e, f);
+		return;
+	}
+	if (f->ic_state == WK_IC_CONNECTING)
+		inspect_tick_add(w, e); /* for splice_retransmit */
+}
+
+void
+splice_retransmit(struct worker *w, struct flow_entry *e)
+{
+	struct wk_flow *f = flow_entry_user(e);
+	struct ic_tuple t;
+	struct pkt_info hp;
+	struct ic_opts o;
+	struct rte_mbuf *h = f->ic_held[0];
+
+	if (f->ic_tries >= SPLICE_SYN_RETRIES ||
+		w->now < e->created + w->hz * ((2ull << f->ic_tries) - 1))
+		return;
+	f->ic_tries++;
+	/* The options again from the cookie the held ACK carries. */
+	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
+		    &hp) != PKT_OK)
+		return;
+	secrets(w);
+	ic_tuple_from_pkt(&t, &hp);
+	if (ic_cookie_check(&w->ic, &t, hp.seq - 1, hp.ack - 1, &o) != 0)
+		return;
+	if (server_syn(w, e, h, &hp, &o) == 0)
+		w->st.ic_syn_retx++;
 }
 
 /* The server accepted (m: its SYN-ACK): the translation, then the held segments. */

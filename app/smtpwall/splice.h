@@ -48,6 +48,12 @@ int splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts
 void splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, const struct ic_opts *o);
 
+/* SYNs to a silent server are sent again 1, 3 and 7 s after the first. */
+#define SPLICE_SYN_RETRIES 3
+
+/* Sends the SYN to the server again when its time has come (tick list). */
+void splice_retransmit(struct worker *w, struct flow_entry *e);
+
 /* A segment of a connection whose server side is opening. Takes ownership of m. */
 void splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	const struct pkt_info *pi, int dir, uint64_t now);

@@ -68,6 +68,7 @@
 	X(ic_srv_timeout, "... server never answered: client reset") \
 	X(ic_held_full, "... client segments dropped while the server side opens") \
 	X(ic_nombuf, "... SYNs to the server not sent: no mbuf") \
+	X(ic_syn_retx, "... SYNs to the server sent again (no answer in 1, 3, 7 s)") \
 	X(ic_conn_limit, "... validated clients refused by a connection limit") \
 	X(audit_suppressed, "audit records suppressed by the rate limit") \
 	X(audit_ring_full, "audit records lost: log ring full") \

@@ -16,8 +16,8 @@ the second carries the whole conversation built on them:
      every segment translated, closed by FIN both ways;
   C: an ACK with a wrong cookie: dropped, counted;
   D: valid ACK, the server refuses (RST): D gets an RST it accepts;
-  E: valid ACK, the server never answers: after the embryonic timeout E
-     gets an RST;
+  E: valid ACK, the server never answers: the SYN goes again after 1, 3
+     and 7 s, and after the embryonic timeout E gets an RST;
   F: a cookie handshake with no options at all (MSS 536, no scaling, no SACK);
   G: IPv6, window scales 9 (client) and 5 (server).
 A third run with `embryonic-action: drop` checks that the SYNs over the
@@ -227,9 +227,11 @@ def main():
         fr.append(clk.at(s2c(pg, "PA", sg + 1, ISN["G"] + 1, BANNER, win=4000, v6=True)))
         fr.append(clk.at(c2s(pg, "PA", ISN["G"] + 1, cg + 1 + len(BANNER), EHLO, win=100,
                              v6=True)))
-        # Time passes: the embryonic timeout (30 s) ends E's wait.
-        fr.append(clk.at(Ether(src=C_MAC, dst=S_MAC) / IP(src=CLIENT, dst=SERVER) /
-                         UDP(sport=1, dport=2) / Raw(b"tick"), dt=40.0))
+        # Time passes (frames drive the offline clock): E's SYN is sent
+        # again after 1, 3 and 7 s; the embryonic timeout (30 s) ends its wait.
+        for dt in (1.5, 2.0, 4.0, 40.0):
+            fr.append(clk.at(Ether(src=C_MAC, dst=S_MAC) / IP(src=CLIENT, dst=SERVER) /
+                             UDP(sport=1, dport=2) / Raw(b"tick"), dt=dt))
         out, k2, log2 = run(sw, work, "full", fr)
 
         # B, to the server: the box's SYN, then B's own segments translated.
@@ -276,6 +278,15 @@ def main():
             same(e_c[1], box(False, PORT["E"], "RA", cookie["E"] + 1, ISN["E"] + 1, 0, []),
                  "E's RST")
             expect(e_c[1].time - e_c[0].time > 29, "E's RST comes after the embryonic timeout")
+        e_s = tcp_of(out, PORT["E"], False)
+        expect(len(e_s) == 4 and all(x[TCP].flags == "S" for x in e_s),
+               "E: the SYN to the silent server and 3 retransmissions (%d)" % len(e_s))
+        if len(e_s) == 4:
+            for x in e_s[1:]:
+                same(x, e_s[0], "E's SYN sent again")
+            gaps = [round(x.time - e_s[0].time) for x in e_s[1:]]
+            expect(gaps == [2, 4, 8], "E's retransmissions came %r s after (ticks at 1.5, 3.5, "
+                   "7.5 s after the ACK)" % gaps)
         # F: no scaling anywhere, so windows pass as they are.
         f_s = tcp_of(out, PORT["F"], False)
         f_c = tcp_of(out, PORT["F"], True)
@@ -300,7 +311,8 @@ def main():
         for gg, w in zip(g_c[1:], want_gc):
             same(gg, w, "G's banner (IPv6)")
         for name, want in (("ic_cookie_sent", 6), ("ic_cookie_ok", 5), ("ic_cookie_bad", 1),
-                           ("ic_spliced", 3), ("ic_srv_refused", 1), ("ic_srv_timeout", 1)):
+                           ("ic_spliced", 3), ("ic_srv_refused", 1), ("ic_srv_timeout", 1),
+                           ("ic_syn_retx", 3)):
             expect(k2.get(name) == want, "%s = %s, want %d" % (name, k2.get(name), want))
         if fails:
             print(log2[-3000:])
