@@ -128,8 +128,10 @@ void inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
  * gives back its limit units. */
 void inspect_flow_free(struct worker *w, struct flow_entry *e);
 
-/* The connection left the embryonic states: gives back embryonic units. */
-void inspect_flow_established(struct worker *w, struct flow_entry *e);
+/* The connection left the embryonic states: gives back its embryonic
+ * units; once closed (RST, or both FINs acknowledged), all of them (a
+ * closed connection lingers a few seconds but no longer counts). */
+void inspect_flow_settle(struct worker *w, struct flow_entry *e);
 
 /*
  * Runs lib/tcp's timer (out-of-order segments not filled in time) for the

@@ -335,10 +335,8 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		e->bytes[kdir[i]] += rte_pktmbuf_pkt_len(m);
 		if (p->flags & PKT_F_TCP) {
 			struct wk_flow *f = flow_entry_user(e);
-			enum flow_state st = flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
 
-			if (unlikely(f->lim & WK_LIM_EMB_ALL) && st >= FLOW_ST_ESTABLISHED)
-				inspect_flow_established(w, e);
+			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
 			if (unlikely(f->timeouts != NULL))
 				inspect_flow_timeout(w, e, now);
 			if (f->mode != WK_FLOW_FORWARD) {
@@ -346,6 +344,10 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 				inspect_segment(w, e, m, p, kdir[i], now);
 				pkts[kidx[i]] = NULL;
 			}
+			/* Limit units go back as the connection grows up or ends
+			 * (the state may have moved in lib/tcp's hands too). */
+			if (unlikely(f->lim != 0) && e->state >= FLOW_ST_ESTABLISHED)
+				inspect_flow_settle(w, e);
 		} else {
 			flow_touch(w->ft, e, now);
 		}
