@@ -26,6 +26,11 @@ gen_args_usage(const char *prog)
 	       "      --data-body DIST    message size of data sessions (fixed:1048576)\n"
 	       "                          DIST: N | fixed:N | uniform:A-B | exp:MEAN (k, m suffixes)\n"
 	       "      --udp N             keep N 64-byte UDP frames in flight (background; 0)\n"
+	       "      --rate R            open loop: start R sessions per second (0: as many as\n"
+	       "                          -C allows, closed loop)\n"
+	       "      --udp-rate R        open loop: send R UDP frames per second, at most --udp N\n"
+	       "                          in flight (0: closed loop)\n"
+	       "      --lat-out FILE      write the latency histogram (upper_ns,count) to FILE\n"
 	       "      --timeout MS        a frame not back after MS is lost (1000)\n"
 	       "      --cut-wait MS       a violating frame not back after MS was cut (200)\n"
 	       "  -s, --stats SECS        print rates every SECS (1; 0: never)\n"
@@ -176,6 +181,9 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		O_PCAP,
 		O_TAG,
 		O_PLAIN,
+		O_RATE,
+		O_UDP_RATE,
+		O_LAT_OUT,
 	};
 	static const struct option opts[] = {
 		{"ports", required_argument, NULL, 'p'},
@@ -197,6 +205,9 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		{"pcap", required_argument, NULL, O_PCAP},
 		{"tag", required_argument, NULL, O_TAG},
 		{"plain", no_argument, NULL, O_PLAIN},
+		{"rate", required_argument, NULL, O_RATE},
+		{"udp-rate", required_argument, NULL, O_UDP_RATE},
+		{"lat-out", required_argument, NULL, O_LAT_OUT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -292,6 +303,19 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		case O_TAG:
 			cfg->result_tag = optarg;
 			break;
+		case O_RATE:
+			cfg->rate = atof(optarg);
+			if (cfg->rate < 0)
+				bad = "--rate R (sessions per second, >= 0)";
+			break;
+		case O_UDP_RATE:
+			cfg->udp_rate = atof(optarg);
+			if (cfg->udp_rate < 0)
+				bad = "--udp-rate R (frames per second, >= 0)";
+			break;
+		case O_LAT_OUT:
+			cfg->lat_out = optarg;
+			break;
 		case 'q':
 			cfg->quiet = true;
 			break;
@@ -317,6 +341,10 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 	}
 	if (cfg->weight_sum == 0 && cfg->udp_inflight == 0) {
 		fprintf(stderr, "smtpwall-gen: nothing to send (--mix none and no --udp)\n");
+		return -1;
+	}
+	if (cfg->udp_rate > 0 && cfg->udp_inflight == 0) {
+		fprintf(stderr, "smtpwall-gen: --udp-rate needs --udp N (the most in flight)\n");
 		return -1;
 	}
 	if (cfg->pcap != NULL && cfg->sessions == 0) {

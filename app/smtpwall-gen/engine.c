@@ -7,6 +7,13 @@
  * like a TCP sender with a window. Frames are handed to a tx callback (a
  * DPDK port, or the pcap writer); the callback may refuse (TX ring full),
  * and the step is then tried again on the next poll.
+ *
+ * Open loop (--rate, --udp-rate): sessions (UDP frames) start on a schedule,
+ * rate per second from the first poll, whatever comes back; a schedule that
+ * fell behind (the generator was not scheduled, or every session slot is
+ * busy) catches up as soon as it can, so a stall shows up as latency, not as
+ * a lower offered load. Within a session the steps stay closed loop: an SMTP
+ * client waits for each reply.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -128,12 +135,21 @@ send_steps(struct gen_engine *e, struct gen_session *s, uint64_t now)
 	}
 }
 
+/* How many of rate per second are due by now (open loop), counted from pace_t0. */
+static uint64_t
+pace_due(const struct gen_engine *e, double rate, uint64_t now)
+{
+	return (uint64_t)((double)(now - e->pace_t0) * rate / (double)e->hz) + 1;
+}
+
 static void
 send_udp(struct gen_engine *e, uint64_t now)
 {
 	uint32_t n = 0, flen;
+	uint64_t due = e->cfg->udp_rate > 0 ? pace_due(e, e->cfg->udp_rate, now) : UINT64_MAX;
 
-	while (n < UDP_PER_POLL && e->udp_sent - e->udp_recv < e->cfg->udp_inflight) {
+	while (n < UDP_PER_POLL && e->udp_sent - e->udp_recv < e->cfg->udp_inflight &&
+		e->udp_sent < due) {
 		enum gen_side side = (e->udp_sent & 1) ? GEN_S : GEN_C;
 
 		flen = gen_build_udp(e->frame, (uint32_t)e->udp_sent, side, now, e->udp_sent);
@@ -155,10 +171,14 @@ uint32_t
 gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on)
 {
 	const struct gen_cfg *cfg = e->cfg;
-	uint64_t before = e->ctr.tx_pkts;
+	uint64_t before = e->ctr.tx_pkts, due = UINT64_MAX;
 	uint32_t n, started = 0;
 
-	while (may_start && e->n_free > 0 && started < START_PER_POLL &&
+	if (e->pace_t0 == 0)
+		e->pace_t0 = now;
+	if (cfg->rate > 0)
+		due = pace_due(e, cfg->rate, now);
+	while (may_start && e->n_free > 0 && started < START_PER_POLL && e->next_id < due &&
 		(cfg->sessions == 0 || e->next_id < cfg->sessions) && cfg->weight_sum > 0) {
 		struct gen_session *s = &e->sess[e->free_slots[--e->n_free]];
 

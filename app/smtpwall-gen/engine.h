@@ -20,6 +20,7 @@ struct gen_engine {
 	uint64_t rng;
 	uint64_t timeout_tsc, cutwait_tsc;
 	uint64_t udp_sent, udp_recv, udp_last_rx;
+	uint64_t pace_t0; /* TSC of the first poll: the open-loop schedule starts there */
 	struct gen_ctr ctr;
 	struct gen_lat lat;
 	uint8_t frame[GEN_FRAME_MAX];

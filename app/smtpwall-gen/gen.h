@@ -64,7 +64,11 @@ struct gen_cfg {
 	uint32_t rcpt_max; /* short sessions: 1..rcpt_max recipients */
 	struct gen_dist body; /* short sessions' message size */
 	struct gen_dist data_body; /* DATA-heavy sessions' message size */
-	uint32_t udp_inflight; /* 64-byte UDP frames kept in flight (0: none) */
+	uint32_t udp_inflight; /* 64-byte UDP frames kept in flight (0: none); with
+				  udp_rate, the most in flight */
+	double rate; /* open loop: sessions started per second (0: as the window allows) */
+	double udp_rate; /* open loop: UDP frames sent per second (0: closed loop) */
+	const char *lat_out; /* --lat-out FILE: the latency histogram, CSV */
 	double timeout_ms; /* a step not back by then is lost */
 	double cut_wait_ms; /* a cut step not back by then was cut (good) */
 	double stats_s; /* per-interval report (0: none) */
@@ -197,6 +201,8 @@ struct gen_lat {
 void gen_lat_add(struct gen_lat *l, uint64_t ns);
 /* Percentile p (0..100) in nanoseconds; 0 when empty. */
 uint64_t gen_lat_pct(const struct gen_lat *l, double p);
+/* Writes the non-empty buckets as CSV "upper_ns,count" lines; 0 or -1. */
+int gen_lat_write(const struct gen_lat *l, const char *path);
 void gen_stats_interval(
 	const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active);
 /* Totals from c; the RESULT rates from end - base over secs (the measured window). */

@@ -232,8 +232,12 @@ run(const struct gen_cfg *cfg, const uint16_t *ports, struct rte_mempool *pool)
 		(double)(now - start) / (double)hz, (double)(t_end - t_warm) / (double)hz);
 	gen_stats_final(cfg, gen_engine_ctr(e), gen_engine_lat(e), &base, &end,
 		(double)(t_end - t_warm) / (double)hz);
+	if (cfg->lat_out != NULL && gen_lat_write(gen_engine_lat(e), cfg->lat_out) != 0) {
+		fprintf(stderr, "smtpwall-gen: cannot write %s\n", cfg->lat_out);
+		failures++;
+	}
 	if (cfg->check)
-		failures = gen_stats_check(cfg, gen_engine_ctr(e));
+		failures += gen_stats_check(cfg, gen_engine_ctr(e));
 	gen_engine_free(e);
 	return failures ? 1 : 0;
 }

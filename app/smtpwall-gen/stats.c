@@ -41,6 +41,32 @@ gen_lat_pct(const struct gen_lat *l, double p)
 	return GEN_LAT_FINE * 100 + (uint64_t)GEN_LAT_COARSE * 10000;
 }
 
+int
+gen_lat_write(const struct gen_lat *l, const char *path)
+{
+	FILE *f = fopen(path, "w");
+	uint32_t i;
+	int rc;
+
+	if (f == NULL)
+		return -1;
+	fprintf(f, "upper_ns,count\n");
+	for (i = 0; i < GEN_LAT_FINE; i++)
+		if (l->fine[i] != 0)
+			fprintf(f, "%" PRIu64 ",%" PRIu64 "\n", (uint64_t)(i + 1) * 100,
+				l->fine[i]);
+	for (i = 0; i < GEN_LAT_COARSE; i++)
+		if (l->coarse[i] != 0)
+			fprintf(f, "%" PRIu64 ",%" PRIu64 "\n",
+				GEN_LAT_FINE * 100 + (uint64_t)(i + 1) * 10000, l->coarse[i]);
+	if (l->over != 0)
+		fprintf(f, "inf,%" PRIu64 "\n", l->over);
+	rc = ferror(f) ? -1 : 0;
+	if (fclose(f) != 0)
+		rc = -1;
+	return rc;
+}
+
 #define D(f) ((double)(now->f - prev->f))
 
 void
@@ -93,13 +119,15 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 	       "sess_per_s=%.0f done_per_s=%.0f started=%" PRIu64 " completed=%" PRIu64
 	       " cut=%" PRIu64 " lost_sess=%" PRIu64 " lost_pkts=%" PRIu64 " failed=%" PRIu64
 	       " errors=%" PRIu64 " banner_masked=%" PRIu64 " starttls_masked=%" PRIu64
-	       " verb_masked=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f\n",
+	       " verb_masked=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f"
+	       " lat_n=%" PRIu64 " offered_rate=%.0f offered_udp_rate=%.0f\n",
 		cfg->result_tag ? cfg->result_tag : "-", secs, D(tx_pkts) / secs / 1e6,
 		D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9, D(rx_bytes) * 8 / secs / 1e9,
 		D(sess_started) / secs, D(sess_completed) / secs, c->sess_started,
 		c->sess_completed, c->sess_cut, c->sess_lost, c->pkts_lost, c->sess_failed,
 		errors(c), c->banner_masked, c->starttls_masked, c->verb_masked,
-		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3);
+		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
+		(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n, cfg->rate, cfg->udp_rate);
 	fflush(stdout);
 }
 

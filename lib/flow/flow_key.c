@@ -18,9 +18,25 @@ flow_key_make(struct flow_key *k, uint8_t family, const uint8_t *src, const uint
 
 	/* The key is compared and hashed as 40 raw bytes: every unused byte must be zero. */
 	memset(k, 0, sizeof(*k));
-	if (family == 4)
-		alen = 4;
-	else if (family == 6)
+	if (family == 4) {
+		/* Fixed-size copies and one integer compare (memcmp order of
+		 * 4 network-order bytes is their big-endian value's order). */
+		uint32_t s4 = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 |
+			(uint32_t)src[2] << 8 | src[3];
+		uint32_t d4 = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 |
+			(uint32_t)dst[2] << 8 | dst[3];
+
+		dir = s4 > d4 || (s4 == d4 && sport > dport);
+		memcpy(k->addr_a, dir ? dst : src, 4);
+		memcpy(k->addr_b, dir ? src : dst, 4);
+		k->port_a = dir ? dport : sport;
+		k->port_b = dir ? sport : dport;
+		k->vlan = vlan & 0xfff;
+		k->proto = proto;
+		k->family = 4;
+		return dir;
+	}
+	if (family == 6)
 		alen = 16;
 	else
 		return -EINVAL;

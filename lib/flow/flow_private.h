@@ -42,6 +42,7 @@ struct flow_mem {
 	void (*free)(void *ptr, void *arg);
 	void *arg;
 	int socket;
+	int zeroed; /* alloc returns zeroed memory */
 };
 
 /* Zeroed memory aligned to 64 bytes (2 MiB, on huge pages if possible, for big arrays). */

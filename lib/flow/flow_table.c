@@ -154,8 +154,10 @@ flow_mem_zalloc(const struct flow_mem *m, size_t size)
 			(void)madvise(p, size, MADV_HUGEPAGE); /* a hint: fine if refused */
 #endif
 	}
-	if (p != NULL)
-		memset(p, 0, size); /* also faults every page in now, not on the data path */
+	/* Zeroing also faults every page in now, not on the data path (a
+	 * zeroing allocator has done both). */
+	if (p != NULL && !m->zeroed)
+		memset(p, 0, size);
 	return p;
 }
 
@@ -189,6 +191,7 @@ flow_table_create(const struct flow_table_params *p)
 	mem.free = p->mem_free;
 	mem.arg = p->mem_arg;
 	mem.socket = p->socket;
+	mem.zeroed = p->mem_alloc != NULL && p->mem_zeroed;
 	t = flow_mem_zalloc(&mem, sizeof(*t));
 	if (t == NULL) {
 		errno = ENOMEM;
