@@ -58,7 +58,7 @@ action_phrase(uint8_t action)
 static void
 conn_of(const struct wk_flow *f, struct log_conn *c)
 {
-	const struct flow_entry *e = f->entry;
+	const struct flow_entry *e = wk_entry_of(f);
 	const struct flow_key *k = &e->key;
 	bool a_is_client = e->init_dir == 0;
 	bool client_inside = app.port_inside[f->init_port];
@@ -823,7 +823,7 @@ admit_ios(struct worker *w, struct wk_flow *f, const struct pkt_info *pi)
 		f->ios_host_idx = cell;
 		f->lim |= WK_LIM_IOS_HOST;
 	}
-	ho_push(w, f->entry, f, cell);
+	ho_push(w, wk_entry_of(f), f, cell);
 	return 0;
 }
 
@@ -1066,7 +1066,6 @@ inspect_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *pkt,
 	struct policy_key k;
 	struct ic_opts o;
 
-	f->entry = e;
 	f->init_port = in_port;
 	f->mode = WK_FLOW_FORWARD;
 	f->class_insp = WK_NO_CLASS;

@@ -37,10 +37,11 @@ struct pgen;
 #define WK_NO_CLASS 0xffff
 #define WK_IC_HELD 4 /* client segments held while an intercepted server side opens */
 
-/* Per-flow state, the flow entry's user area. */
+/* Per-flow state, the flow entry's user area (its entry: wk_entry_of). Its
+ * size decides memory per connection: the table rounds it up to 64 bytes,
+ * so keep it at or under 704 (10M connections in about 8.6 GB). */
 struct wk_flow {
 	struct tcp_conn tcp; /* first: lib/tcp's callback finds us by container_of */
-	struct flow_entry *entry; /* back pointer (addresses, ports for audit lines) */
 	const struct esmtp_policy *policy; /* the inspect map of this connection */
 	struct pgen *gen; /* policy generation it was classified with, or NULL */
 	const uint32_t *timeouts; /* its class's timeouts (policy), or NULL: the table's */
@@ -76,6 +77,16 @@ enum wk_ic_state {
 	WK_IC_CONNECTING, /* cookie valid, SYN sent to the server, client held */
 	WK_IC_SPLICED, /* both sides up: every segment is translated */
 };
+
+_Static_assert(
+	sizeof(struct wk_flow) <= 704, "struct wk_flow past 704 B costs 64 B more per connection");
+
+/* The flow entry a wk_flow belongs to. */
+static inline struct flow_entry *
+wk_entry_of(const struct wk_flow *f)
+{
+	return flow_entry_of_user(f);
+}
 
 enum wk_flow_mode {
 	WK_FLOW_FORWARD = 0, /* not inspected: forwarded untouched */

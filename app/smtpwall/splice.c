@@ -410,7 +410,7 @@ splice_egress(const struct wk_flow *f, struct rte_mbuf *m)
 		return 0;
 	dir = flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport,
 		pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
-	if (dir == f->entry->init_dir)
+	if (dir == wk_entry_of(f)->init_dir)
 		return 0; /* the client's: already in the server's numbers */
 	if (f->ic_state == WK_IC_CONNECTING)
 		return -1; /* the server's SYN-ACK: the client had the box's */

@@ -230,6 +230,13 @@ flow_entry_user(struct flow_entry *e)
 	return e + 1;
 }
 
+/* The entry whose user area u is (the inverse of flow_entry_user). */
+static inline struct flow_entry *
+flow_entry_of_user(const void *u)
+{
+	return (struct flow_entry *)(uintptr_t)u - 1;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Table                                                                     */
 
