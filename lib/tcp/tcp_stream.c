@@ -17,6 +17,7 @@
  * dec passes its end. The ring (raw inspected bytes from una to next, and
  * the edit log) exists while una < next; the carry while dec < next.
  */
+#include <stdbool.h>
 #include <string.h>
 
 #include "tcp_priv.h"
@@ -797,7 +798,7 @@ drain(struct tcp_ctx *x, struct tcp_conn *c, int d, struct tcp_out *out)
  * hold the same bytes; a segment whose bytes are all queued already is a
  * duplicate.
  */
-static void
+static bool
 ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out *out)
 {
 	struct tcp_half *h = &c->h[d];
@@ -817,7 +818,7 @@ ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_
 				0) {
 			tcp_ctr(x, TCP_CTR_EVASION);
 			conn_kill(x, c, h, i, TCP_CONN_DROP, out);
-			return;
+			return false;
 		}
 		if (TCP_SEQ_LEQ(q->seq, cover) && TCP_SEQ_GT(qe, cover))
 			cover = qe;
@@ -829,17 +830,17 @@ ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_
 	if (TCP_SEQ_GEQ(cover, end) && (s->len != 0 || fin_dup) && (!s->fin || fin_dup)) {
 		tcp_ctr(x, TCP_CTR_OOO_DUP);
 		slot_out(x, h, i, 1, TCP_DROP_OOO_DUP, out);
-		return;
+		return false;
 	}
 	if (h->ooo_n >= x->p.ooo_max_segs) {
 		tcp_ctr(x, TCP_CTR_OOO_FULL);
 		slot_out(x, h, i, 1, TCP_DROP_OOO_FULL, out);
-		return;
+		return false;
 	}
 	if (h->ooo_bytes + s->len > x->p.ooo_max_bytes) {
 		tcp_ctr(x, TCP_CTR_OOO_BYTES);
 		slot_out(x, h, i, 1, TCP_DROP_OOO_BYTES, out);
-		return;
+		return false;
 	}
 	if (prev == 0) {
 		s->next = h->ooo_head;
@@ -853,6 +854,7 @@ ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_
 	x->st.ooo_segs++;
 	x->st.ooo_bytes += s->len;
 	tcp_ctr(x, TCP_CTR_OOO_QUEUED);
+	return true;
 }
 
 void
@@ -869,6 +871,10 @@ tcp_stream_expire(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tc
 			uint32_t nx = s->next;
 
 			if (now >= s->t && now - s->t >= x->ooo_timeout) {
+				/* A FIN that never got in order is forgotten with it. */
+				if (s->fin && (h->flags & TCP_H_FIN_SEEN) &&
+					h->fin_seq == s->seq + s->len)
+					h->flags &= (uint8_t)~TCP_H_FIN_SEEN;
 				ooo_pop(x, h, prev, k);
 				tcp_ctr(x, TCP_CTR_OOO_TIMEOUT);
 				slot_out(x, h, k, 1, TCP_DROP_OOO_TIMEOUT, out);
@@ -878,6 +884,18 @@ tcp_stream_expire(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tc
 			k = nx;
 		}
 	}
+}
+
+/* A taken segment ends at end (+ FIN): the sender's FIN and highest sequence. */
+static void
+sender_learn(struct tcp_half *h, uint32_t end, int fin)
+{
+	if (fin && !(h->flags & TCP_H_FIN_SEEN)) {
+		h->flags |= TCP_H_FIN_SEEN;
+		h->fin_seq = end;
+	}
+	if (TCP_SEQ_GT(end + fin, h->snd_max))
+		h->snd_max = end + fin;
 }
 
 void
@@ -902,15 +920,11 @@ tcp_stream_data(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *sg, uint6
 			tcp_emit(x, out, sg->pkt, TCP_ACT_DROP, TCP_DROP_AFTER_FIN);
 			return;
 		}
-	} else if (fin) {
-		if (TCP_SEQ_LT(end, h->snd_max)) {
-			/* A FIN below data already seen. */
-			tcp_ctr(x, TCP_CTR_BAD_FIN);
-			tcp_emit(x, out, sg->pkt, TCP_ACT_DROP, TCP_DROP_BAD_FIN);
-			return;
-		}
-		h->flags |= TCP_H_FIN_SEEN;
-		h->fin_seq = end;
+	} else if (fin && TCP_SEQ_LT(end, h->snd_max)) {
+		/* A FIN below data already seen. */
+		tcp_ctr(x, TCP_CTR_BAD_FIN);
+		tcp_emit(x, out, sg->pkt, TCP_ACT_DROP, TCP_DROP_BAD_FIN);
+		return;
 	}
 	tcp_stream_expire(x, c, now, out);
 	i = tcp_slot_alloc(x);
@@ -925,12 +939,15 @@ tcp_stream_data(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *sg, uint6
 	s->len = sg->len;
 	s->fin = (uint8_t)fin;
 	s->t = now;
-	if (TCP_SEQ_GT(end + fin, h->snd_max))
-		h->snd_max = end + fin;
+	/* What the segment says of the sender (its FIN, the highest sequence)
+	 * counts only once it is taken: a dropped one (queue full) must not
+	 * make later RSTs acceptable or later data "after the FIN". */
 	if (TCP_SEQ_GT(s->seq, h->next)) {
-		ooo_insert(x, c, d, i, out);
+		if (ooo_insert(x, c, d, i, out))
+			sender_learn(h, end, fin);
 		return;
 	}
+	sender_learn(h, end, fin);
 	process(x, c, d, i, out);
 	drain(x, c, d, out);
 }

@@ -527,3 +527,34 @@ Test(tcp_stream, retry_other_releases_the_held_direction)
 	cr_assert_eq(tcp_conn_held(&h->c), 0);
 	h_free(h);
 }
+
+/*
+ * An out-of-order segment the full queue refuses tells nothing about its
+ * sender: an injected in-window FIN dropped that way must not make the
+ * sender's later data "after the FIN", nor an RST at its end acceptable.
+ */
+Test(tcp_stream, refused_ooo_fin_is_not_learnt)
+{
+	struct h *h = est(NULL);
+	int id[16], k, inj, data, rst;
+
+	for (k = 0; k < 16; k++)
+		id[k] = h_send(h, 0, 10 + 2 * (uint32_t)k, "a\n", 2, 0);
+	for (k = 0; k < 16; k++)
+		cr_assert_eq(h_fate(h, id[k]), FATE_PENDING);
+	inj = h_send(h, 0, 100, "xx", 2, TCP_F_FIN);
+	cr_assert_eq(h->pk[inj].reason, TCP_DROP_OOO_FULL);
+	/* An RST at the injected FIN's end is not exact: a challenge at most. */
+	rst = h_send(h, 0, 103, NULL, 0, TCP_F_RST);
+	cr_assert_eq(h_fate(h, rst), TCP_ACT_DROP);
+	/* The sender's genuine stream goes on past where the FIN was. */
+	k = sends(h, 0, 0, "HELO abc\r\n");
+	cr_assert_eq(h_fate(h, k), TCP_ACT_FORWARD);
+	data = sends(h, 0, 42,
+		"\r\nMAIL FROM:<a@b.example> and more than a hundred bytes of it "
+		"so that it runs well past the refused FIN's sequence number\r\n");
+	cr_assert_neq(h_fate(h, data), TCP_ACT_DROP, "data after a refused FIN is not dropped");
+	cr_assert_eq(h_drops(h, TCP_DROP_AFTER_FIN), 0);
+	cr_assert_eq(h_ctr(h, TCP_CTR_BAD_FIN), 0);
+	h_free(h);
+}
