@@ -19,6 +19,7 @@
 #include "audit.h"
 #include "pgen.h"
 #include "policy.h"
+#include "segment.h"
 #include "splice.h"
 #include "worker.h"
 
@@ -375,8 +376,6 @@ send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const st
 {
 	struct pkt_tcp_spec s;
 	struct rte_mbuf *r;
-	uint8_t *p;
-	uint16_t len;
 
 	memset(&s, 0, sizeof(s));
 	if (tcp_conn_rst_seq(&f->tcp, d, &s.seq, &s.ack) != 0)
@@ -384,20 +383,11 @@ send_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const st
 	s.flags = PKT_TCP_RST | PKT_TCP_ACK;
 	s.reverse = d != mdir;
 	s.wscale = PKT_BUILD_NO_WSCALE;
-	r = rte_pktmbuf_alloc(app.pool);
+	r = segment_new(m, pi, &s);
 	if (r == NULL) {
 		w->st.insp_rst_nombuf++;
 		return;
 	}
-	p = (uint8_t *)rte_pktmbuf_append(r, PKT_BUILD_TCP_MAX);
-	len = p == NULL
-		? 0
-		: pkt_build_tcp(p, PKT_BUILD_TCP_MAX, rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
-	if (len == 0) {
-		rte_pktmbuf_free(r);
-		return;
-	}
-	rte_pktmbuf_trim(r, (uint16_t)(PKT_BUILD_TCP_MAX - len));
 	/* As if it arrived with m (same direction) or against it: wk_send
 	 * sends to the peer of r->port. */
 	r->port = d == mdir ? m->port : app.peer[m->port];

@@ -12,6 +12,7 @@
 
 #include "app.h"
 #include "inspect.h"
+#include "segment.h"
 #include "splice.h"
 #include "worker.h"
 
@@ -29,22 +30,6 @@ secrets(struct worker *w)
 	}
 }
 
-/* Makes the len bytes of frame (which may be m's own data) the only data of m. */
-static int
-mbuf_set_frame(struct rte_mbuf *m, const uint8_t *frame, uint16_t len)
-{
-	uint16_t port = m->port;
-	uint8_t *p;
-
-	rte_pktmbuf_reset(m);
-	m->port = port;
-	p = (uint8_t *)rte_pktmbuf_append(m, len);
-	if (p == NULL)
-		return -1;
-	memmove(p, frame, len);
-	return 0;
-}
-
 /* What a SYN offers, as a cookie can carry it. */
 static void
 syn_opts(const struct pkt_info *pi, struct ic_opts *o)
@@ -53,6 +38,35 @@ syn_opts(const struct pkt_info *pi, struct ic_opts *o)
 	o->wscale =
 		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
 	o->sack_ok = (pi->opts.present & PKT_OPT_SACKOK) ? 1 : 0;
+}
+
+/* The options the cookie of a client's first ACK carries: 0, or -1 when invalid. */
+static int
+cookie_of(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
+{
+	struct ic_tuple t;
+
+	secrets(w);
+	ic_tuple_from_pkt(&t, pi);
+	return ic_cookie_check(&w->ic, &t, pi->seq - 1, pi->ack - 1, o);
+}
+
+/*
+ * Rewrites m (parsed as pi) into the segment s answering it and sends it
+ * back out of in_port. Takes ownership of m; false when it could not.
+ */
+static bool
+answer(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi,
+	const struct pkt_tcp_spec *s, uint16_t in_port)
+{
+	if (segment_rewrite(m, pi, s) != 0) {
+		rte_pktmbuf_free(m);
+		return false;
+	}
+	/* wk_send sends to the peer of m->port: back where m came in. */
+	m->port = app.peer[in_port];
+	wk_send(w, m);
+	return true;
 }
 
 /*
@@ -102,11 +116,10 @@ splice_tick(struct worker *w)
 void
 splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi, uint16_t in_port)
 {
-	uint8_t buf[PKT_BUILD_TCP_MAX];
 	struct pkt_tcp_spec s;
 	struct ic_tuple t;
 	struct ic_opts in, g;
-	uint16_t len, mss_max = pi->addr_len == 4 ? 1460 : 1440;
+	uint16_t mss_max = pi->addr_len == 4 ? 1460 : 1440;
 
 	secrets(w);
 	if (unlikely(!w->ic_active))
@@ -126,28 +139,17 @@ splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *p
 	s.win = (uint16_t)RTE_MIN(65535u, (unsigned int)WK_IC_HELD * s.mss);
 	s.wscale = g.wscale != IC_WSCALE_NONE ? SPLICE_WSCALE : PKT_BUILD_NO_WSCALE;
 	s.sack_ok = g.sack_ok;
-	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
-	if (len == 0 || mbuf_set_frame(m, buf, len) != 0) {
-		rte_pktmbuf_free(m);
-		return;
-	}
-	/* wk_send sends to the peer of m->port: back where the SYN came in. */
-	m->port = app.peer[in_port];
-	w->st.ic_cookie_sent++;
-	wk_send(w, m);
+	if (answer(w, m, pi, &s, in_port))
+		w->st.ic_cookie_sent++;
 }
 
 int
 splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
 {
-	struct ic_tuple t;
-
 	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_RST | PKT_TCP_FIN | PKT_TCP_ACK)) !=
 		PKT_TCP_ACK)
 		return -1;
-	secrets(w);
-	ic_tuple_from_pkt(&t, pi);
-	if (ic_cookie_check(&w->ic, &t, pi->seq - 1, pi->ack - 1, o) != 0) {
+	if (cookie_of(w, pi, o) != 0) {
 		w->st.ic_cookie_bad++;
 		return -1;
 	}
@@ -158,10 +160,8 @@ splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
 void
 splice_reset_client(struct worker *w, struct rte_mbuf *h)
 {
-	uint8_t buf[PKT_BUILD_TCP_MAX];
 	struct pkt_tcp_spec s;
 	struct pkt_info hp;
-	uint16_t len;
 
 	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
 		    &hp) != PKT_OK ||
@@ -175,14 +175,8 @@ splice_reset_client(struct worker *w, struct rte_mbuf *h)
 	s.flags = PKT_TCP_RST | PKT_TCP_ACK;
 	s.reverse = 1;
 	s.wscale = PKT_BUILD_NO_WSCALE;
-	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(h, const uint8_t *), &hp, &s);
-	if (len == 0 || mbuf_set_frame(h, buf, len) != 0) {
-		rte_pktmbuf_free(h);
-		return;
-	}
-	h->port = app.peer[h->port];
-	w->st.insp_rst_sent++;
-	wk_send(w, h);
+	if (answer(w, h, &hp, &s, h->port))
+		w->st.insp_rst_sent++;
 }
 
 void
@@ -221,11 +215,9 @@ static int
 server_syn(struct worker *w, struct flow_entry *e, const struct rte_mbuf *m,
 	const struct pkt_info *pi, const struct ic_opts *o)
 {
-	uint8_t buf[PKT_BUILD_TCP_MAX];
 	struct pkt_tcp_spec s;
 	struct pkt_info spi;
 	struct rte_mbuf *syn;
-	uint16_t len;
 
 	memset(&s, 0, sizeof(s));
 	s.seq = pi->seq - 1;
@@ -235,10 +227,10 @@ server_syn(struct worker *w, struct flow_entry *e, const struct rte_mbuf *m,
 	s.mss = o->mss;
 	s.wscale = o->wscale != IC_WSCALE_NONE ? o->wscale : PKT_BUILD_NO_WSCALE;
 	s.sack_ok = o->sack_ok;
-	len = pkt_build_tcp(buf, sizeof(buf), rte_pktmbuf_mtod(m, const uint8_t *), pi, &s);
-	syn = rte_pktmbuf_alloc(app.pool);
-	if (syn == NULL || len == 0 || mbuf_set_frame(syn, buf, len) != 0 ||
-		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), len, false, &spi) != PKT_OK) {
+	syn = segment_new(m, pi, &s);
+	if (syn == NULL ||
+		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), rte_pktmbuf_data_len(syn),
+			false, &spi) != PKT_OK) {
 		rte_pktmbuf_free(syn);
 		w->st.ic_nombuf++;
 		return -1;
@@ -274,7 +266,6 @@ void
 splice_retransmit(struct worker *w, struct flow_entry *e)
 {
 	struct wk_flow *f = flow_entry_user(e);
-	struct ic_tuple t;
 	struct pkt_info hp;
 	struct ic_opts o;
 	struct rte_mbuf *h = f->ic_held[0];
@@ -285,11 +276,8 @@ splice_retransmit(struct worker *w, struct flow_entry *e)
 	f->ic_tries++;
 	/* The options again from the cookie the held ACK carries. */
 	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
-		    &hp) != PKT_OK)
-		return;
-	secrets(w);
-	ic_tuple_from_pkt(&t, &hp);
-	if (ic_cookie_check(&w->ic, &t, hp.seq - 1, hp.ack - 1, &o) != 0)
+		    &hp) != PKT_OK ||
+		cookie_of(w, &hp, &o) != 0)
 		return;
 	if (server_syn(w, e, h, &hp, &o) == 0)
 		w->st.ic_syn_retx++;
