@@ -23,6 +23,7 @@
 #endif
 
 #include "esmtp.h"
+#include "bench_clock.h"
 
 #define SEG 1448
 
@@ -154,28 +155,6 @@ data_heavy(struct transcript *t)
 	adds(t, 1, "221 bye\r\n");
 	free(m);
 	t->sessions = 1;
-}
-
-static double
-now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec * 1e-9;
-}
-
-static uint64_t
-ticks(void)
-{
-#if defined(__x86_64__)
-	return __rdtsc();
-#else
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-#endif
 }
 
 /* One pass over the transcript; returns bytes pushed. */
