@@ -1143,10 +1143,10 @@ inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now)
 }
 
 void
-inspect_flow_settle(struct worker *w, struct flow_entry *e)
+inspect_flow_settle(struct worker *w, struct flow_entry *e, uint8_t units)
 {
 	RTE_SET_USED(w);
-	release_limits(wk_flow_of(e), e->state == FLOW_ST_CLOSED ? 0xff : WK_LIM_EMB_ALL);
+	release_limits(wk_flow_of(e), units);
 }
 
 void

@@ -139,10 +139,23 @@ void inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
  * gives back its limit units. */
 void inspect_flow_free(struct worker *w, struct flow_entry *e);
 
-/* The connection left the embryonic states: gives back its embryonic
- * units; once closed (RST, or both FINs acknowledged), all of them (a
- * closed connection lingers a few seconds but no longer counts). */
-void inspect_flow_settle(struct worker *w, struct flow_entry *e);
+/*
+ * The limit units a connection can give back in its state: its embryonic
+ * ones once it left the embryonic states, all of them once closed (RST, or
+ * both FINs acknowledged: a closed connection lingers a few seconds but no
+ * longer counts). Inline: the worker asks on every packet of a limited
+ * connection and calls inspect_flow_settle only when there is something.
+ */
+static inline uint8_t
+inspect_settle_units(const struct wk_flow *f, const struct flow_entry *e)
+{
+	if (e->state == FLOW_ST_CLOSED)
+		return f->lim;
+	return e->state >= FLOW_ST_ESTABLISHED ? (uint8_t)(f->lim & WK_LIM_EMB_ALL) : 0;
+}
+
+/* Gives back the limit units inspect_settle_units names. */
+void inspect_flow_settle(struct worker *w, struct flow_entry *e, uint8_t units);
 
 /*
  * Runs lib/tcp's timer (out-of-order segments not filled in time) for the

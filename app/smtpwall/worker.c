@@ -346,10 +346,12 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			}
 			/* Limit units go back as the connection grows up or ends
 			 * (the state may have moved in lib/tcp's hands too). */
-			if (unlikely(f->lim != 0) &&
-				((f->lim & WK_LIM_EMB_ALL) ? e->state >= FLOW_ST_ESTABLISHED
-							   : e->state == FLOW_ST_CLOSED))
-				inspect_flow_settle(w, e);
+			if (unlikely(f->lim != 0)) {
+				uint8_t units = inspect_settle_units(f, e);
+
+				if (units != 0)
+					inspect_flow_settle(w, e, units);
+			}
 		} else {
 			flow_touch(w->ft, e, now);
 		}

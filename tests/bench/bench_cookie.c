@@ -15,11 +15,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
 
 #include "intercept.h"
 #include "pkt.h"

@@ -16,11 +16,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-
-#if defined(__x86_64__)
-#include <x86intrin.h>
-#endif
 
 #include "esmtp.h"
 #include "bench_clock.h"
