@@ -999,7 +999,7 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 		f->class_conn = m->conn->id;
 		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
 			if (m->conn->timeouts[i] != POLICY_TIMEOUT_UNSET)
-				f->timeouts = m->conn->timeouts;
+				f->own_timeouts = 1;
 	}
 	if (m->stat != NULL)
 		f->stat = (int16_t)m->stat->id;
@@ -1120,19 +1120,22 @@ void
 inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now)
 {
 	const struct wk_flow *f = wk_flow_of(e);
+	/* Looked up, not stored: 8 bytes less per connection, and a flow
+	 * keeps its policy generation (f->gen) for its whole life. */
+	const uint32_t *t = policy_class_get(f->gen->policy, f->class_conn)->timeouts;
 	uint32_t s;
 
 	switch (e->state) {
 	case FLOW_ST_NEW:
 	case FLOW_ST_SYN_SENT:
 	case FLOW_ST_SYN_RCVD:
-		s = f->timeouts[POLICY_TIMEOUT_EMBRYONIC];
+		s = t[POLICY_TIMEOUT_EMBRYONIC];
 		break;
 	case FLOW_ST_ESTABLISHED:
-		s = f->timeouts[POLICY_TIMEOUT_IDLE];
+		s = t[POLICY_TIMEOUT_IDLE];
 		break;
 	case FLOW_ST_FIN_WAIT:
-		s = f->timeouts[POLICY_TIMEOUT_HALF_CLOSED];
+		s = t[POLICY_TIMEOUT_HALF_CLOSED];
 		break;
 	default:
 		return; /* closing, closed: the table's linger */

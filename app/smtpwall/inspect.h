@@ -39,12 +39,12 @@ struct pgen;
 
 /* Per-flow state, the flow entry's user area (its entry: wk_entry_of). Its
  * size decides memory per connection: the table rounds it up to 64 bytes,
- * so keep it at or under 704 (10M connections in about 8.6 GB). */
+ * so keep it at or under 512 (a 640-byte entry: 10M connections in about
+ * 6.8 GB, docs/benchmarks.md). */
 struct wk_flow {
 	struct tcp_conn tcp; /* first: lib/tcp's callback finds us by container_of */
 	const struct esmtp_policy *policy; /* the inspect map of this connection */
 	struct pgen *gen; /* policy generation it was classified with, or NULL */
-	const uint32_t *timeouts; /* its class's timeouts (policy), or NULL: the table's */
 	uint32_t client_idx; /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
 	uint32_t ios_host_idx; /* IOS per-host half-open cell */
@@ -66,7 +66,8 @@ struct wk_flow {
 	uint8_t ic_cli_ws; /* window scale the client offered, or IC_WSCALE_NONE */
 	uint8_t ic_ws[4]; /* window rescaling: client->server from, to; server->client from, to */
 	uint8_t ic_tries; /* SYNs to the server sent again */
-	uint8_t pad[2];
+	uint8_t own_timeouts; /* class_conn sets timeouts; else the table's apply */
+	uint8_t pad[1];
 	uint32_t ic_delta; /* server ISN - cookie: the client sees server numbers minus this */
 	struct rte_mbuf *ic_held[WK_IC_HELD];
 	struct esmtp esmtp;
@@ -79,7 +80,7 @@ enum wk_ic_state {
 };
 
 _Static_assert(
-	sizeof(struct wk_flow) <= 704, "struct wk_flow past 704 B costs 64 B more per connection");
+	sizeof(struct wk_flow) <= 512, "struct wk_flow past 512 B costs 64 B more per connection");
 
 /* The flow entry a wk_flow belongs to. */
 static inline struct flow_entry *

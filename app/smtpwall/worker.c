@@ -337,7 +337,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			struct wk_flow *f = flow_entry_user(e);
 
 			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
-			if (unlikely(f->timeouts != NULL))
+			if (unlikely(f->own_timeouts))
 				inspect_flow_timeout(w, e, now);
 			if (f->mode != WK_FLOW_FORWARD) {
 				/* lib/tcp decides when (and whether) it leaves. */

@@ -246,6 +246,7 @@ struct esmtp_policy {
 	uint32_t crit_min[ESMTP_CRIT_MAX];
 	uint8_t crit_n[ESMTP_CRIT_MAX];
 	uint8_t crit_rules[ESMTP_CRIT_MAX][ESMTP_MAX_RULES];
+	uint64_t bnd_key; /**< secret key of the boundary hashes (random, once) */
 };
 
 /** Pending-reply ring entries (commands waiting for their reply). */
@@ -263,6 +264,9 @@ struct esmtp {
 	uint64_t size_decl; /* SIZE= of MAIL FROM, 0 = none */
 	uint64_t bdat_left; /* bytes left in the current BDAT chunk */
 	uint64_t bdat_size; /* size being parsed on a BDAT line */
+	/* The boundaries in use, as keyed hashes (esmtp_mime.c): 8 bytes
+	 * instead of 70 each, a third of the per-connection state. */
+	uint64_t bnd[ESMTP_MIME_DEPTH];
 	uint32_t cline_len; /* client command line length so far */
 	uint32_t dline_len; /* content line length so far (unstuffed) */
 	uint32_t rline_len; /* server reply line length so far */
@@ -304,7 +308,6 @@ struct esmtp {
 	uint8_t blen[ESMTP_MIME_DEPTH];
 	char pname[16];
 	uint8_t scratch[76]; /* bounded prefix: header name, media type, value, "--" line */
-	uint8_t bnd[ESMTP_MIME_DEPTH][ESMTP_BOUNDARY_MAX];
 };
 
 /** Initialise s for a new connection inspected with p (kept by pointer). */

@@ -5,6 +5,8 @@
  */
 #include <errno.h>
 #include <string.h>
+#include <sys/random.h>
+#include <time.h>
 
 #include "esmtp_priv.h"
 
@@ -124,11 +126,35 @@ crit_is_numeric(unsigned int crit)
 	}
 }
 
+/*
+ * The secret point of the boundary hashes (esmtp_mime.c), in [1, 2^61 - 2].
+ * Drawn once per policy: connections keep their policy, so their hashes
+ * stay comparable across recompiles and reloads.
+ */
+static uint64_t
+bnd_key_new(const struct esmtp_policy *p)
+{
+	const uint64_t field = (UINT64_C(1) << 61) - 1;
+	uint64_t k = 0;
+	struct timespec ts;
+
+	if (getrandom(&k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+		/* No entropy yet (early boot): still not guessable from outside. */
+		clock_gettime(CLOCK_MONOTONIC, &ts);
+		k = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p) *
+			UINT64_C(0x9e3779b97f4a7c15);
+	}
+	return k % (field - 1) + 1;
+}
+
 int
 esmtp_policy_compile(struct esmtp_policy *p)
 {
 	uint32_t verbs;
 	unsigned int i, c;
+
+	if (p->bnd_key == 0)
+		p->bnd_key = bnd_key_new(p);
 
 	/* The ASA's 15 verbs (RFC 821's seven plus eight extended), or the
 	 * seven alone in SMTP mode. */

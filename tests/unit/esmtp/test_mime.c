@@ -359,3 +359,71 @@ Test(mime, long_boundary_is_reported)
 	cr_assert_str_eq(h_events(&r), "mask-banner,mime-depth");
 	h_free(&r);
 }
+
+/* The part after a "--" line starts only when the line is the boundary:
+ * boundaries are compared as keyed hashes, so check a 70-byte one (the
+ * RFC 2046 maximum) against a line that differs in each byte in turn. */
+static void
+run_near_boundary(const char *b, const char *line, struct h_run *r)
+{
+	char *bad = name_of(300);
+	static char msg[4096];
+	struct h_step t[] = {OPEN, {ESMTP_DIR_C2S, NULL, 0}, S("250 ok\r\n")};
+
+	t[9].len = (size_t)snprintf(msg, sizeof(msg),
+		"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+		"--%s\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+		"--%s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n"
+		"--%s--\r\n.\r\n",
+		b, b, line, bad, b);
+	t[9].data = (const uint8_t *)msg;
+	h_check(&pol, t, NSTEPS(t), r);
+	free(bad);
+}
+
+Test(mime, boundary_70_bytes_every_byte_counts)
+{
+	char b[71], line[71];
+	struct h_run r;
+	int i;
+
+	for (i = 0; i < 70; i++)
+		b[i] = (char)('a' + i % 26);
+	b[70] = '\0';
+	run_near_boundary(b, b, &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN, "the exact boundary starts the part");
+	h_free(&r);
+	for (i = 0; i < 70; i++) {
+		memcpy(line, b, sizeof(line));
+		line[i] = 'Z';
+		run_near_boundary(b, line, &r);
+		cr_assert_eq(r.verdict, ESMTP_FORWARD, "byte %d changed: not the boundary", i);
+		h_free(&r);
+	}
+	/* Shorter and longer lines with the same prefix are not it either. */
+	memcpy(line, b, sizeof(line));
+	line[69] = '\0';
+	run_near_boundary(b, line, &r);
+	cr_assert_eq(r.verdict, ESMTP_FORWARD);
+	h_free(&r);
+}
+
+/* Each policy draws its own key; a connection hashes with its policy's,
+ * so two policies agree on every boundary. */
+Test(mime, boundary_hash_keys_differ_per_policy)
+{
+	struct esmtp_policy other;
+	struct h_run r;
+
+	esmtp_policy_default(&other);
+	cr_assert_neq(other.bnd_key, 0);
+	cr_assert_neq(other.bnd_key, pol.bnd_key);
+	cr_assert_lt(other.bnd_key, (UINT64_C(1) << 61) - 1);
+	run_near_boundary("xyz", "xyz", &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	h_free(&r);
+	pol = other;
+	run_near_boundary("xyz", "xyz", &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	h_free(&r);
+}
