@@ -25,6 +25,7 @@ usage(void)
 	fprintf(stderr,
 		"usage: smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]\n"
 		"       smtpwall-ctl [-f PREFIX] show counters|drops|flows\n"
+		"       smtpwall-ctl [-f PREFIX] show conn [count | address ADDR]\n"
 		"       smtpwall-ctl [-f PREFIX] reload\n"
 		"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
 		"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
@@ -195,6 +196,14 @@ main(int argc, char **argv)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/drops");
 		else if (strcmp(what, "flows") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/flows");
+		else if (strcmp(what, "conn") == 0 && i + 2 == argc)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/conns");
+		else if (strcmp(what, "conn") == 0 && i + 3 == argc &&
+			strcmp(argv[i + 2], "count") == 0)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/conns,count");
+		else if (strcmp(what, "conn") == 0 && i + 4 == argc &&
+			strcmp(argv[i + 2], "address") == 0 && strlen(argv[i + 3]) < 64)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/conns,%s", argv[i + 3]);
 		else
 			return usage();
 	} else if (strcmp(argv[i], "reload") == 0) {

@@ -596,7 +596,7 @@ run_live(void)
 	for (i = 0; i < app.n_ports; i++)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
-	if (stats_telemetry_register() != 0)
+	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {

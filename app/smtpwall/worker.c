@@ -390,6 +390,7 @@ worker_loop_ports(struct worker *w)
 		}
 		worker_flush(w);
 		worker_expire(w, now);
+		conns_poll(w, &w->conns);
 		w->st.polls++;
 		if (got == 0) {
 			w->st.idle_polls++;
@@ -424,6 +425,7 @@ worker_loop_rings(struct worker *w)
 				rte_delay_us_sleep(w->idle_sleep_us);
 		}
 		worker_expire(w, now);
+		conns_poll(w, &w->conns);
 		w->st.polls++;
 	}
 	return 0;

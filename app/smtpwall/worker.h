@@ -17,6 +17,7 @@
 #include <rte_ring.h>
 
 #include "app.h"
+#include "conns.h"
 #include "esmtp.h"
 #include "flow.h"
 #include "intercept.h"
@@ -90,6 +91,8 @@ struct worker {
 	/* Scratch of the inspection path, too big for the stack. */
 	struct tcp_out tout;
 	struct esmtp_result eres;
+	/* `show conn` requests from the telemetry thread (conns.h). */
+	struct conns_req conns __rte_cache_aligned;
 } __rte_cache_aligned;
 
 /*

@@ -432,6 +432,18 @@ uint32_t flow_table_count(const struct flow_table *t);
 void flow_table_walk(struct flow_table *t, flow_expire_cb cb, void *arg);
 
 /*
+ * The same walk in slices, so that a worker can answer between bursts:
+ * calls cb(e, arg) for every live entry among the n slots from start and
+ * returns the slot to go on from, flow_table_capacity(t) once the walk is
+ * complete. Entries added or deleted between slices may be missed or seen.
+ */
+uint32_t flow_table_walk_slice(
+	struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg);
+
+/* Slots in the table (params.capacity). */
+uint32_t flow_table_capacity(const struct flow_table *t);
+
+/*
  * Slow path (shutdown, reconfiguration): deletes every entry, calling
  * cb(e, arg) (may be NULL) before each is freed. Walks the whole table.
  * Counted in stats.dels.

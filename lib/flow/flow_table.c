@@ -457,14 +457,31 @@ flow_table_count(const struct flow_table *t)
 void
 flow_table_walk(struct flow_table *t, flow_expire_cb cb, void *arg)
 {
-	uint32_t i;
+	flow_table_walk_slice(t, 0, t->capacity, cb, arg);
+}
 
-	for (i = 0; i < t->capacity; i++) {
+uint32_t
+flow_table_walk_slice(
+	struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg)
+{
+	uint32_t i, end;
+
+	if (start >= t->capacity)
+		return t->capacity;
+	end = n < t->capacity - start ? start + n : t->capacity;
+	for (i = start; i < end; i++) {
 		struct flow_entry *e = flow_entry_at(t, i);
 
 		if (e->priv.live)
 			cb(e, arg);
 	}
+	return end;
+}
+
+uint32_t
+flow_table_capacity(const struct flow_table *t)
+{
+	return t->capacity;
 }
 
 void

@@ -7,7 +7,9 @@
 #    keeps sending while the policy changes; every mail arrives;
 #  - after the reload new connections get the new policy (the server is
 #    exempt: its banner is no longer masked);
-#  - a broken file is refused on reload and the running policy stays.
+#  - a broken file is refused on reload and the running policy stays;
+#  - `show conn` lists an open connection (side, state, inspection, bytes),
+#    `show conn count` and `show conn address A` filter.
 # Usage: test_policy.sh SMTPWALL SMTPWALL_CTL
 set -u
 . "$(dirname "$0")/lib.sh"
@@ -32,6 +34,63 @@ grep -q 'Inspect: esmtp _default_esmtp_map' "$WORKDIR/show1" || fail "no inspect
 grep -q 'mask-banner, count 5$' "$WORKDIR/show1" || fail "mask-banner count is not 5"
 grep -q 'match cmd RCPT count gt 100' "$WORKDIR/show1" || fail "rules not listed"
 echo "ok: show service-policy counts the 5 sessions"
+
+# 1b. show conn lists a connection that is open, with its side, state,
+# inspection and bytes; an address filter finds it or nothing.
+ip netns exec "$NS_C" "$SYSPY" -c '
+import socket, sys, time
+s = socket.create_connection((sys.argv[1], 25), timeout=10)
+s.recv(512)
+s.sendall(b"EHLO held.example\r\n")
+time.sleep(0.3)
+s.recv(4096)
+print(s.getsockname()[1], flush=True)
+time.sleep(float(sys.argv[2]))
+s.sendall(b"QUIT\r\n")
+s.recv(512)
+s.close()' "$SERVER_IP" 4 >"$WORKDIR/held.port" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+for _ in $(seq 50); do
+	[ -s "$WORKDIR/held.port" ] && break
+	sleep 0.1
+done
+port=$(head -1 "$WORKDIR/held.port")
+case "$port" in '' | *[!0-9]*) cat "$WORKDIR/held.port"; fail "the held connection did not open" ;; esac
+ctl show conn >"$WORKDIR/conn1" || fail "smtpwall-ctl show conn failed"
+sed 's/^/  | /' "$WORKDIR/conn1"
+grep -q "^TCP inside $CLIENT_IP:$port outside $SERVER_IP:25, established, esmtp$" "$WORKDIR/conn1" ||
+	fail "show conn does not list the open connection"
+grep -A1 ":$port outside" "$WORKDIR/conn1" | grep -Eq '^    uptime 0:00:0[0-9], timeout (1:00:00|0:59:[0-5][0-9]), bytes [1-9][0-9]* \(client [1-9][0-9]*, server [1-9][0-9]*\)$' ||
+	fail "show conn: no uptime, idle timeout or bytes for the connection"
+ctl show conn count >"$WORKDIR/conn2" || fail "show conn count"
+grep -Eq '^[1-9][0-9]* in use$' "$WORKDIR/conn2" || fail "show conn count: $(cat "$WORKDIR/conn2")"
+[ "$(wc -l <"$WORKDIR/conn2")" -eq 1 ] || fail "show conn count lists connections"
+ctl show conn address "$CLIENT_IP" | grep -q ":$port outside" || fail "show conn address CLIENT"
+ctl show conn address 198.18.77.77 >"$WORKDIR/conn3" || fail "show conn address"
+[ "$(cat "$WORKDIR/conn3")" = "0 in use" ] || fail "show conn address 198.18.77.77: $(cat "$WORKDIR/conn3")"
+ctl show conn address not-an-address >/dev/null 2>&1 && fail "a bad address was accepted"
+# 90 open connections: 80 listed (a telemetry reply's worth), the rest counted.
+ip netns exec "$NS_C" "$SYSPY" -c '
+import socket, sys, time
+conns = [socket.create_connection((sys.argv[1], 25), timeout=10) for _ in range(90)]
+for s in conns:
+    s.recv(512)
+print("open", flush=True)
+time.sleep(4)
+for s in conns:
+    s.close()' "$SERVER_IP" >"$WORKDIR/held90" 2>&1 &
+BG_PIDS="$BG_PIDS $!"
+for _ in $(seq 100); do
+	grep -q open "$WORKDIR/held90" && break
+	sleep 0.1
+done
+grep -q open "$WORKDIR/held90" || { cat "$WORKDIR/held90"; fail "90 connections did not open"; }
+ctl show conn >"$WORKDIR/conn4" || fail "show conn with 90 open"
+n=$(head -1 "$WORKDIR/conn4" | awk '{print $1}')
+[ "$n" -ge 90 ] || fail "show conn: $n in use with 90 open"
+[ "$(grep -c '^TCP ' "$WORKDIR/conn4")" -eq 80 ] || fail "show conn did not list 80 connections"
+grep -q "^($((n - 80)) more not listed" "$WORKDIR/conn4" || fail "show conn: no 'more not listed' line"
+echo "ok: show conn lists the open connection ($CLIENT_IP:$port), count and address filters; $n open: 80 listed"
 
 # 2. Reload under traffic: no mail lost, new connections get the new policy.
 ip netns exec "$NS_C" timeout 300 smtp-source -s 5 -m 400 -l 1024 \

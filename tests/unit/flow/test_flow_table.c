@@ -457,6 +457,44 @@ Test(flow_table, walk_and_flush)
 	flow_table_free(t);
 }
 
+/* The sliced walk sees every live entry exactly once, whatever the slice. */
+static void
+mark_cb(struct flow_entry *e, void *arg)
+{
+	uint8_t *seen = arg;
+
+	seen[e->key.port_a]++;
+}
+
+Test(flow_table, walk_in_slices)
+{
+	static const uint32_t slices[] = {1, 7, 64, 500, 512, 100000};
+	struct flow_table *t = make_table(512, 8);
+	struct flow_entry *e[300];
+	uint8_t seen[65536];
+	unsigned int j;
+	uint32_t i, at, steps;
+
+	for (i = 0; i < 300; i++)
+		e[i] = add_key(t, i, 0);
+	for (i = 0; i < 300; i += 3)
+		flow_table_del(t, e[i]);
+	cr_assert_eq(flow_table_capacity(t), 512);
+	for (j = 0; j < sizeof(slices) / sizeof(slices[0]); j++) {
+		memset(seen, 0, sizeof(seen));
+		for (at = 0, steps = 0; at < flow_table_capacity(t); steps++)
+			at = flow_table_walk_slice(t, at, slices[j], mark_cb, seen);
+		cr_assert_eq(at, 512);
+		cr_assert_eq(steps, (512 + slices[j] - 1) / slices[j], "slice %u", slices[j]);
+		for (i = 0; i < 300; i++)
+			cr_assert_eq(
+				seen[1024 + i], i % 3 ? 1 : 0, "entry %u, slice %u", i, slices[j]);
+	}
+	cr_assert_eq(flow_table_walk_slice(t, 512, 10, mark_cb, seen), 512);
+	cr_assert_eq(flow_table_walk_slice(t, 9999, 10, mark_cb, seen), 512);
+	flow_table_free(t);
+}
+
 struct alloc_count {
 	int allocs, frees, socket;
 	size_t bytes;
