@@ -20,7 +20,7 @@
  * and a telemetry reply holds 16 KB. */
 #define CONNS_ROWS_MAX 80
 /* Table slots a worker walks per loop while answering. */
-#define CONNS_SLICE 4096
+#define CONNS_SLICE 1024
 
 struct conn_row {
 	struct flow_key key;
