@@ -1016,14 +1016,13 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 	if (m->esmtp == NULL)
 		return ADMIT_OK;
 	f->mode = WK_FLOW_INSPECT;
-	f->policy = m->esmtp;
 	f->imap = m->inspect != NULL ? m->inspect->imap : 0;
 	f->alert = m->inspect != NULL ? m->inspect->alert : 1;
 	f->audit_trail = m->inspect != NULL && m->inspect->audit_trail;
 	if (f->audit_trail)
 		audit_session(w, f, 0);
 	tcp_conn_init(&f->tcp);
-	esmtp_init(&f->esmtp, f->policy);
+	esmtp_init(&f->esmtp, m->esmtp); /* the inspect map: f->esmtp keeps it */
 	w->st.insp_conns++;
 	return ADMIT_OK;
 }

@@ -43,7 +43,6 @@ struct pgen;
  * 6.8 GB, docs/benchmarks.md). */
 struct wk_flow {
 	struct tcp_conn tcp; /* first: lib/tcp's callback finds us by container_of */
-	const struct esmtp_policy *policy; /* the inspect map of this connection */
 	struct pgen *gen; /* policy generation it was classified with, or NULL */
 	uint32_t client_idx; /* per-client limit cell (conns; +1 scope for embryonic) */
 	uint32_t client_emb_idx;
