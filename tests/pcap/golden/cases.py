@@ -468,6 +468,27 @@ def embryonic_check(r):
     return f
 
 
+def idle_build(s):
+    # Silent 50 s (under the class's 60 s idle timeout): NOOP still passes.
+    # Then silent 90 s: the connection is gone, its next command unknown.
+    greet(s)
+    s.t += 50.0
+    s.c(b"NOOP\r\n")
+    s.s(b"250 ok\r\n")
+    s.t += 90.0
+    s.c(b"MAIL FROM:<late@example.org>\r\n")
+
+
+def idle_check(r):
+    f = []
+    data = [bytes(x[TCP].payload) for x in r.frames if TCP in x]
+    expect(any(b"NOOP" in d for d in data), "the NOOP after 50 s idle did not pass", f)
+    expect(any(d.startswith(b"250 ok") for d in data), "the NOOP's reply did not pass", f)
+    expect(not any(b"MAIL FROM" in d for d in data),
+           "a command passed after 90 s idle (class idle timeout 60 s)", f)
+    return f
+
+
 def custom_build(s):
     def sess(cport, sender, rcpts):
         x = Session(cport=cport, t0=s.t, step=0.00005)
@@ -720,6 +741,8 @@ CASES = [
      reuse_build, reuse_check, None),
     ("class-embryonic-timeout", "a class's own embryonic timeout (10 s) frees a stalled handshake",
      embryonic_build, embryonic_check, "embryonic-10s"),
+    ("class-idle-timeout", "a class's own idle timeout (60 s, not the global 1 h) ends a silent connection",
+     idle_build, idle_check, "idle-60s"),
     ("custom-map", "config/examples/custom-esmtp-map.yaml: a sender blacklist drops, rate-limit 10 cuts the 11th list mail",
      custom_build, custom_check, "config/examples/custom-esmtp-map.yaml"),
     ("ios-host-max-incomplete", "IOS tcp max-incomplete host 50 block-time 0: 60 half-open, the 10 oldest deleted",
