@@ -169,10 +169,24 @@ print_value(const char *json)
 	return 0;
 }
 
+/* The parameter of /smtpwall/conns for `show conn [count | address A]`
+ * (n words after "conn"), or NULL when they are not that. */
+static const char *
+conn_param(int n, char **w)
+{
+	if (n == 0)
+		return "";
+	if (n == 1 && strcmp(w[0], "count") == 0)
+		return "count";
+	if (n == 2 && strcmp(w[0], "address") == 0 && strlen(w[1]) < 64)
+		return w[1];
+	return NULL;
+}
+
 int
 main(int argc, char **argv)
 {
-	const char *prefix = "smtpwall";
+	const char *prefix = "smtpwall", *conn;
 	char cmd[256];
 	char *reply;
 	int fd, i = 1, rc;
@@ -196,14 +210,9 @@ main(int argc, char **argv)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/drops");
 		else if (strcmp(what, "flows") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/flows");
-		else if (strcmp(what, "conn") == 0 && i + 2 == argc)
-			snprintf(cmd, sizeof(cmd), "/smtpwall/conns");
-		else if (strcmp(what, "conn") == 0 && i + 3 == argc &&
-			strcmp(argv[i + 2], "count") == 0)
-			snprintf(cmd, sizeof(cmd), "/smtpwall/conns,count");
-		else if (strcmp(what, "conn") == 0 && i + 4 == argc &&
-			strcmp(argv[i + 2], "address") == 0 && strlen(argv[i + 3]) < 64)
-			snprintf(cmd, sizeof(cmd), "/smtpwall/conns,%s", argv[i + 3]);
+		else if (strcmp(what, "conn") == 0 &&
+			(conn = conn_param(argc - i - 2, argv + i + 2)) != NULL)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/conns%s%s", *conn ? "," : "", conn);
 		else
 			return usage();
 	} else if (strcmp(argv[i], "reload") == 0) {

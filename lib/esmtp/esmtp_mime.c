@@ -18,9 +18,9 @@
  * probability at most 70 / 2^61 for a sender who does not know the key,
  * and nothing the box sends reveals it.
  */
-#define BND_P ((UINT64_C(1) << 61) - 1)
 #define BND_KEY_FALLBACK UINT64_C(0x1d8e4e27c47d124f) /* policy never compiled */
 
+/* x mod P for x below 2^62 + 2^61. */
 static inline uint64_t
 bnd_fold(uint64_t x)
 {
@@ -31,14 +31,15 @@ bnd_fold(uint64_t x)
 static uint64_t
 bnd_hash(const struct esmtp *s, const uint8_t *b, uint32_t n)
 {
-	uint64_t key = s->p->bnd_key != 0 ? s->p->bnd_key : BND_KEY_FALLBACK & BND_P;
+	uint64_t key = s->p->bnd_key != 0 ? s->p->bnd_key : BND_KEY_FALLBACK;
 	uint64_t h = 0;
 	uint32_t i;
 
 	for (i = 0; i < n; i++) {
+		/* h = (h + byte + 1) * key mod P; both factors below P. */
 		__uint128_t x = (__uint128_t)bnd_fold(h + b[i] + 1) * key;
 
-		h = bnd_fold(bnd_fold((uint64_t)(x & BND_P) + (uint64_t)(x >> 61)));
+		h = bnd_fold((uint64_t)(x & BND_P) + (uint64_t)(x >> 61));
 	}
 	return h;
 }

@@ -134,7 +134,6 @@ crit_is_numeric(unsigned int crit)
 static uint64_t
 bnd_key_new(const struct esmtp_policy *p)
 {
-	const uint64_t field = (UINT64_C(1) << 61) - 1;
 	uint64_t k = 0;
 	struct timespec ts;
 
@@ -144,7 +143,7 @@ bnd_key_new(const struct esmtp_policy *p)
 		k = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p) *
 			UINT64_C(0x9e3779b97f4a7c15);
 	}
-	return k % (field - 1) + 1;
+	return k % (BND_P - 1) + 1;
 }
 
 int

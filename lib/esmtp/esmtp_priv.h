@@ -24,6 +24,10 @@
 #define STEP_EDITS 3
 #define STEP_EVENTS 6
 
+/* The prime field of the MIME boundary hashes (esmtp_mime.c); the policy's
+ * key is a point in it (esmtp_policy.c). */
+#define BND_P ((UINT64_C(1) << 61) - 1)
+
 /* Client modes. */
 enum {
 	CM_CMD = 0, /* command lines */

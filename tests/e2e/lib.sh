@@ -144,3 +144,13 @@ wire_stop() {
 counter() {
 	awk -v n="$1" '/final counters/ {f=1} f && $1 == n {print $2; exit}' "$SW_LOG"
 }
+
+# wait_grep PATTERN FILE [TENTHS]: waits up to TENTHS/10 s (default 10 s)
+# until FILE has a line matching PATTERN (grep -E); 1 if it never does.
+wait_grep() {
+	for _ in $(seq "${3:-100}"); do
+		grep -Eq "$1" "$2" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	grep -Eq "$1" "$2" 2>/dev/null
+}

@@ -54,11 +54,7 @@ ip netns exec "$NS_C" "$SYSPY" "$E2E_DIR/syn_flood.py" "$TAP_IN" "$smac" "$SERVE
 	"$FLOOD_S" >"$WORKDIR/flood.out" 2>&1 &
 flood=$!
 BG_PIDS="$BG_PIDS $flood"
-for _ in $(seq 200); do
-	grep -q flooding "$WORKDIR/flood.out" && break
-	sleep 0.1
-done
-grep -q flooding "$WORKDIR/flood.out" || { cat "$WORKDIR/flood.out"; fail "the flood did not start"; }
+wait_grep flooding "$WORKDIR/flood.out" 200 || { cat "$WORKDIR/flood.out"; fail "the flood did not start"; }
 sleep 1
 ip netns exec "$NS_C" timeout 300 smtp-source -s "$SESSIONS" -m "$MAILS" -l 1024 \
 	-f sender@example.com -t rcpt@example.net "$SERVER_IP:25" >"$WORKDIR/source.out" 2>&1 ||

@@ -50,10 +50,7 @@ s.sendall(b"QUIT\r\n")
 s.recv(512)
 s.close()' "$SERVER_IP" 4 >"$WORKDIR/held.port" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
-for _ in $(seq 50); do
-	[ -s "$WORKDIR/held.port" ] && break
-	sleep 0.1
-done
+wait_grep '^[0-9]+$' "$WORKDIR/held.port" 50
 port=$(head -1 "$WORKDIR/held.port")
 case "$port" in '' | *[!0-9]*) cat "$WORKDIR/held.port"; fail "the held connection did not open" ;; esac
 ctl show conn >"$WORKDIR/conn1" || fail "smtpwall-ctl show conn failed"
@@ -80,11 +77,7 @@ time.sleep(4)
 for s in conns:
     s.close()' "$SERVER_IP" >"$WORKDIR/held90" 2>&1 &
 BG_PIDS="$BG_PIDS $!"
-for _ in $(seq 100); do
-	grep -q open "$WORKDIR/held90" && break
-	sleep 0.1
-done
-grep -q open "$WORKDIR/held90" || { cat "$WORKDIR/held90"; fail "90 connections did not open"; }
+wait_grep '^open$' "$WORKDIR/held90" || { cat "$WORKDIR/held90"; fail "90 connections did not open"; }
 ctl show conn >"$WORKDIR/conn4" || fail "show conn with 90 open"
 n=$(head -1 "$WORKDIR/conn4" | awk '{print $1}')
 [ "$n" -ge 90 ] || fail "show conn: $n in use with 90 open"
