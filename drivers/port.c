@@ -9,48 +9,7 @@
 #include <rte_ethdev.h>
 #include <rte_log.h>
 
-const uint8_t port_rss_sym_key[PORT_RSS_KEY_LEN] = {
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-	0x6d,
-	0x5a,
-};
+#include "rss.h"
 
 #define PORT_RSS_HF \
 	(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP | \
@@ -103,7 +62,7 @@ port_probe(uint16_t port, struct port_caps *caps)
 	caps->max_txq = info.max_tx_queues;
 	caps->rss = (info.flow_type_rss_offloads &
 			    (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
-		info.hash_key_size == PORT_RSS_KEY_LEN;
+		info.hash_key_size == RSS_KEY_LEN;
 	for (d = no_flow_rss_drivers; *d != NULL; d++)
 		if (strcmp(info.driver_name, *d) == 0)
 			caps->rss = false;
@@ -134,8 +93,8 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 	memset(&conf, 0, sizeof(conf));
 	if (rss && nq_rx > 1) {
 		conf.rxmode.mq_mode = RTE_ETH_MQ_RX_RSS;
-		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)port_rss_sym_key;
-		conf.rx_adv_conf.rss_conf.rss_key_len = PORT_RSS_KEY_LEN;
+		conf.rx_adv_conf.rss_conf.rss_key = (uint8_t *)(uintptr_t)rss_sym_key;
+		conf.rx_adv_conf.rss_conf.rss_key_len = RSS_KEY_LEN;
 		rc = rte_eth_dev_info_get(port, &info);
 		if (rc != 0)
 			return rc;

@@ -12,8 +12,6 @@
 
 #include <rte_mempool.h>
 
-#define PORT_RSS_KEY_LEN 40
-
 /* What a port can do, read once from rte_eth_dev_info_get(). */
 struct port_caps {
 	char driver[32];
@@ -24,13 +22,6 @@ struct port_caps {
 	bool tx_ip_cksum; /* can fill the IPv4 header checksum */
 	bool tx_tcp_cksum;
 };
-
-/*
- * The symmetric Toeplitz key (0x6d5a repeated): the hash of (a, b) equals
- * the hash of (b, a), so both directions of a connection reach one queue
- * when both ports of a pair use it.
- */
-extern const uint8_t port_rss_sym_key[PORT_RSS_KEY_LEN];
 
 /* Fills caps for a port; 0 or -errno. */
 int port_probe(uint16_t port, struct port_caps *caps);

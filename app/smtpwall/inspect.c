@@ -251,18 +251,24 @@ inspect_worker_init(struct worker *w)
 {
 	struct tcp_params p;
 
+	const struct config_tcp *ct = &app.cfg.tcp;
+
 	tcp_params_default(&p);
 	p.hz = w->hz;
 	p.inspect = insp_cb;
 	p.inspect_arg = w;
-	/* Size the pools to the flow table: every connection may hold a carry
-	 * block or a retransmission ring at once only under attack, and then
-	 * the pool running dry is counted, not fatal. */
-	p.slots = 16384;
+	/* The operator's bounds (`tcp:`): windows are clamped to what the box
+	 * holds in flight, the store is shared by the worker's connections. */
+	p.unacked_max = (uint32_t)ct->max_in_flight;
+	p.rtx_chunks = (uint32_t)(ct->buffer_per_worker / TCP_RTX_CHUNK);
+	p.ooo_max_segs = ct->ooo_segments;
+	p.ooo_max_bytes = p.unacked_max;
+	p.ooo_timeout_ms = ct->ooo_timeout * 1000;
+	/* Slots for held and queued packets: two full queues and room for
+	 * every other connection's few. Carry blocks are needed only while
+	 * a line is cut across segments; a pool running dry is counted. */
+	p.slots = 16384 + 4 * ct->ooo_segments;
 	p.carry_blocks = 4096;
-	/* 64 KiB each, touched only when used: 4096 directions with data in
-	 * flight at once per worker (256 MiB of address space). */
-	p.ring_blocks = 4096;
 	w->tcp = tcp_ctx_create(&p);
 	if (w->tcp == NULL)
 		return -1;
@@ -553,6 +559,7 @@ inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	}
 	seg.pkt = m;
 	seg.payload = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->payload_off);
+	seg.th = rte_pktmbuf_mtod_offset(m, uint8_t *, pi->l4_off);
 	seg.len = pi->payload_len;
 	seg.seq = pi->seq;
 	seg.ack = pi->ack;

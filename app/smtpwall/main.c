@@ -479,7 +479,10 @@ setup_data_path(void)
 	if (n_mbufs == 0)
 		n_mbufs = app.n_ports * nq * (app.cfg.rx_desc + app.cfg.tx_desc + WK_BURST) +
 			(app.n_workers + 2) * MBUF_CACHE * 2 +
-			(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096;
+			(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096 +
+			/* Early segments wait in out-of-order queues: room for two
+			 * full ones per worker (a window behind one lost segment). */
+			app.n_workers * 2 * app.cfg.tcp.ooo_segments;
 	app.pool = rte_pktmbuf_pool_create(
 		"mbufs", n_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app.pool == NULL) {

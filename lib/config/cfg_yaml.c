@@ -2,6 +2,7 @@
 #include "cfg_yaml.h"
 
 #include <errno.h>
+#include <inttypes.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -173,6 +174,39 @@ cfg_get_u32(struct cfg_doc *d, yaml_node_t *n, uint32_t min, uint32_t max, uint3
 	if (v < min || v > max)
 		return cfg_error(d, n, "%llu is out of range [%u, %u]", v, min, max);
 	*out = (uint32_t)v;
+	return 0;
+}
+
+int
+cfg_get_size(struct cfg_doc *d, yaml_node_t *n, uint64_t min, uint64_t max, uint64_t *out)
+{
+	static const struct {
+		const char *suffix;
+		unsigned int shift;
+	} units[] = {{"", 0}, {"k", 10}, {"kb", 10}, {"kib", 10}, {"m", 20}, {"mb", 20},
+		{"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}};
+	const char *s = scalar(d, n, "a size");
+	unsigned long long v;
+	unsigned int i;
+	char *end;
+
+	if (s == NULL)
+		return -1;
+	if (*s < '0' || *s > '9')
+		return cfg_error(d, n, "'%s' is not a size (a number, k, m or g)", s);
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	for (i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+		if (strcasecmp(end, units[i].suffix) == 0)
+			break;
+	if (errno != 0 || i == sizeof(units) / sizeof(units[0]) ||
+		v > (UINT64_MAX >> units[i].shift))
+		return cfg_error(d, n, "'%s' is not a size (a number, k, m or g)", s);
+	v <<= units[i].shift;
+	if (v < min || v > max)
+		return cfg_error(
+			d, n, "%s is out of range [%" PRIu64 ", %" PRIu64 "] bytes", s, min, max);
+	*out = v;
 	return 0;
 }
 

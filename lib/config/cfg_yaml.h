@@ -45,6 +45,11 @@ int cfg_get_bool(struct cfg_doc *d, yaml_node_t *n, bool *out);
 int cfg_get_str(struct cfg_doc *d, yaml_node_t *n, char *out, size_t outlen);
 /* One of the NULL-terminated names; *out = its index. */
 int cfg_get_enum(struct cfg_doc *d, yaml_node_t *n, const char *const *names, unsigned int *out);
+/*
+ * Size in bytes: a number, optionally followed by k, m or g (or kb, kib, mb,
+ * mib, gb, gib; any case), all powers of 1024, within [min, max].
+ */
+int cfg_get_size(struct cfg_doc *d, yaml_node_t *n, uint64_t min, uint64_t max, uint64_t *out);
 /* Duration: a number of seconds, or "hh:mm:ss" as on the ASA. */
 int cfg_get_duration(struct cfg_doc *d, yaml_node_t *n, uint32_t *out);
 

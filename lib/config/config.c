@@ -44,6 +44,10 @@ config_default(struct config *c)
 	c->timeouts.udp = 120;
 	c->rx_desc = 1024;
 	c->tx_desc = 1024;
+	c->tcp.max_in_flight = 16u << 20;
+	c->tcp.buffer_per_worker = 128u << 20;
+	c->tcp.ooo_segments = 1024;
+	c->tcp.ooo_timeout = 4;
 }
 
 static int
@@ -185,11 +189,40 @@ load_flows(struct cfg_doc *d, yaml_node_t *n, struct config *c)
 	return 0;
 }
 
+static int
+load_tcp(struct cfg_doc *d, yaml_node_t *n, struct config_tcp *t)
+{
+	static const char *const keys[] = {"max-in-flight", "buffer-per-worker",
+		"out-of-order-segments", "out-of-order-timeout", NULL};
+	yaml_node_t *v;
+
+	if (cfg_expect(d, n, YAML_MAPPING_NODE, "tcp") != 0 || cfg_check_keys(d, n, keys) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "max-in-flight")) != NULL &&
+		cfg_get_size(d, v, CONFIG_TCP_IN_FLIGHT_MIN, CONFIG_TCP_IN_FLIGHT_MAX,
+			&t->max_in_flight) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "buffer-per-worker")) != NULL &&
+		cfg_get_size(d, v, CONFIG_TCP_BUFFER_MIN, CONFIG_TCP_BUFFER_MAX,
+			&t->buffer_per_worker) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "out-of-order-segments")) != NULL &&
+		cfg_get_u32(d, v, 1, CONFIG_TCP_OOO_MAX, &t->ooo_segments) != 0)
+		return -1;
+	if ((v = cfg_map_get(d, n, "out-of-order-timeout")) != NULL) {
+		if (cfg_get_duration(d, v, &t->ooo_timeout) != 0)
+			return -1;
+		if (t->ooo_timeout == 0 || t->ooo_timeout > 3600)
+			return cfg_error(d, v, "out-of-order-timeout must be 1 s to 1 h");
+	}
+	return 0;
+}
+
 int
 config_load_string(
 	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen)
 {
-	const char *keys[16];
+	const char *keys[24];
 	struct cfg_doc d;
 	struct config tmp = *c;
 	struct policy *pol = NULL;
@@ -199,7 +232,8 @@ config_load_string(
 
 	keys[n++] = "wire";
 	keys[n++] = "flows";
-	for (i = 0; cfg_policy_keys[i] != NULL && n < 15; i++)
+	keys[n++] = "tcp";
+	for (i = 0; cfg_policy_keys[i] != NULL && n < 23; i++)
 		keys[n++] = cfg_policy_keys[i];
 	keys[n] = NULL;
 
@@ -217,6 +251,8 @@ config_load_string(
 	if ((v = cfg_map_get(&d, root, "wire")) != NULL && load_wire(&d, v, &tmp) != 0)
 		goto out;
 	if ((v = cfg_map_get(&d, root, "flows")) != NULL && load_flows(&d, v, &tmp) != 0)
+		goto out;
+	if ((v = cfg_map_get(&d, root, "tcp")) != NULL && load_tcp(&d, v, &tmp.tcp) != 0)
 		goto out;
 	/* After wire: a service policy may name a port of a pair. */
 	if (cfg_policy_present(&d, root)) {

@@ -48,6 +48,21 @@ struct config_timeouts {
 	uint32_t udp; /* ASA udp: 120 */
 };
 
+/* Ranges of the `tcp:` keys (lib/tcp's own limits). */
+#define CONFIG_TCP_IN_FLIGHT_MIN (64ull << 10)
+#define CONFIG_TCP_IN_FLIGHT_MAX (1ull << 30)
+#define CONFIG_TCP_BUFFER_MIN (1ull << 20)
+#define CONFIG_TCP_BUFFER_MAX (32ull << 30)
+#define CONFIG_TCP_OOO_MAX 2048
+
+/* lib/tcp's bounds for inspected connections (the `tcp:` section). */
+struct config_tcp {
+	uint64_t max_in_flight; /* bytes per direction; larger windows are clamped (16 MiB) */
+	uint64_t buffer_per_worker; /* retransmission store of a worker (128 MiB) */
+	uint32_t ooo_segments; /* out-of-order segments queued per direction (1024) */
+	uint32_t ooo_timeout; /* seconds an early segment waits for the hole to fill (4) */
+};
+
 struct config {
 	unsigned int n_pairs;
 	struct config_pair pairs[CONFIG_MAX_PAIRS];
@@ -57,6 +72,7 @@ struct config {
 	enum config_midstream midstream;
 	bool verify_ip4_csum; /* drop IPv4 frames whose header checksum is wrong */
 	struct config_timeouts timeouts;
+	struct config_tcp tcp;
 	uint32_t mbufs; /* mbuf pool size; 0 = computed from ports and queues */
 	uint16_t rx_desc, tx_desc; /* descriptors per queue */
 	uint32_t idle_sleep_us; /* sleep after an empty poll round; 0 = pure polling */

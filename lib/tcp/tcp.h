@@ -33,23 +33,33 @@
  * must stay valid and writable while the packet is held.
  *
  * Retransmission check, design: lib/tcp keeps its own copy of the bytes that
- * were inspected and are not acknowledged yet, in a per-direction ring taken
- * from a per-worker pool of fixed blocks (params.ring_size bytes each, plus
- * the edit log of that direction). It does not retain transmitted mbufs: a
- * copy costs one memcpy of each byte the inspector reads anyway, needs no
- * mbuf refcount callbacks, keeps the comparison independent of what the NIC
- * does with a sent buffer, and frees the block as soon as the peer has
- * acknowledged everything (idle connections hold no block). The ring is a
- * window clamp: new in-order data that would put more than ring_size bytes
- * in flight (unacknowledged) is dropped and counted, and the sender
- * retransmits once ACKs have arrived. Comparison is on the raw bytes (before
- * edits): a retransmission must carry exactly what the first copy carried.
+ * were inspected and are not acknowledged yet, per direction, in fixed chunks
+ * (TCP_RTX_CHUNK bytes) taken from a per-worker pool as the bytes arrive and
+ * given back as the peer acknowledges them (an idle connection holds none).
+ * It does not retain transmitted mbufs: a copy costs one memcpy of each byte
+ * the inspector reads anyway, needs no mbuf refcount callbacks, and keeps the
+ * comparison independent of what the NIC does with a sent buffer. Memory
+ * follows what is really in flight, so a bulk transfer with a window of
+ * megabytes and a thousand idle SMTP sessions share one pool. Comparison is
+ * on the raw bytes (before edits): a retransmission must carry exactly what
+ * the first copy carried. The edit log lives in blocks of its own, taken on
+ * the first edit and given back once its edits are acknowledged.
+ *
+ * Window clamp: the bytes a direction may have in flight are bounded
+ * (params.unacked_max). Where a receiver advertises more, lib/tcp lowers the
+ * window field of the ACKs it forwards to the sender (and updates the TCP
+ * checksum incrementally), so a conforming sender never sends beyond what the
+ * box will hold; it does not drop in-window data for that bound. A sender
+ * that ignores the window gets its excess dropped (WINDOW).
  *
  * Bounds and choices (every one counted):
  *  - Out-of-order queue per direction: ooo_max_segs segments, ooo_max_bytes
  *    bytes, ooo_timeout_ms; over a bound the NEW early segment is dropped
  *    (the sender retransmits). A segment whose bytes are all queued already
- *    is dropped as a duplicate.
+ *    is dropped as a duplicate; a queued segment whose bytes a new one
+ *    carries too (with the same bytes) gives way to it, so the queue is
+ *    sorted by start and by end and the common case (a hole, then the rest
+ *    of the window in order) appends at the tail in constant time.
  *  - Held packets per direction: held_max_segs. A segment that would leave
  *    more held packets than that drops the connection (the inspector needs
  *    more bytes and no more can be held). A retransmission that only repeats
@@ -58,16 +68,21 @@
  *    is at most half full.
  *  - Carry: TCP_CARRY_SIZE bytes per direction from a pool of carry_blocks;
  *    more undecided bytes than that, or an empty pool, drops the connection.
- *  - Ring (unacknowledged inspected bytes): a segment with new bytes that
- *    would exceed ring_size in flight, or that finds the ring pool empty, is
- *    dropped before the inspector sees it. Segment slots likewise.
- *  - Edit log: edit_log entries per direction (runs of one fill merged);
- *    edits that do not fit mark their range, and a retransmission
- *    overlapping it is dropped until the peer acknowledges past it.
+ *  - Retransmission store: a segment with new bytes that finds too few free
+ *    chunks is dropped before the inspector sees it (RTX_POOL), as is one
+ *    that would put more than unacked_max bytes in flight (a sender that
+ *    ignored the clamped window). Segment slots likewise.
+ *  - Edit log: edit_log entries per block, elog_blocks blocks per worker
+ *    (runs of one fill merged). An edit leaves the log once acknowledged,
+ *    or when a newer one needs its place (the log keeps the newest), or is
+ *    never logged when the pool is empty: it is "forgotten", and every
+ *    later copy that starts below the end of a forgotten edit is dropped,
+ *    acknowledged or not, so no copy ever leaves with bytes the box masked.
  *  - Data the receiver has acknowledged (entirely below its last ACK, not
- *    before the ISN) is forwarded untouched without inspection: the
- *    receiver discards it and answers with an ACK, which a sender whose ACK
- *    was lost beyond the box needs (keepalives are the 1-byte case).
+ *    before the ISN) is not inspected again: the receiver discards it and
+ *    answers with an ACK, which a sender whose ACK was lost beyond the box
+ *    needs (keepalives are the 1-byte case). It leaves with the logged edits
+ *    of its bytes, or not at all when an edit of its bytes was forgotten.
  *  - A FIN behind undecided bytes waits with them: they can only be decided
  *    by more bytes, which cannot come, so the packets stay held until the
  *    glue frees the connection (idle timeout); they never leave undecided.
@@ -88,7 +103,7 @@ extern "C" {
 /* Limits                                                                    */
 
 /** Largest out-of-order queue per direction (params.ooo_max_segs). */
-#define TCP_OOO_MAX 32
+#define TCP_OOO_MAX 2048
 /** Largest number of held packets per direction (params.held_max_segs). */
 #define TCP_HELD_MAX 64
 /**
@@ -98,6 +113,8 @@ extern "C" {
 #define TCP_OUT_MAX (2 * (TCP_OOO_MAX + TCP_HELD_MAX) + 1)
 /** Bytes of one carry block (undecided bytes of one direction). */
 #define TCP_CARRY_SIZE 1024
+/** Bytes of one retransmission-store chunk (a power of two). */
+#define TCP_RTX_CHUNK 2048
 /** Edits per inspector answer. */
 #define TCP_INSP_MAX_EDITS 16
 
@@ -141,10 +158,10 @@ extern "C" {
 	_(OOO_TIMEOUT, "out-of-order segment not filled in time") \
 	_(OOO_DUP, "duplicate of queued out-of-order data") \
 	_(SLOT_POOL, "segment slot pool empty") \
-	_(RING_POOL, "retransmission ring pool empty") \
-	_(UNACKED_CAP, "too many unacknowledged bytes (ring full)") \
+	_(RTX_POOL, "retransmission store pool empty") \
+	_(UNACKED_CAP, "more unacknowledged bytes than the clamped window allows") \
 	_(HELD_DUP, "retransmission of held bytes (the held copy goes later)") \
-	_(EDIT_LOG_LOST, "retransmission of bytes whose edits were not logged") \
+	_(EDIT_LOG_LOST, "retransmission of bytes whose edits are forgotten") \
 	_(INSPECT, "inspector dropped the packet") \
 	_(CONN, "connection dropped") \
 	_(CLOSED, "connection closed by RST") \
@@ -203,17 +220,20 @@ enum tcp_drop_reason {
 	_(CARRY_POOL_EMPTY, "carry pool empty (connection dropped)") \
 	_(CARRY_FULL, "undecided bytes over the carry block (connection dropped)") \
 	_(SLOT_POOL_EMPTY, "segment slot pool empty") \
-	_(RING_ALLOC, "retransmission rings taken") \
-	_(RING_POOL_EMPTY, "retransmission ring pool empty") \
-	_(UNACKED_CAP, "new data over the unacknowledged cap (window clamp)") \
+	_(RTX_CHUNKS, "retransmission store chunks taken") \
+	_(RTX_POOL_EMPTY, "retransmission store pool empty") \
+	_(UNACKED_CAP, "new data over the unacknowledged cap (window ignored)") \
+	_(WIN_CLAMPED, "windows clamped in ACKs to the sender") \
 	_(RETRANS, "retransmitted segments replayed") \
 	_(RETRANS_BYTES, "retransmitted bytes compared") \
 	_(RETRANS_EDITED, "retransmissions with logged edits re-applied") \
-	_(RETRANS_ACKED, "retransmissions of acknowledged bytes forwarded untouched") \
+	_(RETRANS_ACKED, "retransmissions of acknowledged bytes forwarded") \
+	_(RETRANS_ACKED_EDITED, "... of those, with logged edits re-applied") \
 	_(EVASION, "retransmissions or overlaps with different bytes (connection dropped)") \
 	_(BAD_CSUM, "segments with a bad checksum") \
 	_(EDIT_LOG_FULL, "edits that did not fit the edit log") \
-	_(EDIT_LOG_LOST, "retransmissions dropped: their edits were not logged") \
+	_(ELOG_POOL_EMPTY, "edit log pool empty (edits not logged)") \
+	_(EDIT_LOG_LOST, "retransmissions dropped: their edits are forgotten") \
 	_(BAD_RESULT, "inspector answers out of range (clamped)") \
 	_(INSP_DROP_PACKET, "inspector verdicts: drop packet") \
 	_(INSP_DROP_CONN, "inspector verdicts: drop connection") \
@@ -241,7 +261,8 @@ struct tcp_stats {
 	uint64_t ooo_bytes; /**< payload bytes of those packets */
 	uint64_t slots_used; /**< segment slots in use (held + queued) */
 	uint64_t carry_used; /**< carry blocks in use */
-	uint64_t rings_used; /**< retransmission rings in use */
+	uint64_t rtx_used; /**< retransmission store chunks in use */
+	uint64_t elog_used; /**< edit log blocks in use */
 };
 
 /** Name of a drop reason ("bad TCP checksum"), "?" when out of range. */
@@ -322,16 +343,18 @@ typedef void (*tcp_inspect_fn)(void *arg, struct tcp_conn *c, int dir, const uin
 
 struct tcp_params {
 	uint64_t hz; /**< ticks per second of the `now` values (default 1e9) */
-	uint32_t ooo_max_segs; /**< early segments queued per direction (16, 1..TCP_OOO_MAX) */
-	uint32_t ooo_max_bytes; /**< payload bytes queued per direction (1 MiB) */
+	uint32_t ooo_max_segs; /**< early segments queued per direction (1024, 1..TCP_OOO_MAX) */
+	uint32_t ooo_max_bytes; /**< payload bytes queued per direction (16 MiB) */
 	uint32_t ooo_timeout_ms; /**< an early segment not put in order in time is dropped (4000) */
 	uint32_t held_max_segs; /**< held packets per direction (64, 1..TCP_HELD_MAX) */
 	uint32_t slots; /**< segment slots per worker, held + queued (16384) */
 	uint32_t carry_blocks; /**< carry blocks (TCP_CARRY_SIZE bytes) per worker (4096) */
-	uint32_t ring_size; /**< bytes of one ring: the unacknowledged cap per direction,
-				        power of two, 16 KiB..16 MiB (64 KiB) */
-	uint32_t ring_blocks; /**< rings per worker (1024) */
-	uint32_t edit_log; /**< edits logged per direction (256, 1..65536) */
+	uint32_t unacked_max; /**< bytes in flight per direction: windows are clamped to it
+				       (16 MiB, 64 KiB..1 GiB) */
+	uint32_t rtx_chunks; /**< retransmission store chunks (TCP_RTX_CHUNK bytes) per
+				      worker (65536: 128 MiB, touched as used) */
+	uint32_t elog_blocks; /**< edit log blocks per worker (4096) */
+	uint32_t edit_log; /**< edits logged per block (a direction's log) (256, 1..65536) */
 	tcp_inspect_fn inspect; /**< NULL: every byte is decided at once, no edits */
 	void *inspect_arg; /**< first argument of inspect */
 };
@@ -345,7 +368,7 @@ struct tcp_ctx;
  * Creates a worker context: every pool is allocated here, nothing later.
  *
  * @return the context, or NULL with errno EINVAL (p NULL, hz 0, a limit out
- *         of range, ring_size not a power of two) or ENOMEM.
+ *         of range) or ENOMEM.
  */
 struct tcp_ctx *tcp_ctx_create(const struct tcp_params *p);
 
@@ -371,20 +394,21 @@ struct tcp_half {
 	uint32_t wend; /**< right edge of the peer's advertised window */
 	uint32_t snd_max; /**< highest sequence (+ FIN) seen from the sender */
 	uint32_t fin_seq; /**< sequence of the FIN (valid with TCP_H_FIN_SEEN) */
-	uint32_t lost_lo; /**< [lost_lo, lost_hi): edits not logged (TCP_H_ELOG_LOST) */
-	uint32_t lost_hi;
+	uint32_t forget_hi; /**< bytes below may have forgotten edits (TCP_H_FORGOT) */
 	uint32_t ooo_bytes; /**< payload bytes queued */
-	uint32_t ooo_head; /**< out-of-order queue, sorted by seq (slot index, 0 = none) */
+	uint32_t ooo_head; /**< out-of-order queue, sorted by seq and by end (slot, 0 = none) */
+	uint32_t ooo_tail; /**< its last segment */
 	uint32_t held_head; /**< held packets in arrival order (slot index, 0 = none) */
-	uint32_t held_tail;
-	uint32_t ring; /**< retransmission ring block (index, 0 = none) */
+	uint32_t rtx_tail; /**< last chunk of the retransmission store (its next is the
+				    first: a ring of chunks), 0 = none */
+	uint32_t elog; /**< edit log block (index, 0 = none) */
 	uint32_t carry; /**< carry block (index, 0 = none) */
 	uint16_t win; /**< raw window last advertised by the sender */
+	uint16_t ooo_n; /**< segments queued */
 	uint8_t wscale; /**< window scale the sender announced (TCP_WSCALE_NONE: none) */
 	uint8_t flags; /**< TCP_H_* */
-	uint8_t ooo_n; /**< segments queued */
 	uint8_t held_n; /**< packets held */
-	uint8_t pad[2];
+	uint8_t pad;
 };
 
 /** struct tcp_half.flags */
@@ -394,7 +418,7 @@ struct tcp_half {
 #define TCP_H_FIN_IN 0x08 /**< the FIN was reached in order */
 #define TCP_H_FIN_FWD 0x10 /**< the FIN was forwarded */
 #define TCP_H_FIN_ACKED 0x20 /**< the peer acknowledged the FIN */
-#define TCP_H_ELOG_LOST 0x40 /**< see lost_lo, lost_hi */
+#define TCP_H_FORGOT 0x40 /**< an edit below forget_hi is no longer logged */
 
 /** Connection states (struct tcp_conn.state). */
 enum tcp_conn_state {
@@ -439,6 +463,7 @@ void tcp_conn_init(struct tcp_conn *c);
 struct tcp_seg {
 	void *pkt; /**< opaque (the mbuf): lib/tcp only hands it back */
 	uint8_t *payload; /**< writable payload; edits are applied here, in place */
+	uint8_t *th; /**< writable TCP header (window clamp), or NULL: never clamped */
 	uint32_t len; /**< payload bytes */
 	uint32_t seq, ack; /**< host order */
 	uint16_t win; /**< raw window field */

@@ -1,8 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Per-worker context: parameters, pools (segment slots, carry blocks,
- * retransmission rings with their edit logs), counters, the out list, and the
- * per-connection calls that are not on the segment path (free, tick, RST).
+ * retransmission-store chunks, edit log blocks), counters and the out list.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -39,14 +38,15 @@ tcp_params_default(struct tcp_params *p)
 {
 	memset(p, 0, sizeof(*p));
 	p->hz = 1000000000ull;
-	p->ooo_max_segs = 16;
-	p->ooo_max_bytes = 1u << 20;
+	p->ooo_max_segs = 1024;
+	p->ooo_max_bytes = 16u << 20;
 	p->ooo_timeout_ms = 4000;
 	p->held_max_segs = 64;
 	p->slots = 16384;
 	p->carry_blocks = 4096;
-	p->ring_size = 64u << 10;
-	p->ring_blocks = 1024;
+	p->unacked_max = 16u << 20;
+	p->rtx_chunks = 65536;
+	p->elog_blocks = 4096;
 	p->edit_log = 256;
 }
 
@@ -60,10 +60,11 @@ params_ok(const struct tcp_params *p)
 	if (p->slots == 0 || p->slots > (1u << 26) || p->carry_blocks == 0 ||
 		p->carry_blocks > (1u << 24))
 		return 0;
-	if (p->ring_size < (16u << 10) || p->ring_size > (16u << 20) ||
-		(p->ring_size & (p->ring_size - 1)) != 0)
+	if (p->unacked_max < (64u << 10) || p->unacked_max > (1u << 30))
 		return 0;
-	if (p->ring_blocks == 0 || p->ring_blocks > (1u << 20))
+	if (p->rtx_chunks == 0 || p->rtx_chunks > (1u << 24))
+		return 0;
+	if (p->elog_blocks == 0 || p->elog_blocks > (1u << 24))
 		return 0;
 	if (p->edit_log == 0 || p->edit_log > 65536)
 		return 0;
@@ -94,13 +95,17 @@ tcp_ctx_create(const struct tcp_params *p)
 	x->carry_mem = malloc(((size_t)p->carry_blocks + 1) * TCP_CARRY_SIZE);
 	x->carry_free = malloc((size_t)p->carry_blocks * sizeof(uint32_t));
 	x->carry_len = calloc((size_t)p->carry_blocks + 1, sizeof(uint16_t));
-	x->ring_mem = malloc(((size_t)p->ring_blocks + 1) * p->ring_size);
-	x->rings = calloc((size_t)p->ring_blocks + 1, sizeof(*x->rings));
-	x->elog = malloc(((size_t)p->ring_blocks + 1) * p->edit_log * sizeof(*x->elog));
-	x->ring_free = malloc((size_t)p->ring_blocks * sizeof(uint32_t));
+	/* Touched only as used: the pools are address space until traffic needs them. */
+	x->rtx_mem = malloc(((size_t)p->rtx_chunks + 1) * TCP_RTX_CHUNK);
+	x->rtx = calloc((size_t)p->rtx_chunks + 1, sizeof(*x->rtx));
+	x->rtx_free = malloc((size_t)p->rtx_chunks * sizeof(uint32_t));
+	x->elog_hdr = calloc((size_t)p->elog_blocks + 1, sizeof(*x->elog_hdr));
+	x->elog = malloc(((size_t)p->elog_blocks + 1) * p->edit_log * sizeof(*x->elog));
+	x->elog_free = malloc((size_t)p->elog_blocks * sizeof(uint32_t));
 	if (x->slots == NULL || x->carry_mem == NULL || x->carry_free == NULL ||
-		x->carry_len == NULL || x->ring_mem == NULL || x->rings == NULL ||
-		x->elog == NULL || x->ring_free == NULL) {
+		x->carry_len == NULL || x->rtx_mem == NULL || x->rtx == NULL ||
+		x->rtx_free == NULL || x->elog_hdr == NULL || x->elog == NULL ||
+		x->elog_free == NULL) {
 		tcp_ctx_free(x);
 		errno = ENOMEM;
 		return NULL;
@@ -112,10 +117,12 @@ tcp_ctx_create(const struct tcp_params *p)
 	for (i = 0; i < p->carry_blocks; i++)
 		x->carry_free[i] = p->carry_blocks - i;
 	x->carry_nfree = p->carry_blocks;
-	for (i = 0; i < p->ring_blocks; i++)
-		x->ring_free[i] = p->ring_blocks - i;
-	x->ring_nfree = p->ring_blocks;
-	x->ring_mask = p->ring_size - 1;
+	for (i = 0; i < p->rtx_chunks; i++)
+		x->rtx_free[i] = p->rtx_chunks - i;
+	x->rtx_nfree = p->rtx_chunks;
+	for (i = 0; i < p->elog_blocks; i++)
+		x->elog_free[i] = p->elog_blocks - i;
+	x->elog_nfree = p->elog_blocks;
 	return x;
 }
 
@@ -128,10 +135,12 @@ tcp_ctx_free(struct tcp_ctx *x)
 	free(x->carry_mem);
 	free(x->carry_free);
 	free(x->carry_len);
-	free(x->ring_mem);
-	free(x->rings);
+	free(x->rtx_mem);
+	free(x->rtx);
+	free(x->rtx_free);
+	free(x->elog_hdr);
 	free(x->elog);
-	free(x->ring_free);
+	free(x->elog_free);
 	free(x);
 }
 
@@ -197,27 +206,46 @@ tcp_carry_put(struct tcp_ctx *x, uint32_t i)
 }
 
 uint32_t
-tcp_ring_alloc(struct tcp_ctx *x)
+tcp_rtx_alloc(struct tcp_ctx *x)
 {
 	uint32_t i;
 
-	if (x->ring_nfree == 0) {
-		tcp_ctr(x, TCP_CTR_RING_POOL_EMPTY);
+	if (x->rtx_nfree == 0) {
+		tcp_ctr(x, TCP_CTR_RTX_POOL_EMPTY);
 		return 0;
 	}
-	i = x->ring_free[--x->ring_nfree];
-	x->rings[i].head = 0;
-	x->rings[i].n = 0;
-	x->st.rings_used++;
-	tcp_ctr(x, TCP_CTR_RING_ALLOC);
+	i = x->rtx_free[--x->rtx_nfree];
+	x->st.rtx_used++;
+	tcp_ctr(x, TCP_CTR_RTX_CHUNKS);
 	return i;
 }
 
 void
-tcp_ring_put(struct tcp_ctx *x, uint32_t i)
+tcp_rtx_put(struct tcp_ctx *x, uint32_t i)
 {
-	x->ring_free[x->ring_nfree++] = i;
-	x->st.rings_used--;
+	x->rtx_free[x->rtx_nfree++] = i;
+	x->st.rtx_used--;
+}
+
+uint32_t
+tcp_elog_alloc(struct tcp_ctx *x)
+{
+	uint32_t i;
+
+	if (x->elog_nfree == 0)
+		return 0;
+	i = x->elog_free[--x->elog_nfree];
+	x->elog_hdr[i].head = 0;
+	x->elog_hdr[i].n = 0;
+	x->st.elog_used++;
+	return i;
+}
+
+void
+tcp_elog_put(struct tcp_ctx *x, uint32_t i)
+{
+	x->elog_free[x->elog_nfree++] = i;
+	x->st.elog_used--;
 }
 
 void
@@ -256,59 +284,18 @@ tcp_emit(struct tcp_ctx *x, struct tcp_out *out, void *pkt, enum tcp_act act,
 }
 
 void
-tcp_conn_init(struct tcp_conn *c)
+tcp_slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
+	enum tcp_drop_reason reason, struct tcp_out *out)
 {
-	memset(c, 0, sizeof(*c));
-}
+	struct tcp_slot *s = tcp_slot_at(x, i);
 
-void
-tcp_conn_free(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_out *out)
-{
-	tcp_out_reset(c, out);
-	tcp_stream_release_all(x, c, 1, TCP_DROP_FREED, out);
-	tcp_conn_init(c);
-}
-
-void
-tcp_conn_tick(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tcp_out *out)
-{
-	tcp_out_reset(c, out);
-	tcp_stream_expire(x, c, now, out);
-}
-
-uint64_t
-tcp_conn_deadline(const struct tcp_ctx *x, const struct tcp_conn *c)
-{
-	uint64_t best = UINT64_MAX;
-	int d;
-
-	for (d = 0; d < 2; d++) {
-		uint32_t i;
-
-		for (i = c->h[d].ooo_head; i != 0; i = x->slots[i].next) {
-			uint64_t t = x->slots[i].t + x->ooo_timeout;
-
-			if (t < best)
-				best = t;
-		}
+	if (as_drop) {
+		tcp_emit(x, out, s->pkt, TCP_ACT_DROP, reason);
+	} else {
+		tcp_emit(x, out, s->pkt, s->edited ? TCP_ACT_FORWARD_EDITED : TCP_ACT_FORWARD,
+			TCP_DROP_NONE);
+		if (s->fin && (h->flags & TCP_H_FIN_IN))
+			h->flags |= TCP_H_FIN_FWD;
 	}
-	return best;
-}
-
-int
-tcp_conn_rst_seq(const struct tcp_conn *c, int dir, uint32_t *seq, uint32_t *ack)
-{
-	if (dir != 0 && dir != 1)
-		return -EINVAL;
-	if (!(c->h[dir].flags & TCP_H_SYN))
-		return -EINVAL;
-	*seq = c->h[dir].fwd;
-	*ack = (c->h[!dir].flags & TCP_H_SYN) ? c->h[!dir].fwd : 0;
-	return 0;
-}
-
-unsigned int
-tcp_conn_held(const struct tcp_conn *c)
-{
-	return (unsigned int)c->h[0].held_n + c->h[0].ooo_n + c->h[1].held_n + c->h[1].ooo_n;
+	tcp_slot_put(x, i);
 }

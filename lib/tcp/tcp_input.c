@@ -189,6 +189,26 @@ bypassed(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, struct tcp_ou
 	tcp_emit(x, out, s->pkt, TCP_ACT_FORWARD, TCP_DROP_NONE);
 }
 
+/* A copy of bytes the receiver has acknowledged (see window_ok). */
+static void
+acked_copy(struct tcp_ctx *x, struct tcp_half *h, struct tcp_seg *s, struct tcp_out *out)
+{
+	if (s->len == 1 && s->seq == h->una - 1 && !(s->flags & TCP_F_FIN))
+		tcp_ctr(x, TCP_CTR_KEEPALIVE);
+	else
+		tcp_ctr(x, TCP_CTR_RETRANS_ACKED);
+	if (tcp_forgotten(h, s->seq)) {
+		drop(x, out, s, TCP_CTR_EDIT_LOG_LOST, TCP_DROP_EDIT_LOG_LOST);
+		return;
+	}
+	if (tcp_elog_apply(x, h, s->payload, s->seq, s->seq, s->seq + s->len)) {
+		tcp_ctr(x, TCP_CTR_RETRANS_ACKED_EDITED);
+		tcp_emit(x, out, s->pkt, TCP_ACT_FORWARD_EDITED, TCP_DROP_NONE);
+		return;
+	}
+	tcp_emit(x, out, s->pkt, TCP_ACT_FORWARD, TCP_DROP_NONE);
+}
+
 /*
  * The window check of a segment from sender h. Returns 1 to go on, 0 when
  * the segment was dealt with (dropped, or forwarded as it is).
@@ -217,15 +237,14 @@ window_ok(struct tcp_ctx *x, struct tcp_half *h, struct tcp_seg *s, struct tcp_o
 		/*
 		 * Bytes the receiver has acknowledged: it discards them and
 		 * re-ACKs, which a sender whose ACK got lost beyond us needs.
-		 * Harmless whatever they hold, so forwarded untouched; the
-		 * same from before the ISN or far behind is dropped.
+		 * Not inspected again, but they leave only as the first copy
+		 * left: with its logged edits, or not at all once an edit of
+		 * theirs is forgotten (a tap or a careless receiver behind the
+		 * box must never see what was masked). The same from before
+		 * the ISN or far behind is dropped.
 		 */
 		if (TCP_SEQ_GT(s->seq, h->isn) && left - s->seq <= TCP_GENEROUS_WIN) {
-			if (len1 == 1 && s->seq == left - 1)
-				tcp_ctr(x, TCP_CTR_KEEPALIVE);
-			else
-				tcp_ctr(x, TCP_CTR_RETRANS_ACKED);
-			tcp_emit(x, out, s->pkt, TCP_ACT_FORWARD, TCP_DROP_NONE);
+			acked_copy(x, h, s, out);
 			return 0;
 		}
 		drop(x, out, s, TCP_CTR_WINDOW_LEFT, TCP_DROP_WINDOW);
@@ -239,13 +258,46 @@ window_ok(struct tcp_ctx *x, struct tcp_half *h, struct tcp_seg *s, struct tcp_o
 	return 1;
 }
 
+/*
+ * Lowers the window field of s (from d, opening the window of !d's sender)
+ * to unacked_max, the bytes the box holds in flight per direction, and
+ * updates the TCP checksum incrementally (RFC 1624, eqn. 3). The edge only
+ * moves forward: una + unacked_max never decreases.
+ */
+static uint32_t
+clamp_window(struct tcp_ctx *x, const struct tcp_conn *c, int d, struct tcp_seg *s)
+{
+	uint8_t sh = wshift(c, d);
+	uint32_t wnd = (uint32_t)s->win << sh;
+	uint16_t raw, old;
+	uint32_t sum;
+	uint8_t *th = s->th;
+
+	if (wnd <= x->p.unacked_max || th == NULL)
+		return wnd;
+	raw = (uint16_t)(x->p.unacked_max >> sh);
+	old = (uint16_t)(th[14] << 8 | th[15]);
+	sum = (uint16_t) ~(th[16] << 8 | th[17]);
+	sum += (uint16_t)~old;
+	sum += raw;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th[14] = (uint8_t)(raw >> 8);
+	th[15] = (uint8_t)raw;
+	th[16] = (uint8_t)(~sum >> 8);
+	th[17] = (uint8_t)~sum;
+	s->win = raw;
+	tcp_ctr(x, TCP_CTR_WIN_CLAMPED);
+	return (uint32_t)raw << sh;
+}
+
 /* The ACK of a segment from d acknowledges o's bytes and opens o's window. */
 static void
-take_ack(struct tcp_ctx *x, struct tcp_conn *c, int d, const struct tcp_seg *s)
+take_ack(struct tcp_ctx *x, struct tcp_conn *c, int d, struct tcp_seg *s)
 {
 	struct tcp_half *o = &c->h[!d];
 	uint32_t ack = s->ack;
-	uint32_t wend = ack + ((uint32_t)s->win << wshift(c, d));
+	uint32_t wend = ack + clamp_window(x, c, d, s);
 
 	c->h[d].win = s->win;
 	if (!(o->flags & TCP_H_ACKED) || TCP_SEQ_GT(wend, o->wend))

@@ -1,21 +1,23 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * The stream of one direction: out-of-order queue, in-order delivery to the
- * inspector, held packets and the carry of undecided bytes, edits applied to
- * packets and logged, retransmissions compared and replayed, verdicts.
+ * The stream of one direction: in-order delivery to the inspector, held
+ * packets and the carry of undecided bytes, edits applied to packets and
+ * logged, retransmissions compared and replayed, verdicts. The out-of-order
+ * queue is tcp_ooo.c, the retransmission store and edit log tcp_rtx.c.
  *
  * Per direction, in sequence space:
  *
  *      una        fwd        dec          next            queued...
  *   ----|----------|----------|-------------|-----  ...  [ ]  [  ]
  *       | forwarded, not acked| undecided   | not received in order
- *       |<------- ring: raw copy of inspected bytes ------>|
+ *       |<-- store: raw copy of inspected bytes -->|
  *                             |<-- carry -->|
  *
  * una <= fwd <= dec <= next (fwd may be next + 1 once the FIN is out).
  * A packet is held while it carries a byte at or above dec; it leaves when
- * dec passes its end. The ring (raw inspected bytes from una to next, and
- * the edit log) exists while una < next; the carry while dec < next.
+ * dec passes its end. The store (raw inspected bytes from una to next)
+ * exists while una < next, the edit log while edits are not acknowledged,
+ * the carry while dec < next.
  */
 #include <stdbool.h>
 #include <string.h>
@@ -27,17 +29,17 @@ enum push_res { PUSH_OK, PUSH_DROP_PACKET, PUSH_DROP_CONN, PUSH_RESET, PUSH_BYPA
 /* ---------------------------------------------------------------------- */
 /* Lists                                                                    */
 
+/* Appends i (the list is short: at most held_max_segs, mostly empty). */
 static void
 held_append(struct tcp_ctx *x, struct tcp_half *h, uint32_t i)
 {
 	struct tcp_slot *s = tcp_slot_at(x, i);
+	uint32_t *link = &h->held_head;
 
+	while (*link != 0)
+		link = &tcp_slot_at(x, *link)->next;
 	s->next = 0;
-	if (h->held_tail != 0)
-		tcp_slot_at(x, h->held_tail)->next = i;
-	else
-		h->held_head = i;
-	h->held_tail = i;
+	*link = i;
 	h->held_n++;
 	x->st.held_segs++;
 	x->st.held_bytes += s->len;
@@ -53,8 +55,6 @@ held_unlink(struct tcp_ctx *x, struct tcp_half *h, uint32_t prev, uint32_t i)
 		h->held_head = s->next;
 	else
 		tcp_slot_at(x, prev)->next = s->next;
-	if (h->held_tail == i)
-		h->held_tail = prev;
 	s->next = 0;
 	h->held_n--;
 	x->st.held_segs--;
@@ -74,22 +74,6 @@ held_contains(struct tcp_ctx *x, const struct tcp_half *h, uint32_t i, uint32_t 
 	return 0;
 }
 
-static void
-ooo_pop(struct tcp_ctx *x, struct tcp_half *h, uint32_t prev, uint32_t i)
-{
-	struct tcp_slot *s = tcp_slot_at(x, i);
-
-	if (prev == 0)
-		h->ooo_head = s->next;
-	else
-		tcp_slot_at(x, prev)->next = s->next;
-	s->next = 0;
-	h->ooo_n--;
-	h->ooo_bytes -= s->len;
-	x->st.ooo_segs--;
-	x->st.ooo_bytes -= s->len;
-}
-
 /* Whether held packets cover [a, b) (walked in list order, which is seq order
  * for originals). */
 static int
@@ -104,131 +88,6 @@ held_covers(struct tcp_ctx *x, const struct tcp_half *h, uint32_t a, uint32_t b)
 			a = s->seq + s->len;
 	}
 	return TCP_SEQ_GEQ(a, b);
-}
-
-/* Emits slot i and returns it to the pool (it is in no list). */
-static void
-slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out)
-{
-	struct tcp_slot *s = tcp_slot_at(x, i);
-
-	if (as_drop) {
-		tcp_emit(x, out, s->pkt, TCP_ACT_DROP, reason);
-	} else {
-		tcp_emit(x, out, s->pkt, s->edited ? TCP_ACT_FORWARD_EDITED : TCP_ACT_FORWARD,
-			TCP_DROP_NONE);
-		if (s->fin && (h->flags & TCP_H_FIN_IN))
-			h->flags |= TCP_H_FIN_FWD;
-	}
-	tcp_slot_put(x, i);
-}
-
-/* ---------------------------------------------------------------------- */
-/* Ring of inspected bytes and edit log                                     */
-
-static void
-ring_write(struct tcp_ctx *x, const struct tcp_half *h, uint32_t seq, const uint8_t *p, uint32_t n)
-{
-	uint8_t *r = tcp_ring_at(x, h->ring);
-	uint32_t pos = seq & x->ring_mask;
-	uint32_t first = x->p.ring_size - pos;
-
-	if (first > n)
-		first = n;
-	memcpy(r + pos, p, first);
-	if (n > first)
-		memcpy(r, p + first, n - first);
-}
-
-static int
-ring_cmp(struct tcp_ctx *x, const struct tcp_half *h, uint32_t seq, const uint8_t *p, uint32_t n)
-{
-	const uint8_t *r = tcp_ring_at(x, h->ring);
-	uint32_t pos = seq & x->ring_mask;
-	uint32_t first = x->p.ring_size - pos;
-
-	if (first > n)
-		first = n;
-	if (memcmp(r + pos, p, first) != 0)
-		return 1;
-	return n > first && memcmp(r, p + first, n - first) != 0;
-}
-
-static void
-elog_prune(struct tcp_ctx *x, struct tcp_half *h)
-{
-	struct tcp_ring *r = &x->rings[h->ring];
-
-	while (r->n > 0) {
-		const struct tcp_elog *e = tcp_elog_at(x, h->ring, r->head);
-
-		if (TCP_SEQ_GT(e->seq + e->len, h->una))
-			break;
-		r->head = r->head + 1 == x->p.edit_log ? 0 : r->head + 1;
-		r->n--;
-	}
-}
-
-static void
-elog_add(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, uint8_t fill)
-{
-	struct tcp_ring *r = &x->rings[h->ring];
-	struct tcp_elog *e;
-
-	if (r->n > 0) {
-		uint32_t last = (r->head + r->n - 1) % x->p.edit_log;
-
-		e = tcp_elog_at(x, h->ring, last);
-		/* Edits come in sequence order: merge a run of one fill. */
-		if (e->seq + e->len == seq && e->fill == fill && (uint32_t)e->len + len <= 0xffff) {
-			e->len = (uint16_t)(e->len + len);
-			return;
-		}
-	}
-	if (r->n == x->p.edit_log)
-		elog_prune(x, h);
-	if (r->n == x->p.edit_log) {
-		/* Retransmissions of these bytes can no longer be edited: refuse them. */
-		tcp_ctr(x, TCP_CTR_EDIT_LOG_FULL);
-		if (!(h->flags & TCP_H_ELOG_LOST)) {
-			h->lost_lo = seq;
-			h->lost_hi = seq + len;
-		} else if (TCP_SEQ_GT(seq + len, h->lost_hi)) {
-			h->lost_hi = seq + len;
-		}
-		h->flags |= TCP_H_ELOG_LOST;
-		return;
-	}
-	e = tcp_elog_at(x, h->ring, (r->head + r->n) % x->p.edit_log);
-	e->seq = seq;
-	e->len = len;
-	e->fill = fill;
-	r->n++;
-}
-
-/* Applies the logged edits covering [a, b) to slot s. Returns 1 if any. */
-static int
-elog_apply(struct tcp_ctx *x, const struct tcp_half *h, struct tcp_slot *s, uint32_t a, uint32_t b)
-{
-	const struct tcp_ring *r = &x->rings[h->ring];
-	uint32_t k;
-	int hit = 0;
-
-	for (k = 0; k < r->n; k++) {
-		const struct tcp_elog *e = tcp_elog_at(x, h->ring, (r->head + k) % x->p.edit_log);
-		uint32_t lo = e->seq, hi = e->seq + e->len;
-
-		if (TCP_SEQ_LT(lo, a))
-			lo = a;
-		if (TCP_SEQ_GT(hi, b))
-			hi = b;
-		if (TCP_SEQ_LT(lo, hi)) {
-			memset(s->payload + (lo - s->seq), e->fill, hi - lo);
-			hit = 1;
-		}
-	}
-	return hit;
 }
 
 /* ---------------------------------------------------------------------- */
@@ -265,7 +124,7 @@ release_decided(struct tcp_ctx *x, struct tcp_half *h, struct tcp_out *out)
 
 		if (TCP_SEQ_LEQ(s->seq + s->len, h->dec)) {
 			held_unlink(x, h, prev, k);
-			slot_out(x, h, k, 0, TCP_DROP_NONE, out);
+			tcp_slot_out(x, h, k, 0, TCP_DROP_NONE, out);
 		} else {
 			prev = k;
 		}
@@ -282,22 +141,15 @@ half_release(struct tcp_ctx *x, struct tcp_half *h, int as_drop, enum tcp_drop_r
 		uint32_t i = h->held_head;
 
 		held_unlink(x, h, 0, i);
-		slot_out(x, h, i, as_drop, reason, out);
+		tcp_slot_out(x, h, i, as_drop, reason, out);
 	}
-	while (h->ooo_head != 0) {
-		uint32_t i = h->ooo_head;
-
-		ooo_pop(x, h, 0, i);
-		slot_out(x, h, i, as_drop, reason, out);
-	}
+	tcp_ooo_release(x, h, as_drop, reason, out);
 	if (h->carry != 0) {
 		tcp_carry_put(x, h->carry);
 		h->carry = 0;
 	}
-	if (h->ring != 0) {
-		tcp_ring_put(x, h->ring);
-		h->ring = 0;
-	}
+	tcp_rtx_release(x, h, 1);
+	tcp_elog_release(x, h);
 }
 
 void
@@ -332,7 +184,7 @@ conn_kill(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_half *h, uint32_t i,
 	enum tcp_conn_verdict v, struct tcp_out *out)
 {
 	if (i != 0)
-		slot_out(x, h, i, 1, TCP_DROP_CONN, out);
+		tcp_slot_out(x, h, i, 1, TCP_DROP_CONN, out);
 	tcp_conn_set_verdict(x, c, v, out);
 }
 
@@ -341,17 +193,8 @@ tcp_stream_acked(struct tcp_ctx *x, struct tcp_conn *c, int d)
 {
 	struct tcp_half *h = &c->h[d];
 
-	if ((h->flags & TCP_H_ELOG_LOST) && TCP_SEQ_GEQ(h->una, h->lost_hi))
-		h->flags &= (uint8_t)~TCP_H_ELOG_LOST;
-	if (h->ring != 0) {
-		if (TCP_SEQ_GEQ(h->una, h->next)) {
-			/* Everything inspected is acknowledged: the ring goes back. */
-			tcp_ring_put(x, h->ring);
-			h->ring = 0;
-		} else {
-			elog_prune(x, h);
-		}
-	}
+	tcp_rtx_release(x, h, 0);
+	tcp_elog_prune(x, h);
 	if ((h->flags & TCP_H_FIN_FWD) && h->una == h->fin_seq + 1)
 		h->flags |= TCP_H_FIN_ACKED;
 }
@@ -380,7 +223,7 @@ edit_apply(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, ui
 			s->edited = 1;
 		}
 	}
-	elog_add(x, h, seq, len, fill);
+	tcp_elog_add(x, h, seq, len, fill);
 }
 
 /*
@@ -564,7 +407,6 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 			if (n == 0)
 				return PUSH_OK;
 			shown = h->next;
-			ring_write(x, h, h->next, s->payload + (h->next - s->seq), n);
 			h->next = end;
 			tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, n);
 			do {
@@ -594,7 +436,6 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 				const uint8_t *p = s->payload + (h->next - s->seq);
 
 				memcpy(cb + clen, p, take);
-				ring_write(x, h, h->next, p, take);
 				h->next += take;
 				tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, take);
 			}
@@ -662,32 +503,32 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 	uint32_t end = s->seq + s->len;
 	uint32_t olde = TCP_SEQ_LT(end, h->next) ? end : h->next;
 	enum push_res v;
-	uint32_t prev;
+	uint32_t prev, ck;
 
 	if (TCP_SEQ_LT(s->seq, olde)) {
 		uint32_t a = TCP_SEQ_GT(s->seq, h->una) ? s->seq : h->una;
+		uint32_t b = TCP_SEQ_LT(olde, h->dec) ? olde : h->dec;
 
 		tcp_ctr(x, TCP_CTR_RETRANS);
+		if (tcp_forgotten(h, s->seq)) {
+			/* It may carry a byte whose edit is no longer known. */
+			tcp_ctr(x, TCP_CTR_EDIT_LOG_LOST);
+			tcp_slot_out(x, h, i, 1, TCP_DROP_EDIT_LOG_LOST, out);
+			return;
+		}
 		if (TCP_SEQ_LT(a, olde)) {
-			uint32_t b = TCP_SEQ_LT(olde, h->dec) ? olde : h->dec;
-
-			if ((h->flags & TCP_H_ELOG_LOST) && TCP_SEQ_LT(a, h->lost_hi) &&
-				TCP_SEQ_GT(olde, h->lost_lo)) {
-				tcp_ctr(x, TCP_CTR_EDIT_LOG_LOST);
-				slot_out(x, h, i, 1, TCP_DROP_EDIT_LOG_LOST, out);
-				return;
-			}
 			tcp_ctr_add(x, TCP_CTR_RETRANS_BYTES, olde - a);
-			if (ring_cmp(x, h, a, s->payload + (a - s->seq), olde - a) != 0) {
+			if (tcp_rtx_cmp(x, h, a, s->payload + (a - s->seq), olde - a) != 0) {
 				/* ASA check-retransmission: inconsistent bytes. */
 				tcp_ctr(x, TCP_CTR_EVASION);
 				conn_kill(x, c, h, i, TCP_CONN_DROP, out);
 				return;
 			}
-			if (TCP_SEQ_LT(a, b) && elog_apply(x, h, s, a, b)) {
-				s->edited = 1;
-				tcp_ctr(x, TCP_CTR_RETRANS_EDITED);
-			}
+		}
+		/* Its decided bytes, acknowledged ones too, leave as edited. */
+		if (TCP_SEQ_LT(s->seq, b) && tcp_elog_apply(x, h, s->payload, s->seq, s->seq, b)) {
+			s->edited = 1;
+			tcp_ctr(x, TCP_CTR_RETRANS_EDITED);
 		}
 	}
 	if (TCP_SEQ_LEQ(end, h->next)) {
@@ -696,7 +537,7 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 
 		fin_check(x, h, s);
 		if (TCP_SEQ_LEQ(end, h->dec)) {
-			slot_out(x, h, i, 0, TCP_DROP_NONE, out);
+			tcp_slot_out(x, h, i, 0, TCP_DROP_NONE, out);
 			update_fwd(x, h);
 		} else if (fin_new) {
 			/* The FIN waits behind the undecided bytes. */
@@ -719,23 +560,22 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 		} else {
 			/* Only a copy of bytes whose original is held: that one goes. */
 			tcp_ctr(x, TCP_CTR_HELD_DUP);
-			slot_out(x, h, i, 1, TCP_DROP_HELD_DUP, out);
+			tcp_slot_out(x, h, i, 1, TCP_DROP_HELD_DUP, out);
 		}
 		return;
 	}
-	/* New bytes: the ring must take them (the unacknowledged cap). */
-	if (end - h->una > x->p.ring_size) {
+	/* New bytes: kept until acknowledged, within the clamped window. */
+	if (end - h->una > x->p.unacked_max) {
 		tcp_ctr(x, TCP_CTR_UNACKED_CAP);
-		slot_out(x, h, i, 1, TCP_DROP_UNACKED_CAP, out);
+		tcp_slot_out(x, h, i, 1, TCP_DROP_UNACKED_CAP, out);
 		return;
 	}
-	if (h->ring == 0) {
-		h->ring = tcp_ring_alloc(x);
-		if (h->ring == 0) {
-			slot_out(x, h, i, 1, TCP_DROP_RING_POOL, out);
-			return;
-		}
+	ck = tcp_rtx_reserve(x, h, end);
+	if (ck == 0) {
+		tcp_slot_out(x, h, i, 1, TCP_DROP_RTX_POOL, out);
+		return;
 	}
+	tcp_rtx_write(x, ck, h->next, s->payload + (h->next - s->seq), end - h->next);
 	held_append(x, h, i);
 	v = deliver(x, c, d, i);
 	if (c->rel_other & (1u << (d ^ 1))) {
@@ -750,7 +590,7 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 	case PUSH_DROP_PACKET:
 		if (held_contains(x, h, i, &prev)) {
 			held_unlink(x, h, prev, i);
-			slot_out(x, h, i, 1, TCP_DROP_INSPECT, out);
+			tcp_slot_out(x, h, i, 1, TCP_DROP_INSPECT, out);
 		}
 		release_decided(x, h, out);
 		return;
@@ -782,108 +622,17 @@ static void
 drain(struct tcp_ctx *x, struct tcp_conn *c, int d, struct tcp_out *out)
 {
 	struct tcp_half *h = &c->h[d];
+	uint32_t i;
 
-	while (c->verdict == TCP_CONN_OK && h->ooo_head != 0 &&
-		TCP_SEQ_LEQ(tcp_slot_at(x, h->ooo_head)->seq, h->next)) {
-		uint32_t i = h->ooo_head;
-
-		ooo_pop(x, h, 0, i);
-		tcp_ctr(x, TCP_CTR_OOO_RELEASED);
+	while (c->verdict == TCP_CONN_OK && (i = tcp_ooo_pop(x, h)) != 0)
 		process(x, c, d, i, out);
-	}
-}
-
-/*
- * Slot i starts beyond next: queue it. Overlaps with queued segments must
- * hold the same bytes; a segment whose bytes are all queued already is a
- * duplicate.
- */
-static bool
-ooo_insert(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out *out)
-{
-	struct tcp_half *h = &c->h[d];
-	struct tcp_slot *s = tcp_slot_at(x, i);
-	uint32_t end = s->seq + s->len;
-	uint32_t cover = s->seq, prev = 0, k;
-	int fin_dup = 0;
-
-	for (k = h->ooo_head; k != 0; k = tcp_slot_at(x, k)->next) {
-		const struct tcp_slot *q = tcp_slot_at(x, k);
-		uint32_t qe = q->seq + q->len;
-		uint32_t lo = TCP_SEQ_GT(q->seq, s->seq) ? q->seq : s->seq;
-		uint32_t hi = TCP_SEQ_LT(qe, end) ? qe : end;
-
-		if (TCP_SEQ_LT(lo, hi) &&
-			memcmp(q->payload + (lo - q->seq), s->payload + (lo - s->seq), hi - lo) !=
-				0) {
-			tcp_ctr(x, TCP_CTR_EVASION);
-			conn_kill(x, c, h, i, TCP_CONN_DROP, out);
-			return false;
-		}
-		if (TCP_SEQ_LEQ(q->seq, cover) && TCP_SEQ_GT(qe, cover))
-			cover = qe;
-		if (q->fin)
-			fin_dup = 1;
-		if (TCP_SEQ_LEQ(q->seq, s->seq))
-			prev = k;
-	}
-	if (TCP_SEQ_GEQ(cover, end) && (s->len != 0 || fin_dup) && (!s->fin || fin_dup)) {
-		tcp_ctr(x, TCP_CTR_OOO_DUP);
-		slot_out(x, h, i, 1, TCP_DROP_OOO_DUP, out);
-		return false;
-	}
-	if (h->ooo_n >= x->p.ooo_max_segs) {
-		tcp_ctr(x, TCP_CTR_OOO_FULL);
-		slot_out(x, h, i, 1, TCP_DROP_OOO_FULL, out);
-		return false;
-	}
-	if (h->ooo_bytes + s->len > x->p.ooo_max_bytes) {
-		tcp_ctr(x, TCP_CTR_OOO_BYTES);
-		slot_out(x, h, i, 1, TCP_DROP_OOO_BYTES, out);
-		return false;
-	}
-	if (prev == 0) {
-		s->next = h->ooo_head;
-		h->ooo_head = i;
-	} else {
-		s->next = tcp_slot_at(x, prev)->next;
-		tcp_slot_at(x, prev)->next = i;
-	}
-	h->ooo_n++;
-	h->ooo_bytes += s->len;
-	x->st.ooo_segs++;
-	x->st.ooo_bytes += s->len;
-	tcp_ctr(x, TCP_CTR_OOO_QUEUED);
-	return true;
 }
 
 void
 tcp_stream_expire(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tcp_out *out)
 {
-	int d;
-
-	for (d = 0; d < 2; d++) {
-		struct tcp_half *h = &c->h[d];
-		uint32_t prev = 0, k = h->ooo_head;
-
-		while (k != 0) {
-			struct tcp_slot *s = tcp_slot_at(x, k);
-			uint32_t nx = s->next;
-
-			if (now >= s->t && now - s->t >= x->ooo_timeout) {
-				/* A FIN that never got in order is forgotten with it. */
-				if (s->fin && (h->flags & TCP_H_FIN_SEEN) &&
-					h->fin_seq == s->seq + s->len)
-					h->flags &= (uint8_t)~TCP_H_FIN_SEEN;
-				ooo_pop(x, h, prev, k);
-				tcp_ctr(x, TCP_CTR_OOO_TIMEOUT);
-				slot_out(x, h, k, 1, TCP_DROP_OOO_TIMEOUT, out);
-			} else {
-				prev = k;
-			}
-			k = nx;
-		}
-	}
+	tcp_ooo_expire(x, &c->h[0], now, out);
+	tcp_ooo_expire(x, &c->h[1], now, out);
 }
 
 /* A taken segment ends at end (+ FIN): the sender's FIN and highest sequence. */
@@ -943,8 +692,18 @@ tcp_stream_data(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *sg, uint6
 	 * counts only once it is taken: a dropped one (queue full) must not
 	 * make later RSTs acceptable or later data "after the FIN". */
 	if (TCP_SEQ_GT(s->seq, h->next)) {
-		if (ooo_insert(x, c, d, i, out))
+		switch (tcp_ooo_insert(x, h, i, out)) {
+		case TCP_OOO_QUEUED:
 			sender_learn(h, end, fin);
+			break;
+		case TCP_OOO_EVASION:
+			/* Other bytes than a queued copy of the same range. */
+			tcp_ctr(x, TCP_CTR_EVASION);
+			conn_kill(x, c, h, i, TCP_CONN_DROP, out);
+			break;
+		default:
+			break;
+		}
 		return;
 	}
 	sender_learn(h, end, fin);

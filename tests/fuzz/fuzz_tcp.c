@@ -13,8 +13,10 @@
  *         carry blocks (else 64).
  *   h[2..3]: ISN material.
  *   h[2] bit 7: ooo_max_bytes 1024 (else 8192); bit 6: the toy never
- *         decides a line without CR LF (else at 300 bytes); h[3] bit 7: one ring
- *         block (else 4); bit 6: 8 segment slots (else 512).
+ *         decides a line without CR LF (else at 300 bytes); h[3] bit 7: one
+ *         retransmission-store chunk and one edit log block (else 128 and
+ *         4); bit 6: 8 segment slots (else 512). At most 64 KiB in flight:
+ *         windows of 64 KiB or more (scaled) are clamped.
  * Record: b0 bit 0 dir; bits 1-3 kind (0 data, 1 data+FIN, 2 pure ACK,
  *         3 RST, 4 raw flags from b4, 5 tick, 6 data with a bad checksum,
  *         7 data with PSH); bit 4 with kinds 0, 1, 7: a big segment of
@@ -29,7 +31,8 @@
  * Invariants (abort() when broken): every packet comes out exactly once
  * (counting tcp_conn_free at the end); the out list never exceeds
  * TCP_OUT_MAX and OUT_OVERFLOW stays 0; FORWARD packets are unchanged, no
- * write lands outside a payload (guard bytes); the inspector is always
+ * write lands outside a payload (guard bytes); every header still verifies
+ * against its checksum (window clamps update it); the inspector is always
  * re-presented its undecided bytes first; every pool and gauge is back to
  * zero after tcp_conn_free.
  */
@@ -48,6 +51,7 @@ struct fpkt {
 	uint8_t *orig;
 	uint32_t len;
 	int fate; /* -1 pending */
+	uint8_t th[20]; /* TCP header: window and checksum are real */
 };
 
 struct toy {
@@ -70,6 +74,19 @@ static uint8_t big[255 * 8];
 		if (!(c)) \
 			abort(); \
 	} while (0)
+
+static uint32_t
+th_sum(const uint8_t *th)
+{
+	uint32_t sum = 0;
+	int k;
+
+	for (k = 0; k < 20; k += 2)
+		sum += (uint32_t)(th[k] << 8 | th[k + 1]);
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	return sum;
+}
 
 static const uint8_t *
 crlf(const uint8_t *p, uint32_t n)
@@ -178,6 +195,7 @@ take(struct tcp_ctx *x, const struct tcp_out *out)
 			CHECK(out->v[k].reason != TCP_DROP_NONE && out->v[k].reason < TCP_DROP_MAX);
 		if (p->fate == TCP_ACT_FORWARD)
 			CHECK(memcmp(p->buf, p->orig, p->len) == 0);
+		CHECK(th_sum(p->th) == 0xffff);
 	}
 }
 
@@ -203,7 +221,19 @@ fsend(struct tcp_ctx *x, struct tcp_conn *c, int dir, uint32_t seq, uint32_t ack
 	memset(p->buf + len, 0xa5, GUARD);
 	p->len = len;
 	p->fate = -1;
+	memset(p->th, 0, sizeof(p->th));
+	p->th[4] = (uint8_t)(seq >> 24);
+	p->th[7] = (uint8_t)seq;
+	p->th[13] = flags;
+	p->th[14] = p->th[15] = 0xff;
+	{
+		uint16_t ck = (uint16_t)~th_sum(p->th);
+
+		p->th[16] = (uint8_t)(ck >> 8);
+		p->th[17] = (uint8_t)ck;
+	}
 	memset(&s, 0, sizeof(s));
+	s.th = p->th;
 	s.pkt = p;
 	s.payload = p->buf;
 	s.len = len;
@@ -269,8 +299,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	p.edit_log = (h1 & 0x40) ? 2 : 256;
 	p.carry_blocks = (h1 & 0x80) ? 2 : 64;
 	p.slots = (data[3] & 0x40) ? 8 : 512;
-	p.ring_size = 16u << 10;
-	p.ring_blocks = (data[3] & 0x80) ? 1 : 4;
+	p.unacked_max = 64u << 10;
+	p.rtx_chunks = (data[3] & 0x80) ? 1 : 128;
+	p.elog_blocks = (data[3] & 0x80) ? 1 : 4;
 	p.ooo_max_bytes = (data[2] & 0x80) ? 1024 : 8192;
 	if (!(h0 & 0x80)) {
 		p.inspect = toy_inspect;
@@ -360,7 +391,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	CHECK(tcp_ctx_stats(x)->slots_used == 0);
 	CHECK(tcp_ctx_stats(x)->carry_used == 0);
-	CHECK(tcp_ctx_stats(x)->rings_used == 0);
+	CHECK(tcp_ctx_stats(x)->rtx_used == 0);
+	CHECK(tcp_ctx_stats(x)->elog_used == 0);
 	CHECK(tcp_ctx_stats(x)->held_segs == 0 && tcp_ctx_stats(x)->held_bytes == 0);
 	CHECK(tcp_ctx_stats(x)->ooo_segs == 0 && tcp_ctx_stats(x)->ooo_bytes == 0);
 	tcp_ctx_free(x);

@@ -240,6 +240,27 @@ def retrans_diff_check(r):
     return f
 
 
+def retrans_acked_build(s):
+    greet(s)
+    seg = s.c(b"ONEX\r\n")[0]                       # X'd by the box
+    s.s(b"502 5.5.2 Error: command not recognized\r\n")  # acknowledges it
+    s.t += 0.3
+    again = seg.copy()                                # 300 ms later, the same bytes
+    again.time = s.t
+    s.emit(again)
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def retrans_acked_check(r):
+    f = []
+    expect(b"ONEX" not in r.raw_out[0], "a copy of ONEX left unedited", f)
+    expect(b"XXXX\r\nQUIT\r\n" in r.out[0], "the first copy was not X'd", f)
+    expect(r.closed_normally, "the session did not go on after the copy", f)
+    return f
+
+
 def allow_tls_build(s):
     greet(s)
     s.c(b"STARTTLS\r\n")
@@ -737,6 +758,8 @@ CASES = [
      retrans_same_build, retrans_same_check, None),
     ("retransmission-different", "a retransmission with other bytes drops the connection",
      retrans_diff_build, retrans_diff_check, None),
+    ("retransmission-acked", "a copy of X'd, acknowledged bytes never leaves unmasked; the session goes on",
+     retrans_acked_build, retrans_acked_check, None),
     ("port-reuse", "a new SYN on the 5-tuple of a lingering closed connection starts a new one",
      reuse_build, reuse_check, None),
     ("class-embryonic-timeout", "a class's own embryonic timeout (10 s) frees a stalled handshake",

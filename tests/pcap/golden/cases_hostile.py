@@ -368,6 +368,40 @@ def ooo_storm_check(r):
     return f
 
 
+def ooo_window_build(s):
+    # A real sender's window behind one lost segment: 40 segments of 1448
+    # bytes (58 KB, inside the unscaled window); the first is lost before
+    # the box and retransmitted after the rest.
+    greet(s)
+    s.c(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
+    s.s(b"250 ok\r\n250 ok\r\n354 go\r\n")
+    line = b"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAx\r\n"
+    body = (line * (40 * 1448 // len(line) + 1))[:40 * 1448 - 5] + b"\r\n.\r\n"
+    segs = s.segments(0, body, sizes=[1448] * 40)
+    for seg in segs[1:]:
+        seg.time = s.t
+        s.t += s.step
+        s.emit(seg)
+    s.t += 0.2
+    first = segs[0].copy()
+    first.time = s.t
+    s.emit(first)
+    s.t += s.step
+    s.s(b"250 queued\r\n")
+    s.c(b"QUIT\r\n")
+    s.s(b"221 bye\r\n")
+    s.close()
+
+
+def ooo_window_check(r):
+    f = []
+    expect(r.out[0].endswith(b"\r\n.\r\nQUIT\r\n"), "the message did not pass whole", f)
+    expect_ctr(r, "tcp: segments queued out of order", 39, f)
+    expect_ctr(r, "tcp: packets dropped", 0, f)
+    expect(r.closed_normally, "the connection did not close", f)
+    return f
+
+
 TICK_CONNS = 1100  # more than the worker's 1024 timer slots
 
 
@@ -912,8 +946,10 @@ CASES = [
      mb_body_build, mb_body_check, None),
     ("one-byte-100k", "100k 1-byte segments of a message body all pass, in order",
      one_byte_build, one_byte_check, None),
-    ("ooo-storm", "40 segments last first: 16 queued, 23 dropped (queue full); the retransmission passes",
-     ooo_storm_build, ooo_storm_check, None),
+    ("ooo-storm", "a queue of 16 (tcp.out-of-order-segments): 40 segments last first, 16 queued, 23 dropped; the retransmission passes",
+     ooo_storm_build, ooo_storm_check, "hostile-ooo-16"),
+    ("ooo-window", "a window of 40 full segments behind a lost first one: all 39 wait (default queue), none dropped, the retransmission delivers",
+     ooo_window_build, ooo_window_check, None),
     ("ooo-tick-list-full", "1100 connections with queued segments: 76 over the 1024 timer slots, counted; all time out",
      tick_full_build, tick_full_check, "hostile-mbufs"),
     ("mbuf-exhaustion", "1120 queued segments want more than the offline pool's 1024 mbufs: counted; after the timeouts a session passes",

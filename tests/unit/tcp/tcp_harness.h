@@ -24,7 +24,7 @@
 
 #define H_MAXP 16384
 #define H_PAYLOAD 1600
-#define H_STREAM (1 << 18)
+#define H_STREAM (1 << 21)
 
 enum { FATE_PENDING = -1 };
 
@@ -39,6 +39,7 @@ struct h_pkt {
 	int reason; /* enum tcp_drop_reason when dropped */
 	int order; /* position in the output sequence */
 	uint32_t acked_at; /* h->ack[!dir] when it came out (bytes below may be raw) */
+	uint8_t th[20]; /* its TCP header: window (14) and checksum (16) are real */
 };
 
 struct h_insp {
@@ -68,6 +69,7 @@ struct h {
 	struct tcp_out out;
 	int last_verdict;
 	int last_closed;
+	int no_th; /* give lib/tcp no TCP header (it cannot clamp windows) */
 	/* Wire: bytes forwarded per direction, by offset from isn + 1. */
 	uint8_t *wire[2];
 	uint8_t *wire_set[2];
@@ -79,6 +81,11 @@ struct h {
 
 /* A harness whose connection is established (ISN0/ISN1, no window scale). */
 struct h *est(void (*tweak)(struct tcp_params *p));
+
+/* The window field of packet id's header as it left (lib/tcp may clamp it). */
+uint16_t h_win_out(const struct h *h, int id);
+/* Whether packet id's header still sums to its checksum. */
+int h_th_csum_ok(const struct h *h, int id);
 
 /* Sends the string s from dir at stream offset off; returns the packet id. */
 int sends(struct h *h, int dir, uint32_t off, const char *s);

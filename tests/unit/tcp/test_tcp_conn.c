@@ -328,12 +328,16 @@ Test(tcp_conn, params_and_strings)
 	unsigned int k;
 
 	tcp_params_default(&p);
-	cr_assert_eq(p.ooo_max_segs, 16);
-	cr_assert_eq(p.ooo_max_bytes, 1u << 20);
+	cr_assert_eq(p.ooo_max_segs, 1024);
+	cr_assert_eq(p.ooo_max_bytes, 16u << 20);
 	cr_assert_eq(p.ooo_timeout_ms, 4000);
+	cr_assert_eq(p.unacked_max, 16u << 20);
 	cr_assert_null(tcp_ctx_create(NULL));
 	cr_assert_eq(errno, EINVAL);
-	p.ring_size = 100000;
+	p.unacked_max = 32u << 10;
+	cr_assert_null(tcp_ctx_create(&p));
+	tcp_params_default(&p);
+	p.rtx_chunks = 0;
 	cr_assert_null(tcp_ctx_create(&p));
 	tcp_params_default(&p);
 	p.ooo_max_segs = TCP_OOO_MAX + 1;
@@ -347,7 +351,8 @@ Test(tcp_conn, params_and_strings)
 	tcp_params_default(&p);
 	p.slots = 64;
 	p.carry_blocks = 4;
-	p.ring_blocks = 2;
+	p.rtx_chunks = 2;
+	p.elog_blocks = 2;
 	x = tcp_ctx_create(&p);
 	cr_assert_not_null(x);
 	cr_assert_eq(tcp_ctx_params(x)->slots, 64);

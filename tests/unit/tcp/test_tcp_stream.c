@@ -24,10 +24,10 @@ Test(tcp_stream, in_order)
 	cr_assert_eq(h_ctr(h, TCP_CTR_BYTES_DELIVERED), 25);
 	cr_assert_eq(h_ctr(h, TCP_CTR_PUSHES), 2);
 	cr_assert_eq(h->c.h[0].fwd, ISN0 + 1 + 25);
-	/* Acked: the ring goes back to the pool. */
-	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 1);
+	/* Acked: the store's chunk goes back to the pool. */
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 1);
 	h_ack(h, 1, 25);
-	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 0);
 	h_free(h);
 }
 
@@ -153,11 +153,41 @@ Test(tcp_stream, duplicate_gets_same_edits)
 	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_EDITED), 3);
 	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS), 4);
 	h_seen_is(h, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
-	/* Once acked, a retransmission goes untouched (the receiver drops it). */
+	h_free(h);
+}
+
+/*
+ * Issue 13.3: a copy of acknowledged bytes never leaves with what the box
+ * masked. While the edit is still logged it leaves with the edit; once the
+ * edit is forgotten (acknowledged entirely) the copy is refused. Copies of
+ * later, unedited bytes and keepalives still pass: the session goes on.
+ */
+Test(tcp_stream, acked_copy_never_carries_masked_bytes)
+{
+	struct h *h = est(NULL);
+	int c;
+
+	sends(h, 0, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	/* Acked up to the middle of the masked line: its edit is still logged. */
+	h_ack(h, 1, 12);
+	c = h_send(h, 0, 0, "NOOP\r\nXEXC s", 12, 0);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD_EDITED);
+	cr_assert(memcmp(h->pk[c].buf, "NOOP\r\nXXXXXX", 12) == 0);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_ACKED_EDITED), 1);
+	/* Acked entirely: the edit is forgotten, the copy does not leave. */
 	h_ack(h, 1, 25);
 	c = sends(h, 0, 0, "NOOP\r\nXEXC secret\r\nNOOP\r\n");
+	cr_assert_eq(h->pk[c].reason, TCP_DROP_EDIT_LOG_LOST);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_ACKED), 2);
+	/* The bytes after the masked line, and a keepalive, still go. */
+	c = h_send(h, 0, 19, "NOOP\r\n", 6, 0);
 	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
-	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_ACKED), 1);
+	c = h_send(h, 0, 24, "\n", 1, 0);
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_KEEPALIVE), 1);
+	/* The session goes on. */
+	c = sends(h, 0, 25, "NOOP\r\n");
+	cr_assert_eq(h_fate(h, c), TCP_ACT_FORWARD);
 	h_free(h);
 }
 
@@ -281,7 +311,7 @@ Test(tcp_stream, wrap_around)
 	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
 	h_ack(h, 1, n);
 	h_ack(h, 0, 8);
-	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 0);
 	h_free(h);
 }
 
@@ -367,31 +397,94 @@ Test(tcp_stream, ooo_timeout_on_input)
 }
 
 static void
-small_ring(struct tcp_params *p)
+cap_64k(struct tcp_params *p)
 {
-	p->ring_size = 16u << 10;
+	p->unacked_max = 64u << 10;
 }
 
-Test(tcp_stream, unacked_cap_is_a_window_clamp)
+/* Scale 7 both ways: the harness's 65535 is a window of 8 MiB. */
+static struct h *
+est_scaled(void)
 {
-	struct h *h = est(small_ring);
-	static char line[1024];
-	int k, id;
+	struct h *h = h_new(cap_64k);
 
-	memset(line, 'a', sizeof(line));
-	line[1022] = '\r';
-	line[1023] = '\n';
-	for (k = 0; k < 16; k++) {
-		id = h_send(h, 0, (uint32_t)k * 1024, line, 1024, 0);
+	h_handshake(h, ISN0, ISN1, 7, 7);
+	return h;
+}
+
+static char kline[1024];
+
+static int
+send_kline(struct h *h, uint32_t k)
+{
+	memset(kline, 'a', sizeof(kline));
+	kline[1022] = '\r';
+	kline[1023] = '\n';
+	return h_send(h, 0, k * 1024, kline, 1024, 0);
+}
+
+Test(tcp_stream, window_is_clamped_to_what_the_box_holds)
+{
+	struct h *h = est_scaled();
+	int a, k, id;
+
+	/* The receiver offers 8 MiB: the sender is told 64 KiB (512 << 7),
+	 * with a checksum that still verifies. */
+	a = h_ack(h, 1, 0);
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
+	cr_assert_eq(h_win_out(h, a), 512);
+	cr_assert(h_th_csum_ok(h, a));
+	cr_assert_geq(h_ctr(h, TCP_CTR_WIN_CLAMPED), 1);
+	/* 64 KiB in flight all pass: no in-window byte is dropped. */
+	for (k = 0; k < 64; k++) {
+		id = send_kline(h, (uint32_t)k);
 		cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
 	}
-	id = h_send(h, 0, 16 * 1024, line, 1024, 0);
+	/* Beyond the edge the sender was given: outside the window. */
+	id = send_kline(h, 64);
+	cr_assert_eq(h->pk[id].reason, TCP_DROP_WINDOW);
+	cr_assert_eq(h_ctr(h, TCP_CTR_UNACKED_CAP), 0);
+	/* The ACK moves the clamped edge on. */
+	a = h_ack(h, 1, 1024);
+	cr_assert_eq(h_win_out(h, a), 512);
+	cr_assert(h_th_csum_ok(h, a));
+	id = send_kline(h, 64);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	cr_assert_eq(h->in.nseen[0], 65 * 1024);
+	h_free(h);
+}
+
+Test(tcp_stream, small_windows_are_not_touched)
+{
+	struct h *h = est(cap_64k);
+	int a;
+
+	a = h_ack(h, 1, 0);
+	cr_assert_eq(h_win_out(h, a), 65535);
+	cr_assert_eq(h_ctr(h, TCP_CTR_WIN_CLAMPED), 0);
+	h_free(h);
+}
+
+Test(tcp_stream, unacked_cap_drops_a_sender_that_ignores_the_window)
+{
+	struct h *h = h_new(cap_64k);
+	int k, id;
+
+	/* No header to clamp: the cap itself is the bound. */
+	h->no_th = 1;
+	h_handshake(h, ISN0, ISN1, 7, 7);
+	h_ack(h, 1, 0);
+	for (k = 0; k < 64; k++) {
+		id = send_kline(h, (uint32_t)k);
+		cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	}
+	id = send_kline(h, 64);
 	cr_assert_eq(h->pk[id].reason, TCP_DROP_UNACKED_CAP);
 	h_ack(h, 1, 1024);
-	id = h_send(h, 0, 16 * 1024, line, 1024, 0);
+	id = send_kline(h, 64);
 	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
 	cr_assert_eq(h_ctr(h, TCP_CTR_UNACKED_CAP), 1);
-	cr_assert_eq(h->in.nseen[0], 17 * 1024);
+	cr_assert_eq(h->in.nseen[0], 65 * 1024);
 	h_free(h);
 }
 
@@ -412,18 +505,19 @@ Test(tcp_stream, edit_log_full)
 	sends(h, 0, 18, "NOOP\r\n");
 	sends(h, 0, 24, "XEXC\r\n");
 	cr_assert_eq(h_ctr(h, TCP_CTR_EDIT_LOG_FULL), 1);
-	/* Bytes whose edits are logged replay; the rest is refused. */
+	/* The log keeps the newest edits: their bytes replay edited. */
 	a = sends(h, 0, 12, "XEXC\r\n");
 	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
-	a = sends(h, 0, 0, "XEXC\r\nNOOP\r\n");
-	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
 	a = sends(h, 0, 24, "XEXC\r\n");
-	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
-	a = sends(h, 0, 21, "P\r\nXE");
-	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
-	a = sends(h, 0, 21, "P\r\n");
+	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD_EDITED);
+	a = sends(h, 0, 6, "NOOP\r\n");
 	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
-	/* Once acked past the lost edit, the log has room again. */
+	/* The oldest edit made room: a copy from before its end is refused. */
+	a = sends(h, 0, 0, "XEXC\r\nNOOP\r\n");
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
+	a = sends(h, 0, 2, "XC\r\n");
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_EDIT_LOG_LOST);
+	/* Acked: the log has room again. */
 	h_ack(h, 1, 30);
 	for (k = 0; k < 2; k++)
 		sends(h, 0, 30 + 6 * (uint32_t)k, "XEXC\r\n");
@@ -556,5 +650,90 @@ Test(tcp_stream, refused_ooo_fin_is_not_learnt)
 	cr_assert_neq(h_fate(h, data), TCP_ACT_DROP, "data after a refused FIN is not dropped");
 	cr_assert_eq(h_drops(h, TCP_DROP_AFTER_FIN), 0);
 	cr_assert_eq(h_ctr(h, TCP_CTR_BAD_FIN), 0);
+	h_free(h);
+}
+
+static void
+big_window(struct tcp_params *p)
+{
+	p->unacked_max = 4u << 20;
+	p->ooo_max_segs = 1600;
+	p->ooo_max_bytes = 4u << 20;
+	p->slots = 2048;
+	p->rtx_chunks = 2048;
+}
+
+static char wseg[1000];
+
+static int
+send_wseg(struct h *h, uint32_t k)
+{
+	memset(wseg, 'a' + (int)(k % 26), sizeof(wseg));
+	wseg[998] = '\r';
+	wseg[999] = '\n';
+	return h_send(h, 0, k * 1000, wseg, 1000, 0);
+}
+
+/*
+ * Issue 19: a real sender's window (1.5 MB, scale 7) behind one lost
+ * segment. Every segment behind the hole waits, appended at the queue's
+ * tail; the retransmission of the hole delivers all of them in order, and
+ * nothing is dropped for a bound. The store follows what is in flight and
+ * gives every chunk back when the peer acknowledges.
+ */
+Test(tcp_stream, window_behind_a_hole_waits_whole)
+{
+	struct h *h = h_new(big_window);
+	const uint32_t n = 1500;
+	uint32_t k;
+	int id;
+
+	h_handshake(h, ISN0, ISN1, 7, 7);
+	h_ack(h, 1, 0);
+	for (k = 1; k < n; k++)
+		cr_assert_eq(h_fate(h, send_wseg(h, k)), FATE_PENDING);
+	cr_assert_eq(h->c.h[0].ooo_n, n - 1);
+	id = send_wseg(h, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	cr_assert_eq(h_pending(h), 0);
+	cr_assert_eq(h_ctr(h, TCP_CTR_SEG_DROP), 0);
+	cr_assert_eq(h->in.nseen[0], n * 1000);
+	for (k = 0; k < n; k++)
+		cr_assert_eq(h->in.seen[0][k * 1000], 'a' + (int)(k % 26));
+	cr_assert_geq(tcp_ctx_stats(h->x)->rtx_used, n * 1000 / TCP_RTX_CHUNK);
+	h_ack(h, 1, 700000);
+	cr_assert_leq(tcp_ctx_stats(h->x)->rtx_used, (n * 1000 - 700000) / TCP_RTX_CHUNK + 2);
+	h_ack(h, 1, n * 1000);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 0);
+	h_free(h);
+}
+
+/* The store across chunk boundaries and the 2^32 wrap: copies that straddle
+ * chunks are compared whole, a changed byte in the second chunk is caught. */
+Test(tcp_stream, store_compares_across_chunks_and_wrap)
+{
+	struct h *h = h_new(big_window);
+	static char buf[3000];
+	int id;
+
+	h_handshake(h, 0xffffffffu - 2500, ISN1, 7, 7);
+	h_ack(h, 1, 0);
+	memset(buf, 'q', sizeof(buf));
+	buf[2998] = '\r';
+	buf[2999] = '\n';
+	id = h_send(h, 0, 0, buf, 1500, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	id = h_send(h, 0, 1500, buf + 1500, 1500, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	/* Same bytes, across two chunks and the wrap: replayed. */
+	id = h_send(h, 0, 1000, buf + 1000, 1500, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_FORWARD);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RETRANS_BYTES), 1500);
+	/* One byte other in the later chunk: evasion. */
+	buf[2400] = 'Z';
+	id = h_send(h, 0, 1000, buf + 1000, 1500, 0);
+	cr_assert_eq(h_fate(h, id), TCP_ACT_DROP);
+	cr_assert_eq(h_ctr(h, TCP_CTR_EVASION), 1);
+	cr_assert_eq(h->last_verdict, TCP_CONN_DROP);
 	h_free(h);
 }

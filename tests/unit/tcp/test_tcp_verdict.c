@@ -29,7 +29,7 @@ Test(tcp_verdict, drop_conn_releases_everything_as_drop)
 	}
 	cr_assert_eq(tcp_conn_held(&h->c), 0);
 	cr_assert_eq(tcp_ctx_stats(h->x)->carry_used, 0);
-	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 0);
 	/* Sticky: later packets, any direction, any flags. */
 	a = sends(h, 1, 5, " ok\r\n");
 	cr_assert_eq(h->pk[a].reason, TCP_DROP_CONN);
@@ -84,7 +84,7 @@ Test(tcp_verdict, bypass)
 	cr_assert_eq(h_fate(h, b), TCP_ACT_FORWARD);
 	cr_assert_eq(h->in.pushes, (uint32_t)k);
 	cr_assert_eq(h->last_verdict, TCP_CONN_BYPASS);
-	cr_assert_eq(tcp_ctx_stats(h->x)->rings_used, 0);
+	cr_assert_eq(tcp_ctx_stats(h->x)->rtx_used, 0);
 	/* Close is still followed. */
 	h_send_raw(h, 0, ISN0 + 1 + 30, ISN1 + 1 + 7, NULL, 0, TCP_F_FIN | TCP_F_ACK, 100, 0xff, 1);
 	h_send_raw(h, 1, ISN1 + 1 + 7, ISN0 + 1 + 31, NULL, 0, TCP_F_FIN | TCP_F_ACK, 100, 0xff, 1);
@@ -176,6 +176,7 @@ max_queues(struct tcp_params *p)
 {
 	p->held_max_segs = TCP_HELD_MAX;
 	p->ooo_max_segs = TCP_OOO_MAX;
+	p->slots = 2 * (TCP_HELD_MAX + TCP_OOO_MAX) + 8;
 }
 
 /* Fills both directions with TCP_HELD_MAX held and TCP_OOO_MAX queued packets. */
@@ -331,24 +332,24 @@ Test(tcp_verdict, slot_pool_empty)
 }
 
 static void
-one_ring(struct tcp_params *p)
+one_chunk(struct tcp_params *p)
 {
-	p->ring_blocks = 1;
+	p->rtx_chunks = 1;
 }
 
-Test(tcp_verdict, ring_pool_empty)
+Test(tcp_verdict, rtx_pool_empty)
 {
-	struct h *h = est(one_ring);
+	struct h *h = est(one_chunk);
 	int a;
 
 	sends(h, 0, 0, "HELO\r\n");
 	a = sends(h, 1, 0, "250 ok\r\n");
-	cr_assert_eq(h->pk[a].reason, TCP_DROP_RING_POOL);
+	cr_assert_eq(h->pk[a].reason, TCP_DROP_RTX_POOL);
 	cr_assert_eq(h->in.nseen[1], 0);
-	h_ack(h, 1, 6); /* frees the initiator's ring */
+	h_ack(h, 1, 6); /* frees the initiator's chunk */
 	a = sends(h, 1, 0, "250 ok\r\n");
 	cr_assert_eq(h_fate(h, a), TCP_ACT_FORWARD);
-	cr_assert_eq(h_ctr(h, TCP_CTR_RING_POOL_EMPTY), 1);
+	cr_assert_eq(h_ctr(h, TCP_CTR_RTX_POOL_EMPTY), 1);
 	h_free(h);
 }
 
