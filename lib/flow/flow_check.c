@@ -23,7 +23,7 @@ int
 flow_table_check(const struct flow_table *t, const char **why)
 {
 	const char *dummy;
-	uint8_t *seen; /* per entry: 1 in a bucket, 2 in the wheel, 4 at or after the cursor */
+	uint8_t *seen; /* per entry: 1 bucket, 2 wheel, 4 at or after the cursor, 8 closed list */
 	uint32_t i, b, n, nb = t->bmask + 1, ci = (uint32_t)t->cur & t->wmask;
 	uint32_t by_state[FLOW_ST_MAX] = {0};
 	uint32_t live = 0, ext_used = 0;
@@ -124,6 +124,34 @@ flow_table_check(const struct flow_table *t, const char **why)
 			n++;
 		} while (i != h);
 	}
+	/* Closed entries: one consistent circular list of exactly the live CLOSED ones. */
+	if (t->closed_head != FLOW_NIL) {
+		uint32_t h = t->closed_head, prev;
+
+		CHECK(h < t->capacity, "closed list head out of range");
+		prev = flow_entry_at(t, h)->priv.cl_prev;
+		i = h;
+		n = 0;
+		do {
+			const struct flow_entry *e;
+
+			CHECK(i < t->capacity && n < t->capacity, "closed list broken");
+			e = flow_entry_at(t, i);
+			CHECK(e->priv.live && e->state == FLOW_ST_CLOSED,
+				"closed list holds an entry that is not closed");
+			CHECK(e->priv.cl_prev == prev, "closed list back link wrong");
+			CHECK(!(seen[i] & 8), "entry in the closed list twice");
+			seen[i] |= 8;
+			prev = i;
+			i = e->priv.cl_next;
+			n++;
+		} while (i != h);
+		CHECK(n == t->st.by_state[FLOW_ST_CLOSED],
+			"closed entry missing from the closed list");
+	} else {
+		CHECK(t->st.by_state[FLOW_ST_CLOSED] == 0, "closed entries but no closed list");
+	}
+
 	CHECK(!t->scan_active || t->scan_pos == FLOW_NIL ||
 			(t->scan_pos < t->capacity && (seen[t->scan_pos] & 4)),
 		"sweep cursor not in the current slot");
