@@ -124,32 +124,30 @@ flow_table_check(const struct flow_table *t, const char **why)
 			n++;
 		} while (i != h);
 	}
-	/* Closed entries: one consistent circular list of exactly the live CLOSED ones. */
-	if (t->closed_head != FLOW_NIL) {
-		uint32_t h = t->closed_head, prev;
+	/*
+	 * Closed entries: cl_next maps the live CLOSED entries onto themselves
+	 * and cl_prev undoes it (a permutation); from the head it runs through
+	 * all of them before it comes back (one circular list).
+	 */
+	for (i = 0, n = 0; i < t->capacity; i++) {
+		const struct flow_entry *e = flow_entry_at(t, i), *nx;
 
-		CHECK(h < t->capacity, "closed list head out of range");
-		prev = flow_entry_at(t, h)->priv.cl_prev;
-		i = h;
-		n = 0;
-		do {
-			const struct flow_entry *e;
-
-			CHECK(i < t->capacity && n < t->capacity, "closed list broken");
-			e = flow_entry_at(t, i);
-			CHECK(e->priv.live && e->state == FLOW_ST_CLOSED,
-				"closed list holds an entry that is not closed");
-			CHECK(e->priv.cl_prev == prev, "closed list back link wrong");
-			CHECK(!(seen[i] & 8), "entry in the closed list twice");
-			seen[i] |= 8;
-			prev = i;
-			i = e->priv.cl_next;
-			n++;
-		} while (i != h);
-		CHECK(n == t->st.by_state[FLOW_ST_CLOSED],
+		if (!e->priv.live || e->state != FLOW_ST_CLOSED)
+			continue;
+		CHECK(e->priv.cl_next < t->capacity, "closed list link out of range");
+		nx = flow_entry_at(t, e->priv.cl_next);
+		CHECK(nx->priv.live && nx->state == FLOW_ST_CLOSED,
+			"closed list links to an entry that is not closed");
+		CHECK(nx->priv.cl_prev == i, "closed list back link wrong");
+		n++;
+	}
+	CHECK((n == 0) == (t->closed_head == FLOW_NIL), "closed list head wrong");
+	for (i = t->closed_head, b = 0; b < n; b++) {
+		CHECK(i < t->capacity && flow_entry_at(t, i)->state == FLOW_ST_CLOSED,
+			"closed list head is not closed");
+		i = flow_entry_at(t, i)->priv.cl_next;
+		CHECK(i != t->closed_head || b + 1 == n,
 			"closed entry missing from the closed list");
-	} else {
-		CHECK(t->st.by_state[FLOW_ST_CLOSED] == 0, "closed entries but no closed list");
 	}
 
 	CHECK(!t->scan_active || t->scan_pos == FLOW_NIL ||

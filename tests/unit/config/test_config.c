@@ -158,7 +158,8 @@ Test(config, shipped_default_yaml_loads)
 	cr_assert_str_eq(c.pairs[0].inside.name, "net_tap0");
 	cr_assert_eq(c.timeouts.embryonic, 30);
 	cr_assert_eq(c.timeouts.half_closed, 600);
-	cr_assert_eq(c.flows_per_worker, 262144, "the shipped file and the built-in default disagree");
+	cr_assert_eq(
+		c.flows_per_worker, 262144, "the shipped file and the built-in default disagree");
 	config_free(&c);
 }
 

@@ -646,6 +646,18 @@ make_reclaim_table(uint32_t capacity, struct reclaimed *r)
 	return r->t;
 }
 
+/* The callback has seen exactly n entries, key numbers want[0..n-1] in that order. */
+static void
+assert_took(const struct reclaimed *r, unsigned int n, const uint32_t *want)
+{
+	unsigned int i;
+
+	cr_assert_eq(r->n, n, "%u entries reclaimed, want %u", r->n, n);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(r->ids[i], want[i], "reclaimed %u-th: key %u, want %u", i, r->ids[i],
+			want[i]);
+}
+
 /* Adds key number i (reclaiming if `reclaim`) and writes i into its user area. */
 static struct flow_entry *
 add_id(struct flow_table *t, uint32_t i, uint64_t now, int reclaim)
@@ -720,9 +732,7 @@ Test(flow_reclaim, full_of_closed_takes_the_oldest_closed)
 
 		cr_assert_not_null(e, "new connection %u refused by a table of closed ones", i);
 		cr_assert_eq(e->state, FLOW_ST_NEW);
-		cr_assert_eq(r.n, i + 1);
-		cr_assert_eq(r.ids[i], order[i], "reclaimed key %u, closed %u-th; want %u",
-			r.ids[i], i, order[i]);
+		assert_took(&r, i + 1, order); /* in close order */
 		cr_assert_null(find_key(t, order[i]));
 		cr_assert_eq(find_key(t, 1000 + 2 * i), e);
 		assert_consistent(t);
@@ -772,8 +782,7 @@ Test(flow_reclaim, no_closed_entry_refuses_and_counts)
 	/* One closes: exactly one new connection fits, the next is refused. */
 	close_id(t, 30, SEC, 1);
 	cr_assert_not_null(add_id(t, 100, 2 * SEC, 1));
-	cr_assert_eq(r.n, 1);
-	cr_assert_eq(r.ids[0], 30);
+	assert_took(&r, 1, (const uint32_t[]){30});
 	cr_assert_null(add_id(t, 102, 2 * SEC, 1));
 	flow_table_stats_get(t, &st);
 	cr_assert_eq(st.table_full, 3);
@@ -799,10 +808,7 @@ Test(flow_reclaim, closing_again_or_reopening_moves_the_entry)
 	assert_consistent(t);
 	for (i = 0; i < 3; i++)
 		cr_assert_not_null(add_id(t, 100 + 2 * i, 6 * SEC, 1));
-	cr_assert_eq(r.n, 3);
-	cr_assert_eq(r.ids[0], 4);
-	cr_assert_eq(r.ids[1], 6);
-	cr_assert_eq(r.ids[2], 0);
+	assert_took(&r, 3, (const uint32_t[]){4, 6, 0});
 	cr_assert_null(add_id(t, 200, 6 * SEC, 1));
 	cr_assert_not_null(find_key(t, 2));
 	assert_consistent(t);
@@ -831,11 +837,7 @@ Test(flow_reclaim, expired_and_deleted_closed_entries_leave_the_order)
 	cr_assert_eq(r.n, 0);
 	for (i = 0; i < 4; i++)
 		cr_assert_not_null(add_id(t, 106 + 2 * i, 7 * SEC, 1));
-	cr_assert_eq(r.n, 4);
-	cr_assert_eq(r.ids[0], 4);
-	cr_assert_eq(r.ids[1], 6);
-	cr_assert_eq(r.ids[2], 8);
-	cr_assert_eq(r.ids[3], 12);
+	assert_took(&r, 4, (const uint32_t[]){4, 6, 8, 12});
 	flow_table_stats_get(t, &st);
 	cr_assert_eq(st.expired, 2);
 	cr_assert_eq(st.dels, 1);
@@ -876,11 +878,9 @@ Test(flow_reclaim, full_chain_takes_its_own_oldest_closed)
 	flow_set_state(t, find_key(t, ids[3]), FLOW_ST_CLOSED, 4 * SEC);
 	flow_set_state(t, find_key(t, ids[40]), FLOW_ST_CLOSED, 3 * SEC);
 	cr_assert_not_null(add_id(t, ids[64], 5 * SEC, 1));
-	cr_assert_eq(r.n, 1);
-	cr_assert_eq(r.ids[0], ids[40]);
+	assert_took(&r, 1, (const uint32_t[]){ids[40]});
 	cr_assert_not_null(add_id(t, ids[65], 5 * SEC, 1));
-	cr_assert_eq(r.n, 2);
-	cr_assert_eq(r.ids[1], ids[3]);
+	assert_took(&r, 2, (const uint32_t[]){ids[40], ids[3]});
 	cr_assert_not_null(find_key(t, other));
 	cr_assert_null(add_id(t, ids[40], 6 * SEC, 1));
 	flow_table_stats_get(t, &st);
@@ -914,8 +914,7 @@ Test(flow_reclaim, full_table_and_full_chain_take_one_entry)
 	flow_set_state(t, e[9], FLOW_ST_CLOSED, SEC);
 	flow_set_state(t, e[7], FLOW_ST_CLOSED, 2 * SEC);
 	cr_assert_not_null(flow_table_add_reclaim(t, &k[64], 0x12340000u, 0, 3 * SEC));
-	cr_assert_eq(r.n, 1);
-	cr_assert_eq(r.ids[0], 9);
+	assert_took(&r, 1, (const uint32_t[]){9});
 	cr_assert_eq(flow_table_lookup(t, &k[7], 0x12340000u), e[7]);
 	flow_table_stats_get(t, &st);
 	cr_assert_eq(st.reclaimed, 1);
