@@ -50,12 +50,13 @@ struct config_timeouts {
 
 /*
  * Flow entries per worker by default. Size a table as connections per second
- * x the closed linger (5 s) + concurrent connections: 262,144 (180 MB at
- * 687 B each) covers 50,000 connections/s with 10,000 open per worker; a
- * full table reclaims closed entries beyond that. Two workers fit the 1 GiB
- * smtpwall takes without hugepages; 32 take 5.8 GB of hugepages.
+ * x the closed linger (5 s) + concurrent connections: 131,072 (90 MB at
+ * 687 B each) covers 25,000 connections/s with 6,000 open per worker; a
+ * full table reclaims closed entries beyond that. Up to 8 workers fit the
+ * 1 GiB smtpwall takes without hugepages; 64 take 5.8 GB of hugepages.
+ * Every start and exit pays for the whole table (page faults, zeroing).
  */
-#define CONFIG_FLOWS_PER_WORKER 262144
+#define CONFIG_FLOWS_PER_WORKER 131072
 
 struct config {
 	unsigned int n_pairs;

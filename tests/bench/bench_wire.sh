@@ -32,7 +32,7 @@
 #   LAT_MIXES="udp64 smtp"  LAT_FRACTION=0.5   (LAT_MIXES="" skips latency)
 #   IDLE_CONNS=1000000   idle connections for the memory test (0 skips it)
 #   CONN_TABLE=          flow-table size per worker for the conn mix (empty: the
-#                        default table, 262,144; e.g. 1048576)
+#                        default table, 131,072; e.g. 1048576)
 #   OUT=DIR              where logs, results.csv and latency histograms go
 #                        (default: a new directory under /tmp, kept)
 #   PRIO="nice -n -5"    optional command prefix for DUT and generator
@@ -59,7 +59,7 @@ LAT_MIXES=${LAT_MIXES-udp64 smtp}
 LAT_FRACTION=${LAT_FRACTION:-0.5}
 IDLE_CONNS=${IDLE_CONNS:-1000000}
 CONN_TABLE=${CONN_TABLE:-}
-DEFAULT_TABLE=262144 # lib/config's CONFIG_FLOWS_PER_WORKER
+DEFAULT_TABLE=131072 # lib/config's CONFIG_FLOWS_PER_WORKER
 PRIO=${PRIO:-}
 TIMEOUT_MS=${TIMEOUT_MS:-5000}
 ID="bw$$"
