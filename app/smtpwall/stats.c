@@ -157,7 +157,9 @@ flows_sum(struct flow_table_stats *out)
 		out->adds += s.adds;
 		out->dels += s.dels;
 		out->expired += s.expired;
+		out->reclaimed += s.reclaimed;
 		out->table_full += s.table_full;
+		out->bucket_full += s.bucket_full;
 		out->count += s.count;
 		for (j = 0; j < FLOW_ST_MAX; j++)
 			out->by_state[j] += s.by_state[j];
@@ -195,8 +197,10 @@ stats_print(FILE *f, const char *title)
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)
 			fprintf(f, ", %s %u", flow_state_name((enum flow_state)i), fs.by_state[i]);
-	fprintf(f, "; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " table-full\n", fs.adds,
-		fs.expired, fs.table_full);
+	fprintf(f,
+		"; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " reclaimed, %" PRIu64
+		" table-full, %" PRIu64 " chain-full\n",
+		fs.adds, fs.expired, fs.reclaimed, fs.table_full, fs.bucket_full);
 	if (!app.offline) {
 		for (i = 0; i < app.n_ports; i++) {
 			struct rte_eth_stats es;
@@ -268,7 +272,9 @@ tel_flows(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_add_dict_u64(d, "created", fs.adds);
 	rte_tel_data_add_dict_u64(d, "expired", fs.expired);
 	rte_tel_data_add_dict_u64(d, "deleted", fs.dels);
+	rte_tel_data_add_dict_u64(d, "reclaimed", fs.reclaimed);
 	rte_tel_data_add_dict_u64(d, "table_full", fs.table_full);
+	rte_tel_data_add_dict_u64(d, "chain_full", fs.bucket_full);
 	rte_tel_data_add_dict_u64(d, "lookups", fs.lookups);
 	rte_tel_data_add_dict_u64(d, "hits", fs.hits);
 	for (i = 0; i < FLOW_ST_MAX; i++)

@@ -35,9 +35,11 @@
 	X(malformed, "frames dropped: malformed (see drop reasons)") \
 	X(nonlinear, "frames dropped: chained mbuf that could not be linearised") \
 	X(flow_new, "connections created") \
-	X(flow_full, "new connections dropped: flow table full") \
+	X(flow_full, "new connections dropped: flow table full, none of it closed") \
+	X(flow_full_midstream, "segments of unknown TCP connections (no SYN) dropped: table full") \
 	X(flow_expired, "connections expired by timeout") \
 	X(flow_reused, "closed connections replaced by a new SYN on the same 5-tuple") \
+	X(flow_reclaimed, "closed connections whose entry a new one took (table or chain full)") \
 	X(flow_midstream, "TCP connections picked up without a handshake") \
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \

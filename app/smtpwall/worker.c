@@ -50,6 +50,21 @@ worker_flow_gone(struct flow_entry *e, void *arg)
 	inspect_flow_free(arg, e);
 }
 
+/*
+ * A new connection takes the place of a closed one (table or chain full):
+ * the same cleanup as an expiry, and the burst loop is told, since a later
+ * frame of this burst may have looked that entry up.
+ */
+static void
+reclaimed_cb(struct flow_entry *e, void *arg)
+{
+	struct worker *w = arg;
+
+	w->st.flow_reclaimed++;
+	inspect_flow_free(w, e);
+	w->reclaimed = e;
+}
+
 struct worker *
 worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 {
@@ -83,6 +98,8 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;
 	fp.timeout_s[FLOW_TO_CLOSED] = app.cfg.timeouts.closed;
 	fp.timeout_s[FLOW_TO_OTHER] = app.cfg.timeouts.udp;
+	fp.reclaim_cb = reclaimed_cb;
+	fp.reclaim_arg = w;
 	w->ft = flow_table_create(&fp);
 	w->log = log_ring_create(WK_LOG_RING);
 	if (w->ft == NULL || w->log == NULL || inspect_worker_init(w) != 0) {
@@ -182,15 +199,28 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	const struct pkt_info *pi, uint64_t now, bool *consumed)
 {
 	struct flow_entry *e;
+	bool opening;
 	int rc;
 
 	/* An earlier frame of this burst may have created it. */
 	e = flow_table_lookup(w->ft, k, hash);
 	if (e != NULL)
 		return e;
-	e = flow_table_add(w->ft, k, hash, dir, now);
+	/*
+	 * A connection opening (a SYN, or a first datagram) may take the place
+	 * of a closed connection when the table is full, as if closed ones were
+	 * freed at once (ASA); a stray segment of an unknown connection may not,
+	 * or late ACKs of reclaimed connections would reclaim more.
+	 */
+	opening = pi->l4_proto != IPPROTO_TCP ||
+		(pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+	e = opening ? flow_table_add_reclaim(w->ft, k, hash, dir, now)
+		    : flow_table_add(w->ft, k, hash, dir, now);
 	if (unlikely(e == NULL)) {
-		w->st.flow_full++;
+		if (opening)
+			w->st.flow_full++;
+		else
+			w->st.flow_full_midstream++;
 		return NULL;
 	}
 	rc = inspect_flow_new(w, e, m, pi, dir);
@@ -220,6 +250,21 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 		w->st.flow_midstream++;
 	}
 	return e;
+}
+
+/*
+ * Frames j..nk-1 of the burst whose bulk lookup found the entry a new
+ * connection has just taken look again: their connection is gone (or, the
+ * slot reused, it would be another's).
+ */
+static void
+burst_forget(struct worker *w, struct flow_entry **entries, const struct flow_key *keys,
+	const uint32_t *hashes, uint16_t j, uint16_t nk)
+{
+	for (; j < nk; j++)
+		if (entries[j] == w->reclaimed)
+			entries[j] = flow_table_lookup(w->ft, &keys[j], hashes[j]);
+	w->reclaimed = NULL;
 }
 
 void
@@ -324,6 +369,8 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			bool consumed = false;
 
 			e = flow_miss(w, m, &keys[i], hashes[i], kdir[i], p, now, &consumed);
+			if (unlikely(w->reclaimed != NULL))
+				burst_forget(w, entries, keys, hashes, (uint16_t)(i + 1), nk);
 			if (e == NULL) {
 				if (!consumed)
 					wk_drop(m);

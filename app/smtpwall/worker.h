@@ -71,6 +71,7 @@ struct worker {
 	uint64_t hz; /* ticks per second of `now` */
 	uint64_t next_expire; /* tick of the next expiry sweep */
 	uint64_t expire_every;
+	struct flow_entry *reclaimed; /* the closed entry a new connection last took (NULL: none) */
 	bool verify_ip4_csum;
 	bool verify_tcp_csum;
 	bool midstream_drop;

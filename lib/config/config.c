@@ -34,7 +34,7 @@ config_default(struct config *c)
 	snprintf(c->pairs[0].outside.name, CONFIG_PORT_NAME_LEN, "1");
 	c->workers = 0;
 	c->dispatch = CONFIG_DISPATCH_AUTO;
-	c->flows_per_worker = 65536;
+	c->flows_per_worker = CONFIG_FLOWS_PER_WORKER;
 	c->midstream = CONFIG_MIDSTREAM_DROP; /* like a firewall: no state, no entry */
 	c->verify_ip4_csum = true;
 	c->timeouts.embryonic = 30;

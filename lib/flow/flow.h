@@ -196,6 +196,8 @@ struct flow_entry_priv {
 	uint32_t tm_prev; /* timer wheel slot list, circular, by entry index */
 	uint32_t tm_next; /* (also the free-list link of a free entry) */
 	uint32_t tm_slot; /* wheel slot this entry is listed in, or FLOW_TM_NONE */
+	uint32_t cl_prev; /* closed entries in close order, circular, by entry index */
+	uint32_t cl_next; /* (meaningful in state CLOSED only) */
 	uint8_t live; /* 1 while allocated */
 	uint8_t fin_last; /* direction that sent the second FIN */
 };
@@ -242,6 +244,9 @@ flow_entry_of_user(const void *u)
 
 struct flow_table;
 
+/* A callback handed an entry that is about to be freed (expiry, reclaim, flush), or walked. */
+typedef void (*flow_expire_cb)(struct flow_entry *e, void *arg);
+
 /* Largest capacity and user area accepted by flow_table_create. */
 #define FLOW_TABLE_MAX_CAPACITY (1u << 28)
 #define FLOW_TABLE_MAX_USER_SIZE (1u << 16)
@@ -271,6 +276,14 @@ struct flow_table_params {
 	 * of millions of entries, that is gigabytes written once instead of twice).
 	 */
 	int mem_zeroed;
+	/*
+	 * Optional: called with the closed entry flow_table_add_reclaim frees to
+	 * make room, before it is reused, as flow_table_expire's callback is
+	 * called with an expired one: the app frees its per-flow resources
+	 * there. It must not add or delete entries.
+	 */
+	flow_expire_cb reclaim_cb;
+	void *reclaim_arg;
 };
 
 /*
@@ -286,8 +299,9 @@ struct flow_table_stats {
 	uint64_t adds; /* successful flow_table_add */
 	uint64_t dels; /* flow_table_del (and flow_table_flush) */
 	uint64_t expired; /* freed by flow_table_expire */
-	uint64_t table_full; /* flow_table_add refused: capacity entries live */
-	uint64_t bucket_full; /* flow_table_add refused: too many keys with one bucket hash */
+	uint64_t reclaimed; /* closed entries freed by flow_table_add_reclaim for a new key */
+	uint64_t table_full; /* add refused: capacity entries live (none closed, for _reclaim) */
+	uint64_t bucket_full; /* add refused: too many keys with one bucket hash (none closed) */
 	uint64_t relinked; /* timer work: entries moved to a later wheel slot by the sweep */
 	uint32_t count; /* live entries */
 	uint32_t by_state[FLOW_ST_MAX];
@@ -337,6 +351,23 @@ struct flow_entry *flow_table_lookup(struct flow_table *t, const struct flow_key
  *         a flood can cause). Never evicts.
  */
 struct flow_entry *flow_table_add(
+	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now);
+
+/*
+ * flow_table_add for a new connection: where flow_table_add would refuse
+ * because the table or the key's bucket chain is full, the new key takes
+ * the place of a closed entry (state CLOSED: lingering only to absorb late
+ * FINs and ACKs). A full table gives up the entry closed longest ago (the
+ * table keeps closed entries in close order: O(1)); a full chain gives up
+ * its own closed entry nearest its deadline (the oldest: a closed entry's
+ * deadline is its close plus the closed timeout; at most 64 entries looked
+ * at). params.reclaim_cb is called with that entry before it is freed;
+ * stats.reclaimed counts it. No allocation.
+ *
+ * @return the entry, or NULL when no closed entry could make room
+ *         (stats.table_full, stats.bucket_full as for flow_table_add).
+ */
+struct flow_entry *flow_table_add_reclaim(
 	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now);
 
 /* Deletes an entry at once (no callback). Deleting an entry already freed is ignored. */
@@ -391,11 +422,10 @@ void flow_set_deadline(struct flow_table *t, struct flow_entry *e, uint64_t dead
 
 /*
  * Sets the state (counted in stats.by_state) and deadline = now + timeout(s).
- * Ignores s >= FLOW_ST_MAX.
+ * Setting CLOSED (again, too) puts the entry at the young end of the closed
+ * entries flow_table_add_reclaim takes from. Ignores s >= FLOW_ST_MAX.
  */
 void flow_set_state(struct flow_table *t, struct flow_entry *e, enum flow_state s, uint64_t now);
-
-typedef void (*flow_expire_cb)(struct flow_entry *e, void *arg);
 
 /*
  * Expires entries whose deadline <= now, calling cb(e, arg) (cb may be NULL)

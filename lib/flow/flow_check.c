@@ -23,7 +23,7 @@ int
 flow_table_check(const struct flow_table *t, const char **why)
 {
 	const char *dummy;
-	uint8_t *seen; /* per entry: 1 in a bucket, 2 in the wheel, 4 at or after the cursor */
+	uint8_t *seen; /* per entry: 1 bucket, 2 wheel, 4 at or after the cursor, 8 closed list */
 	uint32_t i, b, n, nb = t->bmask + 1, ci = (uint32_t)t->cur & t->wmask;
 	uint32_t by_state[FLOW_ST_MAX] = {0};
 	uint32_t live = 0, ext_used = 0;
@@ -124,6 +124,32 @@ flow_table_check(const struct flow_table *t, const char **why)
 			n++;
 		} while (i != h);
 	}
+	/*
+	 * Closed entries: cl_next maps the live CLOSED entries onto themselves
+	 * and cl_prev undoes it (a permutation); from the head it runs through
+	 * all of them before it comes back (one circular list).
+	 */
+	for (i = 0, n = 0; i < t->capacity; i++) {
+		const struct flow_entry *e = flow_entry_at(t, i), *nx;
+
+		if (!e->priv.live || e->state != FLOW_ST_CLOSED)
+			continue;
+		CHECK(e->priv.cl_next < t->capacity, "closed list link out of range");
+		nx = flow_entry_at(t, e->priv.cl_next);
+		CHECK(nx->priv.live && nx->state == FLOW_ST_CLOSED,
+			"closed list links to an entry that is not closed");
+		CHECK(nx->priv.cl_prev == i, "closed list back link wrong");
+		n++;
+	}
+	CHECK((n == 0) == (t->closed_head == FLOW_NIL), "closed list head wrong");
+	for (i = t->closed_head, b = 0; b < n; b++) {
+		CHECK(i < t->capacity && flow_entry_at(t, i)->state == FLOW_ST_CLOSED,
+			"closed list head is not closed");
+		i = flow_entry_at(t, i)->priv.cl_next;
+		CHECK(i != t->closed_head || b + 1 == n,
+			"closed entry missing from the closed list");
+	}
+
 	CHECK(!t->scan_active || t->scan_pos == FLOW_NIL ||
 			(t->scan_pos < t->capacity && (seen[t->scan_pos] & 4)),
 		"sweep cursor not in the current slot");

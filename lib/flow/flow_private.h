@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/flow internals shared by flow_table.c, flow_timer.c and flow_tcp.c.
- * Not installed, not for the app.
+ * lib/flow internals shared by flow_table.c, flow_timer.c, flow_tcp.c and
+ * flow_closed.c. Not installed, not for the app.
  */
 #ifndef SMTPWALL_FLOW_PRIVATE_H
 #define SMTPWALL_FLOW_PRIVATE_H
@@ -75,6 +75,11 @@ struct flow_table {
 	uint64_t last_slot; /* latest slot an expire call was given (for flow_table_check) */
 	uint64_t st_ticks[FLOW_ST_MAX]; /* timeout of each state in ticks, 0 = never */
 
+	/* Closed entries in close order (flow_closed.c): head is the oldest. */
+	uint32_t closed_head; /* circular list through priv.cl_prev/cl_next, FLOW_NIL if empty */
+	flow_expire_cb reclaim_cb; /* params.reclaim_cb */
+	void *reclaim_arg;
+
 	struct flow_table_stats st; /* count and by_state included */
 	struct flow_mem mem;
 };
@@ -106,5 +111,10 @@ void flow_timer_unlink(struct flow_table *t, struct flow_entry *e);
 
 /* Table (flow_table.c): frees a live entry already out of the wheel. */
 void flow_entry_release(struct flow_table *t, struct flow_entry *e);
+
+/* Closed entries (flow_closed.c): e (live, state CLOSED) goes to the young end. */
+void flow_closed_push(struct flow_table *t, struct flow_entry *e);
+/* Takes e (live, state CLOSED) out of the closed entries (O(1)). */
+void flow_closed_unlink(struct flow_table *t, struct flow_entry *e);
 
 #endif /* SMTPWALL_FLOW_PRIVATE_H */

@@ -198,6 +198,9 @@ flow_table_create(const struct flow_table_params *p)
 		return NULL;
 	}
 	t->mem = mem;
+	t->reclaim_cb = p->reclaim_cb;
+	t->reclaim_arg = p->reclaim_arg;
+	t->closed_head = FLOW_NIL;
 	t->capacity = p->capacity;
 	t->user_size = p->user_size;
 	user = ((size_t)p->user_size + 63) & ~(size_t)63;
@@ -330,29 +333,112 @@ flow_table_lookup_bulk(struct flow_table *t, const struct flow_key *keys, const 
 	t->st.misses += n - hits;
 }
 
-struct flow_entry *
-flow_table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now)
+/* The last bucket of the chain from mb: the only one that can have room (chains are packed). */
+static struct flow_bucket *
+chain_tail(const struct flow_table *t, struct flow_bucket *mb)
+{
+	struct flow_bucket *b = mb;
+
+	while (b->next != FLOW_NIL)
+		b = &t->ext[b->next];
+	return b;
+}
+
+/*
+ * No room in the chain and no overflow bucket for it: the pool cannot run
+ * dry (flow_private.h), but a chain may not grow without bound.
+ */
+static int
+chain_full(const struct flow_table *t, const struct flow_bucket *mb, const struct flow_bucket *tail)
+{
+	return tail->count == FLOW_BUCKET_SLOTS &&
+		(mb->n_ext >= FLOW_BUCKET_MAX_EXT || t->ext_free == FLOW_NIL);
+}
+
+/* The chain's closed entry nearest its deadline (closed longest ago), or NULL: 64 at most. */
+static struct flow_entry *
+chain_oldest_closed(const struct flow_table *t, const struct flow_bucket *b)
+{
+	struct flow_entry *best = NULL;
+	unsigned int s;
+
+	for (; b != NULL; b = next_bucket(t, b)) {
+		for (s = 0; s < b->count; s++) {
+			struct flow_entry *e = flow_entry_at(t, b->idx[s]);
+
+			if (e->state == FLOW_ST_CLOSED &&
+				(best == NULL || e->deadline < best->deadline))
+				best = e;
+		}
+	}
+	return best;
+}
+
+/* Frees closed entry e for a new key: the app's callback first, as on expiry. */
+static void
+reclaim(struct flow_table *t, struct flow_entry *e)
+{
+	if (t->reclaim_cb != NULL)
+		t->reclaim_cb(e, t->reclaim_arg);
+	if (!e->priv.live)
+		return; /* the callback deleted it (counted as a del) */
+	flow_entry_release(t, e);
+	t->st.reclaimed++;
+}
+
+/*
+ * Finds room for a key of bucket mb: its chain's last bucket, with a free
+ * entry behind it; with may_reclaim, a closed entry makes the room when
+ * there is none. NULL (counted) when there is no room.
+ */
+static struct flow_bucket *
+make_room(struct flow_table *t, struct flow_bucket *mb, int may_reclaim)
+{
+	struct flow_bucket *b;
+	struct flow_entry *v;
+
+	if (t->free_head == FLOW_NIL && (!may_reclaim || t->closed_head == FLOW_NIL))
+		goto table_full;
+	b = chain_tail(t, mb);
+	if (chain_full(t, mb, b)) {
+		v = may_reclaim ? chain_oldest_closed(t, mb) : NULL;
+		if (v == NULL)
+			goto bucket_full;
+		reclaim(t, v); /* an entry and a slot of this chain */
+		b = chain_tail(t, mb);
+	}
+	if (t->free_head == FLOW_NIL && t->closed_head != FLOW_NIL) {
+		reclaim(t, flow_entry_at(t, t->closed_head)); /* the one closed longest ago */
+		b = chain_tail(t, mb);
+	}
+	/* Only a callback that broke its contract (it added entries) fails these. */
+	if (t->free_head == FLOW_NIL)
+		goto table_full;
+	if (chain_full(t, mb, b))
+		goto bucket_full;
+	return b;
+table_full:
+	t->st.table_full++;
+	return NULL;
+bucket_full:
+	t->st.bucket_full++;
+	return NULL;
+}
+
+static struct flow_entry *
+table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now,
+	int may_reclaim)
 {
 	struct flow_bucket *mb = main_bucket(t, hash);
-	struct flow_bucket *b = mb;
+	struct flow_bucket *b = make_room(t, mb, may_reclaim);
 	struct flow_entry *e;
 	uint32_t i;
 
-	if (t->free_head == FLOW_NIL) {
-		t->st.table_full++;
+	if (b == NULL)
 		return NULL;
-	}
-	/* Packed chain: only the last bucket can have room. */
-	while (b->next != FLOW_NIL)
-		b = &t->ext[b->next];
 	if (b->count == FLOW_BUCKET_SLOTS) {
 		uint32_t x = t->ext_free;
 
-		/* The pool cannot run dry (flow_private.h), but a chain may not grow without bound. */
-		if (mb->n_ext >= FLOW_BUCKET_MAX_EXT || x == FLOW_NIL) {
-			t->st.bucket_full++;
-			return NULL;
-		}
 		t->ext_free = t->ext[x].next;
 		t->ext[x].next = FLOW_NIL;
 		t->ext[x].count = 0;
@@ -385,6 +471,19 @@ flow_table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, in
 	return e;
 }
 
+struct flow_entry *
+flow_table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now)
+{
+	return table_add(t, k, hash, dir, now, 0);
+}
+
+struct flow_entry *
+flow_table_add_reclaim(
+	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now)
+{
+	return table_add(t, k, hash, dir, now, 1);
+}
+
 void
 flow_entry_release(struct flow_table *t, struct flow_entry *e)
 {
@@ -394,6 +493,8 @@ flow_entry_release(struct flow_table *t, struct flow_entry *e)
 	unsigned int hs = 0, s;
 
 	flow_timer_unlink(t, e);
+	if (e->state == FLOW_ST_CLOSED)
+		flow_closed_unlink(t, e);
 
 	/* Find e's slot and the chain's last bucket in one walk. */
 	for (b = mb; b != NULL; b = next_bucket(t, b)) {
@@ -489,7 +590,8 @@ flow_table_flush(struct flow_table *t, flow_expire_cb cb, void *arg)
 {
 	uint32_t i;
 
-	for (i = 0; i < t->capacity; i++) {
+	/* Stops at the last live entry: a second flush, or a sparse table, costs little. */
+	for (i = 0; i < t->capacity && t->st.count != 0; i++) {
 		struct flow_entry *e = flow_entry_at(t, i);
 
 		if (!e->priv.live)

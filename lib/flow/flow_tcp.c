@@ -63,9 +63,13 @@ flow_set_state(struct flow_table *t, struct flow_entry *e, enum flow_state s, ui
 {
 	if ((unsigned int)s >= FLOW_ST_MAX)
 		return;
+	if (e->state == FLOW_ST_CLOSED)
+		flow_closed_unlink(t, e);
 	t->st.by_state[e->state]--;
 	t->st.by_state[s]++;
 	e->state = (uint8_t)s;
+	if (s == FLOW_ST_CLOSED)
+		flow_closed_push(t, e); /* its linger starts now: the young end */
 	flow_timer_set(t, e, flow_deadline(t, s, now));
 }
 

@@ -11,7 +11,10 @@
 #   smtp      realistic SMTP mix (short sessions, exp(4 KiB) messages, a few
 #             violating ones; 256 sessions in flight)
 #   data      DATA-heavy (1 MiB messages, 64 sessions, window 16)
-#   conn      short sessions: handshake + FIN close, 1,024 in flight (conn/s)
+#   conn      short sessions: handshake + FIN close, 1,024 in flight (conn/s);
+#             every connection closed lingers 5 s, so the table fills with
+#             closed ones and new ones take their places (column "refused":
+#             new connections the DUT dropped, flow_full; must be 0)
 # then, at LAT_FRACTION (0.5) of the lowest of the three DUTs' measured
 # maximum for that mix, open-loop latency (p50/p99/p99.9) against each DUT,
 # and the latency each smtpwall adds over testpmd; then memory per connection
@@ -28,7 +31,8 @@
 #   MIXES="udp64 smtp data conn" (MIXES= skips throughput)   DUTS="testpmd bridge inspect"
 #   LAT_MIXES="udp64 smtp"  LAT_FRACTION=0.5   (LAT_MIXES="" skips latency)
 #   IDLE_CONNS=1000000   idle connections for the memory test (0 skips it)
-#   CONN_TABLE=2097152   flow-table size per worker for the conn mix
+#   CONN_TABLE=          flow-table size per worker for the conn mix (empty: the
+#                        default table, 131,072; e.g. 1048576)
 #   OUT=DIR              where logs, results.csv and latency histograms go
 #                        (default: a new directory under /tmp, kept)
 #   PRIO="nice -n -5"    optional command prefix for DUT and generator
@@ -54,7 +58,8 @@ DUTS=${DUTS:-testpmd bridge inspect}
 LAT_MIXES=${LAT_MIXES-udp64 smtp}
 LAT_FRACTION=${LAT_FRACTION:-0.5}
 IDLE_CONNS=${IDLE_CONNS:-1000000}
-CONN_TABLE=${CONN_TABLE:-2097152}
+CONN_TABLE=${CONN_TABLE:-}
+DEFAULT_TABLE=131072 # lib/config's CONFIG_FLOWS_PER_WORKER
 PRIO=${PRIO:-}
 TIMEOUT_MS=${TIMEOUT_MS:-5000}
 ID="bw$$"
@@ -187,8 +192,8 @@ dut_args() {
 	bridge) dargs=(--no-inspect) ;;
 	inspect) dargs=(-c "$ROOT/config/default.yaml" --audit "$WORK/audit.$2.log") ;;
 	esac
-	if [ "$3" = conn ] && [ "$1" != testpmd ]; then
-		# Closed connections linger 5 s: a bigger table (default policy).
+	if [ "$3" = conn ] && [ "$1" != testpmd ] && [ -n "$CONN_TABLE" ]; then
+		# Another table size (default policy).
 		printf 'flows:\n  max-per-worker: %d\n' "$CONN_TABLE" >"$WORK/flows.conn.yaml"
 		if [ "$1" = bridge ]; then
 			dargs=(--no-inspect -c "$WORK/flows.conn.yaml")
@@ -199,18 +204,19 @@ dut_args() {
 }
 
 # CSV: one row per run.
-CSV_HEAD="workers,rep,kind,mix,dut,mpps,gbps,cycles_per_pkt,sess_per_s,cycles_per_sess,lat_p50_us,lat_p99_us,lat_p999_us,lat_n,offered,check,preempted_bursts"
+CSV_HEAD="workers,rep,kind,mix,dut,mpps,gbps,cycles_per_pkt,sess_per_s,cycles_per_sess,lat_p50_us,lat_p99_us,lat_p999_us,lat_n,offered,check,preempted_bursts,refused,reclaimed"
 [ -s "$CSV" ] || echo "$CSV_HEAD" >"$CSV"
 
 # run_one KIND MIX DUT W REP [generator args]: one DUT start, one generator
 # run, one CSV row.
 run_one() {
-	local kind=$1 mix=$2 dut=$3 w=$4 rep=$5 name g d cpp cps sps off pre plain
+	local kind=$1 mix=$2 dut=$3 w=$4 rep=$5 name g d cpp cps sps off pre plain ref rec
 	shift 5
 	name="$kind-$mix-$dut-w$w-r$rep"
 	dut_args "$dut" "$name" "$mix"
 	DUT_MEM=1024
-	[ "$mix" = conn ] && DUT_MEM=$((CONN_TABLE / 1024 + 1024))
+	# The tables (about 0.7 KB an entry) on top of what a DUT needs anyway.
+	[ "$mix" = conn ] && DUT_MEM=$((${CONN_TABLE:-$DEFAULT_TABLE} * w / 1024 + 1024))
 	if [ "$dut" = testpmd ]; then
 		start_dut testpmd "$name" "$w" || return 1
 	else
@@ -222,9 +228,13 @@ run_one() {
 		--lat-out "$WORK/lat.$name.csv" "$@"
 	stop_dut
 	g="$WORK/gen.$name.log" d="$WORK/dut.$name.log"
-	cpp="" cps="" pre=""
+	cpp="" cps="" pre="" ref="" rec=""
 	if [ "$dut" != testpmd ]; then
 		pre=$(counter "$d" busy_preempted)
+		# New connections dropped for a full table (none of it closed), and
+		# closed connections whose entry a new one took.
+		ref=$(counter "$d" flow_full) rec=$(counter "$d" flow_reclaimed)
+		ref=${ref:-0} rec=${rec:-0}
 		cpp=$(awk '$1 == "busy_cycles" { c = $2 } $1 == "rx_pkts" && !r { r = $2 }
 			END { if (r > 0) printf "%.0f", c / r }' "$d")
 		# DUT cycles per completed session (whole run, warm-up included).
@@ -235,7 +245,7 @@ run_one() {
 	[ "$mix" = udp64 ] && sps="" cps=""
 	off=$(field "$g" offered_rate)
 	[ "$mix" = udp64 ] && off=$(field "$g" offered_udp_rate)
-	echo "$w,$rep,$kind,$mix,$dut,$(field "$g" rx_mpps),$(field "$g" rx_gbps),$cpp,$sps,$cps,$(field "$g" lat_p50_us),$(field "$g" lat_p99_us),$(field "$g" lat_p999_us),$(field "$g" lat_n),$off,$(check_of "$g"),$pre" >>"$CSV"
+	echo "$w,$rep,$kind,$mix,$dut,$(field "$g" rx_mpps),$(field "$g" rx_gbps),$cpp,$sps,$cps,$(field "$g" lat_p50_us),$(field "$g" lat_p99_us),$(field "$g" lat_p999_us),$(field "$g" lat_n),$off,$(check_of "$g"),$pre,$ref,$rec" >>"$CSV"
 }
 
 # med KIND MIX DUT W COLUMN -> the median of that column over the repetitions
@@ -265,6 +275,12 @@ medratio() {
 			printf(op == "diff" ? "%+.1f" : "%.2f", x)
 		}' "$CSV"
 }
+maxcol() { # KIND MIX DUT W COLUMN -> the largest value over the repetitions, or -
+	awk -F, -v k="$1" -v m="$2" -v d="$3" -v w="$4" -v col="$5" '
+		NR == 1 { for (i = 1; i <= NF; i++) c[$i] = i; next }
+		$3 == k && $4 == m && $5 == d && $1 == w && $(c[col]) != "" { if (n++ == 0 || $(c[col]) + 0 > x) x = $(c[col]) + 0 }
+		END { print n ? x : "-" }' "$CSV"
+}
 checks() { # KIND MIX DUT W -> ok, or FAIL when any repetition failed
 	awk -F, -v k="$1" -v m="$2" -v d="$3" -v w="$4" '$3 == k && $4 == m && $5 == d && $1 == w && $16 != "ok" { f = 1 }
 		END { print f ? "FAIL" : "ok" }' "$CSV"
@@ -287,19 +303,23 @@ for W in $WORKERS; do
 	echo
 	echo "Throughput, $W smtpwall worker(s) (closed loop; medians of $REPEAT):"
 	echo
-	printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %5s |\n" mix DUT Mpps Gbps \
-		"cycles/pkt" "vs testpmd" "sess/s" "cycles/sess" check
-	echo "|-------|----------|--------:|-------:|-----------:|------------:|---------:|-------------:|-------|"
+	printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %5s |\n" mix DUT \
+		Mpps Gbps "cycles/pkt" "vs testpmd" "sess/s" "cycles/sess" refused reclaimed check
+	echo "|-------|----------|--------:|-------:|-----------:|------------:|---------:|-------------:|--------:|----------:|-------|"
 	for mix in $MIXES; do
 		for dut in $DUTS; do
-			printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %5s |\n" "$mix" "$dut" \
+			printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %5s |\n" \
+				"$mix" "$dut" \
 				"$(med tput "$mix" "$dut" "$W" mpps)" "$(med tput "$mix" "$dut" "$W" gbps)" \
 				"$(med tput "$mix" "$dut" "$W" cycles_per_pkt)" \
 				"$(medratio tput "$mix" "$dut" "$W" mpps)" \
 				"$(med tput "$mix" "$dut" "$W" sess_per_s)" \
-				"$(med tput "$mix" "$dut" "$W" cycles_per_sess)" "$(checks tput "$mix" "$dut" "$W")"
+				"$(med tput "$mix" "$dut" "$W" cycles_per_sess)" \
+				"$(maxcol tput "$mix" "$dut" "$W" refused)" \
+				"$(maxcol tput "$mix" "$dut" "$W" reclaimed)" "$(checks tput "$mix" "$dut" "$W")"
 		done
 	done
+	[ -z "$MIXES" ] || echo "(refused, reclaimed: the most over the repetitions; conn table: ${CONN_TABLE:-$DEFAULT_TABLE (default)} per worker)"
 
 	# Latency at LAT_FRACTION of the slowest DUT's maximum, open loop.
 	[ -n "$LAT_MIXES" ] || continue

@@ -1,10 +1,10 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Fuzz target for lib/flow: the input is a configuration byte and a sequence
- * of operations (add, lookup, bulk lookup, delete, TCP flags, touch, state,
- * pickup, clock steps, expire) on a 64-entry table, mirrored in a shadow
- * model. Any disagreement, or a broken table invariant (flow_table_check),
- * aborts.
+ * of operations (add, add reclaiming a closed entry, lookup, bulk lookup,
+ * delete, TCP flags, touch, state, pickup, clock steps, expire) on a 64-entry
+ * table, mirrored in a shadow model. Any disagreement, or a broken table
+ * invariant (flow_table_check), aborts.
  *
  * Configuration byte: bits 0-1 clock rate (1 kHz, 1 GHz, 2.5 GHz, 1 Hz),
  * bits 2-3 timeouts (default, short, some never, all never), bit 4 a user
@@ -22,6 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 #define CAP 64
 #define NKEYS 160
+#define BMASK 15 /* the table's main buckets - 1: one per 4 entries of CAP */
 
 struct shadow {
 	struct flow_table *t;
@@ -29,11 +30,22 @@ struct shadow {
 	uint32_t hash[NKEYS];
 	struct flow_entry *e[NKEYS];
 	uint64_t deadline[NKEYS];
+	uint64_t closed[NKEYS]; /* `closes` when the key last became CLOSED */
+	uint64_t closes;
 	uint64_t to_ticks[FLOW_TO_MAX];
 	uint64_t now;
 	uint32_t count;
 	unsigned int cb_calls;
 	int user;
+	/*
+	 * What the next reclaim must take: the key closed first (victim), or,
+	 * when the new key's chain is full, a closed key of that chain (bucket)
+	 * with the chain's earliest closed deadline (ties: any).
+	 */
+	int victim;
+	int chain_full;
+	uint32_t bucket;
+	uint64_t chain_min;
 };
 
 #define CHECK(cond) \
@@ -106,6 +118,56 @@ expire_cb(struct flow_entry *e, void *arg)
 	s->cb_calls++;
 }
 
+static void
+reclaim_cb(struct flow_entry *e, void *arg)
+{
+	struct shadow *s = arg;
+	int id = key_id(s, e);
+
+	CHECK(id >= 0);
+	CHECK(e->state == FLOW_ST_CLOSED);
+	if (s->chain_full)
+		CHECK((s->hash[id] & BMASK) == s->bucket && e->deadline == s->chain_min);
+	else
+		CHECK(id == s->victim);
+	s->victim = -1;
+	s->chain_full = 0;
+	s->e[id] = NULL;
+	s->count--;
+}
+
+/* Sets what flow_table_add_reclaim of key id must take (victim -1: nothing). */
+static void
+expect_reclaim(struct shadow *s, uint32_t id)
+{
+	uint32_t in_chain = 0;
+	int i, found = 0;
+
+	s->victim = -1;
+	s->chain_full = 0;
+	s->bucket = s->hash[id] & BMASK;
+	for (i = 0; i < NKEYS; i++) {
+		if (s->e[i] == NULL || (s->hash[i] & BMASK) != s->bucket)
+			continue;
+		in_chain++;
+		if (s->e[i]->state == FLOW_ST_CLOSED && (!found || s->deadline[i] < s->chain_min)) {
+			s->chain_min = s->deadline[i];
+			found = 1;
+		}
+	}
+	if (in_chain == CAP) { /* FLOW_BUCKET_SLOTS x 8 buckets: a full chain */
+		s->chain_full = found;
+		s->victim = found ? 0 : -1; /* 0: any of the chain, reclaim_cb checks */
+		return;
+	}
+	if (s->count < CAP)
+		return;
+	for (i = 0; i < NKEYS; i++)
+		if (s->e[i] != NULL && s->e[i]->state == FLOW_ST_CLOSED &&
+			(s->victim < 0 || s->closed[i] < s->closed[s->victim]))
+			s->victim = i;
+}
+
 /* Counters and structure; with `full`, every key's lookup too (slow with colliding hashes). */
 static void
 check_table(struct shadow *s, int full)
@@ -122,7 +184,7 @@ check_table(struct shadow *s, int full)
 	flow_table_stats_get(s->t, &st);
 	CHECK(st.count == s->count);
 	CHECK(flow_table_count(s->t) == s->count);
-	CHECK(st.adds - st.dels - st.expired == s->count);
+	CHECK(st.adds - st.dels - st.expired - st.reclaimed == s->count);
 	CHECK(st.bucket_full == 0); /* a 64-key chain holds the whole table */
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		sum += st.by_state[i];
@@ -209,6 +271,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(p.timeout_s, timeout_sets[(cfg >> 2) & 3], sizeof(p.timeout_s));
 	s->user = (cfg >> 4) & 1;
 	p.user_size = s->user ? 24 : 0;
+	p.reclaim_cb = reclaim_cb;
+	p.reclaim_arg = s;
+	s->victim = -1;
 	s->t = flow_table_create(&p);
 	CHECK(s->t != NULL);
 	for (i = 0; i < FLOW_TO_MAX; i++)
@@ -226,15 +291,25 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		e = s->e[id];
 		switch (op % 12) {
 		case 0: /* add after a lookup */
-		case 1:
+		case 1: /* the same, reclaiming a closed entry if full */
 			CHECK(flow_table_lookup(s->t, &s->key[id], s->hash[id]) == e);
 			if (e != NULL)
 				break;
-			e = flow_table_add(s->t, &s->key[id], s->hash[id], op >> 7, s->now);
+			if (op % 12 == 1) {
+				expect_reclaim(s, id);
+				e = flow_table_add_reclaim(
+					s->t, &s->key[id], s->hash[id], op >> 7, s->now);
+			} else {
+				s->victim = -1;
+				s->chain_full = 0;
+				e = flow_table_add(s->t, &s->key[id], s->hash[id], op >> 7, s->now);
+			}
 			if (s->count == CAP) {
 				CHECK(e == NULL);
+				CHECK(s->victim == -1); /* refused only with nothing to take */
 				break;
 			}
+			CHECK(s->victim == -1 && !s->chain_full); /* taken, when it had to be */
 			CHECK(e != NULL);
 			CHECK(e->init_dir == (op >> 7));
 			if (s->user) {
@@ -271,6 +346,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			before = (enum flow_state)e->state;
 			after = flow_tcp_track(s->t, e, op >> 7, b, s->now);
 			CHECK(after == e->state);
+			if (after == FLOW_ST_CLOSED && before != FLOW_ST_CLOSED)
+				s->closed[id] = ++s->closes;
 			CHECK(before != FLOW_ST_OTHER || after == FLOW_ST_OTHER);
 			CHECK(!(b & FLOW_TCP_RST) || before == FLOW_ST_OTHER ||
 				after == FLOW_ST_CLOSED);
@@ -317,6 +394,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				CHECK(e->state == FLOW_ST_ESTABLISHED);
 			} else {
 				flow_set_state(s->t, e, (enum flow_state)(op >> 4 & 7), s->now);
+				if ((op >> 4 & 7) == FLOW_ST_CLOSED)
+					s->closed[id] = ++s->closes; /* again: the young end */
 			}
 			s->deadline[id] = expected_deadline(s, (enum flow_state)e->state);
 			CHECK(e->deadline == s->deadline[id]);

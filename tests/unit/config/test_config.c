@@ -25,6 +25,8 @@ Test(config, defaults_are_asa_timeouts)
 	cr_assert_eq(c.timeouts.half_closed, 600);
 	cr_assert_eq(c.timeouts.closed, 5);
 	cr_assert_eq(c.timeouts.udp, 120);
+	/* Issue 13: 25,000 connections/s x 5 s closed linger + 6,000 open. */
+	cr_assert_eq(c.flows_per_worker, 131072);
 	cr_assert_eq(c.n_pairs, 1);
 	cr_assert_str_eq(c.pairs[0].inside.name, "0");
 	cr_assert_str_eq(c.pairs[0].outside.name, "1");
@@ -156,6 +158,8 @@ Test(config, shipped_default_yaml_loads)
 	cr_assert_str_eq(c.pairs[0].inside.name, "net_tap0");
 	cr_assert_eq(c.timeouts.embryonic, 30);
 	cr_assert_eq(c.timeouts.half_closed, 600);
+	cr_assert_eq(
+		c.flows_per_worker, 131072, "the shipped file and the built-in default disagree");
 	config_free(&c);
 }
 

@@ -1,10 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * A million random operations (add, lookup, bulk lookup, delete, TCP flags,
- * touch, state change, clock steps small and huge, expire with random
- * budgets) against a brute-force model: a plain array indexed by key number
- * holding presence, entry and expected deadline. They must agree at every
- * step; the table's own invariants are checked now and then.
+ * A million random operations (add, add reclaiming the oldest closed entry,
+ * lookup, bulk lookup, delete, TCP flags, touch, state change, clock steps
+ * small and huge, expire with random budgets) against a brute-force model: a
+ * plain array indexed by key number holding presence, entry, expected
+ * deadline and when it closed. They must agree at every step; the table's own
+ * invariants are checked now and then.
  */
 #include <errno.h>
 #include <limits.h>
@@ -25,6 +26,7 @@ struct model_key {
 	uint32_t hash;
 	struct flow_entry *e; /* NULL when absent */
 	uint64_t deadline;
+	uint64_t closed; /* m->closes when it last became CLOSED */
 };
 
 struct model {
@@ -34,6 +36,8 @@ struct model {
 	uint64_t now;
 	uint32_t count;
 	unsigned int cb_calls;
+	uint64_t closes; /* entries set CLOSED so far: the model's close order */
+	int victim; /* the key flow_table_add_reclaim must take next, -1: none */
 };
 
 static uint64_t
@@ -73,6 +77,34 @@ expire_cb(struct flow_entry *e, void *arg)
 }
 
 static void
+reclaim_cb(struct flow_entry *e, void *arg)
+{
+	struct model *m = arg;
+	uint32_t id;
+
+	memcpy(&id, flow_entry_user(e), sizeof(id));
+	cr_assert_eq(
+		(int)id, m->victim, "reclaimed key %u, the oldest closed is %d", id, m->victim);
+	cr_assert_eq(m->k[id].e, e);
+	m->k[id].e = NULL;
+	m->count--;
+	m->victim = -1;
+}
+
+/* The live key that closed first, or -1. */
+static int
+oldest_closed(const struct model *m)
+{
+	int i, best = -1;
+
+	for (i = 0; i < NKEYS; i++)
+		if (m->k[i].e != NULL && m->k[i].e->state == FLOW_ST_CLOSED &&
+			(best < 0 || m->k[i].closed < m->k[best].closed))
+			best = i;
+	return best;
+}
+
+static void
 check_all(struct model *m, int structure)
 {
 	struct flow_table_stats st;
@@ -92,7 +124,7 @@ check_all(struct model *m, int structure)
 	cr_assert_eq(n, m->count);
 	flow_table_stats_get(m->t, &st);
 	cr_assert_eq(st.count, m->count);
-	cr_assert_eq(st.adds - st.dels - st.expired, m->count);
+	cr_assert_eq(st.adds - st.dels - st.expired - st.reclaimed, m->count);
 	if (structure)
 		cr_assert_eq(flow_table_check(m->t, &why), 0, "flow_table_check: %s", why);
 }
@@ -114,7 +146,10 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 	p.capacity = CAP;
 	p.user_size = sizeof(uint32_t);
 	p.hz = hz;
+	p.reclaim_cb = reclaim_cb;
+	p.reclaim_arg = m;
 	memcpy(p.timeout_s, timeouts, sizeof(p.timeout_s));
+	m->victim = -1;
 	m->t = flow_table_create(&p);
 	cr_assert_not_null(m->t, "create: %s", strerror(errno));
 	for (i = 0; i < FLOW_TO_MAX; i++)
@@ -141,14 +176,22 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 		struct model_key *k = &m->k[id];
 		struct flow_entry *e;
 
-		if (r < 300) { /* add (after a lookup, as the app does) */
+		if (r < 300) { /* add (after a lookup, as the app does), or add reclaiming */
+			int reclaim = r < 150;
+
 			e = flow_table_lookup(m->t, &k->key, k->hash);
 			cr_assert_eq(e, k->e);
 			if (e != NULL)
 				continue;
-			e = flow_table_add(m->t, &k->key, k->hash, (int)(id & 1), m->now);
+			m->victim = m->count == CAP && reclaim ? oldest_closed(m) : -1;
+			if (reclaim)
+				e = flow_table_add_reclaim(
+					m->t, &k->key, k->hash, (int)(id & 1), m->now);
+			else
+				e = flow_table_add(m->t, &k->key, k->hash, (int)(id & 1), m->now);
 			if (m->count == CAP) {
 				cr_assert_null(e, "added beyond capacity");
+				cr_assert_eq(m->victim, -1, "refused with a closed entry to take");
 				continue;
 			}
 			cr_assert_not_null(e, "add refused below capacity (%u)", m->count);
@@ -196,6 +239,8 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 
 				after = flow_tcp_track(m->t, e, (int)(rnd(&seed) & 1), f, m->now);
 				cr_assert_eq(after, e->state);
+				if (after == FLOW_ST_CLOSED && before != FLOW_ST_CLOSED)
+					k->closed = ++m->closes;
 				if (f & FLOW_TCP_RST)
 					cr_assert_eq(after, FLOW_ST_CLOSED);
 				if (!(before == FLOW_ST_CLOSED && after == FLOW_ST_CLOSED))
@@ -209,6 +254,8 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 				continue;
 			flow_set_state(m->t, e, s, m->now);
 			k->deadline = expected_deadline(m, s, m->now);
+			if (s == FLOW_ST_CLOSED)
+				k->closed = ++m->closes; /* closed again: the young end */
 		} else if (r < 900) { /* time passes */
 			uint64_t d = rnd(&seed) % 100000;
 
@@ -245,13 +292,15 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 	}
 	check_all(m, 1);
 	flow_table_stats_get(m->t, &st);
-	cr_log_info("hz %llu: adds %llu dels %llu expired %llu relinked %llu full %llu",
+	cr_log_info(
+		"hz %llu: adds %llu dels %llu expired %llu reclaimed %llu relinked %llu full %llu",
 		(unsigned long long)hz, (unsigned long long)st.adds, (unsigned long long)st.dels,
-		(unsigned long long)st.expired, (unsigned long long)st.relinked,
-		(unsigned long long)st.table_full);
+		(unsigned long long)st.expired, (unsigned long long)st.reclaimed,
+		(unsigned long long)st.relinked, (unsigned long long)st.table_full);
 	cr_assert_gt(st.expired, 10000);
 	cr_assert_gt(st.dels, 10000);
 	cr_assert_gt(st.table_full, 0);
+	cr_assert_gt(st.reclaimed, 100);
 	cr_assert_eq(st.bucket_full, 0);
 	flow_table_free(m->t);
 	free(m);

@@ -2,7 +2,8 @@
 /*
  * Table operations: create's checks, insert / lookup / delete, bulk lookup
  * against single lookups, counters, a full table, the user area, overflow
- * chains and colliding hashes, walk and flush.
+ * chains and colliding hashes, walk and flush; flow_table_add_reclaim taking
+ * the oldest closed entry of a full table or chain.
  */
 #include <errno.h>
 #include <stdint.h>
@@ -598,6 +599,347 @@ Test(flow_table, huge_timeouts_saturate_to_never)
 	cr_assert_eq(e->deadline, FLOW_DEADLINE_NEVER);
 	e = add_key(t, 2, UINT64_MAX - 5); /* TCP, 30 s past a clock about to wrap */
 	cr_assert_eq(e->deadline, FLOW_DEADLINE_NEVER);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+/* ------------------------------------------------------------------------ */
+/* flow_table_add_reclaim: closed entries make room for new connections      */
+
+struct reclaimed {
+	struct flow_table *t;
+	uint32_t ids[64]; /* key numbers, in the order the callback saw them */
+	unsigned int n;
+	int del_in_cb; /* the callback deletes the entry itself */
+};
+
+static void
+reclaim_cb(struct flow_entry *e, void *arg)
+{
+	struct reclaimed *r = arg;
+	uint32_t id;
+
+	/* Called before the entry goes: still closed, still findable, user area intact. */
+	cr_assert_eq(e->state, FLOW_ST_CLOSED);
+	memcpy(&id, flow_entry_user(e), sizeof(id));
+	cr_assert_eq(flow_table_lookup(r->t, &e->key, e->hash), e,
+		"key %u not in the table during its callback", id);
+	cr_assert_lt(r->n, 64);
+	r->ids[r->n++] = id;
+	if (r->del_in_cb)
+		flow_table_del(r->t, e);
+}
+
+static struct flow_table *
+make_reclaim_table(uint32_t capacity, struct reclaimed *r)
+{
+	struct flow_table_params p;
+
+	flow_table_params_default(&p);
+	p.capacity = capacity;
+	p.user_size = sizeof(uint32_t);
+	p.reclaim_cb = reclaim_cb;
+	p.reclaim_arg = r;
+	memset(r, 0, sizeof(*r));
+	r->t = flow_table_create(&p);
+	cr_assert_not_null(r->t, "flow_table_create: %s", strerror(errno));
+	return r->t;
+}
+
+/* The callback has seen exactly n entries, key numbers want[0..n-1] in that order. */
+static void
+assert_took(const struct reclaimed *r, unsigned int n, const uint32_t *want)
+{
+	unsigned int i;
+
+	cr_assert_eq(r->n, n, "%u entries reclaimed, want %u", r->n, n);
+	for (i = 0; i < n; i++)
+		cr_assert_eq(r->ids[i], want[i], "reclaimed %u-th: key %u, want %u", i, r->ids[i],
+			want[i]);
+}
+
+/* Adds key number i (reclaiming if `reclaim`) and writes i into its user area. */
+static struct flow_entry *
+add_id(struct flow_table *t, uint32_t i, uint64_t now, int reclaim)
+{
+	struct flow_key k;
+	struct flow_entry *e;
+
+	key_of(&k, i);
+	e = reclaim ? flow_table_add_reclaim(t, &k, flow_key_hash(&k), 0, now)
+		    : flow_table_add(t, &k, flow_key_hash(&k), 0, now);
+	if (e != NULL) {
+		cr_assert_eq(*(uint32_t *)flow_entry_user(e), 0, "user area not zeroed");
+		memcpy(flow_entry_user(e), &i, sizeof(i));
+	}
+	return e;
+}
+
+/* Key number i goes through a handshake and a FIN close (or an RST) at `now`. */
+static void
+close_id(struct flow_table *t, uint32_t i, uint64_t now, int rst)
+{
+	struct flow_entry *e = find_key(t, i);
+
+	cr_assert_not_null(e, "key %u", i);
+	flow_tcp_track(t, e, 0, FLOW_TCP_SYN, now);
+	flow_tcp_track(t, e, 1, FLOW_TCP_SYN | FLOW_TCP_ACK, now);
+	flow_tcp_track(t, e, 0, FLOW_TCP_ACK, now);
+	if (rst) {
+		flow_tcp_track(t, e, 1, FLOW_TCP_RST, now);
+	} else {
+		flow_tcp_track(t, e, 0, FLOW_TCP_FIN | FLOW_TCP_ACK, now);
+		flow_tcp_track(t, e, 1, FLOW_TCP_FIN | FLOW_TCP_ACK, now);
+		flow_tcp_track(t, e, 0, FLOW_TCP_ACK, now);
+	}
+	cr_assert_eq(e->state, FLOW_ST_CLOSED, "key %u", i);
+}
+
+Test(flow_reclaim, full_of_closed_takes_the_oldest_closed)
+{
+	/* 64 TCP connections (even key numbers) close in an order unrelated to
+	 * their slots; new connections take their places oldest-closed first. */
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(64, &r);
+	struct flow_table_stats st;
+	uint32_t order[64], i, j;
+	uint64_t seed = 5;
+
+	for (i = 0; i < 64; i++) {
+		cr_assert_not_null(add_id(t, 2 * i, 0, 0));
+		order[i] = 2 * i;
+	}
+	for (i = 63; i > 0; i--) {
+		uint32_t x;
+
+		j = (uint32_t)(rnd(&seed) % (i + 1));
+		x = order[i];
+		order[i] = order[j];
+		order[j] = x;
+	}
+	for (i = 0; i < 64; i++)
+		close_id(t, order[i], (1 + i) * SEC / 100, i % 3 == 0);
+	assert_consistent(t);
+
+	/* flow_table_add never evicts. */
+	cr_assert_null(add_id(t, 1000, SEC, 0));
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.table_full, 1);
+	cr_assert_eq(r.n, 0);
+
+	for (i = 0; i < 10; i++) {
+		struct flow_entry *e = add_id(t, 1000 + 2 * i, SEC, 1);
+
+		cr_assert_not_null(e, "new connection %u refused by a table of closed ones", i);
+		cr_assert_eq(e->state, FLOW_ST_NEW);
+		assert_took(&r, i + 1, order); /* in close order */
+		cr_assert_null(find_key(t, order[i]));
+		cr_assert_eq(find_key(t, 1000 + 2 * i), e);
+		assert_consistent(t);
+	}
+	for (i = 10; i < 64; i++)
+		cr_assert_not_null(find_key(t, order[i]), "closed key %u lost", order[i]);
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.reclaimed, 10);
+	cr_assert_eq(st.table_full, 1);
+	cr_assert_eq(st.count, 64);
+	cr_assert_eq(st.by_state[FLOW_ST_CLOSED], 54);
+	cr_assert_eq(st.adds - st.dels - st.expired - st.reclaimed, st.count);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, no_closed_entry_refuses_and_counts)
+{
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(16, &r);
+	struct flow_table_stats st;
+	struct flow_entry *e;
+	uint32_t i;
+
+	/* Embryonic, established, half-closed, closing: none may go. */
+	for (i = 0; i < 16; i++)
+		cr_assert_not_null(add_id(t, 2 * i, 0, 1));
+	for (i = 0; i < 12; i++) {
+		e = find_key(t, 2 * i);
+		flow_tcp_track(t, e, 0, FLOW_TCP_SYN, 0);
+		flow_tcp_track(t, e, 1, FLOW_TCP_SYN | FLOW_TCP_ACK, 0);
+		flow_tcp_track(t, e, 0, FLOW_TCP_ACK, 0);
+		if (i >= 4)
+			flow_tcp_track(t, e, 0, FLOW_TCP_FIN, 0);
+		if (i >= 8)
+			flow_tcp_track(t, e, 1, FLOW_TCP_FIN, 0);
+	}
+	cr_assert_null(add_id(t, 100, SEC, 1));
+	cr_assert_null(add_id(t, 102, SEC, 1));
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.table_full, 2);
+	cr_assert_eq(st.reclaimed, 0);
+	cr_assert_eq(st.count, 16);
+	cr_assert_eq(r.n, 0);
+	for (i = 0; i < 16; i++)
+		cr_assert_not_null(find_key(t, 2 * i));
+
+	/* One closes: exactly one new connection fits, the next is refused. */
+	close_id(t, 30, SEC, 1);
+	cr_assert_not_null(add_id(t, 100, 2 * SEC, 1));
+	assert_took(&r, 1, (const uint32_t[]){30});
+	cr_assert_null(add_id(t, 102, 2 * SEC, 1));
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.table_full, 3);
+	cr_assert_eq(st.reclaimed, 1);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, closing_again_or_reopening_moves_the_entry)
+{
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(8, &r);
+	uint32_t i;
+
+	for (i = 0; i < 8; i++)
+		cr_assert_not_null(add_id(t, 2 * i, 0, 0));
+	for (i = 0; i < 4; i++)
+		close_id(t, 2 * i, i * SEC, 0); /* close order: 0 2 4 6 */
+	/* The app closes 0 again (its linger starts again): the young end. */
+	flow_set_state(t, find_key(t, 0), FLOW_ST_CLOSED, 5 * SEC);
+	/* 2 leaves CLOSED: it is no longer the table's to take. */
+	flow_set_state(t, find_key(t, 2), FLOW_ST_ESTABLISHED, 5 * SEC);
+	assert_consistent(t);
+	for (i = 0; i < 3; i++)
+		cr_assert_not_null(add_id(t, 100 + 2 * i, 6 * SEC, 1));
+	assert_took(&r, 3, (const uint32_t[]){4, 6, 0});
+	cr_assert_null(add_id(t, 200, 6 * SEC, 1));
+	cr_assert_not_null(find_key(t, 2));
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, expired_and_deleted_closed_entries_leave_the_order)
+{
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(32, &r);
+	struct flow_table_stats st;
+	uint32_t i;
+
+	for (i = 0; i < 32; i++)
+		cr_assert_not_null(add_id(t, 2 * i, 0, 0));
+	for (i = 0; i < 8; i++)
+		close_id(t, 2 * i, i * SEC, 0); /* closed 0..7 s: linger to 5..12 s */
+	flow_table_del(t, find_key(t, 10)); /* closed 5th */
+	/* At 6.5 s the first two (deadlines 5, 6 s) have expired. */
+	cr_assert_eq(flow_table_expire(t, 6500 * SEC / 1000, 1000, NULL, NULL), 2);
+	assert_consistent(t);
+	cr_assert_not_null(add_id(t, 100, 7 * SEC, 1)); /* a free slot (the delete): no reclaim */
+	cr_assert_eq(r.n, 0);
+	cr_assert_not_null(add_id(t, 102, 7 * SEC, 1)); /* a free slot (an expiry) */
+	cr_assert_not_null(add_id(t, 104, 7 * SEC, 1));
+	cr_assert_eq(r.n, 0);
+	for (i = 0; i < 4; i++)
+		cr_assert_not_null(add_id(t, 106 + 2 * i, 7 * SEC, 1));
+	assert_took(&r, 4, (const uint32_t[]){4, 6, 8, 12});
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.expired, 2);
+	cr_assert_eq(st.dels, 1);
+	cr_assert_eq(st.reclaimed, 4);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, full_chain_takes_its_own_oldest_closed)
+{
+	/* capacity 256: 64 main buckets; 64 keys of bucket 0 fill its chain. */
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(256, &r);
+	struct flow_table_stats st;
+	uint32_t ids[66], other, i;
+	struct flow_key k;
+
+	colliding_keys(ids, 66, 64);
+	for (other = 0;; other++) {
+		key_of(&k, other);
+		if ((flow_key_hash(&k) & 63) != 0)
+			break;
+	}
+	cr_assert_not_null(add_id(t, other, 0, 0));
+	for (i = 0; i < 64; i++)
+		cr_assert_not_null(add_id(t, ids[i], 0, 0));
+	/* No closed key in the chain: refused, even with a closed entry elsewhere. */
+	flow_set_state(t, find_key(t, other), FLOW_ST_CLOSED, SEC);
+	cr_assert_null(add_id(t, ids[64], 2 * SEC, 1));
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.bucket_full, 1);
+	cr_assert_eq(st.reclaimed, 0);
+	cr_assert_eq(r.n, 0);
+	cr_assert_not_null(find_key(t, other), "a closed entry of another chain went for nothing");
+
+	/* Two of the chain close (the later first in the chain's order): the
+	 * chain gives up the one closed first, not the table's oldest. */
+	flow_set_state(t, find_key(t, ids[3]), FLOW_ST_CLOSED, 4 * SEC);
+	flow_set_state(t, find_key(t, ids[40]), FLOW_ST_CLOSED, 3 * SEC);
+	cr_assert_not_null(add_id(t, ids[64], 5 * SEC, 1));
+	assert_took(&r, 1, (const uint32_t[]){ids[40]});
+	cr_assert_not_null(add_id(t, ids[65], 5 * SEC, 1));
+	assert_took(&r, 2, (const uint32_t[]){ids[40], ids[3]});
+	cr_assert_not_null(find_key(t, other));
+	cr_assert_null(add_id(t, ids[40], 6 * SEC, 1));
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.reclaimed, 2);
+	cr_assert_eq(st.bucket_full, 2);
+	cr_assert_eq(st.table_full, 0);
+	for (i = 0; i < 66; i++)
+		cr_assert_eq(find_key(t, ids[i]) != NULL, i != 3 && i != 40, "key %u", i);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, full_table_and_full_chain_take_one_entry)
+{
+	/* Capacity 64 with one hash for every key: the table and the chain are
+	 * full at once; one closed entry makes room for both. */
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(64, &r);
+	struct flow_entry *e[65];
+	struct flow_key k[65];
+	struct flow_table_stats st;
+	uint32_t i;
+
+	for (i = 0; i < 65; i++)
+		key_of(&k[i], i);
+	for (i = 0; i < 64; i++) {
+		e[i] = flow_table_add(t, &k[i], 0x12340000u, 0, 0);
+		cr_assert_not_null(e[i]);
+		memcpy(flow_entry_user(e[i]), &i, sizeof(i));
+	}
+	flow_set_state(t, e[9], FLOW_ST_CLOSED, SEC);
+	flow_set_state(t, e[7], FLOW_ST_CLOSED, 2 * SEC);
+	cr_assert_not_null(flow_table_add_reclaim(t, &k[64], 0x12340000u, 0, 3 * SEC));
+	assert_took(&r, 1, (const uint32_t[]){9});
+	cr_assert_eq(flow_table_lookup(t, &k[7], 0x12340000u), e[7]);
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.reclaimed, 1);
+	cr_assert_eq(st.count, 64);
+	assert_consistent(t);
+	flow_table_free(t);
+}
+
+Test(flow_reclaim, callback_that_deletes_the_entry)
+{
+	struct reclaimed r;
+	struct flow_table *t = make_reclaim_table(4, &r);
+	struct flow_table_stats st;
+	uint32_t i;
+
+	r.del_in_cb = 1;
+	for (i = 0; i < 4; i++)
+		cr_assert_not_null(add_id(t, 2 * i, 0, 0));
+	close_id(t, 4, SEC, 1);
+	cr_assert_not_null(add_id(t, 100, 2 * SEC, 1));
+	cr_assert_eq(r.n, 1);
+	flow_table_stats_get(t, &st);
+	cr_assert_eq(st.reclaimed, 0); /* the callback's delete counts as a delete */
+	cr_assert_eq(st.dels, 1);
+	cr_assert_eq(st.count, 4);
 	assert_consistent(t);
 	flow_table_free(t);
 }
