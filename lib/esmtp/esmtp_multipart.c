@@ -17,14 +17,15 @@
  * linear form in the keys with a coefficient that is not 0 mod P: n_x -
  * n_y on k[0] when the lengths differ, x[i] - y[i] on k[i] where they do
  * not.  So each comparison of a line with a boundary collides with
- * probability at most 2^-60 (the keys' draw is within 2^-61 of uniform),
- * whatever the lengths and whatever the sender chose; a line is compared
- * with each level at most twice (as "--b" and as "--b--"), so a sender who
- * does not know the keys, and nothing the box sends reveals them, needs
- * about 2^56 crafted lines for one even chance of a line taken for a
- * boundary.  Being a sum of terms, the hash of a line grows byte by byte
- * and the trailing "--" of a close delimiter is taken back out by
- * subtraction: no byte of the line is kept.
+ * probability at most 2^-60 (no key value is drawn with a probability over
+ * 2^-60), whatever the lengths and whatever the sender chose.  A line is
+ * compared at most twice with each of the 8 levels (as "--b" and as
+ * "--b--"): at most 2^-56 a line, so 2^40 crafted lines (terabytes) give a
+ * sender who does not know the keys, and nothing the box sends reveals
+ * them, a chance under 2^-16 of one line taken for a boundary.  Being a
+ * sum of terms, the hash of a line grows byte by byte and the trailing
+ * "--" of a close delimiter is taken back out by subtraction: no byte of
+ * the line is kept.
  */
 #include <string.h>
 
@@ -78,10 +79,16 @@ esmtp_bnd_param(struct esmtp_ctx *c, int rfc2231)
 {
 	struct esmtp *s = c->s;
 	uint32_t n = s->vcount;
+	uint64_t h = NO_HASH;
 
+	if (n != 0 && n <= ESMTP_BOUNDARY_MAX && !rfc2231)
+		h = esmtp_bnd_fold(s->val.acc + esmtp_bnd_term(esmtp_bnd_key(s->p, 0), n));
 	if (s->sflags & SF_BND) {
-		/* Readers take the first or the last: which parts there are
-		 * would depend on whom you ask. */
+		/* The same boundary again is harmless; another one is not:
+		 * readers take the first or the last, so which parts there
+		 * are would depend on whom you ask. */
+		if ((s->sflags & SF_PUSHED) && h == (s->bnd[s->depth - 1] & BND_P))
+			return;
 		unfollowable(c, "boundary given twice");
 		return;
 	}
@@ -100,10 +107,7 @@ esmtp_bnd_param(struct esmtp_ctx *c, int rfc2231)
 	else {
 		if (n > ESMTP_BOUNDARY_RFC)
 			esmtp_fire_num(c, ESMTP_EV_MIME_BOUNDARY_LENGTH, n);
-		s->bnd[s->depth] =
-			esmtp_bnd_fold(s->val.acc + esmtp_bnd_term(esmtp_bnd_key(s->p, 0), n)) |
-			((s->pflags & PF_DIGEST) ? UINT64_C(1) << 63 : 0);
-		s->depth++;
+		s->bnd[s->depth++] = h | ((s->pflags & PF_DIGEST) ? UINT64_C(1) << 63 : 0);
 		s->sflags |= SF_PUSHED;
 	}
 }
@@ -140,11 +144,35 @@ esmtp_mime_section_end(struct esmtp_ctx *c)
  * terms of the bytes after "--" up to the last non-blank one, and whether
  * those end in "--".
  */
+/* Hash terms of len bytes at index q (after "--") on; a sum below 2^79. */
+static __uint128_t
+hash_run(
+	const struct esmtp_policy *pol, __uint128_t acc, uint32_t q, const uint8_t *p, uint32_t len)
+{
+	const uint64_t *k;
+	uint32_t j;
+
+	if (q >= ESMTP_BOUNDARY_MAX + 2)
+		return acc;
+	if (len > ESMTP_BOUNDARY_MAX + 2 - q)
+		len = ESMTP_BOUNDARY_MAX + 2 - q; /* blanks past any boundary */
+	if (likely(pol->bnd_key[0] != 0)) {
+		k = pol->bnd_key + q + 1;
+		for (j = 0; j < len; j++)
+			acc += (__uint128_t)k[j] * (p[j] + 1u);
+	} else {
+		for (j = 0; j < len; j++)
+			acc += (__uint128_t)esmtp_bnd_key(pol, q + j + 1) * (p[j] + 1u);
+	}
+	return acc;
+}
+
 void
 esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n)
 {
-	uint32_t at = s->dline_len, i, q;
-	uint8_t f, ch;
+	uint32_t at = s->dline_len, i = 0, last, q;
+	__uint128_t acc;
+	uint8_t f;
 
 	if (at == 0) {
 		if (p[0] != '-')
@@ -158,32 +186,33 @@ esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n)
 	if (!(s->dflags & DF_DASH) || (s->dl.f & DL_DEAD))
 		return;
 	f = s->dl.f;
-	for (i = 0; i < n; i++) {
-		ch = p[i];
-		if (at + i < 2) {
-			if (ch != '-')
-				f |= DL_DEAD;
-			if (f & DL_DEAD)
-				break;
-			continue;
+	for (; i < n && at + i < 2; i++)
+		if (p[i] != '-') {
+			s->dl.f = f | DL_DEAD;
+			return;
 		}
-		q = at + i - 2; /* index after "--" */
-		if (q < ESMTP_BOUNDARY_MAX + 2)
-			s->dl.acc = esmtp_bnd_fold(
-				s->dl.acc + esmtp_bnd_term(esmtp_bnd_key(s->p, q + 1), ch + 1u));
-		if (!esmtp_is_wsp(ch)) {
-			if (q >= ESMTP_BOUNDARY_MAX + 2) {
-				/* Longer than any boundary and its "--". */
-				f |= DL_DEAD;
-				break;
-			}
-			f = (uint8_t)((f & ~DL_DD) | (ch == '-' && (f & DL_DASH) ? DL_DD : 0));
-			s->dl.h1 = s->dl.acc;
-			s->dl.n1 = (uint16_t)(q + 1);
+	if (i == n)
+		return;
+	q = at + i - 2; /* index after "--" of p[i] */
+	acc = s->dl.acc;
+	for (last = n; last > i && esmtp_is_wsp(p[last - 1]); last--)
+		;
+	if (last > i) {
+		/* p[last - 1], the last non-blank byte, ends the candidate. */
+		if (q + (last - 1 - i) >= ESMTP_BOUNDARY_MAX + 2) {
+			s->dl.f = f | DL_DEAD; /* longer than any boundary and "--" */
+			return;
 		}
-		f = (uint8_t)((f & ~DL_DASH) | (ch == '-' ? DL_DASH : 0));
+		acc = hash_run(s->p, acc, q, p + i, last - i);
+		s->dl.h1 = esmtp_bnd_fold128(acc);
+		s->dl.n1 = (uint16_t)(q + last - i);
+		f &= (uint8_t)~DL_DD;
+		if (p[last - 1] == '-' && (last - 1 > i ? p[last - 2] == '-' : (f & DL_DASH)))
+			f |= DL_DD;
 	}
-	s->dl.f = f;
+	acc = hash_run(s->p, acc, q + (last - i), p + last, n - last);
+	s->dl.acc = esmtp_bnd_fold128(acc);
+	s->dl.f = (uint8_t)((f & ~DL_DASH) | (p[n - 1] == '-' ? DL_DASH : 0));
 }
 
 /* The end of a line esmtp_body_bytes() followed: a delimiter of a level

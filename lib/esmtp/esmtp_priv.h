@@ -203,6 +203,13 @@ esmtp_bnd_fold(uint64_t x)
 	return x >= BND_P ? x - BND_P : x;
 }
 
+/* x mod BND_P, for x below 2^125. */
+static inline uint64_t
+esmtp_bnd_fold128(__uint128_t x)
+{
+	return esmtp_bnd_fold(((uint64_t)x & BND_P) + esmtp_bnd_fold((uint64_t)(x >> 61)));
+}
+
 /* key * v mod BND_P, for key < BND_P. */
 static inline uint64_t
 esmtp_bnd_term(uint64_t key, uint32_t v)

@@ -390,6 +390,15 @@ Test(mime, boundary_hash_keys_differ_per_policy)
 	run_near_boundary("xyz", "xyz", &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	h_free(&r);
+	/* A policy whose keys were never drawn (never compiled) still
+	 * follows boundaries, with fixed keys. */
+	memset(pol.bnd_key, 0, sizeof(pol.bnd_key));
+	run_near_boundary("xyz", "xyz", &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	h_free(&r);
+	run_near_boundary("xyz", "xyZ", &r);
+	cr_assert_eq(r.verdict, ESMTP_FORWARD);
+	h_free(&r);
 }
 
 /* --- Structure the filename rule must see through (issue 13 item 2) ---- */
@@ -902,6 +911,12 @@ Test(mime, ambiguous_boundaries_unfollowable)
 		assert_unfollowable(&r, cases[i].why);
 		h_free(&r);
 	}
+	/* The same boundary twice is no ambiguity. */
+	put("Content-Type: multipart/mixed; boundary=a; boundary=\"a\"\r\n"
+	    "Content-Type: multipart/mixed;\r\n boundary=a\r\n\r\n--a\r\n\r\nx\r\n--a--\r\n");
+	run_big(&r);
+	assert_untouched(&r);
+	h_free(&r);
 	/* Not multipart: a boundary parameter means nothing. */
 	put("Content-Type: text/plain; boundary=a; boundary=b\r\n\r\n--a\r\n\r\nx\r\n");
 	run_big(&r);
