@@ -138,12 +138,6 @@ esmtp_mime_section_end(struct esmtp_ctx *c)
 	s->dstate = s->dstate == DS_HDR ? DS_BODY : DS_PBODY;
 }
 
-/*
- * Bytes of a line that may be a delimiter ("--" boundary ["--"] blanks):
- * called from the line's first byte on, n bytes at a time.  Keeps the hash
- * terms of the bytes after "--" up to the last non-blank one, and whether
- * those end in "--".
- */
 /* Hash terms of len bytes at index q (after "--") on; a sum below 2^79. */
 static __uint128_t
 hash_run(
@@ -167,6 +161,12 @@ hash_run(
 	return acc;
 }
 
+/*
+ * Bytes of a line that may be a delimiter ("--" boundary ["--"] blanks):
+ * called from the line's first byte on, n bytes at a time.  Keeps the hash
+ * terms of the bytes after "--" up to the last non-blank one, and whether
+ * those end in "--".
+ */
 void
 esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n)
 {
