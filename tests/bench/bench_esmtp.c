@@ -104,6 +104,29 @@ command_heavy(struct transcript *t)
 	t->sessions = 200;
 }
 
+/* One session up to the 354, for a message of one step. */
+static void
+mail_open(struct transcript *t)
+{
+	adds(t, 1, "220 mx.example.com ESMTP\r\n");
+	adds(t, 0, "EHLO c\r\n");
+	adds(t, 1, "250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+	adds(t, 0, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+	adds(t, 1, "250 ok\r\n250 ok\r\n354 go\r\n");
+}
+
+/* The message m[0..o) (freed), its 250, QUIT. */
+static void
+mail_close(struct transcript *t, char *m, size_t o)
+{
+	add(t, 0, m, o);
+	adds(t, 1, "250 ok\r\n");
+	adds(t, 0, "QUIT\r\n");
+	adds(t, 1, "221 bye\r\n");
+	free(m);
+	t->sessions = 1;
+}
+
 static void
 data_heavy(struct transcript *t)
 {
@@ -118,11 +141,7 @@ data_heavy(struct transcript *t)
 	m = malloc(target + 65536);
 	if (m == NULL)
 		exit(1);
-	adds(t, 1, "220 mx.example.com ESMTP\r\n");
-	adds(t, 0, "EHLO c\r\n");
-	adds(t, 1, "250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
-	adds(t, 0, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
-	adds(t, 1, "250 ok\r\n250 ok\r\n354 go\r\n");
+	mail_open(t);
 	o += (size_t)sprintf(m + o,
 		"From: a@example.org\r\nTo: b@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: multipart/mixed; boundary=\"=_b_\"\r\n\r\n--=_b_\r\n"
@@ -147,12 +166,7 @@ data_heavy(struct transcript *t)
 		part++;
 	}
 	o += (size_t)sprintf(m + o, "--=_b_--\r\n.\r\n");
-	add(t, 0, m, o);
-	adds(t, 1, "250 ok\r\n");
-	adds(t, 0, "QUIT\r\n");
-	adds(t, 1, "221 bye\r\n");
-	free(m);
-	t->sessions = 1;
+	mail_close(t, m, o);
 }
 
 static void
@@ -172,11 +186,7 @@ mime_heavy(struct transcript *t)
 		memset(b[l], 'a' + l, 70);
 		b[l][70] = '\0';
 	}
-	adds(t, 1, "220 mx.example.com ESMTP\r\n");
-	adds(t, 0, "EHLO c\r\n");
-	adds(t, 1, "250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
-	adds(t, 0, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
-	adds(t, 1, "250 ok\r\n250 ok\r\n354 go\r\n");
+	mail_open(t);
 	o += (size_t)sprintf(m + o, "From: a@example.org\r\nMIME-Version: 1.0\r\n");
 	for (l = 0; l < 3; l++)
 		o += (size_t)sprintf(m + o,
@@ -195,12 +205,7 @@ mime_heavy(struct transcript *t)
 	for (l = 2; l >= 0; l--)
 		o += (size_t)sprintf(m + o, "--%s--\r\n", b[l]);
 	o += (size_t)sprintf(m + o, ".\r\n");
-	add(t, 0, m, o);
-	adds(t, 1, "250 ok\r\n");
-	adds(t, 0, "QUIT\r\n");
-	adds(t, 1, "221 bye\r\n");
-	free(m);
-	t->sessions = 1;
+	mail_close(t, m, o);
 }
 
 /* One pass over the transcript; returns bytes pushed. */

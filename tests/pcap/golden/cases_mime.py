@@ -11,7 +11,7 @@ failures, policy), collected by test_golden.py; messages are sent in
 97-byte segments, so lines, boundaries and parameters are cut anywhere.
 """
 from cases import expect, greet
-from cases_hostile import expect_ctr
+from cases_hostile import expect_ctr, mail
 
 SEG = 97
 FILENAME_AUDIT = "MIME filename length gt 255"
@@ -64,17 +64,7 @@ def rfc822(name_len):
 def send_mail(msg):
     def build(s):
         greet(s)
-        s.c(b"MAIL FROM:<a@example.org>\r\n")
-        s.s(b"250 ok\r\n")
-        s.c(b"RCPT TO:<b@example.com>\r\n")
-        s.s(b"250 ok\r\n")
-        s.c(b"DATA\r\n")
-        s.s(b"354 go ahead\r\n")
-        s.c(msg + b".\r\n", sizes=[SEG] * (len(msg) // SEG + 2))
-        s.s(b"250 queued\r\n")
-        s.c(b"QUIT\r\n")
-        s.s(b"221 bye\r\n")
-        s.close()
+        mail(s, msg, sizes=[SEG] * (len(msg) // SEG + 2))
     return build
 
 

@@ -443,6 +443,21 @@ assert_untouched(const struct h_run *r)
 	cr_assert(memcmp(r->out[ESMTP_DIR_C2S], r->in[ESMTP_DIR_C2S], r->len[ESMTP_DIR_C2S]) == 0);
 }
 
+/* Passed untouched with events, the one with id logged alone (108005). */
+static const struct esmtp_event *
+assert_logged(const struct h_run *r, const char *events, unsigned int id)
+{
+	const struct esmtp_event *e = h_find(r, id, 0);
+
+	cr_assert_eq(r->verdict, ESMTP_FORWARD);
+	cr_assert_str_eq(h_events(r), events);
+	cr_assert_not_null(e);
+	cr_assert_eq(e->action, ESMTP_ACT_LOG);
+	cr_assert_eq(e->audit, 108005);
+	cr_assert(memcmp(r->out[ESMTP_DIR_C2S], r->in[ESMTP_DIR_C2S], r->len[ESMTP_DIR_C2S]) == 0);
+	return e;
+}
+
 static void
 assert_filename_drop(const struct h_run *r)
 {
@@ -533,17 +548,12 @@ Test(mime, nesting_9_levels_unfollowable)
  * a file name after the too-deep multipart, at level 2, drops. */
 Test(mime, unfollowable_log_goes_on)
 {
-	const struct esmtp_event *e;
 	struct h_run r;
 
 	esmtp_policy_set_event(&pol, ESMTP_EV_MIME_UNFOLLOWABLE, ESMTP_ACT_LOG, 1);
 	put_nested(9, 12);
 	run_big(&r);
-	cr_assert_eq(r.verdict, ESMTP_FORWARD);
-	cr_assert_str_eq(h_events(&r), "mask-banner,mime-unfollowable");
-	e = h_find(&r, ESMTP_EV_MIME_UNFOLLOWABLE, 0);
-	cr_assert_eq(e->action, ESMTP_ACT_LOG);
-	cr_assert_eq(e->audit, 108005);
+	assert_logged(&r, "mask-banner,mime-unfollowable", ESMTP_EV_MIME_UNFOLLOWABLE);
 	h_free(&r);
 
 	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
@@ -620,13 +630,8 @@ check_long_boundary(size_t len)
 	 * logged, passed untouched. */
 	put_long_boundary(b, 255);
 	run_big(&r);
-	cr_assert_eq(r.verdict, ESMTP_FORWARD);
-	cr_assert_str_eq(h_events(&r), "mask-banner,mime-boundary-length");
-	e = h_find(&r, ESMTP_EV_MIME_BOUNDARY_LENGTH, 0);
-	cr_assert_eq(e->action, ESMTP_ACT_LOG);
-	cr_assert_eq(e->audit, 108005);
+	e = assert_logged(&r, "mask-banner,mime-boundary-length", ESMTP_EV_MIME_BOUNDARY_LENGTH);
 	cr_assert_eq((size_t)atoi(e->value), len);
-	cr_assert(memcmp(r.out[0], r.in[0], r.len[0]) == 0);
 	h_free(&r);
 	free(b);
 }
@@ -674,6 +679,14 @@ Test(mime, boundary_999_unfollowable)
  * or longer, or with its close "--" one byte off. */
 Test(mime, long_boundary_every_byte_counts)
 {
+	static const struct {
+		const char *tail;
+		int verdict;
+	} tails[] = {
+		{"x", ESMTP_FORWARD}, /* one byte long */
+		{"-", ESMTP_FORWARD},
+		{" \t ", ESMTP_DROP_CONN}, /* blanks after a delimiter are padding */
+	};
 	char *b = boundary_of(300), line[310];
 	struct h_run r;
 	size_t i;
@@ -693,18 +706,12 @@ Test(mime, long_boundary_every_byte_counts)
 	run_near_boundary(b, line, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD, "one byte short");
 	h_free(&r);
-	snprintf(line, sizeof(line), "%sx", b);
-	run_near_boundary(b, line, &r);
-	cr_assert_eq(r.verdict, ESMTP_FORWARD, "one byte long");
-	h_free(&r);
-	snprintf(line, sizeof(line), "%s-", b);
-	run_near_boundary(b, line, &r);
-	cr_assert_eq(r.verdict, ESMTP_FORWARD, "'-' after it");
-	h_free(&r);
-	snprintf(line, sizeof(line), "%s \t ", b);
-	run_near_boundary(b, line, &r);
-	cr_assert_eq(r.verdict, ESMTP_DROP_CONN, "blanks after a delimiter are padding");
-	h_free(&r);
+	for (i = 0; i < NSTEPS(tails); i++) {
+		snprintf(line, sizeof(line), "%s%s", b, tails[i].tail);
+		run_near_boundary(b, line, &r);
+		cr_assert_eq(r.verdict, tails[i].verdict, "'%s' after it", tails[i].tail);
+		h_free(&r);
+	}
 	free(b);
 }
 
@@ -791,21 +798,30 @@ Test(mime, rfc822_inner_header_filename_checked)
 	free(bad);
 }
 
-/* message/rfc822 in message/rfc822 in a part: no level is spent on them. */
-Test(mime, rfc822_chain_followed)
+/* Ends the message in big[] with a multipart "i" holding a 256-character
+ * file name, and the close of "o"; plays it: the name must drop. */
+static void
+drops_with_inner_attachment(void)
 {
 	struct h_run r;
-	int i;
 
-	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
-	for (i = 0; i < 20; i++)
-		put("Content-Type: message/rfc822\r\n\r\nSubject: %d\r\n", i);
 	put("Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n");
 	put_attachment(256);
 	put("--i--\r\n--o--\r\n");
 	run_big(&r);
 	assert_filename_drop(&r);
 	h_free(&r);
+}
+
+/* message/rfc822 in message/rfc822 in a part: no level is spent on them. */
+Test(mime, rfc822_chain_followed)
+{
+	int i;
+
+	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
+	for (i = 0; i < 20; i++)
+		put("Content-Type: message/rfc822\r\n\r\nSubject: %d\r\n", i);
+	drops_with_inner_attachment();
 }
 
 /* A message/rfc822 body as the whole message (top level). */
@@ -858,12 +874,7 @@ Test(mime, rfc822_without_empty_line)
 
 	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
 	put("Content-Type: message/rfc822\r\n\r\nSubject: no body\r\n--o\r\n");
-	put("Content-Type: multipart/mixed; boundary=i\r\n\r\n--i\r\n");
-	put_attachment(256);
-	put("--i--\r\n--o--\r\n");
-	run_big(&r);
-	assert_filename_drop(&r);
-	h_free(&r);
+	drops_with_inner_attachment();
 }
 
 Test(mime, rfc822_encoded_unfollowable)
