@@ -127,13 +127,13 @@ esmtp_mime_section_end(struct esmtp_ctx *c)
 	if (!(f & SF_PUSHED) && ((f & SF_MSG) || ((f & SF_DIGEST) && !(f & SF_CTYPE)))) {
 		/* message/rfc822: the body is a message, its header section
 		 * next (it costs no level: the enclosing delimiter ends it). */
-		if (!(f & SF_ENC)) {
-			section_begin(s, 0);
-			return;
-		}
-		/* RFC 2046 forbids it; readers that decode it anyway see
-		 * parts we cannot. */
-		unfollowable(c, "encoded message/rfc822");
+		if (f & SF_ENC)
+			/* RFC 2046 forbids it: readers that decode it see parts
+			 * we cannot; those that ignore the label read it as it
+			 * stands, and so do we. */
+			unfollowable(c, "encoded message/rfc822");
+		section_begin(s, 0);
+		return;
 	}
 	s->dstate = s->dstate == DS_HDR ? DS_BODY : DS_PBODY;
 }

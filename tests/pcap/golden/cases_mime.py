@@ -100,6 +100,11 @@ def untouched(msg, audit=None, counter=None):
     return check
 
 
+# Suricata's smtp-mime-encap-8649 shape: a plain message labelled base64.
+MISLABELLED = (b"From: a@example.org\r\nSubject: Combined\r\nMIME-Version: 1.0\r\n"
+               b"Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"
+               b"Content-Disposition: attachment; filename=\"innocent.txt\"\r\n\r\n"
+               b"From: c@example.net\r\nSubject: Inner\r\n" + attachment(256))
 NESTED_BAD, NESTED_OK = nested(8, 256), nested(8, 255)
 DEEP9 = nested(9, 12)
 LONG_BAD, LONG_OK = long_boundary(256), long_boundary(255)
@@ -122,6 +127,12 @@ CASES = [
      None),
     ("mime-rfc822", "a 256-character file name inside a forwarded message (message/rfc822) drops the connection",
      send_mail(RFC822_BAD), dropped(RFC822_BAD, FILENAME_AUDIT, "mime-filename-length"), None),
+    ("mime-rfc822-encoded", "a message/rfc822 labelled base64 cannot be followed: mime-unfollowable drops (108004)",
+     send_mail(MISLABELLED),
+     dropped(MISLABELLED, "mime-unfollowable: encoded message/rfc822", "mime-unfollowable"), None),
+    ("mime-rfc822-encoded-log", "with mime-unfollowable: log, the same (plain under the label) is read as it stands: its 256-character name drops",
+     send_mail(MISLABELLED), dropped(MISLABELLED, FILENAME_AUDIT, "mime-filename-length"),
+     "mime-unfollowable-log"),
     ("mime-rfc822-legit", "the same forwarded message with a 255-character name passes untouched",
      send_mail(RFC822_OK), untouched(RFC822_OK), None),
 ]

@@ -888,6 +888,18 @@ Test(mime, rfc822_encoded_unfollowable)
 	assert_unfollowable(&r, "encoded message/rfc822");
 	h_free(&r);
 
+	/* Labelled base64 but plain (Suricata's smtp-mime-encap-8649): with
+	 * mime-unfollowable: log the message is still read as it stands. */
+	esmtp_policy_set_event(&pol, ESMTP_EV_MIME_UNFOLLOWABLE, ESMTP_ACT_LOG, 1);
+	put("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: base64\r\n"
+	    "Content-Disposition: attachment; filename=\"innocent.txt\"\r\n\r\n"
+	    "Subject: inner\r\n");
+	put_attachment(256);
+	run_big(&r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	cr_assert_str_eq(h_events(&r), "mask-banner,mime-unfollowable,mime-filename-length");
+	h_free(&r);
+
 	/* 7bit, 8bit and binary are identities: followed. */
 	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
 	put("Content-Type: message/rfc822\r\nContent-Transfer-Encoding: 8BIT\r\n\r\n");
