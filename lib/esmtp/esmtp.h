@@ -135,9 +135,19 @@ enum esmtp_mode { ESMTP_MODE_ESMTP = 0, ESMTP_MODE_SMTP = 1 };
 #define ESMTP_HOLD_MAX 514
 /** Most bytes ever held in the server direction (code, sep, keyword). */
 #define ESMTP_REPLY_HOLD_MAX 26
-/** MIME multipart nesting the inspector follows (RFC 2046 boundaries). */
-#define ESMTP_MIME_DEPTH 3
-#define ESMTP_BOUNDARY_MAX 70
+/**
+ * MIME multipart nesting the inspector follows (RFC 2046 boundaries);
+ * message/rfc822 parts cost no level.  Deeper: mime-unfollowable.
+ */
+#define ESMTP_MIME_DEPTH 8
+/** RFC 2046's longest boundary; a longer one is followed and reported. */
+#define ESMTP_BOUNDARY_RFC 70
+/** Longest boundary followed (the SMTP line limit); longer: mime-unfollowable. */
+#define ESMTP_BOUNDARY_MAX 998
+/** Keys of the boundary hash: one per position of "boundary--", and the length's. */
+#define ESMTP_BND_KEYS (ESMTP_BOUNDARY_MAX + 3)
+/** Bytes of per-connection scratch: a header name, a media type, a value's start. */
+#define ESMTP_SCRATCH 64
 
 /**
  * One same-length edit.  off is the offset from the start of THIS push's
@@ -246,8 +256,11 @@ struct esmtp_policy {
 	uint32_t crit_min[ESMTP_CRIT_MAX];
 	uint8_t crit_n[ESMTP_CRIT_MAX];
 	uint8_t crit_rules[ESMTP_CRIT_MAX][ESMTP_MAX_RULES];
-	uint64_t bnd_key; /**< secret key of the boundary hashes (random, once) */
+	uint64_t bnd_key[ESMTP_BND_KEYS]; /**< secret keys of the boundary hashes (random, once) */
 };
+
+/** Most bytes of struct esmtp, the per-connection state (a compile-time check). */
+#define ESMTP_STATE_MAX 264
 
 /** Pending-reply ring entries (commands waiting for their reply). */
 #define ESMTP_PENDING 8
@@ -262,10 +275,13 @@ struct esmtp {
 	uint64_t body_bytes; /* bytes after the header section */
 	uint64_t data_total; /* DATA/BDAT bytes of the connection (max-data) */
 	uint64_t size_decl; /* SIZE= of MAIL FROM, 0 = none */
-	uint64_t bdat_left; /* bytes left in the current BDAT chunk */
-	uint64_t bdat_size; /* size being parsed on a BDAT line */
-	/* The boundaries in use, as keyed hashes (esmtp_mime.c): 8 bytes
-	 * instead of 70 each, a third of the per-connection state. */
+	/* Bytes left in the current BDAT chunk; while a BDAT line is parsed
+	 * (no chunk is open then), the size it gives. */
+	uint64_t bdat_left;
+	/* The multipart boundaries in use, outermost first, as keyed hashes
+	 * (esmtp_multipart.c): 8 bytes each however long the boundary is.
+	 * Bit 63: the multipart is a digest (its parts default to
+	 * message/rfc822). */
 	uint64_t bnd[ESMTP_MIME_DEPTH];
 	uint32_t cline_len; /* client command line length so far */
 	uint32_t dline_len; /* content line length so far (unstuffed) */
@@ -305,9 +321,23 @@ struct esmtp {
 	uint8_t rflags; /* reply line flags */
 	uint8_t rsep;
 	uint8_t depth; /* MIME boundaries in use */
-	uint8_t blen[ESMTP_MIME_DEPTH];
-	char pname[16];
-	uint8_t scratch[76]; /* bounded prefix: header name, media type, value, "--" line */
+	uint8_t sflags; /* what the current MIME header section said */
+	/* Bounded prefixes, one at a time: a header name, a media type, a
+	 * parameter name, a parameter value's start (with the running hash of
+	 * a boundary value), or the running hashes of a "--" line. */
+	union {
+		uint8_t scratch[ESMTP_SCRATCH];
+		struct {
+			uint8_t prefix[ESMTP_EVENT_VALUE];
+			uint64_t acc;
+		} val;
+		struct {
+			uint64_t acc; /* hash terms of the bytes after "--" so far */
+			uint64_t h1; /* ... up to the last non-blank byte */
+			uint16_t n1; /* bytes after "--" up to the last non-blank */
+			uint8_t f; /* DL_* (esmtp_multipart.c) */
+		} dl;
+	};
 };
 
 /** Initialise s for a new connection inspected with p (kept by pointer). */

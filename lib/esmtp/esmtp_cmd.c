@@ -350,6 +350,7 @@ cmd_eol(struct esmtp_ctx *c, int crlf)
 		s->cmode = CM_TLS_WAIT;
 	} else if (verb == ESMTP_VERB_BDAT) {
 		if (s->astate != BS_NUM && s->astate != BS_POST && s->astate != BS_LASTOK) {
+			s->bdat_left = 0; /* no chunk follows */
 			esmtp_fire_ev(c, ESMTP_EV_BDAT_BAD, NULL, 0);
 			return;
 		}
@@ -359,7 +360,7 @@ cmd_eol(struct esmtp_ctx *c, int crlf)
 		}
 		if (s->astate == BS_LASTOK)
 			s->conn |= CN_BDAT_LAST;
-		s->bdat_left = s->bdat_size;
+		/* bdat_left holds the size the line gave (param_byte). */
 		s->cmode = CM_BDAT;
 		if (s->bdat_left == 0)
 			esmtp_bdat_chunk_end(c);
@@ -389,7 +390,7 @@ param_byte(struct esmtp *s, uint8_t ch, uint32_t lp)
 			if (lp < 4 || esmtp_is_wsp(ch))
 				break;
 			if (ch >= '0' && ch <= '9') {
-				s->bdat_size = (uint64_t)(ch - '0');
+				s->bdat_left = (uint64_t)(ch - '0');
 				s->astate = BS_NUM;
 			} else {
 				s->astate = BS_BAD;
@@ -397,8 +398,8 @@ param_byte(struct esmtp *s, uint8_t ch, uint32_t lp)
 			break;
 		case BS_NUM:
 			if (ch >= '0' && ch <= '9') {
-				s->bdat_size = s->bdat_size * 10 + (uint64_t)(ch - '0');
-				if (s->bdat_size > BDAT_MAX)
+				s->bdat_left = s->bdat_left * 10 + (uint64_t)(ch - '0');
+				if (s->bdat_left > BDAT_MAX)
 					s->astate = BS_BAD;
 			} else {
 				s->astate = esmtp_is_wsp(ch) ? BS_POST : BS_BAD;

@@ -31,6 +31,7 @@ esmtp_msg_begin(struct esmtp *s)
 	s->dstate = DS_HDR;
 	s->mflags = 0;
 	s->depth = 0;
+	s->sflags = 0;
 	esmtp_hdr_reset(s);
 }
 
@@ -231,10 +232,12 @@ line_end(struct esmtp_ctx *c, unsigned int term)
 			esmtp_hdr_field_end(c);
 			if (s->dstate == DS_HDR)
 				esmtp_hdr_section_end(c);
-			s->dstate = s->dstate == DS_HDR ? DS_BODY : DS_PBODY;
+			esmtp_mime_section_end(c);
 			s->msg_bytes += term;
 			s->data_total += term;
 		} else {
+			if (s->dflags & DF_DASH)
+				esmtp_body_line_end(c);
 			count(c, term);
 		}
 	} else {

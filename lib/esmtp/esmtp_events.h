@@ -69,7 +69,8 @@
 	_(DATA_SMUGGLING, "data-end-smuggling", LOG, 1, 0) \
 	_(SIZE_EXCEEDED, "size-exceeded", LOG, 1, 108006) \
 	_(MAX_DATA, "max-data", DROP_CONN, 1, 0) \
-	_(MIME_DEPTH, "mime-depth", LOG, 1, 0) \
+	_(MIME_UNFOLLOWABLE, "mime-unfollowable", DROP_CONN, 1, 0) \
+	_(MIME_BOUNDARY_LENGTH, "mime-boundary-length", LOG, 1, 0) \
 	_(BDAT_BAD, "bdat-bad", DROP_CONN, 1, 0) \
 	_(BANNER_MASKED, "mask-banner", MASK, 0, 0) \
 	_(REPLY_MALFORMED, "reply-malformed", LOG, 1, 0) \

@@ -1,48 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * Header fields and MIME structure, streaming: header names, To: address
- * count, Content-Transfer-Encoding, Content-Type / Content-Disposition
- * parameters (boundary, name, filename, RFC 2231 name*= / filename*0*=
- * continuations, quoted strings, folded lines) and multipart boundaries.
- * Nothing is copied but bounded prefixes (a header name, a media type, the
- * first bytes of a parameter value, the start of a "--" line).
+ * Header fields, streaming: header names, To: address count,
+ * Content-Transfer-Encoding, Content-Type / Content-Disposition parameters
+ * (boundary, name, filename, RFC 2231 name*= / filename*0*= continuations,
+ * quoted strings, folded lines).  What a section says about the MIME
+ * structure (multipart, boundary, message/rfc822, encoding) goes to
+ * esmtp_multipart.c.  Nothing is copied but bounded prefixes (a header
+ * name, a media type, a parameter name, the first bytes of a value).
  */
 #include <string.h>
 
 #include "esmtp_priv.h"
-
-/*
- * Boundaries are kept as hashes, not text: a polynomial over the prime
- * field 2^61 - 1 evaluated at the policy's secret point. Two different
- * boundaries of the same length (lengths are compared too) collide with
- * probability at most 70 / 2^61 for a sender who does not know the key,
- * and nothing the box sends reveals it.
- */
-#define BND_KEY_FALLBACK UINT64_C(0x1d8e4e27c47d124f) /* policy never compiled */
-
-/* x mod P for x below 2^62 + 2^61. */
-static inline uint64_t
-bnd_fold(uint64_t x)
-{
-	x = (x & BND_P) + (x >> 61);
-	return x >= BND_P ? x - BND_P : x;
-}
-
-static uint64_t
-bnd_hash(const struct esmtp *s, const uint8_t *b, uint32_t n)
-{
-	uint64_t key = s->p->bnd_key != 0 ? s->p->bnd_key : BND_KEY_FALLBACK;
-	uint64_t h = 0;
-	uint32_t i;
-
-	for (i = 0; i < n; i++) {
-		/* h = (h + byte + 1) * key mod P; both factors below P. */
-		__uint128_t x = (__uint128_t)bnd_fold(h + b[i] + 1) * key;
-
-		h = bnd_fold((uint64_t)(x & BND_P) + (uint64_t)(x >> 61));
-	}
-	return h;
-}
 
 /* Parameter parser states (struct esmtp.pstate). */
 enum {
@@ -63,23 +31,21 @@ enum {
 enum {
 	PV_OTHER = 0,
 	PV_BOUNDARY,
+	PV_BOUNDARY_2231, /* boundary*= / boundary*N[*]= : not followed */
 	PV_FN, /* name= / filename= */
 	PV_FN_EXT, /* name*= / filename*= : charset'lang'%XX */
 	PV_FN_CONT, /* name*N= */
 	PV_FN_CONT_EXT, /* name*N*= ; N = 0 carries charset'lang' */
 };
 
-/* struct esmtp.pflags */
-#define PF_MULTI 0x01 /* media type multipart/... */
-#define PF_PUSHED 0x02 /* this field pushed a boundary already */
-#define PF_PREFIX 0x04 /* skipping an RFC 2231 charset'lang' prefix */
-#define PF_QUOTE1 0x08 /* one ' of the prefix seen */
-#define PF_EXT 0x10 /* %XX decoding */
-#define PF_NAMELONG 0x20
+#define NAME_MAX_LEN 32 /* header names kept (longer ones are no field we read) */
+#define TYPE_KEEP 64 /* media type bytes kept (mime-filetype-regex) */
+#define PNAME_MAX 16 /* parameter names kept */
+#define VALUE_KEEP ESMTP_EVENT_VALUE /* value bytes kept: the event's value */
 
-#define SCRATCH ((uint32_t)sizeof(((struct esmtp *)0)->scratch))
-#define NAME_MAX_LEN 32
-#define VALUE_KEEP 72
+_Static_assert(NAME_MAX_LEN <= ESMTP_SCRATCH && TYPE_KEEP <= ESMTP_SCRATCH &&
+		PNAME_MAX <= ESMTP_SCRATCH && VALUE_KEEP <= sizeof(((struct esmtp *)0)->val.prefix),
+	"scratch too small");
 
 static void
 scratch_put(struct esmtp *s, uint8_t ch, uint32_t max)
@@ -111,8 +77,17 @@ type_end(struct esmtp_ctx *c)
 
 	if (s->hkind != HK_CTYPE)
 		return;
-	if (s->slen >= 10 && memcmp(s->scratch, "multipart/", 10) == 0)
+	s->sflags |= SF_CTYPE;
+	if (s->slen >= 10 && memcmp(s->scratch, "multipart/", 10) == 0) {
 		s->pflags |= PF_MULTI;
+		s->sflags |= SF_MULTI;
+		if (name_is(s, "multipart/digest"))
+			s->pflags |= PF_DIGEST;
+	} else if (name_is(s, "message/rfc822") || name_is(s, "message/global") ||
+		name_is(s, "message/news")) {
+		/* An encapsulated message: its header section comes next. */
+		s->sflags |= SF_MSG;
+	}
 	if (c->p->crit_n[ESMTP_CRIT_MIME_FILETYPE_REGEX] != 0)
 		esmtp_rules_match(c, ESMTP_CRIT_MIME_FILETYPE_REGEX, s->scratch, s->slen);
 }
@@ -121,15 +96,19 @@ type_end(struct esmtp_ctx *c)
 static void
 name_end(struct esmtp *s)
 {
-	const char *n = s->pname;
+	const char *n = (const char *)s->scratch;
 	uint32_t l = s->plen, base, i;
 
 	s->pkind = PV_OTHER;
 	s->pflags &= (uint8_t) ~(PF_PREFIX | PF_QUOTE1 | PF_EXT);
 	if (s->pflags & PF_NAMELONG)
 		return;
-	if (l == 8 && memcmp(n, "boundary", 8) == 0) {
-		s->pkind = PV_BOUNDARY;
+	if (l >= 8 && memcmp(n, "boundary", 8) == 0) {
+		/* RFC 2231 pieces of a boundary: some readers join them. */
+		if (l == 8)
+			s->pkind = PV_BOUNDARY;
+		else if (n[8] == '*')
+			s->pkind = PV_BOUNDARY_2231;
 		return;
 	}
 	if (l >= 8 && memcmp(n, "filename", 8) == 0)
@@ -170,11 +149,21 @@ value_start(struct esmtp *s)
 	s->vcount = 0;
 	s->slen = 0;
 	s->plen = 0; /* from here: %XX digits left to skip */
+	s->val.acc = 0;
 }
 
 static void
 value_char(struct esmtp *s, uint8_t ch)
 {
+	if (s->pkind == PV_BOUNDARY) {
+		/* Hash terms as they come: a boundary of any length costs no
+		 * more state (esmtp_multipart.c). */
+		if (s->vcount < ESMTP_BOUNDARY_MAX)
+			s->val.acc = esmtp_bnd_fold(s->val.acc +
+				esmtp_bnd_term(esmtp_bnd_key(s->p, s->vcount + 1), ch + 1u));
+		s->pflags =
+			esmtp_is_wsp(ch) ? s->pflags | PF_BLANK : s->pflags & (uint8_t)~PF_BLANK;
+	}
 	if (s->pflags & PF_PREFIX) {
 		if (ch == '\'') {
 			if (s->pflags & PF_QUOTE1)
@@ -202,18 +191,9 @@ value_end(struct esmtp_ctx *c)
 
 	switch (s->pkind) {
 	case PV_BOUNDARY:
-		if (s->hkind != HK_CTYPE || !(s->pflags & PF_MULTI) || (s->pflags & PF_PUSHED))
-			break;
-		s->pflags |= PF_PUSHED;
-		if (s->depth >= ESMTP_MIME_DEPTH || s->vcount > ESMTP_BOUNDARY_MAX ||
-			s->vcount == 0) {
-			/* Parts we cannot delimit are parts we cannot check. */
-			esmtp_fire_ev(c, ESMTP_EV_MIME_DEPTH, s->scratch, s->slen);
-			break;
-		}
-		s->bnd[s->depth] = bnd_hash(s, s->scratch, s->vcount);
-		s->blen[s->depth] = (uint8_t)s->vcount;
-		s->depth++;
+	case PV_BOUNDARY_2231:
+		if (s->hkind == HK_CTYPE && (s->pflags & PF_MULTI))
+			esmtp_bnd_param(c, s->pkind == PV_BOUNDARY_2231);
 		break;
 	case PV_FN:
 	case PV_FN_EXT:
@@ -259,7 +239,7 @@ param_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n)
 				type_end(c);
 				s->pstate = P_SEMI;
 			} else {
-				scratch_put(s, esmtp_lower(ch), 64);
+				scratch_put(s, esmtp_lower(ch), TYPE_KEEP);
 			}
 			break;
 		case P_SEMI:
@@ -281,8 +261,10 @@ param_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n)
 				s->pstate = P_EQ_WS;
 			} else if (ch == ';') {
 				s->pstate = P_NAME_WS;
-			} else if (s->plen < sizeof(s->pname)) {
-				s->pname[s->plen++] = (char)esmtp_lower(ch);
+			} else if (s->plen < PNAME_MAX) {
+				/* The media type before is done with: the
+				 * name takes the scratch until its value. */
+				s->scratch[s->plen++] = esmtp_lower(ch);
 			} else {
 				s->pflags |= PF_NAMELONG;
 			}
@@ -413,8 +395,9 @@ field_begin(struct esmtp_ctx *c)
 	} else if (name_is(s, "content-disposition")) {
 		s->hkind = HK_CDISP;
 	} else if (name_is(s, "content-transfer-encoding")) {
-		if (c->p->crit_n[ESMTP_CRIT_MIME_ENCODING] != 0)
-			s->hkind = HK_CTE;
+		/* Read even without a mime-encoding rule: an encoded
+		 * message/rfc822 cannot be followed. */
+		s->hkind = HK_CTE;
 	}
 	s->slen = 0;
 }
@@ -440,7 +423,11 @@ esmtp_hdr_field_end(struct esmtp_ctx *c)
 		for (e = 0; e < ESMTP_ENC_OTHERS; e++)
 			if (name_is(s, enc[e]))
 				break;
-		esmtp_rules_set(c, ESMTP_CRIT_MIME_ENCODING, 1u << e, s->scratch, s->slen);
+		if (e != ESMTP_ENC_7BIT && e != ESMTP_ENC_8BIT && e != ESMTP_ENC_BINARY &&
+			s->slen != 0)
+			s->sflags |= SF_ENC;
+		if (c->p->crit_n[ESMTP_CRIT_MIME_ENCODING] != 0)
+			esmtp_rules_set(c, ESMTP_CRIT_MIME_ENCODING, 1u << e, s->scratch, s->slen);
 		break;
 	default:
 		break;
@@ -469,8 +456,19 @@ esmtp_hdr_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n)
 	if (s->dline_len == 0 && !esmtp_is_wsp(p[0])) {
 		/* A new field; a line starting with blanks continues one. */
 		esmtp_hdr_field_end(c);
+		if (s->dstate == DS_PHDR && p[0] == '-') {
+			/* No field we read; maybe the delimiter of an enclosing
+			 * multipart, which ends a part even in its header
+			 * section (a message/rfc822 with no empty line). */
+			esmtp_body_bytes(s, p, n);
+			return;
+		}
 		s->hstate = HS_NAME;
 		s->slen = 0;
+	}
+	if (s->dflags & DF_DASH) {
+		esmtp_body_bytes(s, p, n);
+		return;
 	}
 	if (s->hstate == HS_NAME) {
 		colon = memchr(p, ':', n);
@@ -506,62 +504,5 @@ esmtp_hdr_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n)
 		break;
 	default:
 		break;
-	}
-}
-
-void
-esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n)
-{
-	uint32_t at = s->dline_len, k, i;
-
-	/* Only lines starting with "--" can be boundaries: keep their first
-	 * bytes, and whether anything but blanks follows beyond them. */
-	if (at >= 2 && (s->scratch[0] != '-' || s->scratch[1] != '-'))
-		return;
-	if (at < SCRATCH) {
-		k = SCRATCH - at < n ? SCRATCH - at : n;
-		memcpy(s->scratch + at, p, k);
-		p += k;
-		n -= k;
-	}
-	for (i = 0; i < n; i++)
-		if (!esmtp_is_wsp(p[i]))
-			s->dflags |= DF_TAIL;
-}
-
-void
-esmtp_body_line_end(struct esmtp_ctx *c)
-{
-	struct esmtp *s = c->s;
-	uint32_t m, bl, rn, j;
-	const uint8_t *rest;
-	int l, close;
-
-	if (s->depth == 0 || s->dline_len < 2 || s->scratch[0] != '-' || s->scratch[1] != '-')
-		return;
-	if (s->dline_len > SCRATCH && (s->dflags & DF_TAIL))
-		return;
-	m = s->dline_len < SCRATCH ? s->dline_len : SCRATCH;
-	/* Innermost first; an outer delimiter closes the inner parts too. */
-	for (l = s->depth - 1; l >= 0; l--) {
-		bl = s->blen[l];
-		if (m < 2 + bl || bnd_hash(s, s->scratch + 2, bl) != s->bnd[l])
-			continue;
-		rest = s->scratch + 2 + bl;
-		rn = m - 2 - bl;
-		close = rn >= 2 && rest[0] == '-' && rest[1] == '-';
-		for (j = close ? 2 : 0; j < rn && esmtp_is_wsp(rest[j]); j++)
-			;
-		if (j < rn)
-			continue;
-		if (close) {
-			s->depth = (uint8_t)l;
-			s->dstate = DS_PBODY;
-		} else {
-			s->depth = (uint8_t)(l + 1);
-			s->dstate = DS_PHDR;
-			esmtp_hdr_reset(s);
-		}
-		return;
 	}
 }

@@ -126,24 +126,49 @@ crit_is_numeric(unsigned int crit)
 	}
 }
 
-/*
- * The secret point of the boundary hashes (esmtp_mime.c), in [1, 2^61 - 2].
- * Drawn once per policy: connections keep their policy, so their hashes
- * stay comparable across recompiles and reloads.
- */
+/* splitmix64: spreads a seed when the kernel has no entropy yet. */
 static uint64_t
-bnd_key_new(const struct esmtp_policy *p)
+mix64(uint64_t *x)
 {
-	uint64_t k = 0;
-	struct timespec ts;
+	uint64_t z = (*x += UINT64_C(0x9e3779b97f4a7c15));
 
-	if (getrandom(&k, sizeof(k), GRND_NONBLOCK) != (ssize_t)sizeof(k)) {
+	z = (z ^ (z >> 30)) * UINT64_C(0xbf58476d1ce4e5b9);
+	z = (z ^ (z >> 27)) * UINT64_C(0x94d049bb133111eb);
+	return z ^ (z >> 31);
+}
+
+/*
+ * The secret keys of the boundary hashes (esmtp_multipart.c): points of
+ * the field 2^61 - 1, the first (the length's) never 0, which also marks
+ * the policy as keyed.  Drawn once per policy: connections keep their
+ * policy, so their hashes stay comparable across recompiles and reloads.
+ */
+static void
+bnd_keys_new(struct esmtp_policy *p)
+{
+	uint8_t *b = (uint8_t *)p->bnd_key;
+	size_t want = sizeof(p->bnd_key), got = 0;
+	struct timespec ts;
+	uint64_t seed;
+	ssize_t n;
+	unsigned int i;
+
+	while (got < want) {
+		n = getrandom(b + got, want - got, GRND_NONBLOCK);
+		if (n <= 0)
+			break;
+		got += (size_t)n;
+	}
+	if (got < want) {
 		/* No entropy yet (early boot): still not guessable from outside. */
 		clock_gettime(CLOCK_MONOTONIC, &ts);
-		k = ((uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p) *
-			UINT64_C(0x9e3779b97f4a7c15);
+		seed = (uint64_t)ts.tv_nsec << 32 ^ (uint64_t)ts.tv_sec ^ (uint64_t)(uintptr_t)p;
+		for (i = 0; i < ESMTP_BND_KEYS; i++)
+			p->bnd_key[i] ^= mix64(&seed);
 	}
-	return k % (BND_P - 1) + 1;
+	p->bnd_key[0] = p->bnd_key[0] % (BND_P - 1) + 1;
+	for (i = 1; i < ESMTP_BND_KEYS; i++)
+		p->bnd_key[i] %= BND_P;
 }
 
 int
@@ -152,8 +177,8 @@ esmtp_policy_compile(struct esmtp_policy *p)
 	uint32_t verbs;
 	unsigned int i, c;
 
-	if (p->bnd_key == 0)
-		p->bnd_key = bnd_key_new(p);
+	if (p->bnd_key[0] == 0)
+		bnd_keys_new(p);
 
 	/* The ASA's 15 verbs (RFC 821's seven plus eight extended), or the
 	 * seven alone in SMTP mode. */

@@ -24,8 +24,8 @@
 #define STEP_EDITS 3
 #define STEP_EVENTS 6
 
-/* The prime field of the MIME boundary hashes (esmtp_mime.c); the policy's
- * key is a point in it (esmtp_policy.c). */
+/* The prime field of the MIME boundary hashes (esmtp_multipart.c); the
+ * policy's keys are points of it (esmtp_policy.c). */
 #define BND_P ((UINT64_C(1) << 61) - 1)
 
 /* Client modes. */
@@ -69,7 +69,7 @@ enum {
 #define DF_DOT 0x02 /* leading dot removed from this line */
 #define DF_PEND_CR 0x04
 #define DF_PREV_CRLF 0x08 /* the previous line ended with CR LF */
-#define DF_TAIL 0x10 /* non-blank bytes beyond scratch on a "--" line */
+#define DF_DASH 0x10 /* a line starting with '-' followed as a possible delimiter (dl) */
 #define DF_CR_END 0x20 /* the last content byte was a bare CR */
 #define DF_CR_DOT 0x40 /* the last content bytes were a bare CR and "." */
 
@@ -84,6 +84,26 @@ enum {
 #define RF_MASK 0x04 /* banner: mask from column 4 */
 #define RF_BAD 0x08
 #define RF_KW_MASK 0x10 /* masking a keyword longer than the hold */
+
+/* struct esmtp.pflags: the Content-Type / -Disposition field being read */
+#define PF_MULTI 0x01 /* media type multipart/... */
+#define PF_PREFIX 0x04 /* skipping an RFC 2231 charset'lang' prefix */
+#define PF_QUOTE1 0x08 /* one ' of the prefix seen */
+#define PF_EXT 0x10 /* %XX decoding */
+#define PF_NAMELONG 0x20
+#define PF_DIGEST 0x40 /* media type multipart/digest */
+#define PF_BLANK 0x80 /* the (boundary) value so far ends in a blank */
+
+/* struct esmtp.sflags: what the current MIME header section said; cleared
+ * when a section starts (message, part, encapsulated message). */
+#define SF_MULTI 0x01 /* a multipart Content-Type */
+#define SF_BND 0x02 /* ... with a boundary parameter (followed or reported) */
+#define SF_PUSHED 0x04 /* ... followed: its boundary is on the stack */
+#define SF_MSG 0x08 /* a message/rfc822 (global, news) Content-Type */
+#define SF_CTYPE 0x10 /* a Content-Type with a media type */
+#define SF_DIGEST 0x20 /* a part of a multipart/digest: message/rfc822 by default */
+#define SF_ENC 0x40 /* a Content-Transfer-Encoding other than 7bit, 8bit, binary */
+#define SF_UNF 0x80 /* mime-unfollowable was raised for this section */
 
 /* Content sections (struct esmtp.dstate). */
 enum { DS_HDR = 0, DS_BODY, DS_PHDR, DS_PBODY };
@@ -143,6 +163,10 @@ void esmtp_hdr_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n);
 void esmtp_hdr_field_end(struct esmtp_ctx *c);
 void esmtp_hdr_reset(struct esmtp *s);
 void esmtp_hdr_section_end(struct esmtp_ctx *c);
+
+/* esmtp_multipart.c */
+void esmtp_bnd_param(struct esmtp_ctx *c, int rfc2231);
+void esmtp_mime_section_end(struct esmtp_ctx *c);
 void esmtp_body_line_end(struct esmtp_ctx *c);
 void esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n);
 
@@ -169,6 +193,40 @@ esmtp_rules_final(struct esmtp_ctx *c, unsigned int crit, uint64_t value)
 {
 	if (unlikely(c->p->crit_min[crit] == 0))
 		esmtp_rules_final_slow(c, crit, value);
+}
+
+/* x mod BND_P, for any x. */
+static inline uint64_t
+esmtp_bnd_fold(uint64_t x)
+{
+	x = (x & BND_P) + (x >> 61);
+	return x >= BND_P ? x - BND_P : x;
+}
+
+/* x mod BND_P, for x below 2^125. */
+static inline uint64_t
+esmtp_bnd_fold128(__uint128_t x)
+{
+	return esmtp_bnd_fold(((uint64_t)x & BND_P) + esmtp_bnd_fold((uint64_t)(x >> 61)));
+}
+
+/* key * v mod BND_P, for key < BND_P. */
+static inline uint64_t
+esmtp_bnd_term(uint64_t key, uint32_t v)
+{
+	__uint128_t x = (__uint128_t)key * v;
+
+	return esmtp_bnd_fold((uint64_t)(x & BND_P) + (uint64_t)(x >> 61));
+}
+
+/* Key i of the boundary hash (esmtp_multipart.c); a policy that was never
+ * compiled has none drawn and hashes with fixed, public ones. */
+static inline uint64_t
+esmtp_bnd_key(const struct esmtp_policy *p, uint32_t i)
+{
+	if (likely(p->bnd_key[0] != 0))
+		return p->bnd_key[i];
+	return esmtp_bnd_fold((i + 1) * UINT64_C(0x9e3779b97f4a7c15));
 }
 
 static inline uint8_t

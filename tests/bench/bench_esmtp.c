@@ -7,7 +7,10 @@
  *  - command-heavy: 200 ESMTP sessions each with banner, EHLO reply,
  *    pipelined MAIL + 20 RCPT, a 3-line DATA, QUIT;
  *  - DATA-heavy: one session carrying a 16 MB MIME message (text part and
- *    base64 attachments, 76-column lines).
+ *    base64 attachments, 76-column lines);
+ *  - MIME-structure: a 4 MB message, 3 multiparts nested with 70-byte
+ *    boundaries, a part every 20 lines, and every body line a 76-byte line
+ *    starting with "--" (the worst case of delimiter hashing).
  * Prints bytes/s and cycles/byte (TSC on x86-64, else ns/byte).
  *
  * Usage: bench_esmtp [seconds per transcript, default 2]
@@ -101,6 +104,29 @@ command_heavy(struct transcript *t)
 	t->sessions = 200;
 }
 
+/* One session up to the 354, for a message of one step. */
+static void
+mail_open(struct transcript *t)
+{
+	adds(t, 1, "220 mx.example.com ESMTP\r\n");
+	adds(t, 0, "EHLO c\r\n");
+	adds(t, 1, "250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
+	adds(t, 0, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
+	adds(t, 1, "250 ok\r\n250 ok\r\n354 go\r\n");
+}
+
+/* The message m[0..o) (freed), its 250, QUIT. */
+static void
+mail_close(struct transcript *t, char *m, size_t o)
+{
+	add(t, 0, m, o);
+	adds(t, 1, "250 ok\r\n");
+	adds(t, 0, "QUIT\r\n");
+	adds(t, 1, "221 bye\r\n");
+	free(m);
+	t->sessions = 1;
+}
+
 static void
 data_heavy(struct transcript *t)
 {
@@ -115,11 +141,7 @@ data_heavy(struct transcript *t)
 	m = malloc(target + 65536);
 	if (m == NULL)
 		exit(1);
-	adds(t, 1, "220 mx.example.com ESMTP\r\n");
-	adds(t, 0, "EHLO c\r\n");
-	adds(t, 1, "250-mx\r\n250-PIPELINING\r\n250 8BITMIME\r\n");
-	adds(t, 0, "MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n");
-	adds(t, 1, "250 ok\r\n250 ok\r\n354 go\r\n");
+	mail_open(t);
 	o += (size_t)sprintf(m + o,
 		"From: a@example.org\r\nTo: b@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
 		"Content-Type: multipart/mixed; boundary=\"=_b_\"\r\n\r\n--=_b_\r\n"
@@ -144,12 +166,46 @@ data_heavy(struct transcript *t)
 		part++;
 	}
 	o += (size_t)sprintf(m + o, "--=_b_--\r\n.\r\n");
-	add(t, 0, m, o);
-	adds(t, 1, "250 ok\r\n");
-	adds(t, 0, "QUIT\r\n");
-	adds(t, 1, "221 bye\r\n");
-	free(m);
-	t->sessions = 1;
+	mail_close(t, m, o);
+}
+
+static void
+mime_heavy(struct transcript *t)
+{
+	size_t target = 4u << 20, i, part = 0;
+	char b[3][71];
+	char *m;
+	size_t o = 0;
+	int l;
+
+	t->name = "MIME-structure";
+	m = malloc(target + 65536);
+	if (m == NULL)
+		exit(1);
+	for (l = 0; l < 3; l++) {
+		memset(b[l], 'a' + l, 70);
+		b[l][70] = '\0';
+	}
+	mail_open(t);
+	o += (size_t)sprintf(m + o, "From: a@example.org\r\nMIME-Version: 1.0\r\n");
+	for (l = 0; l < 3; l++)
+		o += (size_t)sprintf(m + o,
+			"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", b[l],
+			b[l]);
+	while (o < target) {
+		o += (size_t)sprintf(m + o,
+			"Content-Type: text/plain\r\n"
+			"Content-Disposition: attachment; filename=\"notes%zu.txt\"\r\n\r\n",
+			part);
+		for (i = 0; i < 20; i++)
+			o += (size_t)sprintf(m + o, "--%.*s%06zu\r\n", 68, b[2], i);
+		o += (size_t)sprintf(m + o, "--%s\r\n", b[2]);
+		part++;
+	}
+	for (l = 2; l >= 0; l--)
+		o += (size_t)sprintf(m + o, "--%s--\r\n", b[l]);
+	o += (size_t)sprintf(m + o, ".\r\n");
+	mail_close(t, m, o);
 }
 
 /* One pass over the transcript; returns bytes pushed. */
@@ -250,22 +306,27 @@ int
 main(int argc, char **argv)
 {
 	struct esmtp_policy p;
-	struct transcript a, b;
+	struct transcript a, b, c;
 	double seconds = argc > 1 ? atof(argv[1]) : 2.0;
 
 	memset(&a, 0, sizeof(a));
 	memset(&b, 0, sizeof(b));
+	memset(&c, 0, sizeof(c));
 	esmtp_policy_default(&p);
 	command_heavy(&a);
 	data_heavy(&b);
+	mime_heavy(&c);
 	printf("lib/esmtp microbenchmark, ASA default policy, %d-byte segments, "
 	       "sizeof(struct esmtp) = %zu\n",
 		SEG, sizeof(struct esmtp));
 	run(&a, &p, seconds);
 	run(&b, &p, seconds);
+	run(&c, &p, seconds);
 	free(a.buf);
 	free(a.steps);
 	free(b.buf);
 	free(b.steps);
+	free(c.buf);
+	free(c.steps);
 	return 0;
 }

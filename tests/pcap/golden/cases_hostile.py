@@ -65,15 +65,16 @@ def expect_ctr(r, name, want, f, cmp="=="):
     expect(ok, "counter %r is %d, want %s %d" % (name, got, cmp, want), f)
 
 
-def mail(s, body=b"Subject: hi\r\n\r\nhello\r\n", rcpt=b"b@example.com"):
-    """A whole transaction and QUIT (the server agrees to everything)."""
+def mail(s, body=b"Subject: hi\r\n\r\nhello\r\n", rcpt=b"b@example.com", sizes=None):
+    """A whole transaction and QUIT (the server agrees to everything); the
+    message is cut into segments of sizes if given."""
     s.c(b"MAIL FROM:<a@example.org>\r\n")
     s.s(b"250 ok\r\n")
     s.c(b"RCPT TO:<%s>\r\n" % rcpt)
     s.s(b"250 ok\r\n")
     s.c(b"DATA\r\n")
     s.s(b"354 go ahead\r\n")
-    s.c(body + b".\r\n")
+    s.c(body + b".\r\n", sizes=sizes)
     s.s(b"250 queued\r\n")
     s.c(b"QUIT\r\n")
     s.s(b"221 bye\r\n")

@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Runs the golden pcap cases (cases.py, cases_hostile.py, cases_flowtab.py) through smtpwall's offline mode.
+"""Runs the golden pcap cases (cases*.py: CASE_FILES below) through smtpwall's offline mode.
 
     test_golden.py SMTPWALL [CASE...]
 
@@ -21,8 +21,12 @@ from scapy.all import rdpcap, wrpcap  # noqa: E402
 import cases  # noqa: E402
 import cases_flowtab  # noqa: E402
 import cases_hostile  # noqa: E402
+import cases_mime  # noqa: E402
 import fastpcap  # noqa: E402
 from session import Session, streams  # noqa: E402
+
+# Every file of cases, in the order they run (a case's index picks its port).
+CASE_FILES = [cases, cases_hostile, cases_flowtab, cases_mime]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIG_OUTPUT = 3000  # more output frames than this are not dissected by scapy
@@ -102,7 +106,7 @@ def main():
     passed = failed = 0
     try:
         for idx, (name, readme, build, check, policy) in enumerate(
-                cases.CASES + cases_hostile.CASES + cases_flowtab.CASES):
+                [c for m in CASE_FILES for c in m.CASES]):
             if only and name not in only:
                 continue
             if policy and not os.path.exists(policy_path(policy)):

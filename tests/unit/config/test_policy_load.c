@@ -208,6 +208,8 @@ static const struct bad_case bad[] = {
 		"t.yaml:2:5: real address has bits outside the netmask"},
 	{"policy-maps:\n  p:\n    - class: inspection_default\n      set-connection: {embryonic-action: proxy}\n",
 		"t.yaml:4:42: embryonic-action must be intercept or drop"},
+	{"inspect-maps:\n  m:\n    anomalies: {mime-depth: log}\n",
+		"t.yaml:3:17: unknown event 'mime-depth'"},
 };
 
 /* The class that sets embryonic-conn-max 5. */
@@ -290,7 +292,8 @@ Test(policy_table, asa_and_ios_commands)
 		     "      chunking: true\n"
 		     "      max-data: {bytes: 1000, action: reset}\n"
 		     "      verbs: {allow: [EXPN], deny: [HELP]}\n"
-		     "    anomalies: {cmd-bare-lf: drop-connection, pipelining: {log: false}}\n",
+		     "    anomalies: {cmd-bare-lf: drop-connection, pipelining: {log: false},\n"
+		     "                mime-unfollowable: log}\n",
 			&c, err),
 		0, "%s", err);
 	m = policy_find_imap(c.policy, "m");
@@ -310,6 +313,14 @@ Test(policy_table, asa_and_ios_commands)
 	cr_assert(e->verbs_allowed & (1u << ESMTP_VERB_BDAT), "chunking allows BDAT");
 	cr_assert_eq(e->ev[ESMTP_EV_CMD_BARE_LF].action, ESMTP_ACT_DROP_CONN);
 	cr_assert_eq(e->ev[ESMTP_EV_PIPELINING].log, 0);
+	cr_assert_eq(e->ev[ESMTP_EV_MIME_UNFOLLOWABLE].action, ESMTP_ACT_LOG);
+	cr_assert_eq(e->ev[ESMTP_EV_MIME_UNFOLLOWABLE].log, 1);
+	e = policy_imap_esmtp(
+		c.policy, (unsigned int)policy_find_imap(c.policy, "_default_esmtp_map"));
+	cr_assert_eq(e->ev[ESMTP_EV_MIME_UNFOLLOWABLE].action, ESMTP_ACT_DROP_CONN,
+		"MIME nobody can follow drops by default");
+	cr_assert_eq(e->ev[ESMTP_EV_MIME_BOUNDARY_LENGTH].action, ESMTP_ACT_LOG);
+	e = policy_imap_esmtp(c.policy, (unsigned int)m);
 	cr_assert_eq(e->n_rules, 0, "a new map starts without rules");
 	config_free(&c);
 
