@@ -15,14 +15,16 @@
 #define POLICY_MAX_CHAIN (3 * POLICY_MAX_PMAP_CLASSES)
 #define POLICY_ACT_LABEL_MAX 32
 
-/* Glushkov automaton of a regex: a bit per position, simulated bit-parallel. */
+/* Glushkov automaton of a regex: a bit per position, simulated bit-parallel
+ * (policy_regex.c). */
 struct policy_regex {
 	char name[POLICY_NAME_MAX];
 	uint8_t n_pos;
-	uint8_t nullable; /* matches the empty string */
-	uint8_t anch_start; /* '^' */
-	uint8_t anch_end; /* '$' */
-	uint64_t first, last;
+	uint8_t empty; /* empty matches, by what they need (policy_regex.c) */
+	uint64_t first; /* positions a match may start with */
+	uint64_t first_bol; /* ... only at offset 0 (after a '^') */
+	uint64_t last; /* positions a match may end with */
+	uint64_t last_eol; /* ... only at the end of the subject (before a '$') */
 	uint64_t follow[POLICY_REGEX_POSITIONS];
 	uint64_t cmask[256]; /* positions that accept byte c */
 };

@@ -7,13 +7,15 @@
 # libFuzzer status line.
 # The worker target (the app's whole data path) needs DPDK: it is built in
 # build-fuzz-dpdk (DPDK enabled, only that target) and writes there the same
-# way; it runs by default when libdpdk is installed.
+# way; it runs by default when libdpdk is installed. The regex target
+# (lib/policy's engine against PCRE2) runs by default when libpcre2-dev is.
 #   tests/scripts/fuzz.sh [SECONDS] [TARGET...]
 set -eu
 cd "$(dirname "$0")/../.."
 SECS=${1:-60}
 shift || true
 DEFAULT_TARGETS="pkt flow esmtp tcp config intercept"
+pkg-config --exists libpcre2-8 2>/dev/null && DEFAULT_TARGETS="$DEFAULT_TARGETS regex"
 pkg-config --exists libdpdk 2>/dev/null && DEFAULT_TARGETS="$DEFAULT_TARGETS worker"
 TARGETS=${*:-$DEFAULT_TARGETS}
 # build dir of a target
@@ -43,7 +45,10 @@ for t in $TARGETS; do
 	new="$b/corpus-new/$t"
 	mkdir -p "$new"
 	echo "=== fuzz_$t for ${SECS}s"
-	"$b/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -print_final_stats=1 \
+	dict=""
+	[ -f "tests/fuzz/$t.dict" ] && dict="-dict=tests/fuzz/$t.dict"
+	# shellcheck disable=SC2086
+	"$b/tests/fuzz/fuzz_$t" -max_total_time="$SECS" -print_final_stats=1 $dict \
 		-artifact_prefix="$b/crash-$t-" "$new" "tests/fuzz/corpus/$t" 2>&1 |
 		grep -E '^#[0-9]+.*(DONE|pulse)|stat::number_of_executed_units|stat::peak_rss|ERROR|SUMMARY' |
 		tail -4

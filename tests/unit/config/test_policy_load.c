@@ -171,7 +171,11 @@ static const struct bad_case bad[] = {
 		"t.yaml:3:56: ports are only for tcp and udp entries"},
 	{"inspect-maps:\n  m:\n    rules:\n      - {match: {sender-address-regex: evil}, action: drop-connection}\n",
 		"t.yaml:4:40: unknown regex 'evil'"},
-	{"regex:\n  r: 'a(b'\n", "t.yaml:2:6: regex 'r': regex: missing ) at offset 3"},
+	{"regex:\n  r: 'a(b'\n", "t.yaml:2:6: regex 'r': missing ')' at offset 1"},
+	{"regex:\n  r: '[:alpha:]'\n",
+		"t.yaml:2:6: regex 'r': a POSIX class only inside a set: write [[:name:]] at offset 0"},
+	{"regex:\n  r: {pattern: 'x(?=@)'}\n",
+		"t.yaml:2:16: regex 'r': (?...) is not supported (look-around, flags, named groups); only (?:...) at offset 1"},
 	{"inspect-maps:\n  m:\n    rules:\n      - {match: {cmd-line-length: {gt: 512}}}\n",
 		"t.yaml:4:9: a rule needs an action (drop-connection, reset, log, mask, {rate-limit: N}) or log: true"},
 	{"inspect-maps:\n  m:\n    rules:\n      - {match: {cmd-line-lenght: {gt: 512}}, log: true}\n",
@@ -255,7 +259,7 @@ Test(policy_errors, exact_file_line_column_and_message)
 		char err[CONFIG_ERR_LEN] = "";
 
 		cr_assert_eq(load(bad[i].yaml, &c, err), -1, "case %u accepted", i);
-		cr_assert_str_eq(err, bad[i].err, "case %u", i);
+		cr_assert_str_eq(err, bad[i].err, "case %u: %s", i, err);
 		cr_assert_null(c.policy, "case %u: nothing applied", i);
 	}
 }
