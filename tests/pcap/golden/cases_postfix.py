@@ -13,7 +13,7 @@ collected by test_golden.py after cases_hostile.py's:
    passes untouched, 13 KB (AUTH line or SASL response) drops the
    connection with `auth-line-length`.
 """
-from cases import expect
+from cases import expect, long_header_check
 from cases_hostile import expect_ctr, mail
 
 MODERN = "config/examples/modern-esmtp.yaml"
@@ -46,6 +46,12 @@ def pf_greet(s):
     s.s(PF_BANNER)
     s.c(b"EHLO client.test\r\n")
     s.s(PF_EHLO)
+
+
+def pf_quit(s):
+    s.c(b"QUIT\r\n")
+    s.s(b"221 2.0.0 Bye\r\n")
+    s.close()
 
 
 # --- mask-banner neutral ---------------------------------------------------
@@ -82,9 +88,7 @@ def modern_build(s):
     s.s(b"250 2.1.5 Ok\r\n")
     s.c(b"BDAT %d LAST\r\n" % len(UTF8_BODY) + UTF8_BODY)
     s.s(b"250 2.0.0 Ok: queued\r\n")
-    s.c(b"QUIT\r\n")
-    s.s(b"221 2.0.0 Bye\r\n")
-    s.close()
+    pf_quit(s)
 
 
 def modern_check(r):
@@ -112,18 +116,9 @@ def modern_bdat_build(s):
     s.s(b"250 2.0.0 Ok: queued\r\n")
 
 
-def modern_bdat_check(r):
-    f = []
-    expect(b"body" not in r.out[0], "a BDAT chunk with a 1009-byte header line passed", f)
-    expect("header line length gt 998" in r.audit, "no audit line for the header", f)
-    return f
-
-
 def asa_smtputf8_build(s):
     pf_greet(s)
-    s.c(b"QUIT\r\n")
-    s.s(b"221 2.0.0 Bye\r\n")
-    s.close()
+    pf_quit(s)
 
 
 def asa_smtputf8_check(r):
@@ -205,7 +200,7 @@ CASES = [
     ("modern-profile", "config/examples/modern-esmtp.yaml: SMTPUTF8 ... REQUIRETLS kept, VRFY ETRN BINARYMIME XCLIENT masked; a UTF-8 BDAT mail passes",
      modern_build, modern_check, MODERN),
     ("modern-bdat-inspected", "modern profile: a BDAT chunk with a 1009-byte header line drops the connection",
-     modern_bdat_build, modern_bdat_check, MODERN),
+     modern_bdat_build, long_header_check, MODERN),
     ("asa-masks-smtputf8", "the default map: '*' banner (a PIX to Postfix), SMTPUTF8 STARTTLS CHUNKING REQUIRETLS masked",
      asa_smtputf8_build, asa_smtputf8_check, None),
     ("auth-xoauth2-10k", "an AUTH XOAUTH2 line of 10 KB passes untouched (RFC 4954: 12,288), the mail after it too",
