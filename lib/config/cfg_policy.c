@@ -466,7 +466,7 @@ static int
 load_params(struct ld *l, yaml_node_t *v, struct esmtp_policy *e)
 {
 	static const char *const keys[] = {"mask-banner", "mail-relay", "special-character",
-		"allow-tls", "mode", "chunking", "max-data", "verbs", NULL};
+		"allow-tls", "mode", "chunking", "max-data", "verbs", "auth-line-length", NULL};
 	static const char *const relay_keys[] = {"domain", "action", NULL};
 	static const char *const drop_log[] = {"drop-connection", "log", NULL};
 	static const char *const sc_actions[] = {"drop-connection", "log", "mask", NULL};
@@ -490,9 +490,20 @@ load_params(struct ld *l, yaml_node_t *v, struct esmtp_policy *e)
 		esmtp_policy_set_mode(e, u ? ESMTP_MODE_SMTP : ESMTP_MODE_ESMTP);
 	}
 	if ((x = cfg_map_get(d, v, "mask-banner")) != NULL) {
-		if (cfg_get_bool(d, x, &b) != 0)
+		/* true (the ASA's '*'), false, or neutral (beyond ASA) */
+		if (cfg_expect(d, x, YAML_SCALAR_NODE, "mask-banner") != 0)
 			return -1;
-		esmtp_policy_set_mask_banner(e, b);
+		if (strcasecmp(sval(x), "neutral") == 0)
+			esmtp_policy_set_mask_banner(e, ESMTP_BANNER_NEUTRAL);
+		else if (cfg_bool_word(sval(x), &b))
+			esmtp_policy_set_mask_banner(e, b ? ESMTP_BANNER_MASK : ESMTP_BANNER_KEEP);
+		else
+			return cfg_error(d, x, "'%s' is not one of: true, false, neutral", sval(x));
+	}
+	if ((x = cfg_map_get(d, v, "auth-line-length")) != NULL) {
+		if (cfg_get_u32(d, x, 1, 1u << 20, &u) != 0)
+			return -1;
+		esmtp_policy_set_auth_line_max(e, u);
 	}
 	if ((x = cfg_map_get(d, v, "mail-relay")) != NULL) {
 		enum esmtp_action act = ESMTP_ACT_DROP_CONN;

@@ -211,25 +211,34 @@ cfg_get_size(struct cfg_doc *d, yaml_node_t *n, uint64_t min, uint64_t max, uint
 }
 
 int
-cfg_get_bool(struct cfg_doc *d, yaml_node_t *n, bool *out)
+cfg_bool_word(const char *s, bool *out)
 {
 	static const char *const yes[] = {"true", "yes", "on", NULL};
 	static const char *const no[] = {"false", "no", "off", NULL};
-	const char *s = scalar(d, n, "a boolean");
 	unsigned int i;
 
-	if (s == NULL)
-		return -1;
 	for (i = 0; yes[i] != NULL; i++) {
 		if (strcasecmp(s, yes[i]) == 0) {
 			*out = true;
-			return 0;
+			return 1;
 		}
 		if (strcasecmp(s, no[i]) == 0) {
 			*out = false;
-			return 0;
+			return 1;
 		}
 	}
+	return 0;
+}
+
+int
+cfg_get_bool(struct cfg_doc *d, yaml_node_t *n, bool *out)
+{
+	const char *s = scalar(d, n, "a boolean");
+
+	if (s == NULL)
+		return -1;
+	if (cfg_bool_word(s, out))
+		return 0;
 	return cfg_error(d, n, "'%s' is not a boolean (true/false)", s);
 }
 

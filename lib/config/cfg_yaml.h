@@ -42,6 +42,8 @@ int cfg_expect(struct cfg_doc *d, yaml_node_t *n, yaml_node_type_t type, const c
 /* Scalars. Each returns 0 or -1 (error recorded). */
 int cfg_get_u32(struct cfg_doc *d, yaml_node_t *n, uint32_t min, uint32_t max, uint32_t *out);
 int cfg_get_bool(struct cfg_doc *d, yaml_node_t *n, bool *out);
+/* 1 and *out set when s is a boolean word (true/yes/on, false/no/off). */
+int cfg_bool_word(const char *s, bool *out);
 int cfg_get_str(struct cfg_doc *d, yaml_node_t *n, char *out, size_t outlen);
 /* One of the NULL-terminated names; *out = its index. */
 int cfg_get_enum(struct cfg_doc *d, yaml_node_t *n, const char *const *names, unsigned int *out);

@@ -18,7 +18,8 @@
  *    byte command line limit plus CR LF): once that many bytes are present
  *    the inspector decides with what it has.  Once a line is decided, the
  *    rest of it streams (is consumed) while its length keeps being counted,
- *    so a 513th byte triggers `cmd line length gt 512` without buffering.
+ *    so a 513th byte triggers `cmd line length gt 512` without buffering
+ *    (AUTH and SASL lines: the byte past auth_line_max, auth-line-length).
  *  - Server -> client: bytes are held only at the start of an EHLO reply
  *    keyword line, until the keyword is complete (at most
  *    ESMTP_REPLY_HOLD_MAX bytes); banner masking is positional, no hold.
@@ -124,6 +125,23 @@ enum esmtp_encoding {
 /** Operating mode: ESMTP (ASA) or SMTP (IOS `ip inspect name X smtp`). */
 enum esmtp_mode { ESMTP_MODE_ESMTP = 0, ESMTP_MODE_SMTP = 1 };
 
+/**
+ * parameters: mask-banner.  MASK is the ASA's: the greeting's text becomes
+ * '*', which MTAs take for a PIX/ASA and answer with workarounds (Postfix
+ * sends HELO: no ESMTP at all).  NEUTRAL hides the text as well but keeps
+ * an ordinary greeting: the first line's text becomes "ESMTP" then spaces
+ * (a shorter text gets the start of "ESMTP"), later lines' text spaces.
+ */
+enum esmtp_banner {
+	ESMTP_BANNER_KEEP = 0, /**< no mask-banner */
+	ESMTP_BANNER_MASK = 1, /**< ASA: text -> '*' */
+	ESMTP_BANNER_NEUTRAL = 2, /**< beyond ASA: text -> "ESMTP" + spaces */
+};
+
+/** RFC 4954 4: a server accepts AUTH command and SASL response lines of
+ * 12,288 octets (the default of the policy's auth_line_max). */
+#define ESMTP_AUTH_LINE_MAX 12288
+
 #define ESMTP_MAX_EDITS 16
 #define ESMTP_MAX_EVENTS 16
 #define ESMTP_MAX_RULES 32
@@ -153,7 +171,8 @@ enum esmtp_mode { ESMTP_MODE_ESMTP = 0, ESMTP_MODE_SMTP = 1 };
  * One same-length edit.  off is the offset from the start of THIS push's
  * buf (always < consumed); the len bytes from there become fill
  * ('X' for commands and EHLO keywords, '*' for the banner, ' ' for address
- * characters).  Edits of one push are sorted and do not overlap.
+ * characters, and "ESMTP" byte by byte then ' ' for a neutral banner).
+ * Edits of one push are sorted and do not overlap.
  */
 struct esmtp_edit {
 	uint32_t off;
@@ -235,12 +254,13 @@ struct esmtp_ev_action {
  */
 struct esmtp_policy {
 	uint8_t mode; /**< enum esmtp_mode */
-	uint8_t mask_banner; /**< parameters: mask-banner */
+	uint8_t mask_banner; /**< parameters: mask-banner (enum esmtp_banner) */
 	uint8_t allow_tls; /**< parameters: allow-tls (log: ev[TLS_STARTED].log) */
 	uint8_t special_char; /**< parameters: special-character (action: ev[ADDR_SPECIAL]) */
 	uint8_t chunking; /**< allow BDAT / CHUNKING / BINARYMIME (beyond ASA) */
 	uint32_t verbs_add; /**< verbs allowed on top of the mode's set */
 	uint32_t verbs_remove; /**< verbs removed from the mode's set */
+	uint32_t auth_line_max; /**< AUTH and SASL lines: longest (auth-line-length) */
 	uint64_t max_data; /**< IOS max-data: DATA bytes per connection, 0 = off */
 	char relay_domain
 		[256]; /**< parameters: mail-relay local domains, comma-separated ("" = off) */
@@ -376,7 +396,9 @@ void esmtp_counters_merge(struct esmtp_counters *dst, const struct esmtp_counter
  * (cmd line length gt 512, cmd RCPT count gt 100, body line length gt 998,
  * header line length gt 998, sender-address length gt 320, MIME filename
  * length gt 255, ehlo-reply-parameter others mask), ESMTP mode, no
- * chunking, no max-data.  p is compiled on return.
+ * chunking, no max-data.  AUTH and SASL lines get their own limit of
+ * ESMTP_AUTH_LINE_MAX (RFC 4954) instead of the command line rule.  p is
+ * compiled on return.
  */
 void esmtp_policy_default(struct esmtp_policy *p);
 /** Recompute the compiled fields after editing p by hand; 0 or -EINVAL. */
@@ -390,8 +412,15 @@ int esmtp_policy_add_gt(struct esmtp_policy *p, enum esmtp_crit crit, uint32_t g
 	enum esmtp_action action, int log);
 /** SMTP (RFC 821 verbs only) or ESMTP mode. Compiles p. */
 void esmtp_policy_set_mode(struct esmtp_policy *p, enum esmtp_mode mode);
-/** parameters: [no] mask-banner. */
-void esmtp_policy_set_mask_banner(struct esmtp_policy *p, int on);
+/** parameters: [no] mask-banner, or mask-banner neutral. */
+void esmtp_policy_set_mask_banner(struct esmtp_policy *p, enum esmtp_banner mode);
+/**
+ * parameters: auth-line-length N.  The AUTH command line and each SASL
+ * response line may be N bytes (CR LF excluded); the byte past N raises
+ * auth-line-length (default drop-connection log).  The cmd-line-length
+ * rules do not apply to them.  N = 0 keeps the default.
+ */
+void esmtp_policy_set_auth_line_max(struct esmtp_policy *p, uint32_t n);
 /** parameters: [no] allow-tls [action log]. Compiles p. */
 void esmtp_policy_set_allow_tls(struct esmtp_policy *p, int on, int log);
 /** parameters: [no] special-character [action drop-connection|log]; action

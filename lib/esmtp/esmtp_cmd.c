@@ -324,6 +324,42 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 	return DECIDED;
 }
 
+/*
+ * The AUTH command line and SASL response lines: RFC 4954 4 lets them be
+ * 12,288 octets (OAuth tokens), so they have their own limit instead of the
+ * cmd-line-length rules (the ASA applies its 512 and drops the client).
+ */
+static int
+is_auth_line(const struct esmtp *s)
+{
+	return s->cmode == CM_SASL || s->cverb == ESMTP_VERB_AUTH;
+}
+
+/* Bytes to add to the current line before a length limit is crossed. */
+static uint64_t
+line_len_dist(const struct esmtp_ctx *c)
+{
+	uint32_t n = c->s->cline_len, max = c->p->auth_line_max;
+
+	if (is_auth_line(c->s))
+		return n <= max ? (uint64_t)max - n + 1 : UINT64_MAX;
+	return esmtp_cross_dist(c->p, ESMTP_CRIT_CMD_LINE_LENGTH, n);
+}
+
+/* The current line grew from before to after bytes: length limits. */
+static void
+line_len_grew(struct esmtp_ctx *c, uint32_t before, uint32_t after)
+{
+	uint32_t max = c->p->auth_line_max;
+
+	if (is_auth_line(c->s)) {
+		if (unlikely(before <= max && after > max))
+			esmtp_fire_num(c, ESMTP_EV_AUTH_LINE_LENGTH, after);
+	} else {
+		esmtp_rules_num(c, ESMTP_CRIT_CMD_LINE_LENGTH, before, after);
+	}
+}
+
 static void
 cmd_eol(struct esmtp_ctx *c, int crlf)
 {
@@ -334,7 +370,7 @@ cmd_eol(struct esmtp_ctx *c, int crlf)
 		s->once |= ON_CMD_BARE_LF;
 		esmtp_fire_ev(c, ESMTP_EV_CMD_BARE_LF, NULL, 0);
 	}
-	if (s->cmode == CM_CMD)
+	if (!is_auth_line(s))
 		esmtp_rules_final(c, ESMTP_CRIT_CMD_LINE_LENGTH, s->cline_len);
 	s->cflags = 0;
 	s->cline_len = 0;
@@ -470,7 +506,6 @@ static uint32_t
 line_bytes(struct esmtp_ctx *c, uint32_t pos)
 {
 	struct esmtp *s = c->s;
-	const struct esmtp_policy *p = c->p;
 	const uint8_t *b = c->buf;
 	const uint8_t *lf;
 	uint32_t end, n, i, lp;
@@ -488,7 +523,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 		if (s->cmode == CM_CMD && !(s->cflags & CF_XING))
 			param_byte(s, '\r', s->cline_len);
 		s->cline_len++;
-		esmtp_rules_num(c, ESMTP_CRIT_CMD_LINE_LENGTH, s->cline_len - 1, s->cline_len);
+		line_len_grew(c, s->cline_len - 1, s->cline_len);
 		if (c->stop)
 			return pos;
 	}
@@ -544,7 +579,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 
 			/* Split at the byte that crosses a length rule and at
 			 * a bare CR, so events come in stream order. */
-			d = esmtp_cross_dist(p, ESMTP_CRIT_CMD_LINE_LENGTH, s->cline_len);
+			d = line_len_dist(c);
 			if (d < k)
 				k = (uint32_t)d;
 			cr = memchr(b + pos + i, '\r', k);
@@ -558,10 +593,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 			if (cr != NULL)
 				bare_cr(c);
 			s->cline_len += k;
-			/* SASL lines are opaque (RFC 4954 allows 12288 bytes). */
-			if (s->cmode == CM_CMD)
-				esmtp_rules_num(c, ESMTP_CRIT_CMD_LINE_LENGTH, s->cline_len - k,
-					s->cline_len);
+			line_len_grew(c, s->cline_len - k, s->cline_len);
 			i += k;
 			if (c->stop)
 				return pos + i;

@@ -57,6 +57,7 @@
 	_(CMD_SHORT, "cmd-short", MASK, 0, 0) \
 	_(CMD_BARE_LF, "cmd-bare-lf", LOG, 1, 0) \
 	_(CMD_BARE_CR, "cmd-bare-cr", LOG, 1, 0) \
+	_(AUTH_LINE_LENGTH, "auth-line-length", DROP_CONN, 1, 0) \
 	_(PIPELINING, "pipelining", LOG, 1, 0) \
 	_(EARLY_TALKER, "early-talker", LOG, 1, 0) \
 	_(STARTTLS_INJECTION, "starttls-injection", DROP_CONN, 1, 0) \
@@ -144,6 +145,7 @@
 	_(STARTTLS, "STARTTLS") \
 	_(SMTPUTF8, "SMTPUTF8") \
 	_(EXPN, "EXPN") \
+	_(REQUIRETLS, "REQUIRETLS") \
 	_(OTHERS, "others")
 
 /* MIME Content-Transfer-Encoding values (ASA `match mime encoding`). */

@@ -179,6 +179,8 @@ esmtp_policy_compile(struct esmtp_policy *p)
 
 	if (p->bnd_key[0] == 0)
 		bnd_keys_new(p);
+	if (p->auth_line_max == 0)
+		p->auth_line_max = ESMTP_AUTH_LINE_MAX;
 
 	/* The ASA's 15 verbs (RFC 821's seven plus eight extended), or the
 	 * seven alone in SMTP mode. */
@@ -260,7 +262,10 @@ esmtp_policy_default(struct esmtp_policy *p)
 
 	memset(p, 0, sizeof(*p));
 	p->mode = ESMTP_MODE_ESMTP;
-	p->mask_banner = 1;
+	p->mask_banner = ESMTP_BANNER_MASK;
+	/* Beyond ASA: RFC 4954's AUTH line, not the 512-byte command line
+	 * (OAuth tokens are kilobytes long). */
+	p->auth_line_max = ESMTP_AUTH_LINE_MAX;
 	memcpy(p->ev, ev_defaults, sizeof(p->ev));
 
 	/* _default_esmtp_map, in its order (REFERENCE.md 1.2). */
@@ -285,9 +290,15 @@ esmtp_policy_set_mode(struct esmtp_policy *p, enum esmtp_mode mode)
 }
 
 void
-esmtp_policy_set_mask_banner(struct esmtp_policy *p, int on)
+esmtp_policy_set_mask_banner(struct esmtp_policy *p, enum esmtp_banner mode)
 {
-	p->mask_banner = on != 0;
+	p->mask_banner = mode <= ESMTP_BANNER_NEUTRAL ? (uint8_t)mode : ESMTP_BANNER_MASK;
+}
+
+void
+esmtp_policy_set_auth_line_max(struct esmtp_policy *p, uint32_t n)
+{
+	p->auth_line_max = n != 0 ? n : ESMTP_AUTH_LINE_MAX;
 }
 
 void

@@ -237,6 +237,54 @@ mask_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n)
 	return n;
 }
 
+/*
+ * mask-banner neutral: the greeting without its host, software and version
+ * but still an ordinary one.  Postfix (smtp_proto.c) takes a greeting made
+ * of nothing but "2", "0", " ", "*", TAB and LF for a PIX and turns ESMTP
+ * off; "ESMTP" keeps it on, and says what the server speaks.  The text of
+ * the first line becomes "ESMTP" then spaces, that of later lines spaces;
+ * CRs stay (see mask_banner).  col is the column of b[off] in its line.
+ */
+static const char neutral_word[] = "ESMTP";
+#define NEUTRAL_LEN (sizeof(neutral_word) - 1)
+
+static uint32_t
+neutral_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint32_t col)
+{
+	const uint8_t *b = c->buf + off;
+	uint32_t done = 0, t, k;
+	const uint8_t *cr;
+
+	while (done < n) {
+		if (b[done] == '\r') {
+			done++;
+			continue;
+		}
+		if (!esmtp_room(c, 1, 0))
+			return done;
+		t = col + done - 4; /* column in the text */
+		if (c->s->rlines == 0 && t < NEUTRAL_LEN) {
+			esmtp_edit(c, off + done, 1, (uint8_t)neutral_word[t]);
+			done++;
+			continue;
+		}
+		cr = memchr(b + done, '\r', n - done);
+		k = cr != NULL ? (uint32_t)(cr - b) : n;
+		esmtp_edit(c, off + done, k - done, ' ');
+		done = k;
+	}
+	return n;
+}
+
+/* The text of a banner line (b[off..off+n), no CR LF) of mask-banner. */
+static uint32_t
+banner_text(struct esmtp_ctx *c, uint32_t off, uint32_t n)
+{
+	if (c->p->mask_banner == ESMTP_BANNER_NEUTRAL)
+		return neutral_banner(c, off, n, c->s->rline_len);
+	return mask_banner(c, off, n);
+}
+
 /* The rest of a masked keyword longer than the hold, up to its end. */
 static void
 kw_mask_more(struct esmtp_ctx *c, uint32_t off, uint32_t n)
@@ -310,7 +358,7 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 		code_byte(s, b[pos + i]);
 	if (i < n) {
 		if (s->rflags & RF_MASK) {
-			uint32_t k = mask_banner(c, pos + i, n - i);
+			uint32_t k = banner_text(c, pos + i, n - i);
 
 			if (k < n - i) {
 				s->rline_len += k;

@@ -278,7 +278,8 @@ put_inspect(struct out *o, const struct policy *p, const struct policy_class *c,
 			policy_inspect_name(c->inspect), m->name, (unsigned long long)k->packets,
 			(unsigned long long)k->drop, (unsigned long long)k->reset_drop);
 	if (e->mask_banner)
-		put(o, "        mask-banner, count %llu\n",
+		put(o, "        mask-banner%s, count %llu\n",
+			e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "",
 			(unsigned long long)k->events[ESMTP_EV_BANNER_MASKED]);
 	if (e->special_char)
 		put(o, "        special-character action %s, count %llu\n",

@@ -69,7 +69,9 @@ feed(struct inst *x, int dir)
 
 			if (e->len == 0 || e->off < prev || (uint64_t)e->off + e->len > r.consumed)
 				abort();
-			if (e->fill != 'X' && e->fill != '*' && e->fill != ' ')
+			/* X, the ASA banner '*', space, or mask-banner neutral's word */
+			if (e->fill != 'X' && e->fill != '*' && e->fill != ' ' &&
+				(e->fill == '\0' || strchr("ESMTP", e->fill) == NULL))
 				abort();
 			memset(sd->out + sd->base + e->off, e->fill, e->len);
 			prev = e->off + e->len;
@@ -133,7 +135,8 @@ policy_from(struct esmtp_policy *p, uint8_t o)
 	if (o & 0x08)
 		esmtp_policy_set_mode(p, ESMTP_MODE_SMTP);
 	if (o & 0x10)
-		esmtp_policy_set_mask_banner(p, 0);
+		esmtp_policy_set_mask_banner(
+			p, (o & 0x80) ? ESMTP_BANNER_NEUTRAL : ESMTP_BANNER_KEEP);
 	if (o & 0x20) {
 		/* small limits, log only: the slow paths run on every line */
 		esmtp_policy_clear_rules(p);
@@ -146,6 +149,8 @@ policy_from(struct esmtp_policy *p, uint8_t o)
 		esmtp_policy_add_gt(p, ESMTP_CRIT_HEADER_TO_FIELDS_COUNT, 1, ESMTP_ACT_LOG, 1);
 		esmtp_policy_add_gt(p, ESMTP_CRIT_CMD_RCPT_COUNT, 2, ESMTP_ACT_LOG, 1);
 		esmtp_policy_add_gt(p, ESMTP_CRIT_SENDER_ADDRESS_LENGTH, 5, ESMTP_ACT_LOG, 1);
+		esmtp_policy_set_auth_line_max(p, 20);
+		esmtp_policy_set_event(p, ESMTP_EV_AUTH_LINE_LENGTH, ESMTP_ACT_LOG, 1);
 	}
 	if (o & 0x40) {
 		struct esmtp_rule r = {0};

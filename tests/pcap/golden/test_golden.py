@@ -22,11 +22,12 @@ import cases  # noqa: E402
 import cases_flowtab  # noqa: E402
 import cases_hostile  # noqa: E402
 import cases_mime  # noqa: E402
+import cases_postfix  # noqa: E402
 import fastpcap  # noqa: E402
 from session import Session, streams  # noqa: E402
 
 # Every file of cases, in the order they run (a case's index picks its port).
-CASE_FILES = [cases, cases_hostile, cases_flowtab, cases_mime]
+CASE_FILES = [cases, cases_hostile, cases_flowtab, cases_mime, cases_postfix]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIG_OUTPUT = 3000  # more output frames than this are not dissected by scapy

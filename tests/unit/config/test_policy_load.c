@@ -214,7 +214,45 @@ static const struct bad_case bad[] = {
 		"t.yaml:4:42: embryonic-action must be intercept or drop"},
 	{"inspect-maps:\n  m:\n    anomalies: {mime-depth: log}\n",
 		"t.yaml:3:17: unknown event 'mime-depth'"},
+	{"inspect-maps:\n  m:\n    parameters: {mask-banner: sometimes}\n",
+		"t.yaml:3:31: 'sometimes' is not one of: true, false, neutral"},
+	{"inspect-maps:\n  m:\n    parameters: {auth-line-length: 0}\n",
+		"t.yaml:3:36: 0 is out of range [1, 1048576]"},
 };
+
+/* config/examples/modern-esmtp.yaml: the ASA limits, a neutral banner, the
+ * modern EHLO keywords kept, RFC 4954 AUTH lines; the default map stays. */
+Test(policy_files, modern_esmtp_profile)
+{
+	char path[512], err[CONFIG_ERR_LEN] = "";
+	const struct esmtp_policy *e;
+	const struct esmtp_rule *r;
+	struct config c;
+	int m;
+
+	snprintf(path, sizeof(path), "%s/config/examples/modern-esmtp.yaml", SOURCE_ROOT);
+	config_default(&c);
+	cr_assert_eq(config_load(path, &c, err, sizeof(err)), 0, "%s", err);
+	m = policy_find_imap(c.policy, "modern_esmtp_map");
+	cr_assert_geq(m, 0);
+	e = policy_imap_esmtp(c.policy, (unsigned int)m);
+	cr_assert_eq(e->mask_banner, ESMTP_BANNER_NEUTRAL);
+	cr_assert_eq(e->auth_line_max, ESMTP_AUTH_LINE_MAX);
+	cr_assert_eq(e->allow_tls, 1);
+	cr_assert_eq(e->chunking, 1);
+	cr_assert_eq(e->n_rules, 7);
+	r = &e->rules[6];
+	cr_assert_eq(r->crit, ESMTP_CRIT_EHLO_REPLY_PARAMETER);
+	cr_assert_eq(r->negate, 1);
+	cr_assert_eq(r->action, ESMTP_ACT_MASK);
+	cr_assert(r->set & (1u << ESMTP_EHLO_SMTPUTF8));
+	cr_assert(r->set & (1u << ESMTP_EHLO_REQUIRETLS));
+	cr_assert_not(r->set & (1u << ESMTP_EHLO_VRFY));
+	e = policy_imap_esmtp(
+		c.policy, (unsigned int)policy_find_imap(c.policy, "_default_esmtp_map"));
+	cr_assert_eq(e->mask_banner, ESMTP_BANNER_MASK, "the ASA default is kept");
+	config_free(&c);
+}
 
 /* The class that sets embryonic-conn-max 5. */
 static const struct policy_class *

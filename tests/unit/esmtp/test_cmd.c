@@ -595,6 +595,101 @@ Test(cmd, long_sasl_line_not_length_checked)
 	h_free(&r);
 }
 
+/* An AUTH line of n bytes before CR LF: "AUTH XOAUTH2 " and a token. */
+static size_t
+auth_line(char *buf, size_t n)
+{
+	memcpy(buf, "AUTH XOAUTH2 ", 13);
+	memset(buf + 13, 'd', n - 13);
+	memcpy(buf + n, "\r\n", 2);
+	return n + 2;
+}
+
+/* RFC 4954 4: 12,288 octets are allowed; the ASA's 512 rule does not apply. */
+Test(cmd, auth_initial_response_up_to_12288_passes)
+{
+	static char line[12300];
+	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
+		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n"), C("QUIT\r\n"), S("221 bye\r\n")};
+	struct h_run r;
+
+	t[3].data = (const uint8_t *)line;
+	t[3].len = auth_line(line, 12288);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_FORWARD);
+	cr_assert_str_eq(h_events(&r), "mask-banner");
+	cr_assert_eq(memcmp(r.out[0] + 8, line, t[3].len), 0, "the AUTH line was changed");
+	h_free(&r);
+}
+
+Test(cmd, auth_line_over_12288_drops)
+{
+	static char line[13400];
+	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
+		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+	struct h_run r;
+	const struct esmtp_event *e;
+
+	t[3].data = (const uint8_t *)line;
+	t[3].len = auth_line(line, 13312);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	cr_assert_str_eq(h_events(&r), "mask-banner,auth-line-length");
+	e = h_find(&r, ESMTP_EV_AUTH_LINE_LENGTH, 0);
+	cr_assert_eq(e->audit, 108004);
+	cr_assert_eq(e->value_len, 5);
+	cr_assert_eq(memcmp(e->value, "12289", 5), 0);
+	h_free(&r);
+}
+
+Test(cmd, sasl_response_over_12288_drops)
+{
+	static char sasl[13400];
+	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH LOGIN\r\n"), C("AUTH LOGIN\r\n"),
+		S("334 VXNlcm5hbWU6\r\n"), C("dXNlcg==\r\n"), S("334 UGFzc3dvcmQ6\r\n"),
+		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+	struct h_run r;
+
+	memset(sasl, 'Q', 13000);
+	memcpy(sasl + 13000, "\r\n", 2);
+	t[7].data = (const uint8_t *)sasl;
+	t[7].len = 13002;
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	cr_assert_str_eq(h_events(&r), "mask-banner,auth-line-length");
+	h_free(&r);
+}
+
+/* auth-line-length 512 is the ASA's behaviour; other commands keep the
+ * cmd-line-length rule whatever the AUTH limit. */
+Test(cmd, auth_line_limit_is_configurable)
+{
+	static char line[700];
+	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
+		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+	struct h_run r;
+
+	t[3].data = (const uint8_t *)line;
+	t[3].len = auth_line(line, 600);
+	esmtp_policy_set_auth_line_max(&pol, 512);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	cr_assert_str_eq(h_events(&r), "mask-banner,auth-line-length");
+	h_free(&r);
+
+	esmtp_policy_set_auth_line_max(&pol, 0); /* back to the default */
+	cr_assert_eq(pol.auth_line_max, ESMTP_AUTH_LINE_MAX);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_FORWARD);
+	h_free(&r);
+
+	memcpy(line, "NOOP", 4); /* not AUTH: the 512 rule */
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
+	cr_assert_str_eq(h_events(&r), "mask-banner,cmd-line-length");
+	h_free(&r);
+}
+
 Test(cmd, pipelining_allowed_when_advertised)
 {
 	static const struct h_step t[] = {

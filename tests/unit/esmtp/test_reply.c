@@ -61,6 +61,58 @@ Test(reply, banner_not_masked_when_off)
 	h_free(&r);
 }
 
+/* Postfix's smtp_proto.c test: a greeting of nothing but these is a PIX. */
+static int
+postfix_sees_pix(const char *reply)
+{
+	return reply[strspn(reply, "20 *\t\n\r")] == '\0';
+}
+
+Test(reply, banner_neutral_single_line)
+{
+	static const struct h_step t[] = {S("220 mail.example.com ESMTP Postfix (Debian/GNU)\r\n")};
+	struct h_run r;
+
+	esmtp_policy_set_mask_banner(&pol, ESMTP_BANNER_NEUTRAL);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_str_eq(h_out(&r, 1), "220 ESMTP                                      \r\n");
+	cr_assert_str_eq(h_events(&r), "mask-banner");
+	cr_assert(!postfix_sees_pix(h_out(&r, 1)));
+	h_free(&r);
+
+	esmtp_policy_set_mask_banner(&pol, ESMTP_BANNER_MASK);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert(postfix_sees_pix(h_out(&r, 1)), "the ASA mask looks like a PIX");
+	h_free(&r);
+}
+
+Test(reply, banner_neutral_multi_line_and_short)
+{
+	static const struct h_step t[] = {
+		S("220-scoot-81.wizint.net ESMTP Exim 4.94.115\r\n220 Spam disliked here\r\n"),
+		C("EHLO vger.kernel.org\r\n"),
+		S("250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n"),
+	};
+	static const struct h_step t2[] = {S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx\r\n")};
+	static const struct h_step t3[] = {S("220 m\rx.example ESMTP\r\n")};
+	struct h_run r;
+
+	esmtp_policy_set_mask_banner(&pol, ESMTP_BANNER_NEUTRAL);
+	h_check(&pol, t, NSTEPS(t), &r);
+	cr_assert_str_eq(h_out(&r, 1),
+		"220-ESMTP                                  \r\n220                   \r\n"
+		"250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n");
+	h_free(&r);
+	/* shorter than "ESMTP": its start */
+	h_check(&pol, t2, NSTEPS(t2), &r);
+	cr_assert_str_eq(h_out(&r, 1), "220 ES\r\n250 mx\r\n");
+	h_free(&r);
+	/* a bare CR stays and counts as a column */
+	h_check(&pol, t3, NSTEPS(t3), &r);
+	cr_assert_str_eq(h_out(&r, 1), "220 E\rMTP            \r\n");
+	h_free(&r);
+}
+
 Test(reply, only_the_greeting_is_masked)
 {
 	static const struct h_step t[] = {
