@@ -22,21 +22,9 @@ if [ -z "${SW_PRIVATE_NS:-}" ]; then
 fi
 mkdir -p /run/dpdk && mount -t tmpfs tmpfs /run/dpdk || { echo "FAIL: private /run/dpdk"; exit 1; }
 ip link set lo up
-WORK=$(mktemp -d /tmp/smtpwall-defwire.XXXXXX)
-SW_PID=""
-SYSPY=/usr/bin/python3
-cleanup() {
-	rc=$?
-	if [ -n "$SW_PID" ]; then
-		kill -TERM "$SW_PID" 2>/dev/null
-		for _ in $(seq 50); do kill -0 "$SW_PID" 2>/dev/null || break; sleep 0.1; done
-		kill -KILL "$SW_PID" 2>/dev/null
-	fi
-	rm -rf "$WORK"
-	exit "$rc"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
+# shellcheck source=lib.sh
+. "$(dirname "$0")/lib.sh"
+e2e_require
 fails=0
 ok() {
 	echo "ok:   $*"
@@ -53,11 +41,7 @@ start() {
 	shift
 	"$SW" "$@" >"$log" 2>&1 </dev/null &
 	SW_PID=$!
-	for _ in $(seq 150); do
-		grep -q forwarding "$log" && return 0
-		kill -0 "$SW_PID" 2>/dev/null || break
-		sleep 0.1
-	done
+	wait_grep forwarding "$log" 150 && return 0
 	grep -v '^  ' "$log" | tail -3 | sed 's/^/      | /'
 	kill -KILL "$SW_PID" 2>/dev/null
 	wait "$SW_PID" 2>/dev/null
@@ -78,10 +62,10 @@ stop() {
 ncpu=$(nproc)
 want_w=$((ncpu > 2 ? ncpu - 2 : 1))
 [ "$want_w" -gt 64 ] && want_w=64
-if ! start "$WORK/sw.log"; then
+if ! start "$SW_LOG"; then
 	ko "bare smtpwall did not start"
-elif ! grep -q "creating the default wire" "$WORK/sw.log" ||
-	! grep -q "$want_w worker(s)" "$WORK/sw.log"; then
+elif ! grep -q "creating the default wire" "$SW_LOG" ||
+	! grep -q "$want_w worker(s)" "$SW_LOG"; then
 	ko "bare smtpwall: no default wire, or not $want_w worker(s) on $ncpu CPUs"
 	stop
 else
@@ -110,7 +94,7 @@ PY
 	else
 		ko "bare smtpwall: no frame crossed smtpw-in -> smtpw-out"
 	fi
-	if stop && grep -q "final counters" "$WORK/sw.log"; then
+	if stop && grep -q "final counters" "$SW_LOG"; then
 		ok "bare smtpwall: SIGTERM, exit 0"
 	else
 		ko "bare smtpwall: exit $st on SIGTERM"
@@ -120,23 +104,16 @@ fi
 # 2. Offline with no EAL argument beside a live instance on the default
 # prefix (which holds its lock and telemetry socket): it runs, and the
 # live instance's telemetry still answers.
-"$SYSPY" -c '
-import struct, sys
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(3):
-        frame = b"\xff" * 6 + bytes([2, 0, 0, 0, 0, i]) + b"\x88\xb5" + bytes(46)
-        f.write(struct.pack("<IIII", i, 0, len(frame), len(frame)) + frame)
-' "$WORK/in.pcap"
-if start "$WORK/live.log" --no-pci --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 -- -w 1; then
-	"$SW" -- -r "$WORK/in.pcap" -o "$WORK/out.pcap" >"$WORK/off.log" 2>&1 </dev/null
+"$SYSPY" "$E2E_DIR/../pcap/pcap_tool.py" frames "$WORKDIR/in.pcap" 3
+if start "$WORKDIR/live.log" --no-pci --vdev net_null0,no-rx=1 --vdev net_null1,no-rx=1 -- -w 1; then
+	"$SW" -- -r "$WORKDIR/in.pcap" -o "$WORKDIR/out.pcap" >"$WORKDIR/off.log" 2>&1 </dev/null
 	off=$?
 	json=$(echo /smtpwall/stats | dpdk-telemetry.py -f smtpwall 2>/dev/null | grep '^{' | tail -1)
-	if [ "$off" -eq 0 ] && grep -q "3 frames read .* 3 written" "$WORK/off.log" &&
+	if [ "$off" -eq 0 ] && grep -q "3 frames read .* 3 written" "$WORKDIR/off.log" &&
 		echo "$json" | grep -q '"rx_pkts"'; then
 		ok "offline beside a live instance: 3 frames through, live telemetry answers"
 	else
-		ko "offline beside a live instance: exit $off; $(grep -m1 -E 'lock|failed' "$WORK/off.log")"
+		ko "offline beside a live instance: exit $off; $(grep -m1 -E 'lock|failed' "$WORKDIR/off.log")"
 	fi
 	stop || ko "live instance: exit $st on SIGTERM"
 else
@@ -145,9 +122,9 @@ fi
 
 # 3. Order through a pipe: the default wire's line (stdout), then the
 # error that follows it (stderr), in that order.
-"$SW" -l 0-1 -- -w 3 2>&1 </dev/null | cat >"$WORK/pipe.log"
-wire_at=$(grep -n "creating the default wire" "$WORK/pipe.log" | head -1 | cut -d: -f1)
-err_at=$(grep -n "3 worker.* and a dispatcher need" "$WORK/pipe.log" | head -1 | cut -d: -f1)
+"$SW" -l 0-1 -- -w 3 2>&1 </dev/null | cat >"$WORKDIR/pipe.log"
+wire_at=$(grep -n "creating the default wire" "$WORKDIR/pipe.log" | head -1 | cut -d: -f1)
+err_at=$(grep -n "3 worker.* and a dispatcher need" "$WORKDIR/pipe.log" | head -1 | cut -d: -f1)
 if [ -z "$wire_at" ] || [ -z "$err_at" ]; then
 	ko "-l 0-1 -w 3: the default wire's line or the error is missing"
 elif [ "$wire_at" -lt "$err_at" ]; then

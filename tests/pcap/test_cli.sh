@@ -205,14 +205,7 @@ else
 fi
 
 # -o equal to -r (by name, hard link, symlink): refused, the input intact.
-/usr/bin/python3 -c '
-import struct, sys
-with open(sys.argv[1], "wb") as f:
-    f.write(struct.pack("<IHHiIII", 0xa1b2c3d4, 2, 4, 0, 0, 65535, 1))
-    for i in range(5):
-        frame = b"\xff" * 6 + bytes([2, 0, 0, 0, 0, i]) + b"\x88\xb5" + bytes(46)
-        f.write(struct.pack("<IIII", i, 0, len(frame), len(frame)) + frame)
-' "$WORK/in.pcap"
+/usr/bin/python3 "$(dirname "$0")/pcap_tool.py" frames "$WORK/in.pcap" 5
 ln "$WORK/in.pcap" "$WORK/hard.pcap"
 ln -s in.pcap "$WORK/sym.pcap"
 sum=$(sha256sum <"$WORK/in.pcap")
