@@ -46,6 +46,23 @@ port_lookup(const char *name, uint16_t *port)
 	return -ENODEV;
 }
 
+void
+port_list(char *buf, size_t len)
+{
+	char name[RTE_ETH_NAME_MAX_LEN];
+	unsigned int i = 0;
+	uint16_t port;
+	size_t n;
+
+	n = (size_t)snprintf(buf, len, "EAL has %u port(s)", rte_eth_dev_count_avail());
+	RTE_ETH_FOREACH_DEV(port)
+	{
+		if (n >= len || rte_eth_dev_get_name_by_port(port, name) != 0)
+			continue;
+		n += (size_t)snprintf(buf + n, len - n, "%s %u %s", i++ ? "," : ":", port, name);
+	}
+}
+
 int
 port_probe(uint16_t port, struct port_caps *caps)
 {

@@ -8,6 +8,7 @@
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include <rte_mempool.h>
@@ -40,6 +41,9 @@ bool port_needs_sw_dispatch(const struct port_caps *caps, unsigned int nq);
  */
 int port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
 	struct rte_mempool *mp, bool rss, const struct port_caps *caps);
+
+/* "EAL has 2 port(s): 0 net_tap0, 1 net_tap1" into buf, for an error line. */
+void port_list(char *buf, size_t len);
 
 /* Resolves a port given by device name or numeric id; -ENODEV if none. */
 int port_lookup(const char *name, uint16_t *port);

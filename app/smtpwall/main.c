@@ -21,6 +21,7 @@
 #include <rte_lcore.h>
 #include <rte_malloc.h>
 #include <rte_mbuf.h>
+#include <rte_version.h>
 
 #include "app.h"
 #include "audit.h"
@@ -30,17 +31,17 @@
 #include "pgen.h"
 #include "policy.h"
 #include "port.h"
+#include "wire.h"
 #include "worker.h"
 
 #define MBUF_CACHE 256
 #define RING_SIZE 4096
-#define DEFAULT_TAP0 "net_tap0,iface=smtpw-in"
-#define DEFAULT_TAP1 "net_tap1,iface=smtpw-out"
 
 struct app app;
 volatile bool app_quit;
 
 static volatile sig_atomic_t reload_requested;
+static unsigned int ports_started; /* app.ports[0..n) were started */
 
 static void
 on_signal(int sig)
@@ -129,9 +130,9 @@ min_gen_seen(void)
 }
 
 static void
-usage(const char *prog)
+usage(void)
 {
-	printf("Usage: %s [EAL options] -- [options]\n"
+	printf("Usage: smtpwall [EAL options] -- [options]\n"
 	       "  -c, --config FILE     configuration (YAML); see docs/configuration.md\n"
 	       "  -p, --pairs LIST      port pairs IN/OUT[,IN/OUT...] (inside/outside) by device\n"
 	       "                        name or port id; IN:OUT when names have no colon\n"
@@ -148,12 +149,28 @@ usage(const char *prog)
 	       "      --no-tcp-checksum do not verify TCP checksums of inspected connections\n"
 	       "      --cookie-secret HEX  TCP Intercept master secret (32 hex digits; boxes\n"
 	       "                        sharing it accept each other's SYN cookies; default random)\n"
-	       "      --check           validate the configuration and exit\n"
-	       "  -h, --help            this text\n"
-	       "Without EAL options it runs on a default virtual wire of two TAP ports\n"
-	       "(smtpw-in, smtpw-out) when no port exists, with --no-huge when the machine\n"
-	       "has no hugepages. Counters: dpdk-telemetry.py -f smtpwall, /smtpwall/stats.\n",
-		prog);
+	       "      --check           validate the configuration and the ports it names, and exit\n"
+	       "  -h, --help            this text (before or after --)\n"
+	       "      --version         smtpwall's and DPDK's versions (before or after --)\n"
+	       "EAL options are DPDK's: smtpwall --eal-help lists them. smtpwall adds what they\n"
+	       "leave out: --no-huge without hugepages, lcores for the workers, --file-prefix\n"
+	       "smtpwall. When nothing names a port (-p, wire.pairs, -a, --vdev) and none\n"
+	       "exists, it creates the default wire of two TAP ports (smtpw-in, smtpw-out).\n"
+	       "Counters: smtpwall-ctl show counters. See docs/operations.md.\n");
+}
+
+static void
+version(void)
+{
+	printf("smtpwall %s (%s)\n", SMTPWALL_VERSION, rte_version());
+}
+
+/* What EAL shows after its own options (smtpwall --eal-help). */
+static void
+eal_usage_hook(const char *prog)
+{
+	RTE_SET_USED(prog);
+	printf("smtpwall's own options come after --: smtpwall --help\n");
 }
 
 static int
@@ -178,6 +195,7 @@ parse_pairs(const char *s, struct config *c)
 			return -1;
 		*colon = '\0';
 		p = &c->pairs[c->n_pairs++];
+		memset(p, 0, sizeof(*p)); /* named here, not in the file */
 		if (strlen(tok) >= CONFIG_PORT_NAME_LEN ||
 			strlen(colon + 1) >= CONFIG_PORT_NAME_LEN || *tok == '\0' ||
 			colon[1] == '\0')
@@ -185,6 +203,7 @@ parse_pairs(const char *s, struct config *c)
 		strcpy(p->inside.name, tok);
 		strcpy(p->outside.name, colon + 1);
 	}
+	c->pairs_given = c->n_pairs != 0;
 	return c->n_pairs ? 0 : -1;
 }
 
@@ -207,7 +226,7 @@ parse_secret(const char *s, uint8_t out[16])
 	return 0;
 }
 
-/* Returns 0 to run, 1 to exit successfully (--help, --check), -1 on error. */
+/* Returns 0 to run, 1 to exit successfully (--help, --version), 2 for --check, -1 on error. */
 static int
 parse_args(int argc, char **argv)
 {
@@ -220,6 +239,7 @@ parse_args(int argc, char **argv)
 		OPT_NO_INSPECT,
 		OPT_NO_TCP_CSUM,
 		OPT_COOKIE_SECRET,
+		OPT_VERSION,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -237,6 +257,7 @@ parse_args(int argc, char **argv)
 		{"no-tcp-checksum", no_argument, NULL, OPT_NO_TCP_CSUM},
 		{"cookie-secret", required_argument, NULL, OPT_COOKIE_SECRET},
 		{"help", no_argument, NULL, 'h'},
+		{"version", no_argument, NULL, OPT_VERSION},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *pairs = NULL;
@@ -245,6 +266,7 @@ parse_args(int argc, char **argv)
 	char err[CONFIG_ERR_LEN];
 
 	optind = 1;
+	opterr = 0; /* one line of our own, naming the program */
 	while ((opt = getopt_long(argc, argv, "c:p:w:r:o:s:h", opts, NULL)) != -1) {
 		switch (opt) {
 		case 'c':
@@ -316,10 +338,15 @@ parse_args(int argc, char **argv)
 			app.ic_master_set = true;
 			break;
 		case 'h':
-			usage(argv[0]);
+			usage();
+			return 1;
+		case OPT_VERSION:
+			version();
 			return 1;
 		default:
-			usage(argv[0]);
+			fprintf(stderr,
+				"smtpwall: bad option or missing value: '%s' (smtpwall --help)\n",
+				argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -336,8 +363,10 @@ parse_args(int argc, char **argv)
 		fprintf(stderr, "smtpwall: --pairs: expected IN/OUT[,IN/OUT...]\n");
 		return -1;
 	}
-	if (workers > 0)
+	if (workers > 0) {
 		app.cfg.workers = (unsigned int)workers;
+		app.cfg.workers_at = (struct config_pos){0, 0};
+	}
 	if (dispatch >= 0)
 		app.cfg.dispatch = (enum config_dispatch)dispatch;
 	if (idle >= 0)
@@ -349,12 +378,12 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	app.offline = app.read_path != NULL;
+	if (app.offline && offline_check_paths(app.read_path, app.write_path) != 0)
+		return -1;
 	app.config_path = config_path;
 	app.verify_tcp_csum = !no_tcp_csum;
-	if (check) {
-		printf("%s: OK\n", config_path ? config_path : "(defaults)");
-		return 1;
-	}
+	if (check)
+		return 2;
 	/* SYN cookies are only as good as the secret: the kernel's RNG. */
 	if (!app.ic_master_set &&
 		getrandom(app.ic_master, sizeof(app.ic_master), 0) !=
@@ -362,108 +391,6 @@ parse_args(int argc, char **argv)
 		fprintf(stderr, "smtpwall: getrandom: %s\n", strerror(errno));
 		return -1;
 	}
-	return 0;
-}
-
-/* Pre-scan of the app arguments for -w, so EAL gets enough lcores. */
-static unsigned int
-prescan_workers(int argc, char **argv, int sep)
-{
-	int i;
-
-	for (i = sep + 1; i < argc - 1; i++)
-		if (!strcmp(argv[i], "-w") || !strcmp(argv[i], "--workers"))
-			return (unsigned int)strtoul(argv[i + 1], NULL, 10);
-	return 2;
-}
-
-static int
-resolve_ports(void)
-{
-	unsigned int i, j;
-
-	/* The default wire: two TAP ports when the user gave no device. */
-	if (rte_eth_dev_count_avail() == 0) {
-		printf("smtpwall: no port given; creating the default wire %s <-> %s\n",
-			DEFAULT_TAP0, DEFAULT_TAP1);
-		if (rte_dev_probe(DEFAULT_TAP0) != 0 || rte_dev_probe(DEFAULT_TAP1) != 0) {
-			fprintf(stderr, "smtpwall: cannot create the default TAP ports\n");
-			return -1;
-		}
-		snprintf(app.cfg.pairs[0].inside.name, CONFIG_PORT_NAME_LEN, "net_tap0");
-		snprintf(app.cfg.pairs[0].outside.name, CONFIG_PORT_NAME_LEN, "net_tap1");
-		app.cfg.n_pairs = 1;
-	}
-	for (i = 0; i < RTE_MAX_ETHPORTS; i++)
-		app.peer[i] = APP_NO_PORT;
-	app.n_ports = 0;
-	for (i = 0; i < app.cfg.n_pairs; i++) {
-		const struct config_port *names[2] = {
-			&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
-		uint16_t id[2];
-
-		for (j = 0; j < 2; j++) {
-			if (port_lookup(names[j]->name, &id[j]) != 0) {
-				fprintf(stderr, "smtpwall: no port '%s' (%u ports exist)\n",
-					names[j]->name, rte_eth_dev_count_avail());
-				return -1;
-			}
-			if (app.peer[id[j]] != APP_NO_PORT) {
-				fprintf(stderr, "smtpwall: port %u is in two pairs\n", id[j]);
-				return -1;
-			}
-		}
-		if (id[0] == id[1]) {
-			fprintf(stderr, "smtpwall: a pair needs two different ports\n");
-			return -1;
-		}
-		app.peer[id[0]] = id[1];
-		app.peer[id[1]] = id[0];
-		app.port_inside[id[0]] = true;
-		app.port_pair[id[0]] = (uint8_t)i;
-		app.port_pair[id[1]] = (uint8_t)i;
-		for (j = 0; j < 2; j++) {
-			app.ports[app.n_ports] = id[j];
-			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)
-				return -1;
-			app.port_tx_tcp_cksum[id[j]] = app.caps[app.n_ports].tx_tcp_cksum &&
-				app.caps[app.n_ports].tx_ip_cksum;
-			app.n_ports++;
-		}
-	}
-	return 0;
-}
-
-static int
-choose_dispatch(unsigned int lcores_free)
-{
-	bool need_sw = false;
-	unsigned int i;
-
-	if (app.cfg.workers == 0)
-		app.cfg.workers = lcores_free ? lcores_free : 1;
-	app.n_workers = app.cfg.workers;
-	for (i = 0; i < app.n_ports; i++)
-		need_sw |= port_needs_sw_dispatch(&app.caps[i], app.n_workers);
-	if (app.cfg.dispatch == CONFIG_DISPATCH_RSS && need_sw) {
-		fprintf(stderr,
-			"smtpwall: dispatch rss: a port cannot give %u workers symmetric "
-			"RSS queues\n",
-			app.n_workers);
-		return -1;
-	}
-	app.software_dispatch =
-		app.n_workers > 1 && (app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
-	if (app.n_workers + (app.software_dispatch ? 1 : 0) > lcores_free) {
-		fprintf(stderr,
-			"smtpwall: %u workers%s need %u worker lcores, EAL has %u; "
-			"give more with -l or --lcores\n",
-			app.n_workers, app.software_dispatch ? " and a dispatcher" : "",
-			app.n_workers + (app.software_dispatch ? 1 : 0), lcores_free);
-		return -1;
-	}
-	if (app.n_workers > APP_MAX_WORKERS)
-		return -1;
 	return 0;
 }
 
@@ -490,7 +417,7 @@ setup_data_path(void)
 			rte_strerror(rte_errno));
 		return -1;
 	}
-	for (i = 0; i < app.n_ports; i++)
+	for (i = 0; i < app.n_ports; i++, ports_started++)
 		if (port_setup(app.ports[i], (uint16_t)nq, (uint16_t)nq, app.cfg.rx_desc,
 			    app.cfg.tx_desc, app.pool, !app.software_dispatch, &app.caps[i]) != 0)
 			return -1;
@@ -572,7 +499,8 @@ teardown(void)
 	unsigned int i;
 
 	for (i = 0; i < app.n_ports; i++) {
-		rte_eth_dev_stop(app.ports[i]);
+		if (i < ports_started) /* no "already stopped" noise after an error line */
+			rte_eth_dev_stop(app.ports[i]);
 		rte_eth_dev_close(app.ports[i]);
 	}
 	for (i = 0; i < app.n_workers; i++)
@@ -582,12 +510,12 @@ teardown(void)
 }
 
 static int
-run_live(void)
+run_live(int sep, char **argv)
 {
 	uint64_t hz = rte_get_tsc_hz(), next_print;
 	unsigned int i;
 
-	if (resolve_ports() != 0 || choose_dispatch(rte_lcore_count() - 1) != 0 ||
+	if (wire_resolve_ports(sep, argv) != 0 || wire_choose_workers(rte_lcore_count() - 1) != 0 ||
 		setup_data_path() != 0)
 		return -1;
 	if (publish_policy(&app.cfg) != 0) {
@@ -652,36 +580,67 @@ run_offline(void)
 	return rc;
 }
 
+/*
+ * smtpwall's own words before "--", where EAL would take them: --help and
+ * -h, --version, and --eal-help for EAL's help. -1 when there is none.
+ */
+static int
+early_words(int sep, char **argv)
+{
+	int i;
+
+	for (i = 1; i < sep; i++) {
+		if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help")) {
+			usage();
+			return 0;
+		}
+		if (!strcmp(argv[i], "--version")) {
+			version();
+			return 0;
+		}
+		if (!strcmp(argv[i], "--eal-help")) {
+			static char help_opt[] = "--help";
+			char *help[] = {argv[0], help_opt, NULL};
+
+			rte_set_application_usage_hook(eal_usage_hook);
+			return rte_eal_init(2, help) < 0 ? 1 : 0;
+		}
+	}
+	return -1;
+}
+
 int
 main(int argc, char **argv)
 {
 	struct eal_args ea;
 	int sep, rc;
 
-	/* --help and --check need no EAL. */
+	/* Under journald or a pipe, errors and other lines keep their order. */
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	setvbuf(stderr, NULL, _IONBF, 0);
 	for (sep = 1; sep < argc && strcmp(argv[sep], "--") != 0; sep++)
 		;
-	if (sep < argc) {
-		int i;
-
-		for (i = sep + 1; i < argc; i++) {
-			if (!strcmp(argv[i], "-h") || !strcmp(argv[i], "--help") ||
-				!strcmp(argv[i], "--check")) {
-				rc = parse_args(argc - sep, argv + sep);
-				return rc < 0 ? 1 : 0;
-			}
-		}
+	rc = early_words(sep, argv);
+	if (rc >= 0)
+		return rc;
+	/* The app arguments first (no EAL needed): the worker count sizes the
+	 * lcores, the ports named are checked before EAL claims any device. */
+	rc = sep < argc ? parse_args(argc - sep, argv + sep) : parse_args(1, argv);
+	if ((rc == 0 || rc == 2) && !app.offline && wire_check_names(sep, argv) != 0)
+		rc = -1;
+	if (rc == 2)
+		printf("%s: OK\n", app.config_path ? app.config_path : "(defaults)");
+	if (rc != 0) {
+		config_free(&app.cfg);
+		return rc < 0 ? 1 : 0;
 	}
-	eal_args_build(&ea, argc, argv, prescan_workers(argc, argv, sep));
+	eal_args_build(&ea, sep, argv, app.offline, &app.cfg.workers);
 	rc = rte_eal_init(ea.argc, ea.argv);
 	if (rc < 0) {
-		fprintf(stderr, "smtpwall: EAL init failed: %s\n", rte_strerror(rte_errno));
+		fprintf(stderr, "smtpwall: EAL init failed: %s\n",
+			rte_errno ? rte_strerror(rte_errno) : "see EAL's lines above");
+		config_free(&app.cfg);
 		return 1;
-	}
-	rc = sep < argc ? parse_args(argc - sep, argv + sep) : parse_args(1, argv);
-	if (rc != 0) {
-		rte_eal_cleanup();
-		return rc < 0 ? 1 : 0;
 	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
@@ -692,7 +651,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 
-	rc = app.offline ? run_offline() : run_live();
+	rc = app.offline ? run_offline() : run_live(sep, argv);
 	if (rc != 0)
 		app_quit = true;
 	rte_eal_mp_wait_lcore();

@@ -4,6 +4,7 @@
 #include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include <rte_cycles.h>
 #include <rte_lcore.h>
@@ -126,6 +127,21 @@ record_to_mbuf(const struct pcap_reader *r, const uint8_t *rec, uint32_t len)
 fail:
 	rte_pktmbuf_free(m);
 	return NULL;
+}
+
+int
+offline_check_paths(const char *in, const char *out)
+{
+	struct stat si, so;
+
+	if (strcmp(in, out) == 0 ||
+		(stat(in, &si) == 0 && stat(out, &so) == 0 && si.st_dev == so.st_dev &&
+			si.st_ino == so.st_ino)) {
+		fprintf(stderr, "smtpwall: -o %s is the capture -r reads; it is not overwritten\n",
+			out);
+		return -1;
+	}
+	return 0;
 }
 
 int

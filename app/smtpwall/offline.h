@@ -9,6 +9,12 @@
  * drives the timers, so a replay expires flows as the wire would have.
  */
 
+/*
+ * -1 (and one line) when out is the capture in is (the same name, or the
+ * same file by another name): writing would truncate the input first.
+ */
+int offline_check_paths(const char *in, const char *out);
+
 /* Runs app.read_path → app.write_path with one worker. 0 or -1. */
 int offline_run(void);
 

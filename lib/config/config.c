@@ -50,9 +50,19 @@ config_default(struct config *c)
 	c->tcp.ooo_timeout = 4;
 }
 
+static struct config_pos
+pos_of(const yaml_node_t *n)
+{
+	return (struct config_pos){
+		.line = (unsigned int)n->start_mark.line + 1,
+		.col = (unsigned int)n->start_mark.column + 1,
+	};
+}
+
 static int
 load_port(struct cfg_doc *d, yaml_node_t *n, struct config_port *p)
 {
+	p->at = pos_of(n);
 	return cfg_get_str(d, n, p->name, sizeof(p->name));
 }
 
@@ -102,6 +112,7 @@ load_pairs(struct cfg_doc *d, yaml_node_t *seq, struct config *c)
 	}
 	if (c->n_pairs == 0)
 		return cfg_error(d, seq, "wire.pairs is empty");
+	c->pairs_given = true;
 	return 0;
 }
 
@@ -117,9 +128,16 @@ load_wire(struct cfg_doc *d, yaml_node_t *n, struct config *c)
 		return -1;
 	if ((v = cfg_map_get(d, n, "pairs")) != NULL && load_pairs(d, v, c) != 0)
 		return -1;
-	if ((v = cfg_map_get(d, n, "workers")) != NULL &&
-		cfg_get_u32(d, v, 1, 128, &c->workers) != 0)
-		return -1;
+	if ((v = cfg_map_get(d, n, "workers")) != NULL) {
+		/* The key in the message: a bare range says nothing in a long file. */
+		if (cfg_get_u32(d, v, 0, UINT32_MAX, &u) != 0)
+			return -1;
+		if (u < 1 || u > CONFIG_MAX_WORKERS)
+			return cfg_error(d, v, "wire.workers: %u is out of range [1, %d]", u,
+				CONFIG_MAX_WORKERS);
+		c->workers = u;
+		c->workers_at = pos_of(v);
+	}
 	if ((v = cfg_map_get(d, n, "dispatch")) != NULL) {
 		if (cfg_get_enum(d, v, dispatch_names, &u) != 0)
 			return -1;

@@ -13,6 +13,7 @@
 #include <stdint.h>
 
 #define CONFIG_MAX_PAIRS 8
+#define CONFIG_MAX_WORKERS 64 /* the appliance's worker arrays (APP_MAX_WORKERS) */
 #define CONFIG_PORT_NAME_LEN 64
 #define CONFIG_ERR_LEN 512
 
@@ -29,9 +30,15 @@ enum config_midstream {
 	CONFIG_MIDSTREAM_DROP, /* drop its packets, like a firewall */
 };
 
+/* Where a setting was read (line and column from 1); 0 when it did not come from a file. */
+struct config_pos {
+	unsigned int line, col;
+};
+
 /* A port is named by its DPDK device name ("net_tap0", "0000:3b:00.0") or its port id. */
 struct config_port {
 	char name[CONFIG_PORT_NAME_LEN];
+	struct config_pos at; /* in wire.pairs, for "file:line:column: port ... does not exist" */
 };
 
 struct config_pair {
@@ -76,7 +83,9 @@ struct config_tcp {
 struct config {
 	unsigned int n_pairs;
 	struct config_pair pairs[CONFIG_MAX_PAIRS];
-	unsigned int workers; /* worker lcores; 0 = one per lcore given to EAL */
+	bool pairs_given; /* wire.pairs (or -p) named the ports: no default wire */
+	unsigned int workers; /* worker lcores; 0 = derived (docs/operations.md) */
+	struct config_pos workers_at; /* where wire.workers was set */
 	enum config_dispatch dispatch;
 	uint32_t flows_per_worker; /* flow table capacity of each worker */
 	enum config_midstream midstream;

@@ -9,6 +9,8 @@
                                    wrong ("file:frame: what"); exit 1 if any
     pcap_tool.py offers FILE       count EHLO lines offering STARTTLS sent
                                    from TCP port 25
+    pcap_tool.py frames OUT N      write N broadcast frames of EtherType
+                                   0x88b5 (no IP: forwarded untouched)
 """
 import struct
 import sys
@@ -139,6 +141,10 @@ def main():
                 p = fr[x[2] + doff:x[2] + x[4]].upper()
                 n += p.count(b"250-STARTTLS") + p.count(b"250 STARTTLS")
         print(n)
+        return 0
+    if cmd == "frames":
+        write_pcap(args[0], [b"\xff" * 6 + bytes([2, 0, 0, 0, 0, i % 256]) + b"\x88\xb5" + bytes(46)
+                             for i in range(int(args[1]))])
         return 0
     raise SystemExit(__doc__)
 
