@@ -82,16 +82,14 @@ static bool
 rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t severity,
 	struct log_rec *r)
 {
-	uint64_t now = wk_now_ns(w);
-
-	if (lim != NULL && !log_limiter_allow(lim, now)) {
+	if (lim != NULL && !log_limiter_allow(lim, wk_now_ns(w))) {
 		w->st.audit_suppressed++;
 		return false;
 	}
 	memset(r, 0, sizeof(*r));
 	r->msgid = msgid;
 	r->severity = severity;
-	r->ts_ns = now;
+	r->ts_ns = wk_now_ns(w);
 	return true;
 }
 
@@ -131,18 +129,8 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 		log_rec_set_text(&r, ev->value, ev->value_len, NULL, 0);
 		break;
 	case LOG_ASA_108006:
-		/* value: "declared actual" */
-		{
-			char v[ESMTP_EVENT_VALUE + 1];
-			unsigned long a = 0, b = 0;
-
-			memcpy(v, ev->value, ev->value_len);
-			v[ev->value_len] = '\0';
-			if (sscanf(v, "%lu %lu", &a, &b) == 2) {
-				r.n1 = (uint32_t)a;
-				r.n2 = (uint32_t)b;
-			}
-		}
+		/* value: "declared actual", 64-bit sizes */
+		log_rec_set_numbers(&r, ev->value, ev->value_len);
 		break;
 	case LOG_ASA_108007:
 		break;
@@ -178,8 +166,9 @@ audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 
 /*
  * ASA `rate-limit N`: a rule whose action is rate-limit lets N matching
- * messages a second through; past that the connection is dropped (the
- * sender's MTA retries later), counted as a drop of that rule.
+ * messages a second through the box (one bucket for all workers); past
+ * that the connection is dropped (the sender's MTA retries later), counted
+ * as a drop of that rule.
  */
 static void
 rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
@@ -192,7 +181,7 @@ rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
 		if (ev->action != ESMTP_ACT_RATE_LIMIT || ev->rule == ESMTP_RULE_NONE ||
 			f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
 			continue;
-		if (log_limiter_allow(pgen_rate(f->gen, w->id, f->imap, ev->rule), wk_now_ns(w)))
+		if (log_shared_limiter_allow(pgen_rate(f->gen, f->imap, ev->rule), wk_now_ns(w)))
 			continue;
 		w->st.insp_rate_limited++;
 		if (er->verdict == ESMTP_FORWARD || er->verdict == ESMTP_DROP_PACKET)
@@ -409,6 +398,38 @@ tcp_csum_ok(const struct worker *w, const struct rte_mbuf *m, const struct pkt_i
 	return pkt_l4_cksum_ok(rte_pktmbuf_mtod(m, const uint8_t *), pi);
 }
 
+/*
+ * Frees lib/tcp's state of f (what it held leaves or is dropped) but keeps
+ * where each side's stream stood: the IOS audit trail's stop record counts
+ * the bytes each side sent whatever ended inspection (drop, reset, bypass).
+ */
+static void
+conn_release(struct worker *w, struct wk_flow *f)
+{
+	const struct tcp_half h0 = f->tcp.h[0], h1 = f->tcp.h[1];
+
+	tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+	apply_out(w, f, &w->tout);
+	f->tcp.h[0].isn = h0.isn;
+	f->tcp.h[0].next = h0.next;
+	f->tcp.h[0].flags = h0.flags & TCP_H_SYN;
+	f->tcp.h[1].isn = h1.isn;
+	f->tcp.h[1].next = h1.next;
+	f->tcp.h[1].flags = h1.flags & TCP_H_SYN;
+}
+
+/* A bypassed connection's bytes still count for its stop record: the
+ * highest sequence each side sent (retransmissions count once). */
+static void
+bypass_count(struct wk_flow *f, int d, const struct pkt_info *pi)
+{
+	struct tcp_half *h = &f->tcp.h[d];
+	uint32_t end = pi->seq + pi->payload_len;
+
+	if ((h->flags & TCP_H_SYN) && pi->payload_len != 0 && (int32_t)(end - h->next) > 0)
+		h->next = end;
+}
+
 static void
 flow_verdict(
 	struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict, uint64_t now)
@@ -416,8 +437,7 @@ flow_verdict(
 	switch (verdict) {
 	case TCP_CONN_DROP:
 	case TCP_CONN_RESET:
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
+		conn_release(w, f);
 		f->mode = WK_FLOW_DROPPED;
 		/* Later packets are dropped until the entry lingers out. */
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
@@ -427,8 +447,7 @@ flow_verdict(
 			w->st.insp_conn_dropped++;
 		break;
 	case TCP_CONN_BYPASS:
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
+		conn_release(w, f);
 		f->mode = WK_FLOW_BYPASS;
 		w->st.insp_conn_bypassed++;
 		break;
@@ -442,10 +461,8 @@ inspect_flow_kill(struct worker *w, struct flow_entry *e)
 {
 	struct wk_flow *f = wk_flow_of(e);
 
-	if (f->mode == WK_FLOW_INSPECT) {
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
-	}
+	if (f->mode == WK_FLOW_INSPECT)
+		conn_release(w, f);
 	f->mode = WK_FLOW_DROPPED;
 	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
 }
@@ -548,6 +565,8 @@ inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		return;
 	}
 	if (f->mode == WK_FLOW_BYPASS) {
+		if (unlikely(f->audit_trail))
+			bypass_count(f, d, pi);
 		egress(w, f, m, false);
 		return;
 	}
@@ -682,10 +701,8 @@ ho_delete(struct worker *w, struct flow_entry *e)
 	struct wk_flow *f = wk_flow_of(e);
 
 	release_limits(f, 0xff);
-	if (f->mode == WK_FLOW_INSPECT) {
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
-	}
+	if (f->mode == WK_FLOW_INSPECT)
+		conn_release(w, f);
 	f->mode = WK_FLOW_DROPPED;
 	f->ho_seq = 0;
 	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
@@ -821,6 +838,7 @@ struct limit_step {
 	uint8_t bit;
 	uint32_t idx, max, msgid;
 	int limit; /* enum policy_limit, or -1 for statics */
+	uint32_t shown; /* the configured limit, for the audit line (max may be emb_cap's) */
 };
 
 /*
@@ -837,6 +855,28 @@ emb_cap(uint32_t emb, uint32_t conn)
 	if (emb == 0 || conn == 0 || emb < conn)
 		return emb;
 	return conn / 2 != 0 ? conn / 2 : 1;
+}
+
+/*
+ * One limit to check: `configured` is what the operator set (and what the
+ * audit line shows); an embryonic one is enforced at emb_cap() of it and
+ * the connection limit beside it (`conn`, 0 for a connection limit).
+ */
+static struct limit_step
+limit_step(uint8_t bit, uint32_t idx, uint32_t configured, uint32_t conn, int limit)
+{
+	bool emb = (bit & WK_LIM_EMB_ALL) != 0;
+
+	return (struct limit_step){
+		.bit = bit,
+		.idx = idx,
+		.max = emb ? emb_cap(configured, conn) : configured,
+		.msgid = limit >= 0 ? policy_limit_msgid((unsigned int)limit)
+			: emb       ? LOG_ASA_201010
+				    : LOG_ASA_201009,
+		.limit = limit,
+		.shown = configured,
+	};
 }
 
 #define ADMIT_OK 0
@@ -865,33 +905,26 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 
 	if (c != NULL) {
 		uint8_t alen = pi->addr_len == 4 ? 4 : 16;
+		const uint32_t *lim = c->limits;
 
 		f->client_idx = flow_limits_hashed(g->limits, 2u * c->id, pi->src, alen);
 		f->client_emb_idx = flow_limits_hashed(g->limits, 2u * c->id + 1, pi->src, alen);
-		steps[n++] = (struct limit_step){WK_LIM_CLASS, pgen_class_idx(c->id, 0),
-			c->limits[POLICY_LIMIT_CONN_MAX], policy_limit_msgid(POLICY_LIMIT_CONN_MAX),
-			POLICY_LIMIT_CONN_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
-			emb_cap(c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX],
-				c->limits[POLICY_LIMIT_CONN_MAX]),
-			policy_limit_msgid(POLICY_LIMIT_EMBRYONIC_CONN_MAX),
-			POLICY_LIMIT_EMBRYONIC_CONN_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLIENT, f->client_idx,
-			c->limits[POLICY_LIMIT_PER_CLIENT_MAX],
-			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX),
-			POLICY_LIMIT_PER_CLIENT_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLIENT_EMB, f->client_emb_idx,
-			emb_cap(c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
-				c->limits[POLICY_LIMIT_PER_CLIENT_MAX]),
-			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX),
-			POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX};
+		steps[n++] = limit_step(WK_LIM_CLASS, pgen_class_idx(c->id, 0),
+			lim[POLICY_LIMIT_CONN_MAX], 0, POLICY_LIMIT_CONN_MAX);
+		steps[n++] = limit_step(WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
+			lim[POLICY_LIMIT_EMBRYONIC_CONN_MAX], lim[POLICY_LIMIT_CONN_MAX],
+			POLICY_LIMIT_EMBRYONIC_CONN_MAX);
+		steps[n++] = limit_step(WK_LIM_CLIENT, f->client_idx,
+			lim[POLICY_LIMIT_PER_CLIENT_MAX], 0, POLICY_LIMIT_PER_CLIENT_MAX);
+		steps[n++] = limit_step(WK_LIM_CLIENT_EMB, f->client_emb_idx,
+			lim[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
+			lim[POLICY_LIMIT_PER_CLIENT_MAX], POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX);
 	}
 	if (m->stat != NULL) {
-		steps[n++] = (struct limit_step){WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
-			m->stat->tcp_max_conns, LOG_ASA_201009, -1};
-		steps[n++] = (struct limit_step){WK_LIM_STATIC_EMB,
-			pgen_static_idx(g, m->stat->id, 1),
-			emb_cap(m->stat->tcp_em_limit, m->stat->tcp_max_conns), LOG_ASA_201010, -1};
+		steps[n++] = limit_step(WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
+			m->stat->tcp_max_conns, 0, -1);
+		steps[n++] = limit_step(WK_LIM_STATIC_EMB, pgen_static_idx(g, m->stat->id, 1),
+			m->stat->tcp_em_limit, m->stat->tcp_max_conns, -1);
 	}
 	for (i = 0; i < n; i++) {
 		/* Unlimited counters are still counted only where a limit could
@@ -900,7 +933,7 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			continue;
 		if (!flow_limits_acquire(g->limits, steps[i].idx, steps[i].max, &count)) {
 			release_limits(f, 0xff);
-			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].max);
+			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].shown);
 			if ((steps[i].bit & WK_LIM_EMB_ALL) &&
 				(steps[i].limit < 0 || c->emb_action == POLICY_EMB_INTERCEPT)) {
 				if (c != NULL)

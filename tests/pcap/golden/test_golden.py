@@ -1,6 +1,6 @@
 #!/usr/bin/python3
 # SPDX-License-Identifier: BSD-3-Clause
-"""Runs the golden pcap cases (cases.py, cases_hostile.py) through smtpwall's offline mode.
+"""Runs the golden pcap cases (cases.py, cases_hostile.py, cases_audit.py) through smtpwall's offline mode.
 
     test_golden.py SMTPWALL [CASE...]
 
@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scapy.all import rdpcap, wrpcap  # noqa: E402
 
 import cases  # noqa: E402
+import cases_audit  # noqa: E402
 import cases_hostile  # noqa: E402
 import fastpcap  # noqa: E402
 from session import Session, streams  # noqa: E402
@@ -100,8 +101,8 @@ def main():
     work = tempfile.mkdtemp(prefix="smtpwall-golden.")
     passed = failed = 0
     try:
-        for idx, (name, readme, build, check, policy) in enumerate(cases.CASES +
-                                                                   cases_hostile.CASES):
+        for idx, (name, readme, build, check, policy) in enumerate(
+                cases.CASES + cases_hostile.CASES + cases_audit.CASES):
             if only and name not in only:
                 continue
             if policy and not os.path.exists(policy_path(policy)):
