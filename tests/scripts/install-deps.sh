@@ -8,7 +8,8 @@ set -eu
 
 PKGS="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 libdpdk-dev dpdk dpdk-dev libyaml-dev libcriterion-dev
-tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl"
+tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl
+libfaketime"
 
 missing=""
 for p in $PKGS; do
