@@ -91,20 +91,10 @@ echo "ok: syslog lines carry the YAML facility (local6: <178>, --audit syslog + 
 # 3. Live, the YAML's destination. IOS audit-trail: every session writes a
 # start record, so each step can see where the lines go.
 policy() { # policy FILE AUDIT_FILE
-	cat >"$1" <<-YAML
-	access-lists:
-	  "101":
-	    - permit tcp any host $SERVER_IP eq smtp
-	ip-inspect:
-	  names:
-	    IN-OUT:
-	      esmtp: {audit-trail: on}
-	  bindings:
-	    - {name: IN-OUT, interface: inside, direction: in, access-list: "101"}
-	service-policy:
-	  global: none
-	logging: {destination: file, file: $2}
-	YAML
+	{
+		cat "$E2E_DIR/policy-ios-audit.yaml"
+		echo "logging: {destination: file, file: $2}"
+	} >"$1"
 }
 broken() {
 	printf 'policy-maps:\n  global_policy:\n    - class: nosuchclass\n' >"$WORKDIR/policy.yaml"

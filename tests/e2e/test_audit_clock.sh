@@ -18,34 +18,23 @@ OFFSET=3600
 # smtpwall alone runs on the fake clock: a wrapper, so the test's own
 # tools (ip, swaks, date) keep the real one. Monotonic clocks stay real
 # (DPDK's timers); only CLOCK_REALTIME moves, by what the file says.
+# A sanitizer build wants its runtime first in the preload list.
+pre=$(ldd "$SW" | awk '/libasan/ {print $3}')
 echo "+0" >"$WORKDIR/faketime"
 cat >"$WORKDIR/sw-faketime" <<SH
 #!/bin/sh
-LD_PRELOAD=$FT FAKETIME_TIMESTAMP_FILE=$WORKDIR/faketime FAKETIME_NO_CACHE=1 \\
+LD_PRELOAD="${pre:+$pre }$FT" FAKETIME_TIMESTAMP_FILE=$WORKDIR/faketime FAKETIME_NO_CACHE=1 \\
 FAKETIME_DONT_FAKE_MONOTONIC=1 exec "$SW" "\$@"
 SH
 chmod +x "$WORKDIR/sw-faketime"
-cat >"$WORKDIR/policy.yaml" <<YAML
-access-lists:
-  "101":
-    - permit tcp any host $SERVER_IP eq smtp
-ip-inspect:
-  names:
-    IN-OUT:
-      esmtp: {audit-trail: on}
-  bindings:
-    - {name: IN-OUT, interface: inside, direction: in, access-list: "101"}
-service-policy:
-  global: none
-YAML
 A=$WORKDIR/audit.log
-wire_up "$WORKDIR/sw-faketime" 1 -c "$WORKDIR/policy.yaml" --audit "$A"
+wire_up "$WORKDIR/sw-faketime" 1 -c "$E2E_DIR/policy-ios-audit.yaml" --audit "$A"
 sink_up "$WORKDIR/mails.log"
 
 # stamp_of LINE: the record's time (UTC, "Mon DD YYYY HH:MM:SS") in seconds.
 stamp_of() { date -u -d "$(echo "$1" | cut -c1-20)" +%s; }
-# session_at: one session; prints the lag of its start record's time
-# behind the fake clock (the real one + the offset), in seconds.
+# session_lag OFFSET: one session; prints the lag of its start record's time
+# behind the fake clock (the real one + OFFSET), in seconds.
 session_lag() {
 	n=$(grep -c SESS_AUDIT_TRAIL_START "$A" 2>/dev/null || true)
 	before=$(date -u +%s)
