@@ -6,7 +6,7 @@
  *
  *   smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]
  *   smtpwall-ctl [-f PREFIX] show counters | show drops | show flows
- *   smtpwall-ctl [-f PREFIX] reload
+ *   smtpwall-ctl [-f PREFIX] reload      (waits; exit 1 when the file is refused)
  *   smtpwall-ctl [-f PREFIX] raw /command[,params]
  */
 #include <errno.h>
@@ -14,10 +14,12 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
 
 #define REPLY_MAX (64 * 1024)
+#define REPLY_WAIT_S 60 /* a reload waits up to 30 s for its outcome */
 
 static int
 usage(void)
@@ -57,7 +59,9 @@ tel_connect(const char *prefix)
 		return -1;
 	}
 	/* The server greets with its own info first. */
-	if (read(fd, buf, sizeof(buf)) <= 0) {
+	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){REPLY_WAIT_S, 0},
+		    sizeof(struct timeval)) != 0 ||
+		read(fd, buf, sizeof(buf)) <= 0) {
 		close(fd);
 		return -1;
 	}
@@ -169,6 +173,66 @@ print_value(const char *json)
 	return 0;
 }
 
+/* The value of "key" in a JSON reply (past its colon and blanks), or NULL. */
+static const char *
+json_key(const char *json, const char *key)
+{
+	char k[64];
+	const char *p;
+
+	snprintf(k, sizeof(k), "\"%s\"", key);
+	p = strstr(json, k);
+	if (p == NULL)
+		return NULL;
+	for (p += strlen(k); *p == ' ' || *p == ':'; p++)
+		;
+	return p;
+}
+
+/*
+ * The outcome of /smtpwall/reload: "reloaded: generation N" (0), or
+ * "reload refused: FILE:LINE:COL: message" on stderr (1). The error comes
+ * in pieces (telemetry strings are short): joined again here.
+ */
+static int
+print_reload(const char *json)
+{
+	const char *o = json_key(json, "outcome"), *g = json_key(json, "generation");
+	const char *e = json_key(json, "error");
+	char outcome[32], piece[256], text[2048] = "";
+
+	if (o == NULL || *o != '"') {
+		if (strstr(json, "null") != NULL)
+			fprintf(stderr,
+				"smtpwall-ctl: the command is not known to this smtpwall\n");
+		else
+			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", json);
+		return 1;
+	}
+	json_string(o + 1, outcome, sizeof(outcome));
+	if (strcmp(outcome, "reloaded") == 0) {
+		printf("reloaded: generation %lu\n", g != NULL ? strtoul(g, NULL, 10) : 0ul);
+		return 0;
+	}
+	if (strcmp(outcome, "refused") != 0) {
+		fprintf(stderr, "reload requested, no outcome yet (%s): see smtpwall's log\n",
+			outcome);
+		return 1;
+	}
+	if (e != NULL && *e == '[') {
+		for (e++; *e != '\0' && *e != ']';) {
+			if (*e != '"') {
+				e++;
+				continue;
+			}
+			e = json_string(e + 1, piece, sizeof(piece));
+			strncat(text, piece, sizeof(text) - strlen(text) - 1);
+		}
+	}
+	fprintf(stderr, "reload refused: %s\n", text[0] ? text : "(no reason given)");
+	return 1;
+}
+
 /* The parameter of /smtpwall/conns for `show conn [count | address A]`
  * (n words after "conn"), or NULL when they are not that. */
 static const char *
@@ -234,6 +298,8 @@ main(int argc, char **argv)
 	if (strcmp(argv[i], "raw") == 0) {
 		printf("%s\n", reply);
 		rc = 0;
+	} else if (strcmp(argv[i], "reload") == 0) {
+		rc = print_reload(reply);
 	} else {
 		rc = print_value(reply);
 	}

@@ -60,7 +60,4 @@ extern struct app app;
 /* Set by SIGINT/SIGTERM; every loop polls it. */
 extern volatile bool app_quit;
 
-/* Asks the control lcore to reload the configuration (SIGHUP, telemetry). */
-void app_request_reload(void);
-
 #endif /* SMTPWALL_APP_H */

@@ -1,10 +1,16 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "audit.h"
 
+#include <errno.h>
+#include <paths.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <syslog.h>
 #include <time.h>
+#include <unistd.h>
 
 #include <rte_cycles.h>
 
@@ -12,55 +18,209 @@
 #include "policy.h"
 #include "worker.h"
 
-static FILE *audit_file;
-static int audit_syslog;
-static uint64_t written, filtered;
+#define AUDIT_MAX_MSG_LIMITS 16
+
+/* Where lines go: stdout or a file (f), syslog, or nowhere. */
+struct audit_dest {
+	FILE *f;
+	bool owned; /* f is a file we opened (fclose it) */
+	bool syslog;
+	int facility; /* LOG_LOCALn */
+};
+
+static struct audit_dest cur, pending;
+static const char *cli_spec; /* --audit, which wins over the configuration */
+static struct policy_logging cur_lg; /* the configuration's, for audit_reopen */
+static bool have_lg;
+static uint64_t written, filtered, write_errors, unflushed;
 static uint8_t trap_level = 7;
 static struct log_limiter default_limit;
 static unsigned int n_msg_limits;
 static struct {
 	uint32_t msgid;
 	struct log_limiter lim;
-} msg_limits[16];
-static uint64_t clock_tsc0, clock_ns0, clock_hz;
+} msg_limits[AUDIT_MAX_MSG_LIMITS];
+
+/* ------------------------------------------------------------------ */
+/* The clock                                                            */
+
+static struct log_clock mono_clock, wall_clock;
+static uint64_t last_sync_tsc;
+
+/* One (TSC, CLOCK_REALTIME) pair read close together: a read that was
+ * preempted between the two is taken again. */
+static void
+clock_pair(uint64_t *tsc, uint64_t *ns)
+{
+	uint64_t hz = rte_get_tsc_hz(), a = 0, b = 0;
+	struct timespec ts = {0, 0};
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		a = rte_rdtsc();
+		clock_gettime(CLOCK_REALTIME, &ts);
+		b = rte_rdtsc();
+		if (b - a < hz / 100000) /* 10 us */
+			break;
+	}
+	*tsc = a + (b - a) / 2;
+	*ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
 
 void
 audit_clock_init(void)
 {
-	struct timespec ts;
+	uint64_t tsc, ns;
 
-	clock_gettime(CLOCK_REALTIME, &ts);
-	clock_ns0 = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-	clock_tsc0 = rte_rdtsc();
-	clock_hz = rte_get_tsc_hz();
+	clock_pair(&tsc, &ns);
+	log_clock_init(&mono_clock, rte_get_tsc_hz(), tsc, ns);
+	log_clock_init(&wall_clock, rte_get_tsc_hz(), tsc, ns);
+	last_sync_tsc = tsc;
+}
+
+void
+audit_clock_sync(void)
+{
+	uint64_t tsc, ns;
+
+	clock_pair(&tsc, &ns);
+	log_clock_sync(&wall_clock, tsc, ns);
+	last_sync_tsc = tsc;
 }
 
 uint64_t
 audit_tsc_to_ns(uint64_t tsc)
 {
-	uint64_t d = tsc - clock_tsc0;
+	return log_clock_ns(&mono_clock, tsc);
+}
 
-	if (clock_hz == 0)
-		return clock_ns0;
-	/* Split to avoid overflowing 64 bits after a few hours at GHz rates. */
-	return clock_ns0 + d / clock_hz * 1000000000u + (d % clock_hz) * 1000000000u / clock_hz;
+uint64_t
+audit_tsc_to_wall_ns(uint64_t tsc)
+{
+	return log_clock_ns(&wall_clock, tsc);
+}
+
+/* ------------------------------------------------------------------ */
+/* Destinations                                                         */
+
+/* syslog(3) drops lines silently when nothing listens on /dev/log: ask
+ * the way it connects (datagram, then stream) before relying on it. */
+static int
+syslog_reachable(char *err, size_t len)
+{
+	static const int types[] = {SOCK_DGRAM, SOCK_STREAM};
+	struct sockaddr_un sun = {.sun_family = AF_UNIX};
+	int e = ENOENT;
+	unsigned int i;
+
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", _PATH_LOG);
+	for (i = 0; i < 2; i++) {
+		int fd = socket(AF_UNIX, types[i] | SOCK_CLOEXEC, 0);
+
+		if (fd < 0) {
+			e = errno;
+			continue;
+		}
+		if (connect(fd, (struct sockaddr *)&sun, sizeof(sun)) == 0) {
+			close(fd);
+			return 0;
+		}
+		e = errno;
+		close(fd);
+	}
+	snprintf(err, len, "audit destination syslog: no syslog daemon on %s: %s", _PATH_LOG,
+		strerror(e));
+	return -1;
+}
+
+/* Opens spec ("-", "syslog", a file, NULL: none) into d. */
+static int
+dest_open(struct audit_dest *d, const char *spec, unsigned int facility, char *err, size_t len)
+{
+	memset(d, 0, sizeof(*d));
+	if (spec == NULL)
+		return 0;
+	if (strcmp(spec, "-") == 0) {
+		d->f = stdout;
+	} else if (strcmp(spec, "syslog") == 0) {
+		if (syslog_reachable(err, len) != 0)
+			return -1;
+		d->syslog = true;
+		d->facility = LOG_LOCAL0 + (int)(facility & 7) * (LOG_LOCAL1 - LOG_LOCAL0);
+	} else {
+		d->f = fopen(spec, "a");
+		if (d->f == NULL) {
+			snprintf(err, len, "audit destination %s: %s", spec, strerror(errno));
+			return -1;
+		}
+		d->owned = true;
+	}
+	return 0;
+}
+
+static void
+dest_close(struct audit_dest *d)
+{
+	if (d->f != NULL && d->owned)
+		fclose(d->f);
+	else if (d->f != NULL)
+		fflush(d->f);
+	if (d->syslog)
+		closelog();
+	memset(d, 0, sizeof(*d));
+}
+
+/* The destination spec: the command line's, else the configuration's. */
+static const char *
+spec_of(const struct policy_logging *lg)
+{
+	if (cli_spec != NULL || lg == NULL)
+		return cli_spec != NULL ? cli_spec : "-";
+	switch (lg->dest) {
+	case POLICY_LOG_FILE:
+		return lg->file;
+	case POLICY_LOG_SYSLOG:
+		return "syslog";
+	case POLICY_LOG_NONE:
+		return NULL;
+	default:
+		return "-";
+	}
+}
+
+/* The configured facility; local4 (the ASA's) before a configuration. */
+static unsigned int
+facility_of(const struct policy_logging *lg)
+{
+	return lg != NULL ? lg->facility : 4;
+}
+
+static void
+dest_switch(void)
+{
+	audit_drain(); /* what is pending belongs to the old destination */
+	if (cur.syslog && pending.syslog) {
+		closelog(); /* openlog again below, maybe with another facility */
+		cur.syslog = false;
+	}
+	dest_close(&cur);
+	cur = pending;
+	memset(&pending, 0, sizeof(pending));
+	if (cur.syslog)
+		openlog("smtpwall", LOG_NDELAY | LOG_PID, cur.facility);
 }
 
 int
 audit_open(const char *spec)
 {
-	if (spec == NULL || strcmp(spec, "-") == 0) {
-		audit_file = stdout;
-	} else if (strcmp(spec, "syslog") == 0) {
-		openlog("smtpwall", LOG_NDELAY | LOG_PID, LOG_LOCAL4);
-		audit_syslog = 1;
-	} else {
-		audit_file = fopen(spec, "a");
-		if (audit_file == NULL) {
-			perror(spec);
-			return -1;
-		}
+	char err[256];
+
+	cli_spec = spec;
+	if (dest_open(&pending, spec_of(NULL), facility_of(NULL), err, sizeof(err)) != 0) {
+		fprintf(stderr, "smtpwall: %s\n", err);
+		return -1;
 	}
+	dest_switch();
 	return 0;
 }
 
@@ -68,47 +228,56 @@ void
 audit_close(void)
 {
 	audit_drain();
-	if (audit_file != NULL && audit_file != stdout)
-		fclose(audit_file);
-	else if (audit_file != NULL)
-		fflush(audit_file);
-	if (audit_syslog)
-		closelog();
-	audit_file = NULL;
-	audit_syslog = 0;
+	dest_close(&pending);
+	dest_close(&cur);
 }
 
 int
-audit_configure(const struct policy_logging *lg, int cli_dest)
+audit_prepare(const struct policy_logging *lg, char *err, size_t len)
+{
+	dest_close(&pending);
+	return dest_open(&pending, spec_of(lg), facility_of(lg), err, len);
+}
+
+void
+audit_abort(void)
+{
+	dest_close(&pending);
+}
+
+void
+audit_commit(const struct policy_logging *lg)
 {
 	unsigned int i;
 
-	if (!cli_dest) {
-		const char *spec = "-";
-
-		if (lg->dest == POLICY_LOG_FILE)
-			spec = lg->file;
-		else if (lg->dest == POLICY_LOG_SYSLOG)
-			spec = "syslog";
-		audit_close();
-		if (lg->dest == POLICY_LOG_NONE) {
-			audit_file = NULL;
-			audit_syslog = 0;
-		} else if (audit_open(spec) != 0) {
-			return -1;
-		}
-	}
+	dest_switch();
+	cur_lg = *lg;
+	have_lg = true;
 	trap_level = lg->level;
 	log_limiter_init(&default_limit, lg->rate, (uint64_t)lg->interval * 1000000000u, 0);
 	n_msg_limits = 0;
-	for (i = 0; i < lg->n_msg_limits && i < 16; i++) {
+	for (i = 0; i < lg->n_msg_limits && i < AUDIT_MAX_MSG_LIMITS; i++) {
 		msg_limits[i].msgid = lg->msg_limits[i].msgid;
 		log_limiter_init(&msg_limits[i].lim, lg->msg_limits[i].rate,
 			(uint64_t)lg->msg_limits[i].interval * 1000000000u, 1);
 		n_msg_limits++;
 	}
+}
+
+int
+audit_reopen(char *err, size_t len)
+{
+	const struct policy_logging *lg = have_lg ? &cur_lg : NULL;
+
+	dest_close(&pending);
+	if (dest_open(&pending, spec_of(lg), facility_of(lg), err, len) != 0)
+		return -1;
+	dest_switch();
 	return 0;
 }
+
+/* ------------------------------------------------------------------ */
+/* Records                                                              */
 
 /* Level and rate limits, on the control lcore (the workers only cap the
  * total they push, so a flood cannot fill the rings). */
@@ -137,13 +306,16 @@ audit_write(const struct log_rec *r)
 		return;
 	}
 	log_format(r, line, sizeof(line));
-	if (audit_syslog) {
+	if (cur.syslog) {
 		/* syslog adds its own time; the ASA severity is the priority. */
 		syslog(r->severity & 7, "%s", line);
-	} else if (audit_file != NULL) {
+	} else if (cur.f != NULL) {
 		gmtime_r(&sec, &tm);
 		strftime(when, sizeof(when), "%b %d %Y %H:%M:%S", &tm);
-		fprintf(audit_file, "%s: %s\n", when, line);
+		if (fprintf(cur.f, "%s: %s\n", when, line) < 0)
+			write_errors++;
+		else
+			unflushed++;
 	}
 	written++;
 }
@@ -154,6 +326,8 @@ audit_drain(void)
 	struct log_rec r;
 	unsigned int i, n = 0;
 
+	if (rte_rdtsc() - last_sync_tsc >= rte_get_tsc_hz())
+		audit_clock_sync();
 	for (i = 0; i < app.n_workers; i++) {
 		struct worker *w = app.workers[i];
 
@@ -164,8 +338,14 @@ audit_drain(void)
 			n++;
 		}
 	}
-	if (n != 0 && audit_file != NULL)
-		fflush(audit_file);
+	if (n != 0 && cur.f != NULL) {
+		/* A full disk: the lines in the buffer are lost, and counted. */
+		if (fflush(cur.f) != 0) {
+			write_errors += unflushed;
+			clearerr(cur.f);
+		}
+		unflushed = 0;
+	}
 	return n;
 }
 
@@ -179,6 +359,12 @@ uint64_t
 audit_written(void)
 {
 	return written;
+}
+
+uint64_t
+audit_write_errors(void)
+{
+	return write_errors;
 }
 
 uint64_t

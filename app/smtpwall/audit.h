@@ -7,25 +7,42 @@
  * (lib/log); the control lcore drains every ring, formats ASA-style lines
  * and writes them to stdout, a file, or syslog(3). The data path never
  * formats, never writes and never waits.
+ *
+ * A destination is opened and proven before it replaces the old one: at
+ * start an unusable one is an error; on reload (and SIGHUP, logrotate) the
+ * old one stays until the new one works.
  */
 
+#include <stddef.h>
 #include <stdint.h>
 
 #include "log.h"
 
-/* "-" (stdout, the default), "syslog", or a file path (appended). 0 or -1. */
+struct policy_logging;
+
+/*
+ * The command line's destination ("-", "syslog" or a file; NULL: the
+ * configuration's), opened now to prove it. 0, or -1 with a line on stderr.
+ */
 int audit_open(const char *spec);
 void audit_close(void);
 
-struct policy_logging;
 /*
- * Applies the policy's logging section: destination (unless the command
- * line named one), trap level, default and per-message rate limits
- * (ASA `logging rate-limit`). Called at start and on reload. 0 or -1.
+ * Opens the destination lg (or the command line's) names, afresh (a file
+ * logrotate renamed is created again), without touching the current one.
+ * 0, or -1 with the reason in err.
  */
-int audit_configure(const struct policy_logging *lg, int cli_dest);
+int audit_prepare(const struct policy_logging *lg, char *err, size_t len);
+/* Writes what is pending to the old destination, closes it, switches to
+ * the prepared one and applies lg's level and rate limits. */
+void audit_commit(const struct policy_logging *lg);
+/* Closes a prepared destination that will not be used. */
+void audit_abort(void);
+/* Opens the current destination again (SIGHUP with a refused file). 0 or -1 + err. */
+int audit_reopen(char *err, size_t len);
 
-/* Writes every record waiting in the workers' rings; returns how many. */
+/* Writes every record waiting in the workers' rings; returns how many.
+ * Re-syncs the audit clock once a second (control lcore). */
 unsigned int audit_drain(void);
 
 /* Records written and records lost (rings full), over all workers. */
@@ -33,10 +50,19 @@ uint64_t audit_written(void);
 uint64_t audit_ring_dropped(void);
 /* Records dropped by the level or a per-message rate limit. */
 uint64_t audit_filtered(void);
+/* Lines the destination refused (file write errors: a full disk). */
+uint64_t audit_write_errors(void);
 
-/* Wall-clock nanoseconds for a TSC value of this run (for record times). */
+/*
+ * Nanoseconds for a TSC value of this run: audit_tsc_to_ns on one fixed
+ * base (durations, rate limits: never steps), audit_tsc_to_wall_ns on the
+ * base re-synced with the real clock (record times).
+ */
 uint64_t audit_tsc_to_ns(uint64_t tsc);
+uint64_t audit_tsc_to_wall_ns(uint64_t tsc);
 /* Call once before the lcores start. */
 void audit_clock_init(void);
+/* Takes a new wall-clock base now (audit_drain does, once a second). */
+void audit_clock_sync(void);
 
 #endif /* SMTPWALL_AUDIT_H */

@@ -1,14 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * Inspection glue: classification of new connections, lib/tcp in and out,
- * the lib/esmtp callback, checksums of edited packets, RSTs, audit records.
- * Runs on the worker lcore; the only allocation is an mbuf for an RST.
+ * the lib/esmtp callback, checksums of edited packets, RSTs; the audit
+ * records themselves are made in records.c. Runs on the worker lcore; the
+ * only allocation is an mbuf for an RST.
  */
 #include "inspect.h"
 
-#include <arpa/inet.h>
 #include <stddef.h>
-#include <stdio.h>
 #include <string.h>
 
 #include <rte_branch_prediction.h>
@@ -16,9 +15,9 @@
 #include <rte_mbuf.h>
 
 #include "app.h"
-#include "audit.h"
 #include "pgen.h"
 #include "policy.h"
+#include "records.h"
 #include "segment.h"
 #include "splice.h"
 #include "worker.h"
@@ -38,71 +37,6 @@ tcp_dir(const struct flow_entry *e, int key_dir)
 	return key_dir == e->init_dir ? 0 : 1;
 }
 
-/* ------------------------------------------------------------------ */
-/* Audit records from inspector events                                  */
-
-static const char *
-action_phrase(uint8_t action)
-{
-	switch (action) {
-	case ESMTP_ACT_DROP_CONN:
-		return "Dropped connection for";
-	case ESMTP_ACT_RESET:
-		return "Reset connection for";
-	case ESMTP_ACT_MASK:
-		return "Masked header flags for";
-	default:
-		return "Dropped";
-	}
-}
-
-static void
-conn_of(const struct wk_flow *f, struct log_conn *c)
-{
-	const struct flow_entry *e = wk_entry_of(f);
-	const struct flow_key *k = &e->key;
-	bool a_is_client = e->init_dir == 0;
-	bool client_inside = app.port_inside[f->init_port];
-
-	memset(c, 0, sizeof(*c));
-	c->family = k->family;
-	memcpy(c->src, a_is_client ? k->addr_a : k->addr_b, 16);
-	memcpy(c->dst, a_is_client ? k->addr_b : k->addr_a, 16);
-	c->sport = a_is_client ? k->port_a : k->port_b;
-	c->dport = a_is_client ? k->port_b : k->port_a;
-	strcpy(c->src_if, client_inside ? "inside" : "outside");
-	strcpy(c->dst_if, client_inside ? "outside" : "inside");
-}
-
-/*
- * Starts an audit record of this moment, unless the worker's limiter (may
- * be NULL) says too many; then fill it and rec_push() it.
- */
-static bool
-rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t severity,
-	struct log_rec *r)
-{
-	uint64_t now = wk_now_ns(w);
-
-	if (lim != NULL && !log_limiter_allow(lim, now)) {
-		w->st.audit_suppressed++;
-		return false;
-	}
-	memset(r, 0, sizeof(*r));
-	r->msgid = msgid;
-	r->severity = severity;
-	r->ts_ns = now;
-	return true;
-}
-
-/* Hands a record to the control lcore; a full ring is counted. */
-static void
-rec_push(struct worker *w, const struct log_rec *r)
-{
-	if (!log_ring_push(w->log, r))
-		w->st.audit_ring_full++;
-}
-
 void
 inspect_audit_text(struct worker *w, uint8_t severity, const char *text, size_t len)
 {
@@ -113,73 +47,14 @@ inspect_audit_text(struct worker *w, uint8_t severity, const char *text, size_t 
 	rec_push(w, &r);
 }
 
-static void
-audit_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
-{
-	struct log_rec r;
-	char text[96];
-	size_t n;
-
-	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert ||
-		!rec_begin(w, &w->log_limit, ev->audit, log_severity(ev->audit), &r))
-		return;
-	r.response = ev->dir == ESMTP_DIR_S2C;
-	conn_of(f, &r.conn);
-	switch (ev->audit) {
-	case LOG_ASA_108002:
-	case LOG_ASA_108003:
-		log_rec_set_text(&r, ev->value, ev->value_len, NULL, 0);
-		break;
-	case LOG_ASA_108006:
-		/* value: "declared actual" */
-		{
-			char v[ESMTP_EVENT_VALUE + 1];
-			unsigned long a = 0, b = 0;
-
-			memcpy(v, ev->value, ev->value_len);
-			v[ev->value_len] = '\0';
-			if (sscanf(v, "%lu %lu", &a, &b) == 2) {
-				r.n1 = (uint32_t)a;
-				r.n2 = (uint32_t)b;
-			}
-		}
-		break;
-	case LOG_ASA_108007:
-		break;
-	default: {
-		const char *cls = "ESMTP Classification";
-		char head[64];
-
-		if (ev->rule != ESMTP_RULE_NONE && f->gen != NULL) {
-			/* ASA: "matched Class 2: cmd RCPT count gt 100" */
-			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: %s",
-				(unsigned int)ev->rule + 1,
-				policy_rule_label(f->gen->policy, f->imap, ev->rule));
-		} else {
-			cls = "ESMTP Parameter";
-			n = (size_t)snprintf(text, sizeof(text), "%s: %.*s",
-				esmtp_event_name(ev->id), (int)ev->value_len, ev->value);
-		}
-		if (n >= sizeof(text))
-			n = sizeof(text) - 1;
-		if (ev->audit == LOG_ASA_108005)
-			snprintf(head, sizeof(head), "%s", cls);
-		else
-			snprintf(head, sizeof(head), "%s: %s", cls, action_phrase(ev->action));
-		log_rec_set_text(&r, head, strlen(head), text, n);
-		break;
-	}
-	}
-	rec_push(w, &r);
-}
-
 /* ------------------------------------------------------------------ */
 /* The inspector callback (called by lib/tcp)                           */
 
 /*
  * ASA `rate-limit N`: a rule whose action is rate-limit lets N matching
- * messages a second through; past that the connection is dropped (the
- * sender's MTA retries later), counted as a drop of that rule.
+ * messages a second through the box (one bucket for all workers); past
+ * that the connection is dropped (the sender's MTA retries later), counted
+ * as a drop of that rule.
  */
 static void
 rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
@@ -192,7 +67,7 @@ rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
 		if (ev->action != ESMTP_ACT_RATE_LIMIT || ev->rule == ESMTP_RULE_NONE ||
 			f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
 			continue;
-		if (log_limiter_allow(pgen_rate(f->gen, w->id, f->imap, ev->rule), wk_now_ns(w)))
+		if (log_shared_limiter_allow(pgen_rate(f->gen, f->imap, ev->rule), wk_now_ns(w)))
 			continue;
 		w->st.insp_rate_limited++;
 		if (er->verdict == ESMTP_FORWARD || er->verdict == ESMTP_DROP_PACKET)
@@ -216,7 +91,7 @@ insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len
 	if (f->gen != NULL && f->class_insp != WK_NO_CLASS)
 		policy_counters_account(&f->gen->cnt[w->id][f->class_insp], er);
 	for (i = 0; i < er->n_events; i++)
-		audit_event(w, f, &er->events[i]);
+		rec_event(w, f, &er->events[i]);
 
 	r->consumed = er->consumed;
 	r->overflow = er->overflow;
@@ -415,6 +290,38 @@ tcp_csum_ok(const struct worker *w, const struct rte_mbuf *m, const struct pkt_i
 	return pkt_l4_cksum_ok(rte_pktmbuf_mtod(m, const uint8_t *), pi);
 }
 
+/*
+ * Frees lib/tcp's state of f (what it held leaves or is dropped) but keeps
+ * where each side's stream stood: the IOS audit trail's stop record counts
+ * the bytes each side sent whatever ended inspection (drop, reset, bypass).
+ */
+static void
+conn_release(struct worker *w, struct wk_flow *f)
+{
+	const struct tcp_half h0 = f->tcp.h[0], h1 = f->tcp.h[1];
+
+	tcp_conn_free(w->tcp, &f->tcp, &w->tout);
+	apply_out(w, f, &w->tout);
+	f->tcp.h[0].isn = h0.isn;
+	f->tcp.h[0].next = h0.next;
+	f->tcp.h[0].flags = h0.flags & TCP_H_SYN;
+	f->tcp.h[1].isn = h1.isn;
+	f->tcp.h[1].next = h1.next;
+	f->tcp.h[1].flags = h1.flags & TCP_H_SYN;
+}
+
+/* A bypassed connection's bytes still count for its stop record: the
+ * highest sequence each side sent (retransmissions count once). */
+static void
+bypass_count(struct wk_flow *f, int d, const struct pkt_info *pi)
+{
+	struct tcp_half *h = &f->tcp.h[d];
+	uint32_t end = pi->seq + pi->payload_len;
+
+	if ((h->flags & TCP_H_SYN) && pi->payload_len != 0 && (int32_t)(end - h->next) > 0)
+		h->next = end;
+}
+
 static void
 flow_verdict(
 	struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict, uint64_t now)
@@ -422,8 +329,7 @@ flow_verdict(
 	switch (verdict) {
 	case TCP_CONN_DROP:
 	case TCP_CONN_RESET:
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
+		conn_release(w, f);
 		f->mode = WK_FLOW_DROPPED;
 		/* Later packets are dropped until the entry lingers out. */
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
@@ -433,8 +339,7 @@ flow_verdict(
 			w->st.insp_conn_dropped++;
 		break;
 	case TCP_CONN_BYPASS:
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
+		conn_release(w, f);
 		f->mode = WK_FLOW_BYPASS;
 		w->st.insp_conn_bypassed++;
 		break;
@@ -448,10 +353,8 @@ inspect_flow_kill(struct worker *w, struct flow_entry *e)
 {
 	struct wk_flow *f = wk_flow_of(e);
 
-	if (f->mode == WK_FLOW_INSPECT) {
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
-	}
+	if (f->mode == WK_FLOW_INSPECT)
+		conn_release(w, f);
 	f->mode = WK_FLOW_DROPPED;
 	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
 }
@@ -554,6 +457,8 @@ inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		return;
 	}
 	if (f->mode == WK_FLOW_BYPASS) {
+		if (unlikely(f->audit_trail))
+			bypass_count(f, d, pi);
 		egress(w, f, m, false);
 		return;
 	}
@@ -586,36 +491,6 @@ inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 
 /* ------------------------------------------------------------------ */
 /* New and dying flows                                                  */
-
-/* The connection of a packet, client = sender (for limit audit lines). */
-static void
-conn_from_pkt(const struct pkt_info *pi, uint16_t in_port, struct log_conn *c)
-{
-	bool inside = app.port_inside[in_port];
-
-	memset(c, 0, sizeof(*c));
-	c->family = pi->addr_len == 4 ? 4 : 6;
-	memcpy(c->src, pi->src, pi->addr_len);
-	memcpy(c->dst, pi->dst, pi->addr_len);
-	c->sport = pi->sport;
-	c->dport = pi->dport;
-	strcpy(c->src_if, inside ? "inside" : "outside");
-	strcpy(c->dst_if, inside ? "outside" : "inside");
-}
-
-static void
-audit_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_t msgid,
-	uint32_t count, uint32_t limit)
-{
-	struct log_rec r;
-
-	if (!rec_begin(w, &w->limit_log_limit, msgid, log_severity(msgid), &r))
-		return;
-	r.n1 = count + 1;
-	r.n2 = limit;
-	conn_from_pkt(pi, in_port, &r.conn);
-	rec_push(w, &r);
-}
 
 static void
 release_limits(struct wk_flow *f, uint8_t which)
@@ -689,10 +564,8 @@ ho_delete(struct worker *w, struct flow_entry *e)
 	struct wk_flow *f = wk_flow_of(e);
 
 	release_limits(f, 0xff);
-	if (f->mode == WK_FLOW_INSPECT) {
-		tcp_conn_free(w->tcp, &f->tcp, &w->tout);
-		apply_out(w, f, &w->tout);
-	}
+	if (f->mode == WK_FLOW_INSPECT)
+		conn_release(w, f);
 	f->mode = WK_FLOW_DROPPED;
 	f->ho_seq = 0;
 	flow_set_state(w->ft, e, FLOW_ST_CLOSED, w->now);
@@ -828,6 +701,7 @@ struct limit_step {
 	uint8_t bit;
 	uint32_t idx, max, msgid;
 	int limit; /* enum policy_limit, or -1 for statics */
+	uint32_t shown; /* the configured limit, for the audit line (max may be emb_cap's) */
 };
 
 /*
@@ -844,6 +718,28 @@ emb_cap(uint32_t emb, uint32_t conn)
 	if (emb == 0 || conn == 0 || emb < conn)
 		return emb;
 	return conn / 2 != 0 ? conn / 2 : 1;
+}
+
+/*
+ * One limit to check: `configured` is what the operator set (and what the
+ * audit line shows); an embryonic one is enforced at emb_cap() of it and
+ * the connection limit beside it (`conn`, 0 for a connection limit).
+ */
+static struct limit_step
+limit_step(uint8_t bit, uint32_t idx, uint32_t configured, uint32_t conn, int limit)
+{
+	bool emb = (bit & WK_LIM_EMB_ALL) != 0;
+
+	return (struct limit_step){
+		.bit = bit,
+		.idx = idx,
+		.max = emb ? emb_cap(configured, conn) : configured,
+		.msgid = limit >= 0 ? policy_limit_msgid((unsigned int)limit)
+			: emb       ? LOG_ASA_201010
+				    : LOG_ASA_201009,
+		.limit = limit,
+		.shown = configured,
+	};
 }
 
 #define ADMIT_OK 0
@@ -872,33 +768,26 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 
 	if (c != NULL) {
 		uint8_t alen = pi->addr_len == 4 ? 4 : 16;
+		const uint32_t *lim = c->limits;
 
 		f->client_idx = flow_limits_hashed(g->limits, 2u * c->id, pi->src, alen);
 		f->client_emb_idx = flow_limits_hashed(g->limits, 2u * c->id + 1, pi->src, alen);
-		steps[n++] = (struct limit_step){WK_LIM_CLASS, pgen_class_idx(c->id, 0),
-			c->limits[POLICY_LIMIT_CONN_MAX], policy_limit_msgid(POLICY_LIMIT_CONN_MAX),
-			POLICY_LIMIT_CONN_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
-			emb_cap(c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX],
-				c->limits[POLICY_LIMIT_CONN_MAX]),
-			policy_limit_msgid(POLICY_LIMIT_EMBRYONIC_CONN_MAX),
-			POLICY_LIMIT_EMBRYONIC_CONN_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLIENT, f->client_idx,
-			c->limits[POLICY_LIMIT_PER_CLIENT_MAX],
-			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_MAX),
-			POLICY_LIMIT_PER_CLIENT_MAX};
-		steps[n++] = (struct limit_step){WK_LIM_CLIENT_EMB, f->client_emb_idx,
-			emb_cap(c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
-				c->limits[POLICY_LIMIT_PER_CLIENT_MAX]),
-			policy_limit_msgid(POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX),
-			POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX};
+		steps[n++] = limit_step(WK_LIM_CLASS, pgen_class_idx(c->id, 0),
+			lim[POLICY_LIMIT_CONN_MAX], 0, POLICY_LIMIT_CONN_MAX);
+		steps[n++] = limit_step(WK_LIM_CLASS_EMB, pgen_class_idx(c->id, 1),
+			lim[POLICY_LIMIT_EMBRYONIC_CONN_MAX], lim[POLICY_LIMIT_CONN_MAX],
+			POLICY_LIMIT_EMBRYONIC_CONN_MAX);
+		steps[n++] = limit_step(WK_LIM_CLIENT, f->client_idx,
+			lim[POLICY_LIMIT_PER_CLIENT_MAX], 0, POLICY_LIMIT_PER_CLIENT_MAX);
+		steps[n++] = limit_step(WK_LIM_CLIENT_EMB, f->client_emb_idx,
+			lim[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX],
+			lim[POLICY_LIMIT_PER_CLIENT_MAX], POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX);
 	}
 	if (m->stat != NULL) {
-		steps[n++] = (struct limit_step){WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
-			m->stat->tcp_max_conns, LOG_ASA_201009, -1};
-		steps[n++] = (struct limit_step){WK_LIM_STATIC_EMB,
-			pgen_static_idx(g, m->stat->id, 1),
-			emb_cap(m->stat->tcp_em_limit, m->stat->tcp_max_conns), LOG_ASA_201010, -1};
+		steps[n++] = limit_step(WK_LIM_STATIC, pgen_static_idx(g, m->stat->id, 0),
+			m->stat->tcp_max_conns, 0, -1);
+		steps[n++] = limit_step(WK_LIM_STATIC_EMB, pgen_static_idx(g, m->stat->id, 1),
+			m->stat->tcp_em_limit, m->stat->tcp_max_conns, -1);
 	}
 	for (i = 0; i < n; i++) {
 		/* Unlimited counters are still counted only where a limit could
@@ -907,7 +796,7 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 			continue;
 		if (!flow_limits_acquire(g->limits, steps[i].idx, steps[i].max, &count)) {
 			release_limits(f, 0xff);
-			audit_limit(w, pi, in_port, steps[i].msgid, count, steps[i].max);
+			rec_limit(w, pi, in_port, steps[i].msgid, count, steps[i].shown);
 			if ((steps[i].bit & WK_LIM_EMB_ALL) &&
 				(steps[i].limit < 0 || c->emb_action == POLICY_EMB_INTERCEPT)) {
 				if (c != NULL)
@@ -936,55 +825,6 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
 		}
 	}
 	return ADMIT_OK;
-}
-
-/*
- * IOS `audit-trail on`: one record when a session starts and one when it
- * ends, with the bytes each side sent (%FW-6-SESS_AUDIT_TRAIL...).
- */
-/* Payload bytes a side sent, as far as they were inspected in order. */
-static uint64_t
-stream_bytes(const struct wk_flow *f, int d)
-{
-	const struct tcp_half *h = &f->tcp.h[d];
-
-	if (!(h->flags & TCP_H_SYN))
-		return 0;
-	return (uint32_t)(h->next - h->isn - 1);
-}
-
-static void
-audit_session(struct worker *w, struct wk_flow *f, int stop)
-{
-	struct log_conn c;
-	struct log_rec r;
-	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
-	const char *proto = f->imap < f->gen->n_imaps &&
-			policy_imap_esmtp(f->gen->policy, f->imap) != NULL &&
-			policy_imap_esmtp(f->gen->policy, f->imap)->mode == ESMTP_MODE_SMTP
-		? "smtp"
-		: "esmtp";
-	int n;
-
-	conn_of(f, &c);
-	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.src, a, sizeof(a));
-	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
-	if (stop)
-		n = snprintf(text, sizeof(text),
-			"%%FW-6-SESS_AUDIT_TRAIL: Stop %s session: initiator (%s:%u) sent %llu "
-			"bytes -- responder (%s:%u) sent %llu bytes",
-			proto, a, c.sport, (unsigned long long)stream_bytes(f, 0), b, c.dport,
-			(unsigned long long)stream_bytes(f, 1));
-	else
-		n = snprintf(text, sizeof(text),
-			"%%FW-6-SESS_AUDIT_TRAIL_START: Start %s session: initiator (%s:%u) -- "
-			"responder (%s:%u)",
-			proto, a, c.sport, b, c.dport);
-	rec_begin(w, NULL, LOG_RAW, 6, &r);
-	r.conn = c;
-	log_rec_set_text(
-		&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text), NULL, 0);
-	rec_push(w, &r);
 }
 
 /*
@@ -1027,7 +867,7 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 	f->alert = m->inspect != NULL ? m->inspect->alert : 1;
 	f->audit_trail = m->inspect != NULL && m->inspect->audit_trail;
 	if (f->audit_trail)
-		audit_session(w, f, 0);
+		rec_session(w, f, 0);
 	tcp_conn_init(&f->tcp);
 	esmtp_init(&f->esmtp, m->esmtp); /* the inspect map: f->esmtp keeps it */
 	w->st.insp_conns++;
@@ -1165,7 +1005,7 @@ inspect_flow_free(struct worker *w, struct flow_entry *e)
 
 	if (f->audit_trail && f->gen != NULL) {
 		/* Before lib/tcp forgets how many bytes went each way. */
-		audit_session(w, f, 1);
+		rec_session(w, f, 1);
 		f->audit_trail = 0;
 	}
 	if (unlikely(f->ic_state != WK_IC_NONE)) {

@@ -31,6 +31,7 @@
 #include "pgen.h"
 #include "policy.h"
 #include "port.h"
+#include "reload.h"
 #include "wire.h"
 #include "worker.h"
 
@@ -40,81 +41,15 @@
 struct app app;
 volatile bool app_quit;
 
-static volatile sig_atomic_t reload_requested;
 static unsigned int ports_started; /* app.ports[0..n) were started */
 
 static void
 on_signal(int sig)
 {
 	if (sig == SIGHUP)
-		reload_requested = 1;
+		reload_request();
 	else
 		app_quit = true;
-}
-
-void
-app_request_reload(void)
-{
-	reload_requested = 1;
-}
-
-/*
- * Publishes the policy of a loaded configuration as a new generation. New
- * connections use it from the workers' next loop; existing ones keep
- * theirs. Takes the policy out of c.
- */
-static int
-publish_policy(struct config *c)
-{
-	static uint32_t next_id = 1;
-	struct policy *p = c->policy != NULL ? c->policy : policy_new_default();
-	struct pgen *g;
-
-	if (p == NULL)
-		return -1;
-	g = pgen_create(p, app.n_workers ? app.n_workers : 1, next_id);
-	if (g == NULL) {
-		if (c->policy == NULL)
-			policy_free(p);
-		return -1;
-	}
-	c->policy = NULL; /* owned by the generation now */
-	next_id++;
-	pgen_publish(g);
-	if (audit_configure(policy_logging_get(g->policy), app.audit_spec != NULL) != 0)
-		fprintf(stderr,
-			"smtpwall: audit trail destination unusable, keeping the old one\n");
-	return 0;
-}
-
-/* SIGHUP: reload the file; a bad file leaves the running policy in place. */
-static void
-reload_policy(void)
-{
-	struct config nc;
-	char err[CONFIG_ERR_LEN];
-
-	if (app.config_path == NULL) {
-		printf("smtpwall: SIGHUP: no configuration file to reload\n");
-		return;
-	}
-	config_default(&nc);
-	if (config_load(app.config_path, &nc, err, sizeof(err)) != 0) {
-		fprintf(stderr, "smtpwall: reload refused, the running policy stays: %s\n", err);
-		app.reloads_failed++;
-		return;
-	}
-	if (publish_policy(&nc) != 0) {
-		fprintf(stderr, "smtpwall: reload: out of memory, the running policy stays\n");
-		app.reloads_failed++;
-	} else {
-		printf("smtpwall: reloaded %s (policy generation %u); wire and flows settings "
-		       "apply at restart\n",
-			app.config_path, atomic_load(&pgen_current)->id);
-		app.reloads++;
-	}
-	config_free(&nc);
-	fflush(stdout);
 }
 
 static uint32_t
@@ -518,16 +453,15 @@ run_live(int sep, char **argv)
 	if (wire_resolve_ports(sep, argv) != 0 || wire_choose_workers(rte_lcore_count() - 1) != 0 ||
 		setup_data_path() != 0)
 		return -1;
-	if (publish_policy(&app.cfg) != 0) {
-		fprintf(stderr, "smtpwall: cannot set up the policy\n");
+	if (reload_start(&app.cfg) != 0)
 		return -1;
-	}
 	printf("smtpwall: %u port pair(s), %u worker(s), %s dispatch\n", app.cfg.n_pairs,
 		app.n_workers, app.software_dispatch ? "software" : "RSS/queue");
 	for (i = 0; i < app.n_ports; i++)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
-	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0)
+	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
+		reload_telemetry_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {
@@ -541,10 +475,7 @@ run_live(int sep, char **argv)
 	while (!app_quit) {
 		usleep(10000);
 		audit_drain();
-		if (reload_requested) {
-			reload_requested = 0;
-			reload_policy();
-		}
+		reload_poll();
 		pgen_reap(app.n_workers, min_gen_seen());
 		if (app.stats_period_s && rte_rdtsc() >= next_print) {
 			stats_print(stdout, "counters");
@@ -571,10 +502,8 @@ run_offline(void)
 		return -1;
 	}
 	app.n_workers = 1;
-	if (publish_policy(&app.cfg) != 0) {
-		fprintf(stderr, "smtpwall: cannot set up the policy\n");
+	if (reload_start(&app.cfg) != 0)
 		return -1;
-	}
 	rc = offline_run();
 	stats_print(stdout, "offline counters");
 	return rc;

@@ -21,6 +21,29 @@ pgen_reader_exit(void)
 	atomic_fetch_sub(&readers, 1);
 }
 
+/* The rate-limit buckets: cache-line sized each, so that workers drawing
+ * from two rules never write the same line. */
+static int
+pgen_rates_create(struct pgen *g)
+{
+	size_t n = (size_t)(g->n_imaps ? g->n_imaps : 1) * ESMTP_MAX_RULES;
+	unsigned int m, r;
+
+	g->rate = aligned_alloc(_Alignof(struct log_shared_limiter), n * sizeof(*g->rate));
+	if (g->rate == NULL)
+		return -1;
+	memset(g->rate, 0, n * sizeof(*g->rate));
+	for (m = 0; m < g->n_imaps; m++) {
+		const struct esmtp_policy *ep = policy_imap_esmtp(g->policy, m);
+
+		for (r = 0; ep != NULL && r < ep->n_rules; r++)
+			if (ep->rules[r].action == ESMTP_ACT_RATE_LIMIT)
+				log_shared_limiter_init(pgen_rate(g, m, r), ep->rules[r].rate,
+					1000000000ull, ep->rules[r].rate);
+	}
+	return 0;
+}
+
 struct pgen *
 pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 {
@@ -39,27 +62,12 @@ pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 		goto fail;
 	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
-		unsigned int m, r;
-
 		g->cnt[w] = calloc(g->n_classes ? g->n_classes : 1, sizeof(*g->cnt[w]));
-		g->rate[w] = calloc((size_t)(g->n_imaps ? g->n_imaps : 1) * ESMTP_MAX_RULES,
-			sizeof(*g->rate[w]));
-		if (g->cnt[w] == NULL || g->rate[w] == NULL)
+		if (g->cnt[w] == NULL)
 			goto fail;
-		for (m = 0; m < g->n_imaps; m++) {
-			const struct esmtp_policy *ep = policy_imap_esmtp(p, m);
-
-			for (r = 0; ep != NULL && r < ep->n_rules; r++) {
-				uint32_t rate = ep->rules[r].rate / n_workers;
-
-				if (ep->rules[r].action != ESMTP_ACT_RATE_LIMIT)
-					continue;
-				/* At least one per second per worker. */
-				log_limiter_init(pgen_rate(g, w, m, r), rate ? rate : 1,
-					1000000000ull, rate ? rate : 1);
-			}
-		}
 	}
+	if (pgen_rates_create(g) != 0)
+		goto fail;
 	return g;
 fail:
 	if (g != NULL) {
@@ -76,10 +84,9 @@ pgen_free(struct pgen *g)
 
 	if (g == NULL)
 		return;
-	for (w = 0; w < 64; w++) {
+	for (w = 0; w < 64; w++)
 		free(g->cnt[w]);
-		free(g->rate[w]);
-	}
+	free(g->rate);
 	flow_limits_free(g->limits);
 	free(g->host_block_until);
 	policy_free(g->policy);

@@ -31,10 +31,10 @@ struct pgen {
 	/* Written only by worker w; read by the control lcore. */
 	struct policy_class_counters *cnt[64];
 	uint64_t flows[64]; /* connections of worker w using this generation */
-	/* rate-limit actions: a token bucket per worker, inspect map and rule
-	 * (the rule's rate shared out between the workers). */
+	/* rate-limit actions: one token bucket per inspect map and rule that
+	 * every worker draws from (the rate holds for the whole box). */
 	unsigned int n_imaps;
-	struct log_limiter *rate[64];
+	struct log_shared_limiter *rate;
 	/* IOS thresholds (ip inspect max-incomplete, tcp max-incomplete host). */
 	atomic_bool ios_aggressive; /* half-open count went over high */
 	atomic_bool ios_rate_aggressive; /* new half-open per minute went over high */
@@ -65,11 +65,11 @@ pgen_ios_idx(const struct pgen *g)
 	return 2u * (g->n_classes + g->n_statics);
 }
 
-/* The bucket of rule `rule` of inspect map `imap` for worker w. */
-static inline struct log_limiter *
-pgen_rate(struct pgen *g, unsigned int w, unsigned int imap, unsigned int rule)
+/* The bucket of rule `rule` of inspect map `imap`, shared by the workers. */
+static inline struct log_shared_limiter *
+pgen_rate(struct pgen *g, unsigned int imap, unsigned int rule)
 {
-	return &g->rate[w][imap * ESMTP_MAX_RULES + rule];
+	return &g->rate[imap * ESMTP_MAX_RULES + rule];
 }
 
 /* Wraps a compiled policy (taking ownership) for n_workers. NULL on error. */

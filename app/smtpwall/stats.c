@@ -191,8 +191,9 @@ stats_print(FILE *f, const char *title)
 	print_inspection(f);
 	fprintf(f,
 		"  audit: %" PRIu64 " records written, %" PRIu64
-		" filtered (level, rate limits), %" PRIu64 " lost (rings full)\n",
-		audit_written(), audit_filtered(), audit_ring_dropped());
+		" filtered (level, rate limits), %" PRIu64 " lost (rings full), %" PRIu64
+		" not written (destination errors)\n",
+		audit_written(), audit_filtered(), audit_ring_dropped(), audit_write_errors());
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)
@@ -344,20 +345,6 @@ tel_service_policy(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
-/* /smtpwall/reload: as SIGHUP. */
-static int
-tel_reload(const char *cmd, const char *params, struct rte_tel_data *d)
-{
-	RTE_SET_USED(cmd);
-	RTE_SET_USED(params);
-	app_request_reload();
-	rte_tel_data_start_dict(d);
-	rte_tel_data_add_dict_string(d, "reload", "requested");
-	rte_tel_data_add_dict_u64(d, "reloads", app.reloads);
-	rte_tel_data_add_dict_u64(d, "reloads_failed", app.reloads_failed);
-	return 0;
-}
-
 int
 stats_telemetry_register(void)
 {
@@ -365,8 +352,6 @@ stats_telemetry_register(void)
 
 	rc |= rte_telemetry_register_cmd("/smtpwall/service_policy", tel_service_policy,
 		"show service-policy, one line per element. Parameters: [inspect]");
-	rc |= rte_telemetry_register_cmd("/smtpwall/reload", tel_reload,
-		"Reload the configuration file (as SIGHUP). No parameters");
 
 	rc |= rte_telemetry_register_cmd(
 		"/smtpwall/stats", tel_stats, "Counters summed over all workers. No parameters");

@@ -161,6 +161,12 @@ wk_now_ns(const struct worker *w)
 	return w->mode == WK_MODE_OFFLINE ? w->now : audit_tsc_to_ns(w->now);
 }
 
+uint64_t
+wk_wall_ns(const struct worker *w)
+{
+	return w->mode == WK_MODE_OFFLINE ? w->now : audit_tsc_to_wall_ns(w->now);
+}
+
 void
 worker_expire(struct worker *w, uint64_t now)
 {

@@ -126,8 +126,13 @@ void worker_expire(struct worker *w, uint64_t now);
 /* Flushes buffered TX (ports mode). */
 void worker_flush(struct worker *w);
 
-/* Wall-clock (or capture) nanoseconds of the burst being processed. */
+/*
+ * Nanoseconds of the burst being processed: wk_now_ns on a fixed base
+ * (durations, rate limits), wk_wall_ns on the real clock, re-synced every
+ * second (record times). Offline both are the capture's time.
+ */
 uint64_t wk_now_ns(const struct worker *w);
+uint64_t wk_wall_ns(const struct worker *w);
 
 /* Sends m out of the peer of its input port (m->port). */
 static inline void

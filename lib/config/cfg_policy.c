@@ -1330,6 +1330,15 @@ static_mask(struct cfg_doc *d, yaml_node_t *n, struct policy_static *s, const st
 	return 0;
 }
 
+/*
+ * A static's UDP limit is refused rather than accepted and ignored:
+ * smtpwall applies no policy to UDP (it forwards it as a plain bridge), so
+ * it would count nothing. udp 0 (unlimited) is what it does.
+ */
+#define UDP_REFUSED \
+	"udp %u: smtpwall does not count UDP connections, so this limit would not be " \
+	"enforced (remove it, or write udp 0)"
+
 /* "static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100 udp 10" */
 static int
 load_static_line(struct cfg_doc *d, yaml_node_t *n, struct policy_static *s)
@@ -1393,6 +1402,8 @@ load_static_line(struct cfg_doc *d, yaml_node_t *n, struct policy_static *s)
 	if (i < nt && strcmp(tok[i], "udp") == 0) {
 		if (i + 1 >= nt || u32_tok(tok[i + 1], LIMIT_MAX, &s->udp_max_conns) != 0)
 			return cfg_error(d, n, "udp needs a connection limit (0..%u)", LIMIT_MAX);
+		if (s->udp_max_conns != 0)
+			return cfg_error(d, n, UDP_REFUSED, s->udp_max_conns);
 		i += 2;
 	}
 	if (i != nt)
@@ -1465,6 +1476,8 @@ load_static_map(struct cfg_doc *d, yaml_node_t *m, struct policy_static *s)
 		if ((y = cfg_map_get(d, x, "max-conns")) != NULL &&
 			cfg_get_u32(d, y, 0, LIMIT_MAX, &s->udp_max_conns) != 0)
 			return -1;
+		if (s->udp_max_conns != 0)
+			return cfg_error(d, y, UDP_REFUSED, s->udp_max_conns);
 	}
 	return 0;
 }

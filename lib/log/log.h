@@ -51,7 +51,7 @@ struct log_rec {
 	uint8_t response; /* 108004/5: 0 = Request (client), 1 = Response (server) */
 	uint8_t text_len;
 	uint8_t pad;
-	uint32_t n1, n2; /* numbers: sizes (108006), counts/limits (2010xx) */
+	uint64_t n1, n2; /* numbers: sizes (108006, 64-bit), counts/limits (2010xx) */
 	uint64_t ts_ns; /* when it happened (wall clock or capture time) */
 	struct log_conn conn;
 	/* Free text, by message: the action class and action (108004/5:
@@ -63,6 +63,12 @@ struct log_rec {
 
 /* Sets text from up to two parts separated by a NUL (truncated to fit). */
 void log_rec_set_text(struct log_rec *r, const char *a, size_t alen, const char *b, size_t blen);
+
+/*
+ * Sets n1 and n2 from up to two decimal numbers separated by a space (the
+ * inspector's "declared actual" of 108006), 64-bit; a missing one is 0.
+ */
+void log_rec_set_numbers(struct log_rec *r, const char *v, size_t len);
 
 /*
  * Formats a record as the ASA prints it, e.g.
@@ -111,5 +117,41 @@ struct log_limiter {
 void log_limiter_init(struct log_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst);
 /* True when a record may go now; false counts it as suppressed. */
 bool log_limiter_allow(struct log_limiter *l, uint64_t now_ns);
+
+/*
+ * A token bucket several threads share (a `rate-limit` rule holds its rate
+ * for the whole box, whichever worker sees the message): GCRA, one atomic
+ * word updated by compare-and-swap, no lock. On a cache line of its own.
+ * Same contract as log_limiter: `rate` per `period_ns`, bursts of `burst`.
+ */
+struct log_shared_limiter {
+	_Alignas(64) _Atomic uint64_t tat; /* theoretical arrival time of the next token, ns */
+	uint64_t interval_ns; /* period_ns / rate; 0: unlimited */
+	uint64_t tolerance_ns; /* (burst - 1) * interval_ns */
+};
+
+void log_shared_limiter_init(
+	struct log_shared_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst);
+/* True when one more may go at now_ns; safe from any number of threads. */
+bool log_shared_limiter_allow(struct log_shared_limiter *l, uint64_t now_ns);
+
+/*
+ * TSC -> wall clock for record times. DPDK's TSC rate is an estimate (it
+ * rounds to 10 MHz), so one base taken at start drifts by seconds an hour;
+ * the control lcore re-syncs the base with the real clock (log_clock_sync,
+ * e.g. every second) and workers convert with the latest one. A seqlock:
+ * one writer, readers never wait (they retry across a concurrent sync).
+ */
+struct log_clock {
+	_Atomic uint32_t seq; /* odd while a sync is writing */
+	_Atomic uint64_t tsc0, ns0; /* the base: TSC value and its wall-clock ns */
+	uint64_t hz; /* TSC ticks per second */
+};
+
+void log_clock_init(struct log_clock *c, uint64_t hz, uint64_t tsc, uint64_t ns);
+/* New base (the writer: one thread). */
+void log_clock_sync(struct log_clock *c, uint64_t tsc, uint64_t ns);
+/* Wall-clock ns of a TSC value (before or after the base). */
+uint64_t log_clock_ns(const struct log_clock *c, uint64_t tsc);
 
 #endif /* SMTPWALL_LOG_H */

@@ -6,6 +6,7 @@
 #include "log.h"
 
 #include <arpa/inet.h>
+#include <inttypes.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -48,6 +49,25 @@ log_rec_set_text(struct log_rec *r, const char *a, size_t alen, const char *b, s
 	}
 	r->text[n] = '\0';
 	r->text_len = (uint8_t)n;
+}
+
+void
+log_rec_set_numbers(struct log_rec *r, const char *v, size_t len)
+{
+	uint64_t *out[2] = {&r->n1, &r->n2};
+	size_t i = 0;
+	unsigned int k;
+
+	r->n1 = r->n2 = 0;
+	for (k = 0; k < 2; k++) {
+		while (i < len && v[i] == ' ')
+			i++;
+		/* Saturates instead of wrapping: a size is never shown smaller. */
+		for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
+			*out[k] = *out[k] > (UINT64_MAX - 9) / 10
+				? UINT64_MAX
+				: *out[k] * 10 + (uint64_t)(v[i] - '0');
+	}
 }
 
 static const char *
@@ -126,7 +146,7 @@ log_format(const struct log_rec *r, char *buf, size_t len)
 		return n +
 			snprintf(buf, len,
 				"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared "
-				"size is: %u, actual size is %u",
+				"size is: %" PRIu64 ", actual size is %" PRIu64,
 				c->src_if, s, c->sport, c->dst_if, d, c->dport, r->n1, r->n2);
 	case LOG_ASA_108007:
 		return n +
@@ -136,30 +156,35 @@ log_format(const struct log_rec *r, char *buf, size_t len)
 				c->src_if, s, c->sport, c->dst_if, d, c->dport);
 	case LOG_ASA_201009:
 		return n +
-			snprintf(buf, len, "TCP connection limit of %u for host %s on %s exceeded",
+			snprintf(buf, len,
+				"TCP connection limit of %" PRIu64 " for host %s on %s exceeded",
 				r->n2, d, c->dst_if);
 	case LOG_ASA_201010:
 		return n +
 			snprintf(buf, len,
-				"Embryonic connection limit exceeded %u/%u for input packet from "
+				"Embryonic connection limit exceeded %" PRIu64 "/%" PRIu64
+				" for input packet from "
 				"%s/%u to %s/%u on interface %s",
 				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
 	case LOG_ASA_201011:
 		return n +
 			snprintf(buf, len,
-				"Connection limit exceeded %u/%u for input packet from %s/%u to "
+				"Connection limit exceeded %" PRIu64 "/%" PRIu64
+				" for input packet from %s/%u to "
 				"%s/%u on interface %s",
 				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
 	case LOG_ASA_201012:
 		return n +
 			snprintf(buf, len,
-				"Per-client embryonic connection limit exceeded %u/%u for input "
+				"Per-client embryonic connection limit exceeded %" PRIu64
+				"/%" PRIu64 " for input "
 				"packet from %s/%u to %s/%u on interface %s",
 				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
 	case LOG_ASA_201013:
 		return n +
 			snprintf(buf, len,
-				"Per-client connection limit exceeded %u/%u for input packet from "
+				"Per-client connection limit exceeded %" PRIu64 "/%" PRIu64
+				" for input packet from "
 				"%s/%u to %s/%u on interface %s",
 				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
 	default:

@@ -65,11 +65,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 struct app app;
 volatile bool app_quit;
 
-void
-app_request_reload(void)
-{
-}
-
 struct policy_text {
 	char name[512];
 	char *text;
@@ -310,8 +305,9 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (g == NULL)
 		die("pgen_create");
 	atomic_store(&pgen_current, g);
-	if (audit_configure(policy_logging_get(g->policy), 1) != 0)
-		die("audit_configure");
+	if (audit_prepare(policy_logging_get(g->policy), err, sizeof(err)) != 0)
+		die(err);
+	audit_commit(policy_logging_get(g->policy));
 	w->midstream_drop = (data[0] & 0x80) == 0;
 	w->verify_tcp_csum = (data[0] & 0x40) != 0;
 	app.verify_tcp_csum = w->verify_tcp_csum;

@@ -10,7 +10,8 @@ set -eu
 # (tests/fuzz/fuzz_regex.c); smtpwall itself never links it.
 PKGS="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 libdpdk-dev dpdk dpdk-dev libyaml-dev libcriterion-dev libpcre2-dev
-tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl"
+tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl
+libfaketime"
 
 missing=""
 for p in $PKGS; do

@@ -19,6 +19,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from scapy.all import rdpcap, wrpcap  # noqa: E402
 
 import cases  # noqa: E402
+import cases_audit  # noqa: E402
 import cases_flowtab  # noqa: E402
 import cases_hostile  # noqa: E402
 import cases_mime  # noqa: E402
@@ -27,7 +28,7 @@ import fastpcap  # noqa: E402
 from session import Session, streams  # noqa: E402
 
 # Every file of cases, in the order they run (a case's index picks its port).
-CASE_FILES = [cases, cases_hostile, cases_flowtab, cases_mime, cases_postfix]
+CASE_FILES = [cases, cases_hostile, cases_flowtab, cases_mime, cases_postfix, cases_audit]
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 BIG_OUTPUT = 3000  # more output frames than this are not dissected by scapy

@@ -182,6 +182,13 @@ static const struct bad_case bad[] = {
 		"t.yaml:4:18: unknown criterion 'cmd-line-lenght' (see docs/configuration.md)"},
 	{"statics:\n  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 2000001\n",
 		"t.yaml:2:5: '2000001' is not an embryonic limit (0..2000000)"},
+	/* Issue 13: a static's UDP limit was accepted and never enforced. */
+	{"statics:\n  - static (inside,outside) 1.1.1.1 192.168.1.1 tcp 50 100 udp 10\n",
+		"t.yaml:2:5: udp 10: smtpwall does not count UDP connections, so this limit would "
+		"not be enforced (remove it, or write udp 0)"},
+	{"statics:\n  - {real: 192.168.1.1, udp: {max-conns: 3}}\n",
+		"t.yaml:2:42: udp 3: smtpwall does not count UDP connections, so this limit would "
+		"not be enforced (remove it, or write udp 0)"},
 	{"ip-inspect:\n  max-incomplete: {high: 400, low: 500}\n",
 		"t.yaml:2:19: low (500) must not exceed high (400)"},
 	{"ip-inspect:\n  bindings: [{name: NOPE}]\n",

@@ -122,6 +122,26 @@ Test(log, format_108006_108007_ipv6_and_limits)
 		"outside");
 }
 
+/* Issue 13: sizes past 4 GiB were cut to 32 bits (5000000000 printed as 705032704). */
+Test(log, format_108006_sizes_are_64_bit)
+{
+	struct log_rec r = rec(LOG_ASA_108006);
+	const char *v = "5000000000 6442450944";
+	char buf[512];
+
+	log_rec_set_numbers(&r, v, strlen(v));
+	cr_assert_eq(r.n1, 5000000000ull);
+	cr_assert_eq(r.n2, 6442450944ull);
+	log_format(&r, buf, sizeof(buf));
+	cr_assert(strstr(buf, "declared size is: 5000000000, actual size is 6442450944") != NULL,
+		"%s", buf);
+	log_rec_set_numbers(&r, "99999999999999999999 7", 22);
+	cr_assert_eq(r.n1, UINT64_MAX, "a number past 64 bits saturates");
+	cr_assert_eq(r.n2, 7);
+	log_rec_set_numbers(&r, "12", 2);
+	cr_assert(r.n1 == 12 && r.n2 == 0);
+}
+
 Test(log, format_truncates_safely)
 {
 	struct log_rec r = rec(LOG_ASA_108004);

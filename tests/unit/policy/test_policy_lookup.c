@@ -116,7 +116,7 @@ Test(lookup, statics)
 	struct policy *p = load_yaml(
 		"statics:\n"
 		"  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100\n"
-		"  - static (dmz,outside) 1.1.2.0 10.9.0.0 netmask 255.255.255.0 70 udp 9\n"
+		"  - static (dmz,outside) 1.1.2.0 10.9.0.0 netmask 255.255.255.0 70 udp 0\n"
 		"  - {real: '2001:db8::/64', mapped: '2001:db8:f::', tcp: {max-conns: 7}}\n"
 		"  - {real: 192.168.1.0/24, tcp: {embryonic-limit: 3}}\n",
 		&c);
@@ -138,7 +138,7 @@ Test(lookup, statics)
 	s = policy_static_lookup(p, &k);
 	cr_assert_eq(s->tcp_max_conns, 70);
 	cr_assert_eq(s->tcp_em_limit, 0);
-	cr_assert_eq(s->udp_max_conns, 9);
+	cr_assert_eq(s->udp_max_conns, 0, "udp 0: unlimited, the only UDP limit accepted");
 	cr_assert_str_eq(s->real_if, "dmz");
 	k = key(6, "2001:db8:1::1", 1, "2001:db8::abcd", 25);
 	cr_assert_eq(policy_static_lookup(p, &k)->tcp_max_conns, 7);
