@@ -19,7 +19,7 @@ mount -t tmpfs -o mode=755 smtpwall-dev /dev
 for e in "$real"/* "$real"/.[!.]*; do
 	[ -e "$e" ] || [ -L "$e" ] || continue
 	n=${e##*/}
-	[ "$n" != log ] || continue # the machine's syslog: replaced below
+	[ "$n" != log ] || continue # the real syslog socket: replaced below
 	if [ -L "$e" ]; then
 		cp -P "$e" "/dev/$n"
 	elif [ -d "$e" ]; then
