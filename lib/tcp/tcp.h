@@ -46,7 +46,10 @@
  * the first edit and given back once its edits are acknowledged.
  *
  * Window clamp: the bytes a direction may have in flight are bounded
- * (params.unacked_max). Where a receiver advertises more, lib/tcp lowers the
+ * (params.unacked_max, ooo_max_bytes, and ooo_max_segs segments of the
+ * largest size the sender has sent, rounded down to 64 bytes, 1,408 until
+ * it has sent one: a window behind one lost segment must fit the
+ * out-of-order queue). Where a receiver advertises more, lib/tcp lowers the
  * window field of the ACKs it forwards to the sender (and updates the TCP
  * checksum incrementally), so a conforming sender never sends beyond what the
  * box will hold; it does not drop in-window data for that bound. A sender
@@ -408,7 +411,7 @@ struct tcp_half {
 	uint8_t wscale; /**< window scale the sender announced (TCP_WSCALE_NONE: none) */
 	uint8_t flags; /**< TCP_H_* */
 	uint8_t held_n; /**< packets held */
-	uint8_t pad;
+	uint8_t seg64; /**< largest payload the sender sent, in 64-byte units (255 at most) */
 };
 
 /** struct tcp_half.flags */

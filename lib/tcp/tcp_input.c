@@ -62,6 +62,61 @@ half_start(struct tcp_half *h, const struct tcp_seg *s)
 	h->flags = TCP_H_SYN;
 }
 
+/* A full segment's payload before the sender has sent one: 1,448 (Ethernet,
+ * IPv4, timestamps) rounded down to 64 bytes, so IPv6 fits too. */
+#define TCP_SEG_GUESS 1408u
+
+/*
+ * The most bytes !d's sender may have in flight: what the box holds per
+ * direction, and a window behind one lost segment must fit the out-of-order
+ * queue. It only grows (seg64 only grows), so the edge only moves forward.
+ */
+static uint32_t
+window_max(const struct tcp_ctx *x, const struct tcp_conn *c, int d)
+{
+	uint32_t seg = c->h[!d].seg64 ? (uint32_t)c->h[!d].seg64 << 6 : TCP_SEG_GUESS;
+	uint64_t segs = (uint64_t)x->p.ooo_max_segs * seg;
+	uint32_t m = x->p.unacked_max;
+
+	if (x->p.ooo_max_bytes < m)
+		m = x->p.ooo_max_bytes;
+	return segs < m ? (uint32_t)segs : m;
+}
+
+/*
+ * Lowers the window field of s (from d, opening the window of !d's sender;
+ * scaled by sh) to window_max and updates the TCP checksum incrementally
+ * (RFC 1624, eqn. 3).
+ */
+static uint32_t
+clamp_window(struct tcp_ctx *x, const struct tcp_conn *c, int d, struct tcp_seg *s, uint8_t sh)
+{
+	uint32_t wnd = (uint32_t)s->win << sh, max;
+	uint16_t raw, old;
+	uint32_t sum;
+	uint8_t *th = s->th;
+
+	if (th == NULL)
+		return wnd;
+	max = window_max(x, c, d);
+	if (wnd <= max)
+		return wnd;
+	raw = (uint16_t)(max >> sh);
+	old = (uint16_t)(th[14] << 8 | th[15]);
+	sum = (uint16_t) ~(th[16] << 8 | th[17]);
+	sum += (uint16_t)~old;
+	sum += raw;
+	sum = (sum & 0xffff) + (sum >> 16);
+	sum = (sum & 0xffff) + (sum >> 16);
+	th[14] = (uint8_t)(raw >> 8);
+	th[15] = (uint8_t)raw;
+	th[16] = (uint8_t)(~sum >> 8);
+	th[17] = (uint8_t)~sum;
+	s->win = raw;
+	tcp_ctr(x, TCP_CTR_WIN_CLAMPED);
+	return (uint32_t)raw << sh;
+}
+
 static void
 handshake(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, struct tcp_out *out)
 {
@@ -107,7 +162,7 @@ handshake(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, struct tcp_o
 		half_start(&c->h[1], s);
 		c->ws_ok = h0->wscale != TCP_WSCALE_NONE && s->wscale != TCP_WSCALE_NONE;
 		/* The SYN-ACK's window is never scaled (RFC 7323). */
-		h0->wend = s->ack + s->win;
+		h0->wend = s->ack + clamp_window(x, c, 1, s, 0);
 		h0->flags |= TCP_H_ACKED;
 		c->state = TCP_ST_SYN_RCVD;
 		tcp_ctr(x, TCP_CTR_SYNACK);
@@ -258,46 +313,13 @@ window_ok(struct tcp_ctx *x, struct tcp_half *h, struct tcp_seg *s, struct tcp_o
 	return 1;
 }
 
-/*
- * Lowers the window field of s (from d, opening the window of !d's sender)
- * to unacked_max, the bytes the box holds in flight per direction, and
- * updates the TCP checksum incrementally (RFC 1624, eqn. 3). The edge only
- * moves forward: una + unacked_max never decreases.
- */
-static uint32_t
-clamp_window(struct tcp_ctx *x, const struct tcp_conn *c, int d, struct tcp_seg *s)
-{
-	uint8_t sh = wshift(c, d);
-	uint32_t wnd = (uint32_t)s->win << sh;
-	uint16_t raw, old;
-	uint32_t sum;
-	uint8_t *th = s->th;
-
-	if (wnd <= x->p.unacked_max || th == NULL)
-		return wnd;
-	raw = (uint16_t)(x->p.unacked_max >> sh);
-	old = (uint16_t)(th[14] << 8 | th[15]);
-	sum = (uint16_t) ~(th[16] << 8 | th[17]);
-	sum += (uint16_t)~old;
-	sum += raw;
-	sum = (sum & 0xffff) + (sum >> 16);
-	sum = (sum & 0xffff) + (sum >> 16);
-	th[14] = (uint8_t)(raw >> 8);
-	th[15] = (uint8_t)raw;
-	th[16] = (uint8_t)(~sum >> 8);
-	th[17] = (uint8_t)~sum;
-	s->win = raw;
-	tcp_ctr(x, TCP_CTR_WIN_CLAMPED);
-	return (uint32_t)raw << sh;
-}
-
 /* The ACK of a segment from d acknowledges o's bytes and opens o's window. */
 static void
 take_ack(struct tcp_ctx *x, struct tcp_conn *c, int d, struct tcp_seg *s)
 {
 	struct tcp_half *o = &c->h[!d];
 	uint32_t ack = s->ack;
-	uint32_t wend = ack + clamp_window(x, c, d, s);
+	uint32_t wend = ack + clamp_window(x, c, d, s, wshift(c, d));
 
 	c->h[d].win = s->win;
 	if (!(o->flags & TCP_H_ACKED) || TCP_SEQ_GT(wend, o->wend))
@@ -368,6 +390,8 @@ tcp_input(
 	}
 	if (!window_ok(x, &c->h[d], s, out))
 		return;
+	if (s->len >> 6 > c->h[d].seg64)
+		c->h[d].seg64 = s->len >= 255u << 6 ? 255 : (uint8_t)(s->len >> 6);
 	if (c->state == TCP_ST_SYN_RCVD && d == 0) {
 		c->state = TCP_ST_EST;
 		tcp_ctr(x, TCP_CTR_ESTABLISHED);
