@@ -98,6 +98,40 @@ port_needs_sw_dispatch(const struct port_caps *caps, unsigned int nq)
 	return !caps->rss || caps->max_rxq < nq || caps->max_txq < nq;
 }
 
+/*
+ * The redirection table filled as lib/rss's rss_queue() assumes (entry i:
+ * queue (i % RSS_RETA_SIZE) % nq), so that software (a worker checking a
+ * new connection's queue, the generator) agrees with the NIC. Most NICs
+ * start that way; setting it makes it so.
+ */
+static void
+port_reta_round_robin(uint16_t port, uint16_t nq)
+{
+	struct rte_eth_rss_reta_entry64 reta[RTE_ETH_RSS_RETA_SIZE_512 / RTE_ETH_RETA_GROUP_SIZE];
+	struct rte_eth_dev_info info;
+	unsigned int i;
+	int rc;
+
+	if (rte_eth_dev_info_get(port, &info) != 0 || info.reta_size == 0)
+		return;
+	if (info.reta_size % RSS_RETA_SIZE != 0 || info.reta_size > RTE_ETH_RSS_RETA_SIZE_512) {
+		RTE_LOG(WARNING, USER1,
+			"port %u: redirection table of %u entries: left as the driver set it\n",
+			port, info.reta_size);
+		return;
+	}
+	memset(reta, 0, sizeof(reta));
+	for (i = 0; i < info.reta_size; i++) {
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
+		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
+			(uint16_t)((i % RSS_RETA_SIZE) % nq);
+	}
+	rc = rte_eth_dev_rss_reta_update(port, reta, info.reta_size);
+	if (rc != 0 && rc != -ENOTSUP)
+		RTE_LOG(WARNING, USER1, "port %u: redirection table: %s\n", port,
+			rte_strerror(-rc));
+}
+
 int
 port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
 	struct rte_mempool *mp, bool rss, const struct port_caps *caps)
@@ -160,6 +194,8 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 		RTE_LOG(ERR, USER1, "port %u: start failed: %s\n", port, rte_strerror(-rc));
 		return rc;
 	}
+	if (rss && nq_rx > 1)
+		port_reta_round_robin(port, nq_rx);
 	/* Some vdevs (pcap files) have no promiscuous mode; that is fine. */
 	rc = rte_eth_promiscuous_enable(port);
 	if (rc != 0 && rc != -ENOTSUP)

@@ -38,6 +38,10 @@ struct app {
 	bool port_inside[RTE_MAX_ETHPORTS]; /* the inside port of its pair */
 	bool port_tx_tcp_cksum[RTE_MAX_ETHPORTS]; /* the NIC fills TCP checksums */
 	bool software_dispatch;
+	/* Workers poll their own queue and check that a new connection's
+	 * symmetric RSS hash names that queue (several workers, no dispatcher). */
+	bool rxq_check;
+	struct rss_ctx *rss; /* the symmetric key's tables, for rxq_check */
 
 	/* Inspection: the policy lives in pgen_current (pgen.h). */
 	const char *config_path;

@@ -73,7 +73,7 @@ usage(void)
 	       "                        name or port id; IN:OUT when names have no colon\n"
 	       "                        (overrides wire.pairs)\n"
 	       "  -w, --workers N       worker lcores (overrides wire.workers)\n"
-	       "      --dispatch MODE   auto | rss | software\n"
+	       "      --dispatch MODE   auto | rss | software | queue\n"
 	       "      --idle-sleep US   sleep US microseconds after idle polls (0: pure polling)\n"
 	       "      --midstream MODE  pickup | drop: TCP connections seen without a handshake\n"
 	       "  -r, --read FILE       offline: read frames from a pcap capture...\n"
@@ -222,9 +222,10 @@ parse_args(int argc, char **argv)
 			dispatch = !strcmp(optarg, "auto")    ? CONFIG_DISPATCH_AUTO
 				: !strcmp(optarg, "rss")      ? CONFIG_DISPATCH_RSS
 				: !strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE
+				: !strcmp(optarg, "queue")    ? CONFIG_DISPATCH_QUEUE
 							      : -2;
 			if (dispatch == -2) {
-				fprintf(stderr, "smtpwall: --dispatch auto|rss|software\n");
+				fprintf(stderr, "smtpwall: --dispatch auto|rss|software|queue\n");
 				return -1;
 			}
 			break;
@@ -354,9 +355,18 @@ setup_data_path(void)
 	}
 	for (i = 0; i < app.n_ports; i++, ports_started++)
 		if (port_setup(app.ports[i], (uint16_t)nq, (uint16_t)nq, app.cfg.rx_desc,
-			    app.cfg.tx_desc, app.pool, !app.software_dispatch, &app.caps[i]) != 0)
+			    app.cfg.tx_desc, app.pool, !app.software_dispatch && app.caps[i].rss,
+			    &app.caps[i]) != 0)
 			return -1;
 
+	if (app.rxq_check) {
+		app.rss = rte_zmalloc_socket("rss", sizeof(*app.rss), RTE_CACHE_LINE_SIZE, socket);
+		if (app.rss == NULL) {
+			fprintf(stderr, "smtpwall: RSS tables: out of memory\n");
+			return -1;
+		}
+		rss_ctx_init(app.rss, rss_sym_key);
+	}
 	for (i = 0; i < app.n_workers; i++) {
 		struct worker *w = worker_create(
 			i, app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
@@ -441,6 +451,7 @@ teardown(void)
 	for (i = 0; i < app.n_workers; i++)
 		worker_free(app.workers[i]);
 	dispatcher_free(app.dispatcher);
+	rte_free(app.rss);
 	rte_mempool_free(app.pool);
 }
 
@@ -456,7 +467,11 @@ run_live(int sep, char **argv)
 	if (reload_start(&app.cfg) != 0)
 		return -1;
 	printf("smtpwall: %u port pair(s), %u worker(s), %s dispatch\n", app.cfg.n_pairs,
-		app.n_workers, app.software_dispatch ? "software" : "RSS/queue");
+		app.n_workers,
+		app.software_dispatch                               ? "software"
+			: app.n_workers == 1                        ? "no"
+			: app.cfg.dispatch == CONFIG_DISPATCH_QUEUE ? "queue-per-worker"
+								    : "RSS");
 	for (i = 0; i < app.n_ports; i++)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");

@@ -42,6 +42,7 @@
 	X(flow_reclaimed, "closed connections whose entry a new one took (table or chain full)") \
 	X(flow_midstream, "TCP connections picked up without a handshake") \
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
+	X(wrong_queue, "frames of a connection that belongs to another worker's queue (dropped)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \
 	X(insp_conns, "connections inspected (ESMTP)") \
 	X(insp_midstream, "connections on an inspected port picked up uninspected") \

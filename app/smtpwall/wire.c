@@ -140,6 +140,24 @@ ports_need_sw(unsigned int n)
 	return need;
 }
 
+/* dispatch queue: every port must have a queue pair per worker. */
+static int
+ports_short_of_queues(unsigned int n)
+{
+	unsigned int i;
+
+	for (i = 0; i < app.n_ports; i++)
+		if (app.caps[i].max_rxq < n || app.caps[i].max_txq < n) {
+			fprintf(stderr,
+				"smtpwall: dispatch queue: port %u (%s) has %u RX / %u TX queues, "
+				"%u workers need %u of each\n",
+				app.ports[i], app.caps[i].driver, app.caps[i].max_rxq,
+				app.caps[i].max_txq, n, n);
+			return -1;
+		}
+	return 0;
+}
+
 int
 wire_choose_workers(unsigned int lcores_free)
 {
@@ -151,7 +169,8 @@ wire_choose_workers(unsigned int lcores_free)
 		 * dispatcher needs one of them. */
 		if (w > APP_MAX_WORKERS)
 			w = APP_MAX_WORKERS;
-		if (w > 1 && (app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || ports_need_sw(w)))
+		if (w > 1 && app.cfg.dispatch != CONFIG_DISPATCH_QUEUE &&
+			(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || ports_need_sw(w)))
 			w--;
 		if (w == 0) {
 			fprintf(stderr,
@@ -169,7 +188,11 @@ wire_choose_workers(unsigned int lcores_free)
 			w);
 		return -1;
 	}
-	app.software_dispatch = w > 1 && (app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
+	if (app.cfg.dispatch == CONFIG_DISPATCH_QUEUE && ports_short_of_queues(w) != 0)
+		return -1;
+	app.software_dispatch = w > 1 && app.cfg.dispatch != CONFIG_DISPATCH_QUEUE &&
+		(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
+	app.rxq_check = w > 1 && !app.software_dispatch;
 	need = w + (app.software_dispatch ? 1 : 0);
 	if (need > lcores_free) {
 		char src[CONFIG_ERR_LEN];

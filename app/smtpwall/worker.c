@@ -83,6 +83,10 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	w->midstream_drop = app.cfg.midstream == CONFIG_MIDSTREAM_DROP;
 	w->verify_tcp_csum = app.verify_tcp_csum;
 	w->idle_sleep_us = app.cfg.idle_sleep_us;
+	if (mode == WK_MODE_PORTS && app.rxq_check) {
+		w->rss = app.rss;
+		w->n_queues = (uint16_t)app.n_workers;
+	}
 	wk_preempted = rte_get_tsc_hz() / 1000 * WK_PREEMPTED_MS;
 
 	flow_table_params_default(&fp);
@@ -212,6 +216,18 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	e = flow_table_lookup(w->ft, k, hash);
 	if (e != NULL)
 		return e;
+	/*
+	 * Unknown here: on another worker's queue it may be that worker's
+	 * connection (a sender or a NIC that does not keep a flow on one
+	 * queue). Never inspected by the wrong worker: counted and dropped.
+	 */
+	if (w->rss != NULL &&
+		rss_queue(rss_hash_tuple(w->rss, pi->addr_len, pi->src, pi->dst, pi->l4_proto,
+				  pi->sport, pi->dport),
+			w->n_queues) != w->queue) {
+		w->st.wrong_queue++;
+		return NULL;
+	}
 	/*
 	 * A connection opening (a SYN, or a first datagram) may take the place
 	 * of a closed connection when the table is full, as if closed ones were

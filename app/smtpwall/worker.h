@@ -22,6 +22,7 @@
 #include "flow.h"
 #include "intercept.h"
 #include "log.h"
+#include "rss.h"
 #include "tcp.h"
 #include "txq.h"
 #include "stats.h"
@@ -51,6 +52,8 @@ struct worker {
 	unsigned int id;
 	enum wk_mode mode;
 	uint16_t queue;
+	uint16_t n_queues; /* queues of every port, when rss is set */
+	const struct rss_ctx *rss; /* set: check new connections' queue (app.rxq_check) */
 	unsigned int n_ports;
 	uint16_t ports[APP_MAX_PORTS];
 	struct txq *txq[APP_MAX_PORTS]; /* indexed like ports[] */

@@ -16,13 +16,13 @@
 
 _Static_assert(CONFIG_MAX_PAIRS == POLICY_MAX_PAIRS, "a service policy names any pair");
 
-static const char *const dispatch_names[] = {"auto", "rss", "software", NULL};
+static const char *const dispatch_names[] = {"auto", "rss", "software", "queue", NULL};
 static const char *const midstream_names[] = {"pickup", "drop", NULL};
 
 const char *
 config_dispatch_name(enum config_dispatch d)
 {
-	return (unsigned int)d < 3 ? dispatch_names[d] : "?";
+	return (unsigned int)d < 4 ? dispatch_names[d] : "?";
 }
 
 void

@@ -23,6 +23,7 @@ enum config_dispatch {
 	CONFIG_DISPATCH_AUTO = 0, /* RSS where the device has it, software otherwise */
 	CONFIG_DISPATCH_RSS, /* insist on symmetric RSS */
 	CONFIG_DISPATCH_SOFTWARE, /* one dispatcher lcore hashes frames to workers */
+	CONFIG_DISPATCH_QUEUE, /* worker w polls queue w: the sender keeps a flow on one queue */
 };
 
 enum config_midstream {

@@ -68,6 +68,14 @@ uint32_t rss_hash_v6(const struct rss_ctx *c, const uint8_t src[16], const uint8
 	uint16_t sport, uint16_t dport);
 
 /**
+ * The hash a NIC computes for an IP packet (addr_len 4 or 16) under the
+ * hash types drivers/port.c asks for: addresses and ports (host order) for
+ * TCP (6) and UDP (17), addresses alone for any other protocol.
+ */
+uint32_t rss_hash_tuple(const struct rss_ctx *c, unsigned int addr_len, const uint8_t *src,
+	const uint8_t *dst, uint8_t l4_proto, uint16_t sport, uint16_t dport);
+
+/**
  * The queue of a hash among nq queues (nq >= 1), as a NIC whose redirection
  * table of RSS_RETA_SIZE entries is filled round-robin (DPDK's default):
  * entry hash % RSS_RETA_SIZE holds queue entry % nq.

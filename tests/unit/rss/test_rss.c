@@ -190,3 +190,33 @@ Test(rss, queues_are_balanced)
 			cr_assert_geq(count[q], 128 * 64 / nq - 64 * 2, "nq %u queue %u", nq, q);
 	}
 }
+
+/* The NIC's input by protocol: ports for TCP and UDP, addresses alone for
+ * anything else (Microsoft's vectors give both hashes). */
+Test(rss, tuple_by_protocol)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(v4) / sizeof(v4[0]); i++) {
+		uint8_t in[8];
+
+		cr_assert_eq(inet_pton(AF_INET, v4[i].src, in), 1);
+		cr_assert_eq(inet_pton(AF_INET, v4[i].dst, in + 4), 1);
+		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 6, v4[i].sport, v4[i].dport),
+			v4[i].with_ports);
+		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 17, v4[i].sport, v4[i].dport),
+			v4[i].with_ports);
+		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 1, v4[i].sport, v4[i].dport),
+			v4[i].ip_only);
+	}
+	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
+		uint8_t in[32];
+
+		cr_assert_eq(inet_pton(AF_INET6, v6[i].src, in), 1);
+		cr_assert_eq(inet_pton(AF_INET6, v6[i].dst, in + 16), 1);
+		cr_assert_eq(rss_hash_tuple(&ms, 16, in, in + 16, 6, v6[i].sport, v6[i].dport),
+			v6[i].with_ports);
+		cr_assert_eq(rss_hash_tuple(&ms, 16, in, in + 16, 58, v6[i].sport, v6[i].dport),
+			v6[i].ip_only);
+	}
+}
