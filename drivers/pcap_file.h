@@ -17,6 +17,7 @@
 
 struct pcap_reader {
 	FILE *f;
+	char *iobuf; /* its stdio buffer (glibc ignores a size without one) */
 	uint32_t linktype;
 	uint32_t snaplen;
 	int swapped; /* file written in the other byte order */
@@ -26,6 +27,7 @@ struct pcap_reader {
 
 struct pcap_writer {
 	FILE *f;
+	char *iobuf;
 	uint64_t records;
 };
 

@@ -94,9 +94,15 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	fp.user_size = sizeof(struct wk_flow);
 	fp.hz = hz;
 	fp.socket = socket;
-	fp.mem_alloc = flow_mem_alloc;
-	fp.mem_free = flow_mem_free;
-	fp.mem_zeroed = 1; /* rte_zmalloc_socket */
+	if (mode == WK_MODE_OFFLINE) {
+		/* A capture pays for the entries it uses (libc memory, touched
+		 * as taken), not for a table sized for a live box. */
+		fp.lazy_entries = 1;
+	} else {
+		fp.mem_alloc = flow_mem_alloc;
+		fp.mem_free = flow_mem_free;
+		fp.mem_zeroed = 1; /* rte_zmalloc_socket */
+	}
 	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
 	fp.timeout_s[FLOW_TO_IDLE] = app.cfg.timeouts.idle;
 	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;

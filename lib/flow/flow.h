@@ -277,6 +277,14 @@ struct flow_table_params {
 	 */
 	int mem_zeroed;
 	/*
+	 * Non-zero: the entries are not touched at create (no free list through
+	 * them, not zeroed); each is taken in index order the first time it is
+	 * needed. For a reader of captures, which should pay for the entries it
+	 * uses, not for a table sized for a live box. Zero (live): every page is
+	 * faulted in at create, none on the data path.
+	 */
+	int lazy_entries;
+	/*
 	 * Optional: called with the closed entry flow_table_add_reclaim frees to
 	 * make room, before it is reused, as flow_table_expire's callback is
 	 * called with an expired one: the app frees its per-flow resources

@@ -76,7 +76,7 @@ flow_table_check(const struct flow_table *t, const char **why)
 	CHECK(n + ext_used == t->n_ext, "overflow buckets lost");
 
 	/* Entries: live ones hashed, counted; free ones on the free list. */
-	for (i = 0; i < t->capacity; i++) {
+	for (i = 0; i < t->fresh; i++) {
 		const struct flow_entry *e = flow_entry_at(t, i);
 
 		CHECK(e->priv.self == i, "entry index wrong");
@@ -91,11 +91,12 @@ flow_table_check(const struct flow_table *t, const char **why)
 	for (n = 0; n < FLOW_ST_MAX; n++)
 		CHECK(by_state[n] == t->st.by_state[n], "by_state wrong");
 	for (i = t->free_head, n = 0; i != FLOW_NIL; i = flow_entry_at(t, i)->priv.tm_next) {
-		CHECK(i < t->capacity && n < t->capacity, "free list broken");
+		CHECK(i < t->fresh && n < t->capacity, "free list broken");
 		CHECK(!flow_entry_at(t, i)->priv.live, "live entry on the free list");
 		n++;
 	}
-	CHECK(n + live == t->capacity, "entries lost from the free list");
+	CHECK(t->fresh <= t->capacity, "fresh index past the table");
+	CHECK(n + live == t->fresh, "entries lost from the free list");
 
 	/* Wheel: consistent circular lists of live entries. */
 	for (b = 0; b <= t->wmask; b++) {
@@ -129,7 +130,7 @@ flow_table_check(const struct flow_table *t, const char **why)
 	 * and cl_prev undoes it (a permutation); from the head it runs through
 	 * all of them before it comes back (one circular list).
 	 */
-	for (i = 0, n = 0; i < t->capacity; i++) {
+	for (i = 0, n = 0; i < t->fresh; i++) {
 		const struct flow_entry *e = flow_entry_at(t, i), *nx;
 
 		if (!e->priv.live || e->state != FLOW_ST_CLOSED)
@@ -155,7 +156,7 @@ flow_table_check(const struct flow_table *t, const char **why)
 		"sweep cursor not in the current slot");
 
 	/* Timing: the sweep meets every entry no later than its deadline's slot. */
-	for (i = 0; i < t->capacity; i++) {
+	for (i = 0; i < t->fresh; i++) {
 		const struct flow_entry *e = flow_entry_at(t, i);
 		uint64_t ds, visit;
 		uint32_t where;

@@ -47,6 +47,7 @@ struct flow_mem {
 
 /* Zeroed memory aligned to 64 bytes (2 MiB, on huge pages if possible, for big arrays). */
 void *flow_mem_zalloc(const struct flow_mem *m, size_t size);
+void *flow_mem_raw(const struct flow_mem *m, size_t size);
 void flow_mem_free(const struct flow_mem *m, void *p);
 
 struct flow_table {
@@ -62,6 +63,9 @@ struct flow_table {
 	uint32_t user_size;
 	uint32_t n_ext; /* overflow pool size */
 	uint32_t free_head; /* free entries, linked through priv.tm_next */
+	/* Entries [fresh, capacity) were never handed out and are not linked
+	 * (lazy_entries): not touched yet. capacity when not lazy. */
+	uint32_t fresh;
 	uint32_t ext_free; /* free overflow buckets, linked through next */
 
 	/* Timer wheel (flow_timer.c). */

@@ -161,6 +161,18 @@ flow_mem_zalloc(const struct flow_mem *m, size_t size)
 	return p;
 }
 
+/* Memory not zeroed and not touched (lazy entries: each is set up when first used). */
+void *
+flow_mem_raw(const struct flow_mem *m, size_t size)
+{
+	size_t align = size >= FLOW_HUGE_PAGE ? FLOW_HUGE_PAGE : 64;
+
+	size = (size + align - 1) & ~(align - 1);
+	if (m->alloc != NULL)
+		return m->alloc(size, align, m->socket, m->arg);
+	return aligned_alloc(align, size);
+}
+
 void
 flow_mem_free(const struct flow_mem *m, void *p)
 {
@@ -214,7 +226,8 @@ flow_table_create(const struct flow_table_params *p)
 
 	t->buckets = flow_mem_zalloc(&t->mem, (size_t)nb * sizeof(struct flow_bucket));
 	t->ext = flow_mem_zalloc(&t->mem, (size_t)t->n_ext * sizeof(struct flow_bucket));
-	t->entries = flow_mem_zalloc(&t->mem, (size_t)t->capacity * t->stride);
+	t->entries = p->lazy_entries ? flow_mem_raw(&t->mem, (size_t)t->capacity * t->stride)
+				     : flow_mem_zalloc(&t->mem, (size_t)t->capacity * t->stride);
 	if (t->buckets == NULL || t->ext == NULL || t->entries == NULL ||
 		flow_timer_init(t, p->hz) != 0) {
 		flow_table_free(t);
@@ -227,14 +240,15 @@ flow_table_create(const struct flow_table_params *p)
 		t->ext[i].next = i + 1 < t->n_ext ? i + 1 : FLOW_NIL;
 	t->ext_free = 0;
 	/* Free list in index order, so a fresh table fills its array front to back. */
-	for (i = 0; i < t->capacity; i++) {
+	t->fresh = p->lazy_entries ? 0 : t->capacity;
+	for (i = 0; i < t->fresh; i++) {
 		struct flow_entry *e = flow_entry_at(t, i);
 
 		e->priv.self = i;
 		e->priv.tm_slot = FLOW_TM_NONE;
 		e->priv.tm_next = i + 1 < t->capacity ? i + 1 : FLOW_NIL;
 	}
-	t->free_head = 0;
+	t->free_head = t->fresh != 0 ? 0 : FLOW_NIL;
 
 	for (i_st = 0; i_st < FLOW_ST_MAX; i_st++) {
 		uint64_t s = p->timeout_s[flow_state_timeout((enum flow_state)i_st)];
@@ -391,13 +405,20 @@ reclaim(struct flow_table *t, struct flow_entry *e)
  * entry behind it; with may_reclaim, a closed entry makes the room when
  * there is none. NULL (counted) when there is no room.
  */
+/* An entry is free on the list, or was never handed out. */
+static inline int
+has_free(const struct flow_table *t)
+{
+	return t->free_head != FLOW_NIL || t->fresh < t->capacity;
+}
+
 static struct flow_bucket *
 make_room(struct flow_table *t, struct flow_bucket *mb, int may_reclaim)
 {
 	struct flow_bucket *b;
 	struct flow_entry *v;
 
-	if (t->free_head == FLOW_NIL && (!may_reclaim || t->closed_head == FLOW_NIL))
+	if (!has_free(t) && (!may_reclaim || t->closed_head == FLOW_NIL))
 		goto table_full;
 	b = chain_tail(t, mb);
 	if (chain_full(t, mb, b)) {
@@ -407,12 +428,12 @@ make_room(struct flow_table *t, struct flow_bucket *mb, int may_reclaim)
 		reclaim(t, v); /* an entry and a slot of this chain */
 		b = chain_tail(t, mb);
 	}
-	if (t->free_head == FLOW_NIL && t->closed_head != FLOW_NIL) {
+	if (!has_free(t) && t->closed_head != FLOW_NIL) {
 		reclaim(t, flow_entry_at(t, t->closed_head)); /* the one closed longest ago */
 		b = chain_tail(t, mb);
 	}
 	/* Only a callback that broke its contract (it added entries) fails these. */
-	if (t->free_head == FLOW_NIL)
+	if (!has_free(t))
 		goto table_full;
 	if (chain_full(t, mb, b))
 		goto bucket_full;
@@ -447,9 +468,14 @@ table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir
 		b = &t->ext[x];
 	}
 
-	i = t->free_head;
-	e = flow_entry_at(t, i);
-	t->free_head = e->priv.tm_next;
+	if (t->free_head != FLOW_NIL) {
+		i = t->free_head;
+		e = flow_entry_at(t, i);
+		t->free_head = e->priv.tm_next;
+	} else {
+		i = t->fresh++; /* never used: touched for the first time */
+		e = flow_entry_at(t, i);
+	}
 	b->sig[b->count] = hash_sig(hash);
 	b->idx[b->count] = i;
 	b->count++;
@@ -570,7 +596,7 @@ flow_table_walk_slice(
 	if (start >= t->capacity)
 		return t->capacity;
 	end = n < t->capacity - start ? start + n : t->capacity;
-	for (i = start; i < end; i++) {
+	for (i = start; i < end && i < t->fresh; i++) {
 		struct flow_entry *e = flow_entry_at(t, i);
 
 		if (e->priv.live)
@@ -591,7 +617,7 @@ flow_table_flush(struct flow_table *t, flow_expire_cb cb, void *arg)
 	uint32_t i;
 
 	/* Stops at the last live entry: a second flush, or a sparse table, costs little. */
-	for (i = 0; i < t->capacity && t->st.count != 0; i++) {
+	for (i = 0; i < t->fresh && t->st.count != 0; i++) {
 		struct flow_entry *e = flow_entry_at(t, i);
 
 		if (!e->priv.live)
