@@ -8,6 +8,7 @@
 
 #include <rte_cycles.h>
 #include <rte_malloc.h>
+#include <rte_prefetch.h>
 #include <rte_mbuf.h>
 
 #include "flow.h"
@@ -72,13 +73,25 @@ dispatcher_free(struct dispatcher *d)
 	rte_free(d);
 }
 
+/* Hands worker wi what was gathered for it; a full ring drops (counted). */
+static void
+stage_flush(struct dispatcher *d, unsigned int wi)
+{
+	unsigned int n = d->n_stage[wi], sent;
+
+	sent = rte_ring_sp_enqueue_burst(d->to_worker[wi], (void **)d->stage[wi], n, NULL);
+	if (unlikely(sent < n)) {
+		d->st.dispatch_drop += n - sent;
+		rte_pktmbuf_free_bulk(&d->stage[wi][sent], n - sent);
+	}
+	d->n_stage[wi] = 0;
+}
+
 /* Reads every port once; returns how many frames it handed out. */
 static unsigned int
 dispatch_rx(struct dispatcher *d)
 {
 	struct rte_mbuf *pkts[WK_BURST];
-	struct rte_mbuf *per_worker[APP_MAX_WORKERS][WK_BURST];
-	uint16_t cnt[APP_MAX_WORKERS];
 	unsigned int p, i, total = 0;
 
 	for (p = 0; p < d->n_ports; p++) {
@@ -87,27 +100,23 @@ dispatch_rx(struct dispatcher *d)
 		if (n == 0)
 			continue;
 		total += n;
-		memset(cnt, 0, sizeof(cnt[0]) * d->n_workers);
+		/* The headers the hash reads, for the whole burst at once. */
+		for (i = 0; i < n; i++)
+			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
 			uint32_t h = dispatch_hash(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
 				rte_pktmbuf_data_len(pkts[i]));
 			unsigned int wi = h % d->n_workers;
 
-			per_worker[wi][cnt[wi]++] = pkts[i];
-		}
-		for (i = 0; i < d->n_workers; i++) {
-			unsigned int sent;
-
-			if (cnt[i] == 0)
-				continue;
-			sent = rte_ring_sp_enqueue_burst(
-				d->to_worker[i], (void **)per_worker[i], cnt[i], NULL);
-			if (unlikely(sent < cnt[i])) {
-				d->st.dispatch_drop += cnt[i] - sent;
-				rte_pktmbuf_free_bulk(&per_worker[i][sent], cnt[i] - sent);
-			}
+			d->stage[wi][d->n_stage[wi]++] = pkts[i];
+			if (unlikely(d->n_stage[wi] == DISPATCH_STAGE))
+				stage_flush(d, wi);
 		}
 	}
+	if (total != 0)
+		for (i = 0; i < d->n_workers; i++)
+			if (d->n_stage[i] != 0)
+				stage_flush(d, i);
 	return total;
 }
 
@@ -140,12 +149,15 @@ dispatcher_main(void *arg)
 	unsigned int idle = 0;
 
 	while (likely(!app_quit)) {
+		uint64_t t0 = rte_rdtsc();
 		unsigned int got = dispatch_rx(d);
 
 		got += dispatch_tx(d);
-		d->st.polls++;
+		d->st.dispatch_polls++;
+		if (got != 0)
+			d->st.dispatch_busy_cycles += rte_rdtsc() - t0;
 		if (got == 0) {
-			d->st.idle_polls++;
+			d->st.dispatch_idle_polls++;
 			if (d->idle_sleep_us && ++idle > 256)
 				rte_delay_us_sleep(d->idle_sleep_us);
 		} else {

@@ -166,6 +166,30 @@ flows_sum(struct flow_table_stats *out)
 	}
 }
 
+/*
+ * Each lcore's busy share since start: cycles on polls that found frames
+ * over the cycles elapsed. Whoever is near 100 % is the bottleneck (the
+ * dispatcher, when it is there and the workers are not).
+ */
+static void
+print_busy(FILE *f)
+{
+	double el = (double)(rte_rdtsc() - app.started_tsc);
+	unsigned int i;
+
+	if (app.started_tsc == 0 || el <= 0)
+		return;
+	fprintf(f, "  busy share of its lcore:");
+	for (i = 0; i < app.n_workers; i++)
+		if (app.workers[i] != NULL)
+			fprintf(f, " worker %u %.1f %%", i,
+				100.0 * (double)app.workers[i]->st.busy_cycles / el);
+	if (app.dispatcher != NULL)
+		fprintf(f, ", dispatcher %.1f %%",
+			100.0 * (double)app.dispatcher->st.dispatch_busy_cycles / el);
+	fprintf(f, "\n");
+}
+
 void
 stats_print(FILE *f, const char *title)
 {
@@ -203,6 +227,7 @@ stats_print(FILE *f, const char *title)
 		" table-full, %" PRIu64 " chain-full\n",
 		fs.adds, fs.expired, fs.reclaimed, fs.table_full, fs.bucket_full);
 	if (!app.offline) {
+		print_busy(f);
 		for (i = 0; i < app.n_ports; i++) {
 			struct rte_eth_stats es;
 

@@ -44,6 +44,10 @@
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
 	X(wrong_queue, "frames of a connection that belongs to another worker's queue (dropped)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \
+	X(dispatch_busy_cycles, \
+		"TSC cycles the software dispatcher spent on polls that moved frames") \
+	X(dispatch_polls, "software dispatcher poll rounds") \
+	X(dispatch_idle_polls, "software dispatcher poll rounds that moved nothing") \
 	X(insp_conns, "connections inspected (ESMTP)") \
 	X(insp_midstream, "connections on an inspected port picked up uninspected") \
 	X(insp_edited_pkts, "inspected packets forwarded with edits (checksum recomputed)") \
