@@ -77,14 +77,28 @@ gen_build_tcp(uint8_t *frame, const struct gen_tuple *t, enum gen_side from, uin
 	return off + 20 + len;
 }
 
+void
+gen_udp_tuple_of(uint32_t flow, struct gen_tuple *t)
+{
+	t->cip = 0x0B000000u | (flow & 0xFFFF); /* 11/8 */
+	t->sip = 0xC0000264u; /* 192.0.2.100 */
+	t->cport = (uint16_t)(1024 + (flow & 0x3FF));
+	t->sport = 5001;
+}
+
 uint32_t
 gen_build_udp(uint8_t *frame, uint32_t flow, enum gen_side from, uint64_t tsc, uint64_t counter)
 {
-	uint32_t cip = 0x0B000000u | (flow & 0xFFFF), sip = 0xC0000264u; /* 11/8, 192.0.2.100 */
-	uint16_t cport = (uint16_t)(1024 + (flow & 0x3FF)), sport = 5001;
-	uint32_t off;
+	struct gen_tuple t;
+	uint32_t cip, sip, off;
+	uint16_t cport, sport, c;
 	uint8_t *udp;
-	uint16_t c;
+
+	gen_udp_tuple_of(flow, &t);
+	cip = t.cip;
+	sip = t.sip;
+	cport = t.cport;
+	sport = t.sport;
 
 	/* 60 bytes: 14 + 20 + 8 + 18 payload (tsc, counter, 2 pad). */
 	off = from == GEN_C ? put_eth_ip(frame, from, cip, sip, 17, 0, 26)

@@ -8,6 +8,14 @@
  * DPDK port, or the pcap writer); the callback may refuse (TX ring full),
  * and the step is then tried again on the next poll.
  *
+ * A violating step the DUT must cut cannot be seen to be cut until cut_wait
+ * has passed with nothing back; that wait must not hold one of the
+ * `concurrency` places of the loop (with 4 % of sessions cut and 256 places,
+ * 200 ms waits were most of what a benchmark measured). The cut session
+ * keeps its slot (its frames are still recognised if they do come back: an
+ * error) in a second set of as many slots, and a new session takes its
+ * place in the loop at once.
+ *
  * Open loop (--rate, --udp-rate): sessions (UDP frames) start on a schedule,
  * rate per second from the first poll, whatever comes back; a schedule that
  * fell behind (the generator was not scheduled, or every session slot is
@@ -21,6 +29,7 @@
 
 #include "engine.h"
 #include "pkt.h"
+#include "rss.h"
 
 #define START_PER_POLL 64
 #define UDP_PER_POLL 64
@@ -35,11 +44,49 @@ pow2_at_least(uint32_t n)
 	return p;
 }
 
+static unsigned int
+queue_of(const struct rss_ctx *rss, const struct gen_tuple *t, uint8_t proto, unsigned int nq)
+{
+	uint8_t c[4], s[4];
+
+	pkt_store32(c, t->cip);
+	pkt_store32(s, t->sip);
+	return rss_queue(rss_hash_tuple(rss, 4, c, s, proto, t->cport, t->sport), nq);
+}
+
+unsigned int
+gen_queue_of_session(const struct rss_ctx *rss, uint64_t id, unsigned int nq)
+{
+	struct gen_tuple t;
+
+	gen_tuple_of(id, &t);
+	return queue_of(rss, &t, 6, nq);
+}
+
+unsigned int
+gen_queue_of_udp(const struct rss_ctx *rss, uint32_t flow, unsigned int nq)
+{
+	struct gen_tuple t;
+
+	gen_udp_tuple_of(flow, &t);
+	return queue_of(rss, &t, 17, nq);
+}
+
+/* The next session number whose frames hash to this engine's queue. */
+static uint64_t
+next_session_id(struct gen_engine *e)
+{
+	while (e->rss != NULL && gen_queue_of_session(e->rss, e->next_id, e->nq) != e->q)
+		e->next_id++;
+	return e->next_id++;
+}
+
 struct gen_engine *
-gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg)
+gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg,
+	unsigned int q, unsigned int nq, const struct rss_ctx *rss)
 {
 	struct gen_engine *e;
-	uint32_t i;
+	uint32_t i, f;
 
 	if (cfg->concurrency == 0 || cfg->concurrency > GEN_MAX_CONC || cfg->window == 0 ||
 		cfg->window > GEN_WMAX) {
@@ -50,24 +97,31 @@ gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx
 	if (e == NULL)
 		return NULL;
 	e->cfg = cfg;
+	e->q = q;
+	e->nq = nq ? nq : 1;
+	e->rss = e->nq > 1 ? rss : NULL;
+	for (i = 0, f = 0; i < GEN_UDP_FLOWS; f++)
+		if (e->rss == NULL || gen_queue_of_udp(e->rss, f, e->nq) == q)
+			e->udp_flow[i++] = f;
 	e->hz = hz;
 	e->tx = tx;
 	e->tx_arg = tx_arg;
-	e->sess = calloc(cfg->concurrency, sizeof(*e->sess));
-	e->free_slots = calloc(cfg->concurrency, sizeof(*e->free_slots));
-	e->ready_mask = pow2_at_least(cfg->concurrency) - 1;
+	e->n_slots = cfg->concurrency * 2 < GEN_MAX_CONC ? cfg->concurrency * 2 : GEN_MAX_CONC;
+	e->sess = calloc(e->n_slots, sizeof(*e->sess));
+	e->free_slots = calloc(e->n_slots, sizeof(*e->free_slots));
+	e->ready_mask = pow2_at_least(e->n_slots) - 1;
 	e->ready = calloc(e->ready_mask + 1, sizeof(*e->ready));
 	if (e->sess == NULL || e->free_slots == NULL || e->ready == NULL) {
 		gen_engine_free(e);
 		errno = ENOMEM;
 		return NULL;
 	}
-	for (i = 0; i < cfg->concurrency; i++) {
+	for (i = 0; i < e->n_slots; i++) {
 		e->sess[i].slot = (uint16_t)i;
 		/* Pop order 0, 1, 2...: the lowest slots are used first. */
-		e->free_slots[i] = cfg->concurrency - 1 - i;
+		e->free_slots[i] = e->n_slots - 1 - i;
 	}
-	e->n_free = cfg->concurrency;
+	e->n_free = e->n_slots;
 	e->rng = cfg->seed ? cfg->seed : 0x9E3779B97F4A7C15ULL;
 	e->timeout_tsc = (uint64_t)(cfg->timeout_ms * (double)hz / 1e3);
 	e->cutwait_tsc = (uint64_t)(cfg->cut_wait_ms * (double)hz / 1e3);
@@ -88,6 +142,8 @@ gen_engine_free(struct gen_engine *e)
 void
 engine_session_end(struct gen_engine *e, struct gen_session *s)
 {
+	if (s->state == GEN_SS_CUTWAIT)
+		e->n_cutwait--;
 	s->state = GEN_SS_FREE;
 	e->free_slots[e->n_free++] = s->slot;
 	e->active--;
@@ -130,6 +186,7 @@ send_steps(struct gen_engine *e, struct gen_session *s, uint64_t now)
 		if (st.expect == GEN_X_CUT && !cfg->plain) {
 			/* The DUT must drop this one and the connection. */
 			s->state = GEN_SS_CUTWAIT;
+			e->n_cutwait++; /* its place in the loop goes to a new session */
 			s->deadline = now + e->cutwait_tsc;
 		}
 	}
@@ -152,7 +209,8 @@ send_udp(struct gen_engine *e, uint64_t now)
 		e->udp_sent < due) {
 		enum gen_side side = (e->udp_sent & 1) ? GEN_S : GEN_C;
 
-		flen = gen_build_udp(e->frame, (uint32_t)e->udp_sent, side, now, e->udp_sent);
+		flen = gen_build_udp(
+			e->frame, e->udp_flow[e->udp_sent % GEN_UDP_FLOWS], side, now, e->udp_sent);
 		if (e->tx(e->tx_arg, side, e->frame, flen) != 0) {
 			e->ctr.tx_fail++;
 			return;
@@ -178,11 +236,13 @@ gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on)
 		e->pace_t0 = now;
 	if (cfg->rate > 0)
 		due = pace_due(e, cfg->rate, now);
-	while (may_start && e->n_free > 0 && started < START_PER_POLL && e->next_id < due &&
-		(cfg->sessions == 0 || e->next_id < cfg->sessions) && cfg->weight_sum > 0) {
+	while (may_start && e->n_free > 0 && engine_running(e) < cfg->concurrency &&
+		started < START_PER_POLL && e->ctr.sess_started < due &&
+		(cfg->sessions == 0 || e->ctr.sess_started < cfg->sessions) &&
+		cfg->weight_sum > 0) {
 		struct gen_session *s = &e->sess[e->free_slots[--e->n_free]];
 
-		gen_session_setup(s, cfg, e->next_id++, &e->rng);
+		gen_session_setup(s, cfg, next_session_id(e), &e->rng);
 		e->active++;
 		e->ctr.sess_started++;
 		e->ctr.started[s->tmpl]++;
@@ -208,7 +268,7 @@ gen_engine_expire(struct gen_engine *e, uint64_t now)
 {
 	uint32_t i;
 
-	for (i = 0; i < e->cfg->concurrency && e->active > 0; i++) {
+	for (i = 0; i < e->n_slots && e->active > 0; i++) {
 		struct gen_session *s = &e->sess[i];
 
 		if (s->state == GEN_SS_FREE || s->inflight == 0 || now < s->deadline)

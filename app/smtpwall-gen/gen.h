@@ -205,17 +205,38 @@ uint64_t gen_lat_pct(const struct gen_lat *l, double p);
 int gen_lat_write(const struct gen_lat *l, const char *path);
 void gen_stats_interval(
 	const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active);
-/* Totals from c; the RESULT rates from end - base over secs (the measured window). */
+/*
+ * Totals from c; the RESULT rates from end - base over secs (the measured
+ * window); busy: the busiest lcore's share of its cycles spent on polls that
+ * moved frames (0..1), so a benchmark can tell whether the generator was the
+ * bottleneck.
+ */
 void gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, const struct gen_ctr *end, double secs);
+	const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy);
+/* dst += src (counters; latency histograms). */
+void gen_ctr_add(struct gen_ctr *dst, const struct gen_ctr *src);
+void gen_lat_add_all(struct gen_lat *dst, const struct gen_lat *src);
 /* Checks the counts for --check; prints every failure; returns failures. */
 int gen_stats_check(const struct gen_cfg *cfg, const struct gen_ctr *c);
 
 /* The engine (engine.c): sessions, receive checks, timeouts. */
 struct gen_engine;
+struct rss_ctx;
 typedef int (*gen_tx_fn)(void *arg, enum gen_side from, const uint8_t *frame, uint32_t len);
-struct gen_engine *
-gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg);
+/*
+ * One engine per lcore. With nq > 1 (rss set) the engine is queue q of nq:
+ * it runs only sessions (and UDP flows) whose addresses and ports hash, with
+ * the symmetric Toeplitz key smtpwall programs into NICs, to queue q, so
+ * both directions of each travel on queue q as a NIC's RSS would put them;
+ * the lcores' sessions are disjoint. cfg's counts are this engine's share.
+ */
+struct gen_engine *gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx,
+	void *tx_arg, unsigned int q, unsigned int nq, const struct rss_ctx *rss);
+/* The queue among nq a session's (or a UDP flow's) frames hash to. */
+unsigned int gen_queue_of_session(const struct rss_ctx *rss, uint64_t id, unsigned int nq);
+unsigned int gen_queue_of_udp(const struct rss_ctx *rss, uint32_t flow, unsigned int nq);
+/* The UDP flow gen_build_udp uses for flow number `flow`: its addresses. */
+void gen_udp_tuple_of(uint32_t flow, struct gen_tuple *t);
 void gen_engine_free(struct gen_engine *e);
 /* Starts sessions and sends what may be sent now. Returns frames sent. */
 uint32_t gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on);

@@ -1,11 +1,13 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * smtpwall-gen: EAL and port bring-up, the poll loop, the reports. One lcore
- * (the main one) drives both ports: receive, check, send what the closed
- * loop allows, flush. The sessions live in engine.c, the checks in rx.c.
+ * smtpwall-gen: EAL and port bring-up (drivers/port.c), one lcore per queue
+ * of both ports (every lcore EAL was given, the main one included), and the
+ * report summed over them. The loop of one lcore is lcore.c, the sessions
+ * engine.c, the checks rx.c.
  */
 #include <ctype.h>
 #include <errno.h>
+#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,70 +17,40 @@
 #include <rte_eal.h>
 #include <rte_ethdev.h>
 #include <rte_lcore.h>
+#include <rte_malloc.h>
 #include <rte_mbuf.h>
 
 #include "gen.h"
+#include "lcore.h"
+#include "port.h"
+#include "rss.h"
 
-#define BURST 32
-#define TXB 64
 #define NB_DESC 1024
-#define NB_MBUF 16383
+#define NB_MBUF_PER_Q 16383
 #define LINK_WAIT_S 15
 
-struct txq {
-	uint16_t port;
-	uint16_t n;
-	struct rte_mbuf *m[TXB];
-};
+/* Queue q of both ports for lcore q; no RSS (the lcores choose their flows). */
+static int
+gen_port_setup(uint16_t port, struct rte_mempool *pool, unsigned int nq)
+{
+	struct port_caps caps;
 
-struct tx_ctx {
-	struct rte_mempool *pool;
-	struct txq q[2];
-};
-
-static volatile bool quit;
+	if (port_probe(port, &caps) != 0)
+		return -1;
+	if (caps.max_rxq < nq || caps.max_txq < nq) {
+		fprintf(stderr,
+			"smtpwall-gen: port %u (%s) has %u RX / %u TX queues, %u lcores need %u\n",
+			port, caps.driver, caps.max_rxq, caps.max_txq, nq, nq);
+		return -1;
+	}
+	return port_setup(port, (uint16_t)nq, (uint16_t)nq, NB_DESC, NB_DESC, pool, false, &caps);
+}
 
 static void
 on_signal(int sig)
 {
 	(void)sig;
-	quit = true;
-}
-
-static void
-txq_flush(struct txq *q)
-{
-	uint16_t sent;
-
-	if (q->n == 0)
-		return;
-	sent = rte_eth_tx_burst(q->port, 0, q->m, q->n);
-	if (sent < q->n)
-		memmove(q->m, q->m + sent, (size_t)(q->n - sent) * sizeof(q->m[0]));
-	q->n = (uint16_t)(q->n - sent);
-}
-
-/* The engine's tx callback: refuses (-1) when the port does not take frames. */
-static int
-tx_port(void *arg, enum gen_side from, const uint8_t *frame, uint32_t len)
-{
-	struct tx_ctx *ctx = arg;
-	struct txq *q = &ctx->q[from];
-	struct rte_mbuf *m;
-
-	if (q->n == TXB) {
-		txq_flush(q);
-		if (q->n == TXB)
-			return -1;
-	}
-	m = rte_pktmbuf_alloc(ctx->pool);
-	if (m == NULL)
-		return -1;
-	memcpy(rte_pktmbuf_mtod(m, void *), frame, len);
-	m->data_len = (uint16_t)len;
-	m->pkt_len = len;
-	q->m[q->n++] = m;
-	return 0;
+	gen_quit = true;
 }
 
 static int
@@ -95,26 +67,6 @@ port_of(const char *name, uint16_t *port)
 	return rte_eth_dev_get_port_by_name(name, port);
 }
 
-static int
-port_setup(uint16_t port, struct rte_mempool *pool)
-{
-	struct rte_eth_conf conf;
-	int rc;
-
-	memset(&conf, 0, sizeof(conf));
-	rc = rte_eth_dev_configure(port, 1, 1, &conf);
-	if (rc == 0)
-		rc = rte_eth_rx_queue_setup(
-			port, 0, NB_DESC, rte_eth_dev_socket_id(port), NULL, pool);
-	if (rc == 0)
-		rc = rte_eth_tx_queue_setup(port, 0, NB_DESC, rte_eth_dev_socket_id(port), NULL);
-	if (rc == 0)
-		rc = rte_eth_dev_start(port);
-	if (rc == 0)
-		rte_eth_promiscuous_enable(port); /* a vdev may refuse; frames are ours anyway */
-	return rc;
-}
-
 static bool
 links_up(const uint16_t *ports)
 {
@@ -127,119 +79,127 @@ links_up(const uint16_t *ports)
 	return l0.link_status == RTE_ETH_LINK_UP && l1.link_status == RTE_ETH_LINK_UP;
 }
 
-static void
-rx_side(struct gen_engine *e, uint16_t port, enum gen_side at, uint64_t now)
+/* Lcore q's share of n (the first n % nq lcores take one more). */
+static uint64_t
+share(uint64_t n, unsigned int q, unsigned int nq)
 {
-	struct rte_mbuf *m[BURST];
-	uint16_t n, i;
-
-	n = rte_eth_rx_burst(port, 0, m, BURST);
-	for (i = 0; i < n; i++) {
-		if (m[i]->nb_segs == 1)
-			gen_engine_rx(e, at, rte_pktmbuf_mtod(m[i], const uint8_t *),
-				m[i]->data_len, now);
-		else
-			gen_engine_ctr(e)->err_parse++; /* frames we built are never chained */
-	}
-	if (n > 0)
-		rte_pktmbuf_free_bulk(m, n);
+	return n / nq + (q < n % nq ? 1 : 0);
 }
 
-static int
-run(const struct gen_cfg *cfg, const uint16_t *ports, struct rte_mempool *pool)
+/* The lcores' shares of the run: sessions, concurrency, UDP, rates. */
+static void
+split_cfg(const struct gen_cfg *cfg, struct gen_lcore *l, unsigned int q, unsigned int nq)
 {
-	struct tx_ctx ctx = {.pool = pool, .q = {{.port = ports[0]}, {.port = ports[1]}}};
-	uint64_t hz = rte_get_tsc_hz(), start, now, next_stats, next_expire, t_warm, t_end = 0;
-	struct gen_ctr prev, base, end;
-	struct gen_engine *e;
-	bool time_up = false, warm = cfg->warmup <= 0;
+	l->cfg = *cfg;
+	l->q = q;
+	l->nq = nq;
+	if (nq == 1)
+		return;
+	l->cfg.concurrency = (uint32_t)share(cfg->concurrency, q, nq);
+	if (l->cfg.concurrency == 0)
+		l->cfg.concurrency = 1;
+	if (cfg->sessions != 0)
+		l->cfg.sessions = share(cfg->sessions, q, nq);
+	l->cfg.udp_inflight = (uint32_t)share(cfg->udp_inflight, q, nq);
+	l->cfg.rate = cfg->rate / nq;
+	l->cfg.udp_rate = cfg->udp_rate / nq;
+	l->cfg.seed = cfg->seed + q;
+}
+
+/*
+ * Sums the lcores: counters, latency, the measured window (from the
+ * latest warm-up end to the earliest end of sending: every lcore was
+ * sending throughout), and the busiest lcore's busy share.
+ */
+static int
+report(const struct gen_cfg *cfg, struct gen_lcore *lc, unsigned int nq)
+{
+	struct gen_ctr tot, base, end;
+	static struct gen_lat lat;
+	uint64_t hz = rte_get_tsc_hz(), t_warm = 0, t_end = UINT64_MAX, t0 = UINT64_MAX, t1 = 0;
+	double busy_max = 0;
+	unsigned int q;
 	int failures = 0;
-	double last_stats;
 
-	memset(&end, 0, sizeof(end));
-
-	e = gen_engine_create(cfg, hz, tx_port, &ctx);
-	if (e == NULL) {
-		fprintf(stderr, "smtpwall-gen: engine: %s\n", strerror(errno));
-		return 2;
-	}
-	memset(&prev, 0, sizeof(prev));
+	memset(&tot, 0, sizeof(tot));
 	memset(&base, 0, sizeof(base));
-	start = rte_rdtsc();
-	t_warm = start + (uint64_t)(cfg->warmup * (double)hz);
-	next_stats = start + (uint64_t)(cfg->stats_s * (double)hz);
-	next_expire = start;
-	last_stats = 0;
-	for (;;) {
-		bool may_start;
+	memset(&end, 0, sizeof(end));
+	memset(&lat, 0, sizeof(lat));
+	for (q = 0; q < nq; q++) {
+		struct gen_lcore *l = &lc[q];
+		double b = l->t_stop > l->start
+			? (double)l->busy_cycles / (double)(l->t_stop - l->start)
+			: 0;
 
-		now = rte_rdtsc();
-		rx_side(e, ports[1], GEN_S, now);
-		rx_side(e, ports[0], GEN_C, now);
-		if (!time_up &&
-			(quit ||
-				(cfg->duration > 0 &&
-					now - start >= (uint64_t)(cfg->duration * (double)hz)))) {
-			time_up = true;
-			t_end = now;
-			end = *gen_engine_ctr(e);
-		}
-		may_start = !time_up &&
-			(cfg->sessions == 0 || gen_engine_ctr(e)->sess_started < cfg->sessions);
-		gen_engine_poll(
-			e, now, may_start, !time_up && (may_start || gen_engine_active(e) > 0));
-		txq_flush(&ctx.q[0]);
-		txq_flush(&ctx.q[1]);
-		if (now >= next_expire) {
-			gen_engine_expire(e, now);
-			next_expire = now + hz / 100;
-		}
-		if (!warm && now >= t_warm) {
-			warm = true;
-			base = *gen_engine_ctr(e);
-			memset(gen_engine_lat(e), 0, sizeof(struct gen_lat));
-			t_warm = now;
-		}
-		if (cfg->stats_s > 0 && !cfg->quiet && now >= next_stats) {
-			double t = (double)(now - start) / (double)hz;
-
-			printf("[%7.1fs] ", t);
-			gen_stats_interval(
-				gen_engine_ctr(e), &prev, t - last_stats, gen_engine_active(e));
-			prev = *gen_engine_ctr(e);
-			last_stats = t;
-			next_stats = now + (uint64_t)(cfg->stats_s * (double)hz);
-		}
-		if (!may_start && gen_engine_active(e) == 0 && ctx.q[0].n == 0 && ctx.q[1].n == 0 &&
-			(gen_engine_udp_inflight(e) == 0 || !time_up)) {
-			if (!time_up) {
-				time_up = true;
-				t_end = now;
-				end = *gen_engine_ctr(e);
-				continue; /* one more round: UDP stops, its frames come back */
-			}
-			break;
-		}
+		gen_ctr_add(&tot, gen_engine_ctr(l->e));
+		gen_ctr_add(&base, &l->base);
+		gen_ctr_add(&end, &l->end);
+		gen_lat_add_all(&lat, gen_engine_lat(l->e));
+		t_warm = RTE_MAX(t_warm, l->t_warm);
+		t_end = RTE_MIN(t_end, l->t_end);
+		t0 = RTE_MIN(t0, l->start);
+		t1 = RTE_MAX(t1, l->t_stop);
+		busy_max = RTE_MAX(busy_max, b);
+		if (nq > 1)
+			printf("smtpwall-gen: lcore %u (queue %u): %" PRIu64 " sessions, %" PRIu64
+			       " frames sent, busy %.1f %%\n",
+				q, q, gen_engine_ctr(l->e)->sess_started,
+				gen_engine_ctr(l->e)->tx_pkts, 100.0 * b);
 	}
-	if (!warm) {
-		t_warm = start;
-		memset(&base, 0, sizeof(base));
-	}
-	if (t_end == 0)
-		t_end = now;
-	/* The rates cover [warm-up end, end of sending]; the counts cover the whole run. */
-	printf("smtpwall-gen: %.2f s in all, rates over %.2f s\n",
-		(double)(now - start) / (double)hz, (double)(t_end - t_warm) / (double)hz);
-	gen_stats_final(cfg, gen_engine_ctr(e), gen_engine_lat(e), &base, &end,
-		(double)(t_end - t_warm) / (double)hz);
-	if (cfg->lat_out != NULL && gen_lat_write(gen_engine_lat(e), cfg->lat_out) != 0) {
+	if (t_end < t_warm)
+		t_end = t_warm;
+	printf("smtpwall-gen: %.2f s in all, rates over %.2f s, %u lcore(s)\n",
+		(double)(t1 - t0) / (double)hz, (double)(t_end - t_warm) / (double)hz, nq);
+	gen_stats_final(
+		cfg, &tot, &lat, &base, &end, (double)(t_end - t_warm) / (double)hz, busy_max);
+	if (cfg->lat_out != NULL && gen_lat_write(&lat, cfg->lat_out) != 0) {
 		fprintf(stderr, "smtpwall-gen: cannot write %s\n", cfg->lat_out);
 		failures++;
 	}
 	if (cfg->check)
-		failures += gen_stats_check(cfg, gen_engine_ctr(e));
-	gen_engine_free(e);
-	return failures ? 1 : 0;
+		failures += gen_stats_check(cfg, &tot);
+	return failures;
+}
+
+/* One lcore per queue: engines, launch, wait, report. */
+static int
+run(const struct gen_cfg *cfg, const uint16_t *ports, struct rte_mempool *pool, unsigned int nq)
+{
+	static struct rss_ctx rss;
+	struct gen_lcore *lc;
+	unsigned int q, lcore;
+	int failures = 0;
+
+	rss_ctx_init(&rss, rss_sym_key);
+	lc = rte_zmalloc("gen_lcores", sizeof(*lc) * nq, RTE_CACHE_LINE_SIZE);
+	if (lc == NULL)
+		return 2;
+	for (q = 0; q < nq; q++) {
+		split_cfg(cfg, &lc[q], q, nq);
+		lc[q].ports = ports;
+		lc[q].pool = pool;
+		lc[q].e = gen_engine_create(&lc[q].cfg, rte_get_tsc_hz(), gen_lcore_tx, &lc[q], q,
+			nq, nq > 1 ? &rss : NULL);
+		if (lc[q].e == NULL) {
+			fprintf(stderr, "smtpwall-gen: engine %u: %s\n", q, strerror(errno));
+			failures = 2;
+			goto out;
+		}
+	}
+	q = 1;
+	RTE_LCORE_FOREACH_WORKER(lcore)
+	{
+		if (q < nq)
+			rte_eal_remote_launch(gen_lcore_run, &lc[q++], lcore);
+	}
+	gen_lcore_run(&lc[0]);
+	rte_eal_mp_wait_lcore();
+	failures = report(cfg, lc, nq) ? 1 : 0;
+out:
+	for (q = 0; q < nq; q++)
+		gen_engine_free(lc[q].e);
+	rte_free(lc);
+	return failures;
 }
 
 int
@@ -249,6 +209,7 @@ main(int argc, char **argv)
 	struct rte_mempool *pool;
 	uint16_t ports[2];
 	uint64_t t0;
+	unsigned int nq;
 	int n, rc;
 
 	/* The pcap mode needs no EAL: look for --pcap after "--". */
@@ -278,6 +239,7 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return rc > 0 ? 0 : 2;
 	}
+	nq = rte_lcore_count();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (gen_session_init() != 0)
@@ -289,15 +251,16 @@ main(int argc, char **argv)
 		rte_eal_cleanup();
 		return 2;
 	}
-	pool = rte_pktmbuf_pool_create(
-		"gen_pool", NB_MBUF, 256, 0, RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
-	if (pool == NULL || port_setup(ports[0], pool) != 0 || port_setup(ports[1], pool) != 0) {
+	pool = rte_pktmbuf_pool_create("gen_pool", NB_MBUF_PER_Q * nq, 256, 0,
+		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+	if (pool == NULL || gen_port_setup(ports[0], pool, nq) != 0 ||
+		gen_port_setup(ports[1], pool, nq) != 0) {
 		fprintf(stderr, "smtpwall-gen: port setup failed: %s\n", rte_strerror(rte_errno));
 		rte_eal_cleanup();
 		return 2;
 	}
 	t0 = rte_rdtsc();
-	while (!links_up(ports) && !quit && rte_rdtsc() - t0 < LINK_WAIT_S * rte_get_tsc_hz())
+	while (!links_up(ports) && !gen_quit && rte_rdtsc() - t0 < LINK_WAIT_S * rte_get_tsc_hz())
 		rte_delay_ms(10);
 	if (!links_up(ports)) {
 		fprintf(stderr, "smtpwall-gen: links not up after %d s (is the DUT running?)\n",
@@ -305,10 +268,11 @@ main(int argc, char **argv)
 		rc = 2;
 		goto out;
 	}
-	printf("smtpwall-gen: client side port %u, server side port %u; %u sessions in flight\n",
-		ports[0], ports[1], cfg.concurrency);
+	printf("smtpwall-gen: client side port %u, server side port %u; %u sessions in flight; "
+	       "%u lcore(s), one queue each\n",
+		ports[0], ports[1], cfg.concurrency, nq);
 	fflush(stdout);
-	rc = run(&cfg, ports, pool);
+	rc = run(&cfg, ports, pool, nq);
 out:
 	rte_eth_dev_stop(ports[0]);
 	rte_eth_dev_stop(ports[1]);

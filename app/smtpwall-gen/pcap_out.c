@@ -84,7 +84,7 @@ gen_pcap_run(const struct gen_cfg *user_cfg)
 		fprintf(stderr, "smtpwall-gen: %s\n", err);
 		return 2;
 	}
-	e = gen_engine_create(&cfg, 1000000000ULL, tx_pcap, &ctx);
+	e = gen_engine_create(&cfg, 1000000000ULL, tx_pcap, &ctx, 0, 1, NULL);
 	if (e == NULL) {
 		pcap_writer_close(&ctx.w);
 		return 2;

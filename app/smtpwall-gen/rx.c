@@ -59,7 +59,7 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 	uint32_t len, i;
 	bool masked;
 
-	if (slot >= e->cfg->concurrency || e->sess[slot].state == GEN_SS_FREE) {
+	if (slot >= e->n_slots || e->sess[slot].state == GEN_SS_FREE) {
 		e->ctr.err_stray++;
 		return;
 	}

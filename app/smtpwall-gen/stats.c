@@ -95,7 +95,7 @@ errors(const struct gen_ctr *c)
 
 void
 gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, const struct gen_ctr *end, double secs)
+	const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy)
 {
 	unsigned int t;
 	const struct gen_ctr *now = end, *prev = base;
@@ -120,18 +120,45 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 	       " cut=%" PRIu64 " lost_sess=%" PRIu64 " lost_pkts=%" PRIu64 " failed=%" PRIu64
 	       " errors=%" PRIu64 " banner_masked=%" PRIu64 " starttls_masked=%" PRIu64
 	       " verb_masked=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f"
-	       " lat_n=%" PRIu64 " offered_rate=%.0f offered_udp_rate=%.0f\n",
+	       " lat_n=%" PRIu64 " offered_rate=%.0f offered_udp_rate=%.0f gen_busy=%.3f\n",
 		cfg->result_tag ? cfg->result_tag : "-", secs, D(tx_pkts) / secs / 1e6,
 		D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9, D(rx_bytes) * 8 / secs / 1e9,
 		D(sess_started) / secs, D(sess_completed) / secs, c->sess_started,
 		c->sess_completed, c->sess_cut, c->sess_lost, c->pkts_lost, c->sess_failed,
 		errors(c), c->banner_masked, c->starttls_masked, c->verb_masked,
 		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
-		(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n, cfg->rate, cfg->udp_rate);
+		(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n, cfg->rate, cfg->udp_rate, busy);
 	fflush(stdout);
 }
 
 #undef D
+
+void
+gen_ctr_add(struct gen_ctr *dst, const struct gen_ctr *src)
+{
+	unsigned int t;
+
+#define GEN_CTR_SUM(n) dst->n += src->n;
+	GEN_FOREACH_CTR(GEN_CTR_SUM)
+#undef GEN_CTR_SUM
+	for (t = 0; t < GEN_T_MAX; t++) {
+		dst->started[t] += src->started[t];
+		dst->completed[t] += src->completed[t];
+	}
+}
+
+void
+gen_lat_add_all(struct gen_lat *dst, const struct gen_lat *src)
+{
+	unsigned int i;
+
+	dst->n += src->n;
+	dst->over += src->over;
+	for (i = 0; i < GEN_LAT_FINE; i++)
+		dst->fine[i] += src->fine[i];
+	for (i = 0; i < GEN_LAT_COARSE; i++)
+		dst->coarse[i] += src->coarse[i];
+}
 
 static int
 expect_eq(const char *what, uint64_t got, uint64_t want)

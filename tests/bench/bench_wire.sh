@@ -10,6 +10,7 @@
 #   udp64     64-byte UDP frames, non-SMTP (1,024 in flight)
 #   smtp      realistic SMTP mix (short sessions, exp(4 KiB) messages, a few
 #             violating ones; 256 sessions in flight)
+#   clean     the same without violating sessions (nothing is cut)
 #   data      DATA-heavy (1 MiB messages, 64 sessions, window 16)
 #   conn      short sessions: handshake + FIN close, 1,024 in flight (conn/s);
 #             every connection closed lingers 5 s, so the table fills with
@@ -38,6 +39,10 @@
 #   PRIO="nice -n -5"    optional command prefix for DUT and generator
 #   TIMEOUT_MS=5000      a frame not back by then is lost (a shared machine
 #                        can stall a process for over a second)
+#   GEN_QUEUES=1         generator lcores, one memif queue pair each; with more
+#                        than 1 smtpwall runs queue-per-worker (--dispatch
+#                        queue) with as many workers (WORKERS must equal it)
+#                        and testpmd with as many forwarding cores
 #
 # Output: the tables on stdout, OUT/results.csv (one row per run),
 # OUT/memory.csv and OUT/lat.*.csv (latency histograms), which
@@ -62,6 +67,7 @@ CONN_TABLE=${CONN_TABLE:-}
 DEFAULT_TABLE=131072 # lib/config's CONFIG_FLOWS_PER_WORKER
 PRIO=${PRIO:-}
 TIMEOUT_MS=${TIMEOUT_MS:-5000}
+GEN_QUEUES=${GEN_QUEUES:-1}
 ID="bw$$"
 WORK=${OUT:-$(mktemp -d "/tmp/smtpwall-bench.XXXXXX")}
 mkdir -p "$WORK"
@@ -89,8 +95,25 @@ done
 command -v dpdk-testpmd >/dev/null || { echo "dpdk-testpmd not installed" >&2; exit 2; }
 
 GEN_LCORES="0@0"
+if [ "$GEN_QUEUES" -gt 1 ]; then
+	# Each generator lcore on its own CPU from 0 up (floating when they do
+	# not fit beside the DUT's workers).
+	if [ $((2 * GEN_QUEUES + 1)) -le "$NCPU" ]; then
+		GEN_LCORES=$(seq 0 $((GEN_QUEUES - 1)) | awk '{ printf "%s%d@%d", NR > 1 ? "," : "", $1, $1 }')
+	else
+		GEN_LCORES="(0-$((GEN_QUEUES - 1)))@(0-$LAST)"
+	fi
+fi
 dut_lcores() { # WORKERS -> the DUT's --lcores
-	if [ "$1" -gt 1 ]; then
+	if [ "$GEN_QUEUES" -gt 1 ]; then
+		# Queue-per-worker: main beside the generator, each worker on its
+		# own CPU from the last down (floating when they do not fit).
+		if [ $((2 * $1 + 1)) -le "$NCPU" ]; then
+			echo "0@$GEN_QUEUES,$(seq 1 "$1" | awk -v l="$LAST" '{ printf "%s%d@%d", NR > 1 ? "," : "", $1, l - $1 + 1 }')"
+		else
+			echo "0@0,(1-$1)@(0-$LAST)"
+		fi
+	elif [ "$1" -gt 1 ]; then
 		# One lcore per worker (plus the dispatcher: memif has no RSS) from
 		# CPU 1 up, main on 0. Needs WORKERS + 2 CPUs to mean anything.
 		echo "0@0,(1-$(($1 + 1)))@(1-$LAST)"
@@ -111,18 +134,23 @@ start_dut() {
 	rm -f "$WORK/dut.$name.log"
 	if [ "$kind" = testpmd ]; then
 		# testpmd io: one forwarding core per port stream (memif: one queue).
-		nc=1
+		nc=1 nq=1
 		[ "$nw" -gt 1 ] && nc=2
+		# Queue-per-worker: as many forwarding cores and queues as workers.
+		[ "$GEN_QUEUES" -gt 1 ] && nc=$nw nq=$nw
 		# shellcheck disable=SC2046,SC2086
 		$PRIO dpdk-testpmd --no-huge -m 1024 --no-pci --file-prefix "$ID$name" \
 			--lcores "$(dut_lcores "$nc")" $(memif server "$name") -- --forward-mode=io \
-			--auto-start --nb-cores="$nc" --total-num-mbufs=32768 --rxd=2048 --txd=2048 \
+			--auto-start --nb-cores="$nc" --rxq="$nq" --txq="$nq" \
+			--total-num-mbufs=$((32768 * nq)) --rxd=2048 --txd=2048 \
 			>"$WORK/dut.$name.log" 2>&1 < <(sleep 100000) &
 	else
 		# shellcheck disable=SC2046,SC2086
+		local disp=()
+		[ "$GEN_QUEUES" -gt 1 ] && disp=(--dispatch queue)
 		$PRIO "$SW" --no-huge -m "${DUT_MEM:-1024}" --no-pci --file-prefix "$ID$name" \
 			--lcores "$(dut_lcores "$nw")" $(memif server "$name") \
-			-- -p net_memif0/net_memif1 -w "$nw" --idle-sleep 0 "$@" \
+			-- -p net_memif0/net_memif1 -w "$nw" --idle-sleep 0 "${disp[@]}" "$@" \
 			>"$WORK/dut.$name.log" 2>&1 &
 	fi
 	DUT_PID=$!
@@ -179,6 +207,7 @@ mix_args() { # MIX -> the generator options of that mix, in args
 	case $1 in
 	udp64) args=(--mix none --udp 1024) ;;
 	smtp) args=(--mix "short=90,verb=3,starttls=3,rcpt101=2,longhdr=2" -C 256) ;;
+	clean) args=(--mix "short=94,verb=3,starttls=3" -C 256) ;;
 	data) args=(--mix data=100 --data-body fixed:1048576 -C 64 --window 16) ;;
 	conn) args=(--mix conn=100 -C 1024) ;;
 	*) echo "unknown mix $1" >&2; exit 2 ;;
@@ -204,13 +233,13 @@ dut_args() {
 }
 
 # CSV: one row per run.
-CSV_HEAD="workers,rep,kind,mix,dut,mpps,gbps,cycles_per_pkt,sess_per_s,cycles_per_sess,lat_p50_us,lat_p99_us,lat_p999_us,lat_n,offered,check,preempted_bursts,refused,reclaimed"
+CSV_HEAD="workers,rep,kind,mix,dut,mpps,gbps,cycles_per_pkt,sess_per_s,cycles_per_sess,lat_p50_us,lat_p99_us,lat_p999_us,lat_n,offered,check,preempted_bursts,refused,reclaimed,dut_busy_pct,gen_busy_pct,gen_lcores"
 [ -s "$CSV" ] || echo "$CSV_HEAD" >"$CSV"
 
 # run_one KIND MIX DUT W REP [generator args]: one DUT start, one generator
 # run, one CSV row.
 run_one() {
-	local kind=$1 mix=$2 dut=$3 w=$4 rep=$5 name g d cpp cps sps off pre plain ref rec
+	local kind=$1 mix=$2 dut=$3 w=$4 rep=$5 name g d cpp cps sps off pre plain ref rec dbusy gbusy
 	shift 5
 	name="$kind-$mix-$dut-w$w-r$rep"
 	dut_args "$dut" "$name" "$mix"
@@ -228,8 +257,13 @@ run_one() {
 		--lat-out "$WORK/lat.$name.csv" "$@"
 	stop_dut
 	g="$WORK/gen.$name.log" d="$WORK/dut.$name.log"
-	cpp="" cps="" pre="" ref="" rec=""
+	cpp="" cps="" pre="" ref="" rec="" dbusy=""
+	# Who was the bottleneck: the busiest generator lcore's share of its
+	# cycles on polls that moved frames, and the busiest worker's.
+	gbusy=$(awk -v b="$(field "$g" gen_busy)" 'BEGIN { if (b != "") printf "%.1f", b * 100 }')
 	if [ "$dut" != testpmd ]; then
+		dbusy=$(sed -n 's/.*busy share of its lcore: //p' "$d" | tail -1 |
+			grep -o 'worker [0-9]* [0-9.]* %' | awk '$3 > m { m = $3 } END { if (NR) print m }')
 		pre=$(counter "$d" busy_preempted)
 		# New connections dropped for a full table (none of it closed), and
 		# closed connections whose entry a new one took.
@@ -245,7 +279,7 @@ run_one() {
 	[ "$mix" = udp64 ] && sps="" cps=""
 	off=$(field "$g" offered_rate)
 	[ "$mix" = udp64 ] && off=$(field "$g" offered_udp_rate)
-	echo "$w,$rep,$kind,$mix,$dut,$(field "$g" rx_mpps),$(field "$g" rx_gbps),$cpp,$sps,$cps,$(field "$g" lat_p50_us),$(field "$g" lat_p99_us),$(field "$g" lat_p999_us),$(field "$g" lat_n),$off,$(check_of "$g"),$pre,$ref,$rec" >>"$CSV"
+	echo "$w,$rep,$kind,$mix,$dut,$(field "$g" rx_mpps),$(field "$g" rx_gbps),$cpp,$sps,$cps,$(field "$g" lat_p50_us),$(field "$g" lat_p99_us),$(field "$g" lat_p999_us),$(field "$g" lat_n),$off,$(check_of "$g"),$pre,$ref,$rec,$dbusy,$gbusy,$GEN_QUEUES" >>"$CSV"
 }
 
 # med KIND MIX DUT W COLUMN -> the median of that column over the repetitions
@@ -303,12 +337,13 @@ for W in $WORKERS; do
 	echo
 	echo "Throughput, $W smtpwall worker(s) (closed loop; medians of $REPEAT):"
 	echo
-	printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %5s |\n" mix DUT \
-		Mpps Gbps "cycles/pkt" "vs testpmd" "sess/s" "cycles/sess" refused reclaimed check
-	echo "|-------|----------|--------:|-------:|-----------:|------------:|---------:|-------------:|--------:|----------:|-------|"
+	printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %8s | %8s | %5s |\n" mix DUT \
+		Mpps Gbps "cycles/pkt" "vs testpmd" "sess/s" "cycles/sess" refused reclaimed \
+		"DUT busy" "gen busy" check
+	echo "|-------|----------|--------:|-------:|-----------:|------------:|---------:|-------------:|--------:|----------:|---------:|---------:|-------|"
 	for mix in $MIXES; do
 		for dut in $DUTS; do
-			printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %5s |\n" \
+			printf "| %-5s | %-8s | %7s | %6s | %10s | %11s | %8s | %12s | %7s | %9s | %8s | %8s | %5s |\n" \
 				"$mix" "$dut" \
 				"$(med tput "$mix" "$dut" "$W" mpps)" "$(med tput "$mix" "$dut" "$W" gbps)" \
 				"$(med tput "$mix" "$dut" "$W" cycles_per_pkt)" \
@@ -316,10 +351,12 @@ for W in $WORKERS; do
 				"$(med tput "$mix" "$dut" "$W" sess_per_s)" \
 				"$(med tput "$mix" "$dut" "$W" cycles_per_sess)" \
 				"$(maxcol tput "$mix" "$dut" "$W" refused)" \
-				"$(maxcol tput "$mix" "$dut" "$W" reclaimed)" "$(checks tput "$mix" "$dut" "$W")"
+				"$(maxcol tput "$mix" "$dut" "$W" reclaimed)" \
+				"$(med tput "$mix" "$dut" "$W" dut_busy_pct)" \
+				"$(med tput "$mix" "$dut" "$W" gen_busy_pct)" "$(checks tput "$mix" "$dut" "$W")"
 		done
 	done
-	[ -z "$MIXES" ] || echo "(refused, reclaimed: the most over the repetitions; conn table: ${CONN_TABLE:-$DEFAULT_TABLE (default)} per worker)"
+	[ -z "$MIXES" ] || echo "(refused, reclaimed: the most over the repetitions; conn table: ${CONN_TABLE:-$DEFAULT_TABLE (default)} per worker; DUT busy, gen busy: % of the busiest worker's / generator lcore's cycles spent on polls that moved frames, over the whole run with start and drain: near 100 is the bottleneck)"
 
 	# Latency at LAT_FRACTION of the slowest DUT's maximum, open loop.
 	[ -n "$LAT_MIXES" ] || continue

@@ -7,7 +7,11 @@
 #      STARTTLS and unknown verbs masked, violating sessions cut == expected,
 #      no frame lost or altered otherwise), and smtpwall's own counters agree;
 #   2. --no-inspect: every frame comes back unchanged;
-#   3. --pcap: the same sessions written to a capture, read by the offline mode.
+#   3. --pcap: the same sessions written to a capture, read by the offline mode;
+#   4. queue-per-worker (issue 15): smtpwall with 2 workers and no dispatcher
+#      (--dispatch queue), the generator on 2 lcores, each lcore's sessions
+#      on its own queue (symmetric RSS hash): counts checked, both lcores and
+#      both workers at work, no frame on the wrong queue.
 #
 #   tests/e2e/test_gen_smoke.sh SMTPWALL SMTPWALL-GEN [SESSIONS]
 # Prints "N passed, M failed"; exit 0/1, 77 when a requirement is missing.
@@ -69,10 +73,10 @@ ko() {
 start_dut() {
 	name=$1
 	shift
-	"$SW" --no-huge -m 512 --no-pci --file-prefix "${ID}d$name" --lcores "$DUT_LCORES" \
+	"$SW" --no-huge -m 768 --no-pci --file-prefix "${ID}d$name" --lcores "$DUT_LCORES" \
 		--vdev "net_memif0,role=server,socket=/run/$ID.$name.0.sock" \
 		--vdev "net_memif1,role=server,socket=/run/$ID.$name.1.sock" \
-		-- -p net_memif0/net_memif1 -w 1 "$@" >"$WORK/dut.$name.log" 2>&1 &
+		-- -p net_memif0/net_memif1 -w "${DUT_WORKERS:-1}" "$@" >"$WORK/dut.$name.log" 2>&1 &
 	DUT_PID=$!
 	# A memif client does not retry a refused connection: wait for the
 	# sockets and for smtpwall's "forwarding" line (ports started).
@@ -99,7 +103,7 @@ stop_dut() {
 run_gen() {
 	name=$1
 	shift
-	timeout 120 "$GEN" --no-huge -m 256 --no-pci --file-prefix "${ID}g$name" \
+	timeout 120 "$GEN" --no-huge -m 512 --no-pci --file-prefix "${ID}g$name" \
 		--lcores "$GEN_LCORES" \
 		--vdev "net_memif0,role=client,socket=/run/$ID.$name.0.sock" \
 		--vdev "net_memif1,role=client,socket=/run/$ID.$name.1.sock" \
@@ -170,6 +174,34 @@ fi
 off_banner=$(event "$WORK/off.log" mask-banner)
 [ "${off_banner:-x}" = 200 ] && ok "offline mode masked 200 banners of the capture" ||
 	ko "offline mode: mask-banner ${off_banner:-?} != 200"
+
+# 4. Queue-per-worker: 2 workers, 2 generator lcores, one queue pair each.
+DUT_LCORES="(0-2)@(0-$LAST)" GEN_LCORES="(0-1)@(0-$LAST)" DUT_WORKERS=2
+start_dut mq -c "$(dirname "$0")/../../config/default.yaml" --audit "$WORK/audit.mq.log" \
+	--dispatch queue
+if run_gen mq -n 2000 -C 64 --check --mix short=85,verb=4,starttls=4,rcpt101=3,longhdr=2,conn=2; then
+	ok "queue-per-worker: generator --check (2000 sessions, 2 lcores)"
+else
+	ko "queue-per-worker: generator --check"
+	grep -E "check FAIL|RESULT|smtpwall-gen:" "$WORK/gen.mq.log" | head -20
+fi
+if stop_dut; then ok "smtpwall (2 workers, queue) exited 0"; else ko "smtpwall (queue) exit status"; fi
+grep -q "2 worker(s), queue-per-worker dispatch" "$WORK/dut.mq.log" &&
+	ok "smtpwall ran 2 workers with no dispatcher" || ko "not queue-per-worker: $(grep 'worker(s)' "$WORK/dut.mq.log")"
+started=$(result "$WORK/gen.mq.log" started)
+dut_flows=$(counter "$WORK/dut.mq.log" flow_new)
+wrongq=$(counter "$WORK/dut.mq.log" wrong_queue)
+[ -n "$started" ] && [ "${dut_flows:-x}" = "$started" ] &&
+	ok "smtpwall flow_new == sessions ($started)" ||
+	ko "smtpwall flow_new ${dut_flows:-?} != sessions ${started:-?}"
+[ "${wrongq:-0}" = 0 ] && ok "no frame on the wrong queue (wrong_queue 0)" ||
+	ko "wrong_queue $wrongq"
+lc=$(grep -c "^smtpwall-gen: lcore [01] (queue [01]): [1-9][0-9]* sessions" "$WORK/gen.mq.log")
+[ "$lc" = 2 ] && ok "both generator lcores ran sessions" ||
+	ko "generator lcores with sessions: $lc of 2"
+busy=$(grep "busy share of its lcore" "$WORK/dut.mq.log")
+echo "$busy" | grep -q "worker 0 [0-9.]* %.*worker 1 [0-9.]* %" && ! echo "$busy" | grep -q "worker [01] 0.0 %" &&
+	ok "both workers at work ($busy)" || ko "workers: $busy"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]

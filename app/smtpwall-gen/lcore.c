@@ -1,0 +1,157 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * The poll loop of one generator lcore: receive on queue q of both ports,
+ * check, send what the loop allows, flush, time out. Only lcore 0 of a
+ * single-lcore run prints per-interval reports (several lcores would
+ * interleave them; their sum is printed at the end).
+ */
+#include <string.h>
+
+#include <rte_cycles.h>
+#include <rte_ethdev.h>
+
+#include "lcore.h"
+
+#define BURST 32
+
+volatile bool gen_quit;
+
+static void
+txq_flush(struct gen_txq *q)
+{
+	uint16_t sent;
+
+	if (q->n == 0)
+		return;
+	sent = rte_eth_tx_burst(q->port, q->queue, q->m, q->n);
+	if (sent < q->n)
+		memmove(q->m, q->m + sent, (size_t)(q->n - sent) * sizeof(q->m[0]));
+	q->n = (uint16_t)(q->n - sent);
+}
+
+int
+gen_lcore_tx(void *arg, enum gen_side from, const uint8_t *frame, uint32_t len)
+{
+	struct gen_lcore *l = arg;
+	struct gen_txq *q = &l->txq[from];
+	struct rte_mbuf *m;
+
+	if (q->n == GEN_TXB) {
+		txq_flush(q);
+		if (q->n == GEN_TXB)
+			return -1;
+	}
+	m = rte_pktmbuf_alloc(l->pool);
+	if (m == NULL)
+		return -1;
+	memcpy(rte_pktmbuf_mtod(m, void *), frame, len);
+	m->data_len = (uint16_t)len;
+	m->pkt_len = len;
+	q->m[q->n++] = m;
+	return 0;
+}
+
+static uint16_t
+rx_side(struct gen_lcore *l, enum gen_side at, uint64_t now)
+{
+	struct rte_mbuf *m[BURST];
+	uint16_t n, i;
+
+	n = rte_eth_rx_burst(l->ports[at], (uint16_t)l->q, m, BURST);
+	for (i = 0; i < n; i++) {
+		if (m[i]->nb_segs == 1)
+			gen_engine_rx(l->e, at, rte_pktmbuf_mtod(m[i], const uint8_t *),
+				m[i]->data_len, now);
+		else
+			gen_engine_ctr(l->e)->err_parse++; /* frames we built are never chained */
+	}
+	if (n > 0)
+		rte_pktmbuf_free_bulk(m, n);
+	return n;
+}
+
+int
+gen_lcore_run(void *arg)
+{
+	struct gen_lcore *l = arg;
+	const struct gen_cfg *cfg = &l->cfg;
+	struct gen_engine *e = l->e;
+	uint64_t hz = rte_get_tsc_hz(), now, next_stats, next_expire;
+	struct gen_ctr prev;
+	bool time_up = false;
+	double last_stats = 0;
+	bool report = l->nq == 1 && cfg->stats_s > 0 && !cfg->quiet;
+
+	memset(&prev, 0, sizeof(prev));
+	l->txq[GEN_C].port = l->ports[GEN_C];
+	l->txq[GEN_S].port = l->ports[GEN_S];
+	l->txq[GEN_C].queue = l->txq[GEN_S].queue = (uint16_t)l->q;
+	l->start = rte_rdtsc();
+	l->warm = cfg->warmup <= 0;
+	l->t_warm = l->start + (uint64_t)(cfg->warmup * (double)hz);
+	next_stats = l->start + (uint64_t)(cfg->stats_s * (double)hz);
+	next_expire = l->start;
+	for (;;) {
+		bool may_start;
+		uint64_t moved;
+
+		now = rte_rdtsc();
+		moved = rx_side(l, GEN_S, now);
+		moved += rx_side(l, GEN_C, now);
+		if (!time_up &&
+			(gen_quit ||
+				(cfg->duration > 0 &&
+					now - l->start >=
+						(uint64_t)(cfg->duration * (double)hz)))) {
+			time_up = true;
+			l->t_end = now;
+			l->end = *gen_engine_ctr(e);
+		}
+		may_start = !time_up &&
+			(cfg->sessions == 0 || gen_engine_ctr(e)->sess_started < cfg->sessions);
+		moved += gen_engine_poll(
+			e, now, may_start, !time_up && (may_start || gen_engine_active(e) > 0));
+		txq_flush(&l->txq[GEN_C]);
+		txq_flush(&l->txq[GEN_S]);
+		if (now >= next_expire) {
+			gen_engine_expire(e, now);
+			next_expire = now + hz / 100;
+		}
+		if (moved != 0)
+			l->busy_cycles += rte_rdtsc() - now;
+		if (!l->warm && now >= l->t_warm) {
+			l->warm = true;
+			l->base = *gen_engine_ctr(e);
+			memset(gen_engine_lat(e), 0, sizeof(struct gen_lat));
+			l->t_warm = now;
+		}
+		if (report && now >= next_stats) {
+			double t = (double)(now - l->start) / (double)hz;
+
+			printf("[%7.1fs] ", t);
+			gen_stats_interval(
+				gen_engine_ctr(e), &prev, t - last_stats, gen_engine_active(e));
+			prev = *gen_engine_ctr(e);
+			last_stats = t;
+			next_stats = now + (uint64_t)(cfg->stats_s * (double)hz);
+		}
+		if (!may_start && gen_engine_active(e) == 0 && l->txq[GEN_C].n == 0 &&
+			l->txq[GEN_S].n == 0 && (gen_engine_udp_inflight(e) == 0 || !time_up)) {
+			if (!time_up) {
+				time_up = true;
+				l->t_end = now;
+				l->end = *gen_engine_ctr(e);
+				continue; /* one more round: UDP stops, its frames come back */
+			}
+			break;
+		}
+	}
+	if (!l->warm) {
+		l->t_warm = l->start;
+		memset(&l->base, 0, sizeof(l->base));
+	}
+	if (l->t_end == 0)
+		l->t_end = now;
+	l->t_stop = now;
+	return 0;
+}
