@@ -153,7 +153,7 @@ count(struct esmtp_ctx *c, uint32_t t)
  * Returns the bytes processed (< n only when events ran out of room).
  */
 static uint32_t
-content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
+content_seg_cr(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, int may_have_cr)
 {
 	struct esmtp *s = c->s;
 	const struct esmtp_policy *p = c->p;
@@ -181,7 +181,7 @@ content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
 		if (p->max_data != 0 && s->data_total <= p->max_data &&
 			p->max_data - s->data_total + 1 < k)
 			k = (uint32_t)(p->max_data - s->data_total + 1);
-		cr = memchr(b + i, '\r', k);
+		cr = may_have_cr ? memchr(b + i, '\r', k) : NULL;
 		if (cr != NULL)
 			k = (uint32_t)(cr - (b + i)) + 1;
 
@@ -198,6 +198,12 @@ content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
 		i += k;
 	}
 	return i;
+}
+
+static uint32_t
+content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
+{
+	return content_seg_cr(c, b, n, 1);
 }
 
 /* term: 0 = none (end of a BDAT message), 1 = bare LF, 2 = CR LF. */
@@ -267,6 +273,45 @@ esmtp_bdat_chunk_end(struct esmtp_ctx *c)
 	msg_end(c);
 }
 
+/*
+ * Whole body lines that can decide nothing: a DATA body line (not a
+ * header), ended by CR LF in this buffer, with no CR inside, not starting
+ * with "." (dot-stuffing, end of data) or, inside MIME, "-" (a boundary
+ * candidate), under every numeric threshold (line length, body length,
+ * max data) and with no negated rule to evaluate at its end. Such a line
+ * only counts its bytes: the general path would fire no event, set no
+ * flag but DF_PREV_CRLF. Returns the new position (pos when the line at
+ * pos is not one of them). Most of a message body goes this way.
+ */
+static uint32_t
+body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
+{
+	struct esmtp *s = c->s;
+	const struct esmtp_policy *p = c->p;
+	const uint8_t *b = c->buf;
+	uint64_t line_max = p->crit_min[ESMTP_CRIT_BODY_LINE_LENGTH];
+	uint64_t body_max = p->crit_min[ESMTP_CRIT_BODY_LENGTH];
+
+	if (s->cmode != CM_DATA || s->dstate == DS_HDR || s->dstate == DS_PHDR ||
+		(s->dflags & (DF_MID | DF_PEND_CR)) || line_max == 0 || body_max == 0)
+		return pos;
+	while (pos < end && b[pos] != '.' && (s->depth == 0 || b[pos] != '-')) {
+		uint32_t len = esmtp_scan_crlf(b + pos, end - pos), adv = len + 2;
+
+		if (pos + len + 1 >= end || b[pos + len] != '\r' || b[pos + len + 1] != '\n' ||
+			len > line_max || s->body_bytes + adv > body_max ||
+			(p->max_data != 0 && s->data_total <= p->max_data &&
+				s->data_total + adv > p->max_data))
+			break;
+		s->msg_bytes += adv;
+		s->data_total += adv;
+		s->body_bytes += adv;
+		s->dflags = DF_PREV_CRLF;
+		pos += adv;
+	}
+	return pos;
+}
+
 uint32_t
 esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 {
@@ -275,7 +320,7 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 	const uint8_t *lf;
 	uint32_t end, seg, n, done, start;
 	static const uint8_t cr = '\r';
-	int crlf, pend;
+	int crlf, pend, no_cr;
 
 	while (pos < c->len && !c->stop && (s->cmode == CM_DATA || s->cmode == CM_BDAT)) {
 		if (!esmtp_room(c, 0, STEP_EVENTS)) {
@@ -286,6 +331,9 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 		end = c->len;
 		if (s->cmode == CM_BDAT && s->bdat_left < (uint64_t)(end - pos))
 			end = pos + (uint32_t)s->bdat_left;
+		pos = body_lines_fast(c, pos, end);
+		if (pos == end)
+			continue;
 		if (s->dflags & DF_PEND_CR) {
 			s->dflags &= (uint8_t)~DF_PEND_CR;
 			if (b[pos] == '\n') {
@@ -306,8 +354,20 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 				goto account;
 			}
 		}
-		lf = memchr(b + pos, '\n', end - pos);
-		seg = lf != NULL ? (uint32_t)(lf - b) : end;
+		/* One scan finds the common line whole: content, then CR LF or
+		 * a bare LF, with no CR inside. Otherwise (a bare CR inside, or
+		 * the line goes on past the buffer) the content is searched for
+		 * CRs as it is cut. */
+		seg = pos + esmtp_scan_crlf(b + pos, end - pos);
+		no_cr = 1;
+		if (seg < end && b[seg] == '\r' && !(seg + 1 < end && b[seg + 1] == '\n')) {
+			no_cr = 0;
+			lf = memchr(b + seg, '\n', end - seg);
+			seg = lf != NULL ? (uint32_t)(lf - b) : end;
+		} else if (seg < end && b[seg] == '\r') {
+			seg++; /* the LF of CR LF */
+		}
+		lf = seg < end ? b + seg : NULL;
 		n = seg - pos;
 		crlf = pend = 0;
 		if (n != 0 && b[seg - 1] == '\r') {
@@ -317,7 +377,7 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 			else
 				pend = 1;
 		}
-		done = content_seg(c, b + pos, n);
+		done = content_seg_cr(c, b + pos, n, !no_cr);
 		pos += done;
 		if (done < n || c->stop)
 			goto account;
