@@ -35,6 +35,10 @@
 #include "wire.h"
 #include "worker.h"
 
+#ifndef SMTPWALL_DEFAULT_CONFIG
+#define SMTPWALL_DEFAULT_CONFIG "/etc/smtpwall/smtpwall.yaml"
+#endif
+
 #define MBUF_CACHE 256
 #define RING_SIZE 4096
 
@@ -68,7 +72,9 @@ static void
 usage(void)
 {
 	printf("Usage: smtpwall [EAL options] -- [options]\n"
-	       "  -c, --config FILE     configuration (YAML); see docs/configuration.md\n"
+	       "  -c, --config FILE     configuration (YAML); see docs/configuration.md; without\n"
+	       "                        it " SMTPWALL_DEFAULT_CONFIG " if it exists, else the\n"
+	       "                        built-in defaults\n"
 	       "  -p, --pairs LIST      port pairs IN/OUT[,IN/OUT...] (inside/outside) by device\n"
 	       "                        name or port id; IN:OUT when names have no colon\n"
 	       "                        (overrides wire.pairs)\n"
@@ -291,6 +297,8 @@ parse_args(int argc, char **argv)
 		return -1;
 	}
 	config_default(&app.cfg);
+	if (config_path == NULL && access(SMTPWALL_DEFAULT_CONFIG, F_OK) == 0)
+		config_path = SMTPWALL_DEFAULT_CONFIG; /* an installed appliance's policy */
 	if (config_path != NULL && config_load(config_path, &app.cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "%s\n", err);
 		return -1;
@@ -474,6 +482,9 @@ run_live(int sep, char **argv)
 			: app.n_workers == 1                        ? "no"
 			: app.cfg.dispatch == CONFIG_DISPATCH_QUEUE ? "queue-per-worker"
 								    : "RSS");
+	printf("smtpwall: policy %s\n",
+		app.config_path ? app.config_path
+				: "built in (no -c, no " SMTPWALL_DEFAULT_CONFIG ")");
 	for (i = 0; i < app.n_ports; i++)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");

@@ -7,11 +7,12 @@
 set -eu
 
 # libpcre2-dev is test-only: the oracle of the regex fuzz target
-# (tests/fuzz/fuzz_regex.c); smtpwall itself never links it.
+# (tests/fuzz/fuzz_regex.c); smtpwall itself never links it. debhelper and
+# fakeroot build the Debian package (tests/e2e/test_package.sh).
 PKGS="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 libdpdk-dev dpdk dpdk-dev libyaml-dev libcriterion-dev libpcre2-dev
 tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl
-libfaketime"
+libfaketime debhelper fakeroot"
 
 missing=""
 for p in $PKGS; do
