@@ -21,6 +21,7 @@
 #include <rte_mbuf.h>
 
 #include "gen.h"
+#include "eal_runtime.h"
 #include "lcore.h"
 #include "port.h"
 #include "rss.h"
@@ -233,10 +234,12 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpwall-gen: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
+	eal_runtime_dir_note();
 	argv[n] = argv[0];
 	rc = gen_args_parse(&cfg, argc - n, argv + n);
 	if (rc != 0) {
 		rte_eal_cleanup();
+		eal_runtime_dir_remove();
 		return rc > 0 ? 0 : 2;
 	}
 	nq = rte_lcore_count();
@@ -249,6 +252,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpwall-gen: ports %s/%s: not two existing ports (%u ports)\n",
 			cfg.port_c, cfg.port_s, rte_eth_dev_count_avail());
 		rte_eal_cleanup();
+		eal_runtime_dir_remove();
 		return 2;
 	}
 	pool = rte_pktmbuf_pool_create("gen_pool", NB_MBUF_PER_Q * nq, 256, 0,
@@ -257,6 +261,7 @@ main(int argc, char **argv)
 		gen_port_setup(ports[1], pool, nq) != 0) {
 		fprintf(stderr, "smtpwall-gen: port setup failed: %s\n", rte_strerror(rte_errno));
 		rte_eal_cleanup();
+		eal_runtime_dir_remove();
 		return 2;
 	}
 	t0 = rte_rdtsc();
@@ -279,5 +284,6 @@ out:
 	rte_eth_dev_close(ports[0]);
 	rte_eth_dev_close(ports[1]);
 	rte_eal_cleanup();
+	eal_runtime_dir_remove();
 	return rc;
 }

@@ -27,6 +27,7 @@
 #include "audit.h"
 #include "dispatch.h"
 #include "eal_args.h"
+#include "eal_runtime.h"
 #include "offline.h"
 #include "pgen.h"
 #include "policy.h"
@@ -599,12 +600,14 @@ main(int argc, char **argv)
 		config_free(&app.cfg);
 		return 1;
 	}
+	eal_runtime_dir_note();
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
 	audit_clock_init();
 	if (audit_open(app.audit_spec) != 0) {
 		rte_eal_cleanup();
+		eal_runtime_dir_remove();
 		return 1;
 	}
 
@@ -620,5 +623,6 @@ main(int argc, char **argv)
 	pgen_free_all();
 	config_free(&app.cfg);
 	rte_eal_cleanup();
+	eal_runtime_dir_remove();
 	return rc == 0 ? 0 : 1;
 }

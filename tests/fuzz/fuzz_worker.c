@@ -41,6 +41,7 @@
 #include <rte_mbuf.h>
 #include <rte_mempool.h>
 
+#include "eal_runtime.h"
 #include "app.h"
 #include "audit.h"
 #include "config.h"
@@ -169,6 +170,9 @@ init_once(void)
 	argv[argc] = NULL;
 	if (rte_eal_init(argc, argv) < 0)
 		die("rte_eal_init failed");
+	/* Nothing left in /var/run/dpdk when the process goes. */
+	eal_runtime_dir_note();
+	atexit(eal_runtime_dir_remove);
 	/* Offline mbufs take the largest IP packet, as in offline.c. */
 	app.pool = rte_pktmbuf_pool_create("fz_mbufs", FZ_MBUFS, 0, 0, UINT16_MAX, SOCKET_ID_ANY);
 	if (app.pool == NULL)

@@ -31,6 +31,9 @@ build build
 # shellcheck disable=SC2086
 meson test -C build --print-errorlogs $suite_args
 
+echo "=== the Debian package (built from this tree, installed into a fresh root) ==="
+case " $SUITES " in *" e2e "*) meson test -C build --print-errorlogs --suite package ;; esac
+
 echo "=== ASan + UBSan build ==="
 # DPDK's shared objects are not instrumented; -Db_lundef=false lets the
 # sanitizer runtime resolve their symbols. Leak checking stays on.
