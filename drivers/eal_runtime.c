@@ -12,11 +12,15 @@
 static char runtime_dir[PATH_MAX];
 
 void
-eal_runtime_dir_note(void)
+eal_runtime_dir_note(int argc, char **argv)
 {
 	const char *d = rte_eal_get_runtime_dir();
+	int i;
 
 	runtime_dir[0] = '\0';
+	for (i = 1; i < argc && strcmp(argv[i], "--") != 0; i++)
+		if (!strcmp(argv[i], "--no-shconf") || !strcmp(argv[i], "--in-memory"))
+			return;
 	if (d != NULL && rte_eal_process_type() == RTE_PROC_PRIMARY &&
 		strlen(d) < sizeof(runtime_dir))
 		memcpy(runtime_dir, d, strlen(d) + 1);

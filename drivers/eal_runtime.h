@@ -10,8 +10,13 @@
  * suite run: hundreds). A primary process that is going removes it.
  */
 
-/* Notes the directory (after rte_eal_init succeeded). */
-void eal_runtime_dir_note(void);
+/*
+ * Notes the directory (after rte_eal_init succeeded with these arguments).
+ * With --no-shconf or --in-memory the process may share the directory of a
+ * live instance of the same prefix (an offline run beside the appliance):
+ * then it is not noted, never removed.
+ */
+void eal_runtime_dir_note(int argc, char **argv);
 
 /* After rte_eal_cleanup(): removes the files in it and the directory,
  * when this process is the primary one. Quiet; best effort. */

@@ -234,7 +234,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "smtpwall-gen: EAL init failed: %s\n", rte_strerror(rte_errno));
 		return 2;
 	}
-	eal_runtime_dir_note();
+	eal_runtime_dir_note(argc, argv);
 	argv[n] = argv[0];
 	rc = gen_args_parse(&cfg, argc - n, argv + n);
 	if (rc != 0) {

@@ -600,7 +600,7 @@ main(int argc, char **argv)
 		config_free(&app.cfg);
 		return 1;
 	}
-	eal_runtime_dir_note();
+	eal_runtime_dir_note(ea.argc, ea.argv);
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);

@@ -171,7 +171,7 @@ init_once(void)
 	if (rte_eal_init(argc, argv) < 0)
 		die("rte_eal_init failed");
 	/* Nothing left in /var/run/dpdk when the process goes. */
-	eal_runtime_dir_note();
+	eal_runtime_dir_note(argc, argv);
 	atexit(eal_runtime_dir_remove);
 	/* Offline mbufs take the largest IP packet, as in offline.c. */
 	app.pool = rte_pktmbuf_pool_create("fz_mbufs", FZ_MBUFS, 0, 0, UINT16_MAX, SOCKET_ID_ANY);
