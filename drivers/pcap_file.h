@@ -3,9 +3,10 @@
 #define SMTPWALL_PCAP_FILE_H
 
 /*
- * Classic pcap files (not pcapng), micro- and nanosecond, either byte
- * order: the offline mode's "ports". No libpcap needed for a format this
- * small. Pure C.
+ * The offline mode's "ports". Reading: anything libpcap reads (already a
+ * dependency, through DPDK's pcap driver): classic pcap in either byte
+ * order and precision, pcapng, from a file or standard input ("-").
+ * Writing: classic nanosecond pcap, our own few lines.
  */
 
 #include <stdint.h>
@@ -14,13 +15,16 @@
 #define PCAP_LINKTYPE_NULL 0 /* BSD loopback: 4-byte address family */
 #define PCAP_LINKTYPE_ETHERNET 1
 #define PCAP_LINKTYPE_LOOP 108 /* OpenBSD loopback: family in network order */
+#define PCAP_LINKTYPE_RAW 101 /* raw IPv4 or IPv6 */
+#define PCAP_LINKTYPE_LINUX_SLL 113 /* Linux cooked capture (tcpdump -i any) */
+#define PCAP_LINKTYPE_LINUX_SLL2 276 /* Linux cooked capture v2 */
 
 struct pcap_reader {
+	void *pc; /* pcap_t */
 	FILE *f;
 	char *iobuf; /* its stdio buffer (glibc ignores a size without one) */
 	uint32_t linktype;
 	uint32_t snaplen;
-	int swapped; /* file written in the other byte order */
 	int nsec; /* timestamps in nanoseconds */
 	uint64_t records;
 };
@@ -31,7 +35,8 @@ struct pcap_writer {
 	uint64_t records;
 };
 
-/* Opens and reads the global header. 0, or -1 with a message in err. */
+/* Opens path ("-": standard input) and reads its header. 0, or -1 with a
+ * message in err. */
 int pcap_reader_open(struct pcap_reader *r, const char *path, char *err, size_t errlen);
 /*
  * Next record into buf (at most cap bytes; longer records are cut and

@@ -839,7 +839,7 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 	int rc;
 
 	f->gen = g;
-	g->flows[w->id]++;
+	g->flows[w->id].n++;
 	if (m->conn != NULL) {
 		unsigned int i;
 
@@ -852,7 +852,7 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 		f->stat = (int16_t)m->stat->id;
 	rc = admit(w, f, m, pi, in_port, validated);
 	if (rc != ADMIT_OK) {
-		g->flows[w->id]--;
+		g->flows[w->id].n--;
 		f->gen = NULL;
 		return rc;
 	}
@@ -1022,7 +1022,7 @@ inspect_flow_free(struct worker *w, struct flow_entry *e)
 	f->mode = WK_FLOW_FORWARD;
 	if (f->gen != NULL) {
 		release_limits(f, 0xff);
-		f->gen->flows[w->id]--;
+		f->gen->flows[w->id].n--;
 		f->gen = NULL;
 	}
 }

@@ -79,13 +79,23 @@ ethertype_for(uint32_t linktype, const uint8_t *rec, uint32_t len, uint32_t *ski
 		if (fam == 2 || fam == 0x02000000u)
 			return 0x0800;
 		return 0x86dd; /* AF_INET6 is 10, 24, 28 or 30 depending on the OS */
-	case 101: /* LINKTYPE_RAW */
+	case PCAP_LINKTYPE_RAW:
 	case 228: /* LINKTYPE_IPV4 */
 	case 229: /* LINKTYPE_IPV6 */
 		*skip = 0;
 		if (len < 1)
 			return 0;
 		return (rec[0] >> 4) == 6 ? 0x86dd : 0x0800;
+	case PCAP_LINKTYPE_LINUX_SLL: /* 16 bytes; the protocol (EtherType) last */
+		if (len < 16)
+			return 0;
+		*skip = 16;
+		return (uint16_t)(rec[14] << 8 | rec[15]);
+	case PCAP_LINKTYPE_LINUX_SLL2: /* 20 bytes; the protocol first */
+		if (len < 20)
+			return 0;
+		*skip = 20;
+		return (uint16_t)(rec[0] << 8 | rec[1]);
 	default:
 		return 0;
 	}
@@ -162,8 +172,9 @@ offline_run(void)
 		return -1;
 	}
 	if (r.linktype != PCAP_LINKTYPE_ETHERNET && r.linktype != PCAP_LINKTYPE_NULL &&
-		r.linktype != PCAP_LINKTYPE_LOOP && r.linktype != 101 && r.linktype != 228 &&
-		r.linktype != 229) {
+		r.linktype != PCAP_LINKTYPE_LOOP && r.linktype != PCAP_LINKTYPE_RAW &&
+		r.linktype != 228 && r.linktype != 229 && r.linktype != PCAP_LINKTYPE_LINUX_SLL &&
+		r.linktype != PCAP_LINKTYPE_LINUX_SLL2) {
 		fprintf(stderr, "smtpwall: %s: link type %u is not supported\n", app.read_path,
 			r.linktype);
 		pcap_reader_close(&r);

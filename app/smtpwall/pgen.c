@@ -47,9 +47,12 @@ pgen_rates_create(struct pgen *g)
 struct pgen *
 pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 {
-	struct pgen *g = calloc(1, sizeof(*g));
+	/* Aligned: the per-worker counts are on lines of their own. */
+	struct pgen *g = aligned_alloc(64, (sizeof(*g) + 63) & ~(size_t)63);
 	unsigned int w;
 
+	if (g != NULL)
+		memset(g, 0, sizeof(*g));
 	if (g == NULL || n_workers > 64)
 		goto fail;
 	g->policy = p;
@@ -62,9 +65,13 @@ pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 		goto fail;
 	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
-		g->cnt[w] = calloc(g->n_classes ? g->n_classes : 1, sizeof(*g->cnt[w]));
+		size_t sz = (g->n_classes ? g->n_classes : 1) * sizeof(*g->cnt[w]);
+
+		sz = (sz + 63) & ~(size_t)63; /* whole lines: none shared with another worker */
+		g->cnt[w] = aligned_alloc(64, sz);
 		if (g->cnt[w] == NULL)
 			goto fail;
+		memset(g->cnt[w], 0, sz);
 	}
 	if (pgen_rates_create(g) != 0)
 		goto fail;
@@ -107,12 +114,11 @@ pgen_publish(struct pgen *g)
 static uint64_t
 pgen_flows(const struct pgen *g, unsigned int n_workers)
 {
-	const volatile uint64_t *f = g->flows;
 	uint64_t n = 0;
 	unsigned int w;
 
 	for (w = 0; w < n_workers; w++)
-		n += f[w];
+		n += *(const volatile uint64_t *)&g->flows[w].n;
 	return n;
 }
 

@@ -23,14 +23,20 @@
 #define PGEN_HOST_CELLS (1u << 16) /* IOS per-host block timers */
 #define PGEN_SCOPE_IOS_HOST 0xf0000000u /* hashed scope of IOS per-host half-open */
 
+/* A worker's count of connections using a generation, alone on its line. */
+struct pgen_flows {
+	uint64_t n;
+} __attribute__((aligned(64)));
+
 struct pgen {
 	struct policy *policy;
 	unsigned int n_classes, n_statics;
 	uint32_t id; /* 1, 2, ...: reloads */
 	struct flow_limits *limits;
-	/* Written only by worker w; read by the control lcore. */
+	/* Written only by worker w; read by the control lcore. Each worker's
+	 * on cache lines of its own: no line is written by two workers. */
 	struct policy_class_counters *cnt[64];
-	uint64_t flows[64]; /* connections of worker w using this generation */
+	struct pgen_flows flows[64]; /* connections of worker w using this generation */
 	/* rate-limit actions: one token bucket per inspect map and rule that
 	 * every worker draws from (the rate holds for the whole box). */
 	unsigned int n_imaps;

@@ -12,7 +12,7 @@ set -eu
 PKGS="gcc clang libclang-rt-14-dev meson ninja-build pkg-config
 libdpdk-dev dpdk dpdk-dev libyaml-dev libcriterion-dev libpcre2-dev
 tshark python3 python3-scapy python3-aiosmtpd swaks postfix iproute2 iputils-ping openssl
-libfaketime debhelper fakeroot"
+libfaketime debhelper fakeroot libpcap-dev"
 
 missing=""
 for p in $PKGS; do
