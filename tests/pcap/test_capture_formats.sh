@@ -14,6 +14,7 @@ SYSPY=/usr/bin/python3
 WORK=$(mktemp -d /tmp/smtpwall-fmt.XXXXXX)
 ID="swf$$"
 trap 'rm -rf "$WORK" /var/run/dpdk/"$ID"*' EXIT
+trap 'exit 130' INT TERM
 fails=0
 ok() { echo "ok: $*"; }
 ko() { echo "FAIL: $*"; fails=$((fails + 1)); }

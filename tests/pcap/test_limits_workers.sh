@@ -20,6 +20,7 @@ cleanup() {
 	rm -rf "$WORK" "/var/run/dpdk/$PREFIX"
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 fail() { echo "FAIL: $*"; tail -20 "$WORK/log" 2>/dev/null; exit 1; }
 
 N=400

@@ -17,6 +17,7 @@ cleanup() {
 	rm -rf "$WORK" "$BASE/$ID"*
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 fails=0
 gone() { # PREFIX WHAT
 	if [ -e "$BASE/$1" ]; then
