@@ -84,7 +84,7 @@ static const struct cfg_table relay_table = {
 
 /* special-character: BOOL | {enabled, action} */
 static const struct cfg_param sc_params[] = {
-	ACTION(sc_actions, "drop-connection"),
+	ACTION(sc_actions, "mask"),
 	{
 		.name = "enabled",
 		.type = CFG_BOOL,

@@ -384,6 +384,7 @@ static const struct cfg_param pmap_params[] = {
 		.def = "required",
 		.help = "the classes, in order",
 		.load = cfg_take_node,
+		.sub = &class_table,
 		.missing = "policy-map '%s' needs classes",
 	},
 	CFG_END,

@@ -210,6 +210,7 @@ static const struct cfg_param rule_params[] = {
 		.def = "required",
 		.help = "{CRITERION: VALUE}, one criterion",
 		.load = rule_match,
+		.sub = &gt_table,
 		.missing = "a rule needs a match",
 	},
 	{
