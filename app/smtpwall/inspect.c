@@ -969,23 +969,12 @@ inspect_flow_timeout(struct worker *w, struct flow_entry *e, uint64_t now)
 	/* Looked up, not stored: 8 bytes less per connection, and a flow
 	 * keeps its policy generation (f->gen) for its whole life. */
 	const uint32_t *t = policy_class_get(f->gen->policy, f->class_conn)->timeouts;
+	enum flow_timeout to = flow_state_timeout((enum flow_state)e->state);
 	uint32_t s;
 
-	switch (e->state) {
-	case FLOW_ST_NEW:
-	case FLOW_ST_SYN_SENT:
-	case FLOW_ST_SYN_RCVD:
-		s = t[POLICY_TIMEOUT_EMBRYONIC];
-		break;
-	case FLOW_ST_ESTABLISHED:
-		s = t[POLICY_TIMEOUT_IDLE];
-		break;
-	case FLOW_ST_FIN_WAIT:
-		s = t[POLICY_TIMEOUT_HALF_CLOSED];
-		break;
-	default:
+	if ((unsigned int)to >= FLOW_TO_CLASS_MAX)
 		return; /* closing, closed: the table's linger */
-	}
+	s = t[to];
 	if (s == POLICY_TIMEOUT_UNSET)
 		return;
 	flow_set_deadline(w->ft, e, s == 0 ? FLOW_DEADLINE_NEVER : now + (uint64_t)s * w->hz);

@@ -103,11 +103,7 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 		fp.mem_free = flow_mem_free;
 		fp.mem_zeroed = 1; /* rte_zmalloc_socket */
 	}
-	fp.timeout_s[FLOW_TO_EMBRYONIC] = app.cfg.timeouts.embryonic;
-	fp.timeout_s[FLOW_TO_IDLE] = app.cfg.timeouts.idle;
-	fp.timeout_s[FLOW_TO_HALF_CLOSED] = app.cfg.timeouts.half_closed;
-	fp.timeout_s[FLOW_TO_CLOSED] = app.cfg.timeouts.closed;
-	fp.timeout_s[FLOW_TO_OTHER] = app.cfg.timeouts.udp;
+	memcpy(fp.timeout_s, app.cfg.timeouts.s, sizeof(fp.timeout_s)); /* one list, one order */
 	fp.reclaim_cb = reclaimed_cb;
 	fp.reclaim_arg = w;
 	w->ft = flow_table_create(&fp);

@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "flow.h"
+
 #define CONFIG_MAX_PAIRS 8
 #define CONFIG_MAX_WORKERS 64 /* the appliance's worker arrays (APP_MAX_WORKERS) */
 #define CONFIG_PORT_NAME_LEN 64
@@ -47,13 +49,22 @@ struct config_pair {
 	struct config_port outside;
 };
 
-/* Timeouts in seconds; 0 means never (ASA semantics). */
+/*
+ * Timeouts in seconds; 0 means never (ASA semantics). s[] is indexed by
+ * lib/flow's one list of timeouts (FLOW_FOREACH_TIMEOUT: its keys, defaults
+ * and order); the names alias it.
+ */
 struct config_timeouts {
-	uint32_t embryonic; /* ASA embryonic / IOS synwait-time: 30 */
-	uint32_t idle; /* ASA conn / IOS idle-time: 3600 */
-	uint32_t half_closed; /* ASA half-closed: 600 */
-	uint32_t closed; /* linger after close, IOS finwait-time: 5 */
-	uint32_t udp; /* ASA udp: 120 */
+	union {
+		uint32_t s[FLOW_TO_MAX];
+		struct {
+			uint32_t embryonic; /* ASA embryonic / IOS synwait-time: 30 */
+			uint32_t idle; /* ASA conn / IOS idle-time: 3600 */
+			uint32_t half_closed; /* ASA half-closed: 600 */
+			uint32_t closed; /* linger after close, IOS finwait-time: 5 */
+			uint32_t udp; /* ASA udp: 120 */
+		};
+	};
 };
 
 /*

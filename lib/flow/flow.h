@@ -151,20 +151,33 @@ enum flow_state {
 /* Name of a state ("established"); "invalid" when s is out of range. */
 const char *flow_state_name(enum flow_state s);
 
-/* X(NAME, "name", default seconds) */
+/*
+ * The one list of timeouts (docs/configuration.md): the flow table's, the
+ * `flows.timeouts` keys of the configuration and, for those with a class
+ * minimum (>= 0), the per-class `set-connection timeout` keys of lib/policy
+ * (POLICY_TIMEOUT_*), which come first.
+ * X(NAME, "configuration key", default seconds, per-class minimum or -1)
+ */
 #define FLOW_FOREACH_TIMEOUT(X) \
-	X(EMBRYONIC, "embryonic", 30) /* NEW/SYN_SENT/SYN_RCVD: ASA embryonic, IOS synwait-time */ \
-	X(IDLE, "idle", 3600) /* ESTABLISHED: ASA conn, IOS idle-time */ \
-	X(HALF_CLOSED, "half-closed", 600) /* FIN_WAIT: ASA half-closed */ \
-	X(CLOSED, "closed", 5) /* CLOSING/CLOSED linger: IOS finwait-time */ \
-	X(OTHER, "other", 120) /* non-TCP: ASA udp */
+	X(EMBRYONIC, "embryonic", 30, 5) /* NEW/SYN_*: ASA embryonic, IOS synwait-time */ \
+	X(IDLE, "idle", 3600, 0) /* ESTABLISHED: ASA conn, IOS idle-time */ \
+	X(HALF_CLOSED, "half-closed", 600, 30) /* FIN_WAIT: ASA half-closed */ \
+	X(CLOSED, "closed", 5, -1) /* CLOSING/CLOSED linger: IOS finwait-time */ \
+	X(OTHER, "udp", 120, -1) /* non-TCP: ASA udp */
 
 /* clang-format off */
 enum flow_timeout {
-#define FLOW_TIMEOUT_ENUM(name, str, dflt) FLOW_TO_##name,
+#define FLOW_TIMEOUT_ENUM(name, str, dflt, cls) FLOW_TO_##name,
 	FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_ENUM)
 #undef FLOW_TIMEOUT_ENUM
 	FLOW_TO_MAX
+};
+
+/* How many timeouts a policy class may set (the first ones of the list). */
+enum {
+#define FLOW_TIMEOUT_CLASS(name, str, dflt, cls) + ((cls) >= 0)
+	FLOW_TO_CLASS_MAX = 0 FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_CLASS)
+#undef FLOW_TIMEOUT_CLASS
 };
 /* clang-format on */
 

@@ -128,7 +128,7 @@ flow_table_params_default(struct flow_table_params *p)
 	p->capacity = 65536;
 	p->user_size = 0;
 	p->hz = 1000000000ull;
-#define FLOW_TIMEOUT_DEFAULT(name, str, dflt) p->timeout_s[FLOW_TO_##name] = dflt;
+#define FLOW_TIMEOUT_DEFAULT(name, str, dflt, cls) p->timeout_s[FLOW_TO_##name] = dflt;
 	FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_DEFAULT)
 #undef FLOW_TIMEOUT_DEFAULT
 	p->socket = -1;

@@ -18,7 +18,7 @@ static const char *const flow_state_names[FLOW_ST_MAX] = {
 };
 
 static const char *const flow_timeout_names[FLOW_TO_MAX] = {
-#define FLOW_TIMEOUT_NAME(name, str, dflt) [FLOW_TO_##name] = str,
+#define FLOW_TIMEOUT_NAME(name, str, dflt, cls) [FLOW_TO_##name] = str,
 	FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_NAME)
 #undef FLOW_TIMEOUT_NAME
 };

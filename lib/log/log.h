@@ -11,23 +11,51 @@
  * counter, never a stall. Pure C11 (stdatomic); no DPDK include.
  */
 
+#include <inttypes.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* ASA message ids that smtpwall emits. */
-#define LOG_ASA_108002 108002u /* SMTP replaced string (special character) */
-#define LOG_ASA_108003 108003u /* terminating ESMTP connection: malicious address */
-#define LOG_ASA_108004 108004u /* classification matched, action taken */
-#define LOG_ASA_108005 108005u /* classification matched, log only */
-#define LOG_ASA_108006 108006u /* size violation */
-#define LOG_ASA_108007 108007u /* TLS started */
-#define LOG_ASA_201009 201009u /* static connection limit exceeded */
-#define LOG_ASA_201010 201010u /* embryonic connection limit exceeded */
-#define LOG_ASA_201011 201011u /* connection limit exceeded */
-#define LOG_ASA_201012 201012u /* per-client embryonic limit exceeded */
-#define LOG_ASA_201013 201013u /* per-client connection limit exceeded */
+/*
+ * The one list of the ASA messages smtpwall emits (REFERENCE.md §1.6, §1.8):
+ * X(id, severity, ARGS, "format"). ARGS names what the format prints, in
+ * order (log_format.c): CONN = client if:addr/port, server if:addr/port.
+ * The ids are LOG_ASA_<id>; log_severity() and log_format() follow the list.
+ */
+#define LOG_FOREACH_ASA(X) \
+	X(108002, 2, REPLACED, "SMTP replaced string: out %s in %s data: %s") \
+	X(108003, 2, ADDRESS, \
+		"Terminating ESMTP connection; malicious pattern detected in the mail address " \
+		"from %s:%s/%u to %s:%s/%u. Mail Address:%s") \
+	X(108004, 4, CLASSIFIED, "%s ESMTP %s from %s:%s/%u to %s:%s/%u; %s") \
+	X(108005, 6, CLASSIFIED, "%s:Received ESMTP %s from %s:%s/%u to %s:%s/%u; %s") \
+	X(108006, 7, SIZE, \
+		"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared size is: " \
+		"%" PRIu64 ", actual size is %" PRIu64) \
+	X(108007, 6, CONN, \
+		"TLS started on ESMTP session between client %s:%s/%u and server %s:%s/%u") \
+	X(201009, 3, HOST_LIMIT, "TCP connection limit of %" PRIu64 " for host %s on %s exceeded") \
+	X(201010, 6, LIMIT, \
+		"Embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
+		" for input packet from %s/%u to %s/%u on interface %s") \
+	X(201011, 3, LIMIT, \
+		"Connection limit exceeded %" PRIu64 "/%" PRIu64 \
+		" for input packet from %s/%u to %s/%u on interface %s") \
+	X(201012, 6, LIMIT, \
+		"Per-client embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
+		" for input packet from %s/%u to %s/%u on interface %s") \
+	X(201013, 3, LIMIT, \
+		"Per-client connection limit exceeded %" PRIu64 "/%" PRIu64 \
+		" for input packet from %s/%u to %s/%u on interface %s")
+
+/* clang-format off */
+enum log_asa_id {
+#define LOG_ASA_ID(id, sev, args, fmt) LOG_ASA_##id = id,
+	LOG_FOREACH_ASA(LOG_ASA_ID)
+#undef LOG_ASA_ID
+};
+/* clang-format on */
 
 /* Not an ASA message: the record's text is the whole line (IOS %FW-...). */
 #define LOG_RAW 1u

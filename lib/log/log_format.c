@@ -14,18 +14,11 @@ uint8_t
 log_severity(uint32_t msgid)
 {
 	switch (msgid) {
-	case LOG_ASA_108002:
-	case LOG_ASA_108003:
-		return 2;
-	case LOG_ASA_108004:
-		return 4;
-	case LOG_ASA_108005:
-	case LOG_ASA_108007:
-	case LOG_ASA_201010:
-	case LOG_ASA_201012:
-		return 6;
-	case LOG_ASA_108006:
-		return 7;
+#define LOG_ASA_SEVERITY(id, sev, args, fmt) \
+	case id: \
+		return sev;
+		LOG_FOREACH_ASA(LOG_ASA_SEVERITY)
+#undef LOG_ASA_SEVERITY
 	default:
 		return 3;
 	}
@@ -103,90 +96,34 @@ log_format(const struct log_rec *r, char *buf, size_t len)
 {
 	const struct log_conn *c = &r->conn;
 	char s[INET6_ADDRSTRLEN], d[INET6_ADDRSTRLEN], v[LOG_TEXT_MAX];
+	bool src_out = strcmp(c->src_if, "outside") == 0;
 	int n;
 
 	if (r->msgid == LOG_RAW)
 		return snprintf(buf, len, "%s", r->text);
 	addr_str(c->family, c->src, s, sizeof(s));
 	addr_str(c->family, c->dst, d, sizeof(d));
+	printable(r->text, v, sizeof(v)); /* a mail address came off the wire */
 	n = snprintf(buf, len, "%%ASA-%u-%u: ", r->severity, r->msgid);
 	if (n < 0 || (size_t)n >= len)
 		return n;
 	buf += n;
 	len -= (size_t)n;
 
+	/* What the formats of LOG_FOREACH_ASA print, by their ARGS. */
+#define LOG_ARGS_CONN c->src_if, s, c->sport, c->dst_if, d, c->dport
+#define LOG_ARGS_REPLACED src_out ? s : d, src_out ? d : s, v /* "out <outside> in <inside>" */
+#define LOG_ARGS_ADDRESS LOG_ARGS_CONN, v
+#define LOG_ARGS_CLASSIFIED r->text, r->response ? "Response" : "Request", LOG_ARGS_CONN, text2(r)
+#define LOG_ARGS_SIZE LOG_ARGS_CONN, r->n1, r->n2
+#define LOG_ARGS_HOST_LIMIT r->n2, d, c->dst_if
+#define LOG_ARGS_LIMIT r->n1, r->n2, s, c->sport, d, c->dport, c->src_if
 	switch (r->msgid) {
-	case LOG_ASA_108002: {
-		/* "out <outside address> in <inside address>" */
-		bool src_out = strcmp(c->src_if, "outside") == 0;
-
-		printable(r->text, v, sizeof(v));
-		return n +
-			snprintf(buf, len, "SMTP replaced string: out %s in %s data: %s",
-				src_out ? s : d, src_out ? d : s, v);
-	}
-	case LOG_ASA_108003:
-		printable(r->text, v, sizeof(v));
-		return n +
-			snprintf(buf, len,
-				"Terminating ESMTP connection; malicious pattern detected in the "
-				"mail address from %s:%s/%u to %s:%s/%u. Mail Address:%s",
-				c->src_if, s, c->sport, c->dst_if, d, c->dport, v);
-	case LOG_ASA_108004:
-		return n +
-			snprintf(buf, len, "%s ESMTP %s from %s:%s/%u to %s:%s/%u; %s", r->text,
-				r->response ? "Response" : "Request", c->src_if, s, c->sport,
-				c->dst_if, d, c->dport, text2(r));
-	case LOG_ASA_108005:
-		return n +
-			snprintf(buf, len, "%s:Received ESMTP %s from %s:%s/%u to %s:%s/%u; %s",
-				r->text, r->response ? "Response" : "Request", c->src_if, s,
-				c->sport, c->dst_if, d, c->dport, text2(r));
-	case LOG_ASA_108006:
-		return n +
-			snprintf(buf, len,
-				"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared "
-				"size is: %" PRIu64 ", actual size is %" PRIu64,
-				c->src_if, s, c->sport, c->dst_if, d, c->dport, r->n1, r->n2);
-	case LOG_ASA_108007:
-		return n +
-			snprintf(buf, len,
-				"TLS started on ESMTP session between client %s:%s/%u and server "
-				"%s:%s/%u",
-				c->src_if, s, c->sport, c->dst_if, d, c->dport);
-	case LOG_ASA_201009:
-		return n +
-			snprintf(buf, len,
-				"TCP connection limit of %" PRIu64 " for host %s on %s exceeded",
-				r->n2, d, c->dst_if);
-	case LOG_ASA_201010:
-		return n +
-			snprintf(buf, len,
-				"Embryonic connection limit exceeded %" PRIu64 "/%" PRIu64
-				" for input packet from "
-				"%s/%u to %s/%u on interface %s",
-				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
-	case LOG_ASA_201011:
-		return n +
-			snprintf(buf, len,
-				"Connection limit exceeded %" PRIu64 "/%" PRIu64
-				" for input packet from %s/%u to "
-				"%s/%u on interface %s",
-				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
-	case LOG_ASA_201012:
-		return n +
-			snprintf(buf, len,
-				"Per-client embryonic connection limit exceeded %" PRIu64
-				"/%" PRIu64 " for input "
-				"packet from %s/%u to %s/%u on interface %s",
-				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
-	case LOG_ASA_201013:
-		return n +
-			snprintf(buf, len,
-				"Per-client connection limit exceeded %" PRIu64 "/%" PRIu64
-				" for input packet from "
-				"%s/%u to %s/%u on interface %s",
-				r->n1, r->n2, s, c->sport, d, c->dport, c->src_if);
+#define LOG_ASA_FORMAT(id, sev, args, fmt) \
+	case id: \
+		return n + snprintf(buf, len, fmt, LOG_ARGS_##args);
+		LOG_FOREACH_ASA(LOG_ASA_FORMAT)
+#undef LOG_ASA_FORMAT
 	default:
 		return n + snprintf(buf, len, "%s", r->text);
 	}

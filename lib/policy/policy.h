@@ -26,6 +26,8 @@
 #include <stdint.h>
 
 #include "esmtp.h"
+#include "flow.h"
+#include "log.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -68,18 +70,12 @@ extern "C" {
 	_(ESMTP, "esmtp") \
 	_(SMTP, "smtp")
 
-/** Connection limits (ASA `set connection`).  _(ENUM, "yaml-key", ASA syslog id) */
+/** Connection limits (ASA `set connection`).  _(ENUM, "yaml-key", ASA message, lib/log) */
 #define foreach_policy_limit \
-	_(CONN_MAX, "conn-max", 201011) \
-	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", 201010) \
-	_(PER_CLIENT_MAX, "per-client-max", 201013) \
-	_(PER_CLIENT_EMBRYONIC_MAX, "per-client-embryonic-max", 201012)
-
-/** Per-class timeouts (ASA `set connection timeout`).  _(ENUM, "yaml-key") */
-#define foreach_policy_timeout \
-	_(EMBRYONIC, "embryonic") \
-	_(IDLE, "idle") \
-	_(HALF_CLOSED, "half-closed")
+	_(CONN_MAX, "conn-max", LOG_ASA_201011) \
+	_(EMBRYONIC_CONN_MAX, "embryonic-conn-max", LOG_ASA_201010) \
+	_(PER_CLIENT_MAX, "per-client-max", LOG_ASA_201013) \
+	_(PER_CLIENT_EMBRYONIC_MAX, "per-client-embryonic-max", LOG_ASA_201012)
 
 /** Where the audit trail goes.  _(ENUM, "keyword") */
 #define foreach_policy_log_dest \
@@ -109,11 +105,16 @@ enum policy_limit {
 		POLICY_LIMIT_MAX
 };
 
+/**
+ * Per-class timeouts (ASA `set connection timeout`): the first
+ * FLOW_TO_CLASS_MAX of lib/flow's one list of timeouts (FLOW_FOREACH_TIMEOUT),
+ * so that a class timeout and the flow table's are indexed alike.
+ */
 enum policy_timeout {
-#define _(e, s) POLICY_TIMEOUT_##e,
-	foreach_policy_timeout
+#define _(e, s, dflt, cls) POLICY_TIMEOUT_##e = FLOW_TO_##e,
+	FLOW_FOREACH_TIMEOUT(_)
 #undef _
-		POLICY_TIMEOUT_MAX
+		POLICY_TIMEOUT_MAX = FLOW_TO_CLASS_MAX
 };
 
 enum policy_log_dest {
@@ -317,6 +318,37 @@ int policy_parse_proto(const char *s);
  * DST [DPORT]", e.g. "permit tcp any host 172.22.1.110 eq smtp".  0 or -EINVAL.
  */
 int policy_parse_ace(const char *line, struct policy_ace *e, char *why, size_t whylen);
+
+/** `tcp eq 25`, `udp range 53 54`: a class-map port match.  0 or -EINVAL (why). */
+int policy_parse_port_match(
+	const char *s, uint8_t *proto, struct policy_ports *r, char *why, size_t whylen);
+/** One host address ("A", "host A", "A/32" ...) into a.  0 or -EINVAL. */
+int policy_parse_host(const char *s, struct policy_addr *a);
+/** A contiguous dotted IPv4 netmask -> its prefix length.  0 or -EINVAL. */
+int policy_parse_netmask(const char *s, unsigned int *plen);
+/**
+ * Sets s->plen; the real address (of s->family) must have no bit outside
+ * the prefix.  0 or -EINVAL (why).
+ */
+int policy_static_prefix(struct policy_static *s, const struct policy_addr *real, unsigned int plen,
+	char *why, size_t whylen);
+/**
+ * One ASA `static (real_ifc,mapped_ifc) mapped real [netmask M] [tcp]
+ * [max_conns [em_limit]] [udp udp_max]` line (the leading `static` is
+ * optional) into s (zeroed by the caller).  0 or -EINVAL (why).
+ */
+int policy_parse_static(const char *line, struct policy_static *s, char *why, size_t whylen);
+
+/** Largest connection limit (ASA `set connection`, `static`): 0..2000000. */
+#define POLICY_CONN_LIMIT_MAX 2000000u
+/*
+ * A static's UDP limit is refused rather than accepted and ignored:
+ * smtpwall applies no policy to UDP (it forwards it as a plain bridge), so
+ * it would count nothing. udp 0 (unlimited) is what it does.  (%u: the limit)
+ */
+#define POLICY_STATIC_UDP_REFUSED \
+	"udp %u: smtpwall does not count UDP connections, so this limit would not be " \
+	"enforced (remove it, or write udp 0)"
 
 /* ------------------------------------------------------------------ */
 /* Read access (control plane, app wiring)                             */

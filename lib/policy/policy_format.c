@@ -29,12 +29,6 @@ static const uint32_t limit_ids[] = {
 #undef _
 };
 
-static const char *const timeout_names[] = {
-#define _(e, s) s,
-	foreach_policy_timeout
-#undef _
-};
-
 static const char *const log_dest_names[] = {
 #define _(e, s) s,
 	foreach_policy_log_dest
@@ -62,7 +56,7 @@ policy_limit_msgid(unsigned int limit)
 const char *
 policy_timeout_name(unsigned int timeout)
 {
-	return NAME(timeout_names, timeout);
+	return timeout < POLICY_TIMEOUT_MAX ? flow_timeout_name((enum flow_timeout)timeout) : "?";
 }
 
 const char *
