@@ -14,7 +14,8 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
-#include "stats.h"
+#include "app.h"
+#include "counters.h"
 #include "txq.h"
 
 struct dispatcher {
