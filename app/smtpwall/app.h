@@ -15,7 +15,6 @@
 
 #include "config.h"
 #include "port.h"
-#include "stats.h"
 
 #define APP_MAX_WORKERS 64
 #define APP_MAX_PORTS (2 * CONFIG_MAX_PAIRS)

@@ -16,7 +16,7 @@
 
 #include "app.h"
 #include "policy.h"
-#include "worker.h"
+#include "worker_state.h"
 
 #define AUDIT_MAX_MSG_LIMITS 16
 
@@ -40,65 +40,6 @@ static struct {
 	uint32_t msgid;
 	struct log_limiter lim;
 } msg_limits[AUDIT_MAX_MSG_LIMITS];
-
-/* ------------------------------------------------------------------ */
-/* The clock                                                            */
-
-static struct log_clock mono_clock, wall_clock;
-static uint64_t last_sync_tsc;
-
-/* One (TSC, CLOCK_REALTIME) pair read close together: a read that was
- * preempted between the two is taken again. */
-static void
-clock_pair(uint64_t *tsc, uint64_t *ns)
-{
-	uint64_t hz = rte_get_tsc_hz(), a = 0, b = 0;
-	struct timespec ts = {0, 0};
-	int i;
-
-	for (i = 0; i < 4; i++) {
-		a = rte_rdtsc();
-		clock_gettime(CLOCK_REALTIME, &ts);
-		b = rte_rdtsc();
-		if (b - a < hz / 100000) /* 10 us */
-			break;
-	}
-	*tsc = a + (b - a) / 2;
-	*ns = (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
-void
-audit_clock_init(void)
-{
-	uint64_t tsc, ns;
-
-	clock_pair(&tsc, &ns);
-	log_clock_init(&mono_clock, rte_get_tsc_hz(), tsc, ns);
-	log_clock_init(&wall_clock, rte_get_tsc_hz(), tsc, ns);
-	last_sync_tsc = tsc;
-}
-
-void
-audit_clock_sync(void)
-{
-	uint64_t tsc, ns;
-
-	clock_pair(&tsc, &ns);
-	log_clock_sync(&wall_clock, tsc, ns);
-	last_sync_tsc = tsc;
-}
-
-uint64_t
-audit_tsc_to_ns(uint64_t tsc)
-{
-	return log_clock_ns(&mono_clock, tsc);
-}
-
-uint64_t
-audit_tsc_to_wall_ns(uint64_t tsc)
-{
-	return log_clock_ns(&wall_clock, tsc);
-}
 
 /* ------------------------------------------------------------------ */
 /* Destinations                                                         */
@@ -326,14 +267,13 @@ audit_drain(void)
 	struct log_rec r;
 	unsigned int i, n = 0;
 
-	if (rte_rdtsc() - last_sync_tsc >= rte_get_tsc_hz())
-		audit_clock_sync();
+	audit_clock_poll();
 	for (i = 0; i < app.n_workers; i++) {
 		struct worker *w = app.workers[i];
 
-		if (w == NULL || w->log == NULL)
+		if (w == NULL || w->audit.log == NULL)
 			continue;
-		while (log_ring_pop(w->log, &r)) {
+		while (log_ring_pop(w->audit.log, &r)) {
 			audit_write(&r);
 			n++;
 		}
@@ -374,7 +314,7 @@ audit_ring_dropped(void)
 	unsigned int i;
 
 	for (i = 0; i < app.n_workers; i++)
-		if (app.workers[i] != NULL && app.workers[i]->log != NULL)
-			d += app.workers[i]->log->dropped;
+		if (app.workers[i] != NULL && app.workers[i]->audit.log != NULL)
+			d += app.workers[i]->audit.log->dropped;
 	return d;
 }

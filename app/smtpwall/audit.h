@@ -17,6 +17,7 @@
 #include <stdint.h>
 
 #include "log.h"
+#include "tsclock.h" /* audit_clock_init, the clock of the records */
 
 struct policy_logging;
 
@@ -52,17 +53,5 @@ uint64_t audit_ring_dropped(void);
 uint64_t audit_filtered(void);
 /* Lines the destination refused (file write errors: a full disk). */
 uint64_t audit_write_errors(void);
-
-/*
- * Nanoseconds for a TSC value of this run: audit_tsc_to_ns on one fixed
- * base (durations, rate limits: never steps), audit_tsc_to_wall_ns on the
- * base re-synced with the real clock (record times).
- */
-uint64_t audit_tsc_to_ns(uint64_t tsc);
-uint64_t audit_tsc_to_wall_ns(uint64_t tsc);
-/* Call once before the lcores start. */
-void audit_clock_init(void);
-/* Takes a new wall-clock base now (audit_drain does, once a second). */
-void audit_clock_sync(void);
 
 #endif /* SMTPWALL_AUDIT_H */

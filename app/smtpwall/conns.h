@@ -51,21 +51,16 @@ struct conns_req {
 	struct conn_row rows[CONNS_ROWS_MAX];
 };
 
-struct worker;
-
-/* Walks one more slice for the pending request (the slow part). */
-void conns_answer(struct worker *w, struct conns_req *c);
+/* Walks one more slice of ft for the pending request (the slow part). */
+void conns_answer(struct flow_table *ft, struct conns_req *c);
 
 /* Called once per worker loop: answers a pending `show conn`, if any. */
 static inline void
-conns_poll(struct worker *w, struct conns_req *c)
+conns_poll(struct flow_table *ft, struct conns_req *c)
 {
 	if (unlikely(atomic_load_explicit(&c->asked, memory_order_relaxed) !=
 		    atomic_load_explicit(&c->answered, memory_order_relaxed)))
-		conns_answer(w, c);
+		conns_answer(ft, c);
 }
-
-/* Registers /smtpwall/conns with DPDK telemetry; 0 or -errno. */
-int conns_telemetry_register(void);
 
 #endif /* SMTPWALL_CONNS_H */

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 #include "app.h"
 #include "dispatch.h"
-#include "worker.h"
+#include "worker_state.h"
 
 #include <stdio.h>
 #include <string.h>

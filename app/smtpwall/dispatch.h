@@ -21,7 +21,8 @@
 #include <rte_ethdev.h>
 #include <rte_ring.h>
 
-#include "stats.h"
+#include "app.h"
+#include "counters.h"
 #include "txq.h"
 
 /* Frames gathered for one worker before one enqueue (all ports, one round). */

@@ -33,6 +33,8 @@
 #include "policy.h"
 #include "port.h"
 #include "reload.h"
+#include "stats.h"
+#include "showconn.h"
 #include "wire.h"
 #include "worker.h"
 

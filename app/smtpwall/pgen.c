@@ -44,34 +44,65 @@ pgen_rates_create(struct pgen *g)
 	return 0;
 }
 
+/* n zeroed bytes on cache lines of their own (nothing else shares them). */
+static void *
+alloc_lines(size_t n)
+{
+	size_t size = (n + 63) & ~(size_t)63;
+	void *p = aligned_alloc(64, size);
+
+	if (p != NULL)
+		memset(p, 0, size);
+	return p;
+}
+
+/* lib/admit's view of the policy's IOS thresholds. */
+static struct admit_params
+admit_params_of(const struct pgen *g)
+{
+	const struct policy_ios *ios = policy_ios_get(g->policy);
+
+	return (struct admit_params){
+		.n_classes = g->n_classes,
+		.n_statics = g->n_statics,
+		.client_cells = ADMIT_CLIENT_CELLS,
+		.ios =
+			{
+				.configured = ios->configured != 0,
+				.intercept = ios->intercept != 0,
+				.max_incomplete_high = ios->max_incomplete_high,
+				.max_incomplete_low = ios->max_incomplete_low,
+				.one_minute_high = ios->one_minute_high,
+				.one_minute_low = ios->one_minute_low,
+				.host_max_incomplete = ios->host_max_incomplete,
+				.host_block_time = ios->host_block_time,
+			},
+	};
+}
+
 struct pgen *
 pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 {
-	/* Aligned: the per-worker counts are on lines of their own. */
-	struct pgen *g = aligned_alloc(64, (sizeof(*g) + 63) & ~(size_t)63);
+	struct pgen *g = alloc_lines(sizeof(*g));
+	struct admit_params ap;
 	unsigned int w;
 
-	if (g != NULL)
-		memset(g, 0, sizeof(*g));
-	if (g == NULL || n_workers > 64)
+	if (g == NULL || n_workers > PGEN_MAX_WORKERS)
 		goto fail;
 	g->policy = p;
 	g->id = id;
 	g->n_classes = policy_n_classes(p);
 	g->n_statics = policy_n_statics(p);
-	g->limits = flow_limits_create(2 * (g->n_classes + g->n_statics) + 1, PGEN_CLIENT_CELLS);
-	g->host_block_until = calloc(PGEN_HOST_CELLS, sizeof(*g->host_block_until));
-	if (g->limits == NULL || g->host_block_until == NULL)
+	ap = admit_params_of(g);
+	g->adm = admit_create(&ap);
+	if (g->adm == NULL)
 		goto fail;
 	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
-		size_t sz = (g->n_classes ? g->n_classes : 1) * sizeof(*g->cnt[w]);
-
-		sz = (sz + 63) & ~(size_t)63; /* whole lines: none shared with another worker */
-		g->cnt[w] = aligned_alloc(64, sz);
-		if (g->cnt[w] == NULL)
+		g->wk[w].cnt =
+			alloc_lines((g->n_classes ? g->n_classes : 1) * sizeof(*g->wk[w].cnt));
+		if (g->wk[w].cnt == NULL)
 			goto fail;
-		memset(g->cnt[w], 0, sz);
 	}
 	if (pgen_rates_create(g) != 0)
 		goto fail;
@@ -91,11 +122,10 @@ pgen_free(struct pgen *g)
 
 	if (g == NULL)
 		return;
-	for (w = 0; w < 64; w++)
-		free(g->cnt[w]);
+	for (w = 0; w < PGEN_MAX_WORKERS; w++)
+		free(g->wk[w].cnt);
 	free(g->rate);
-	flow_limits_free(g->limits);
-	free(g->host_block_until);
+	admit_free(g->adm);
 	policy_free(g->policy);
 	free(g);
 }
@@ -118,7 +148,7 @@ pgen_flows(const struct pgen *g, unsigned int n_workers)
 	unsigned int w;
 
 	for (w = 0; w < n_workers; w++)
-		n += *(const volatile uint64_t *)&g->flows[w].n;
+		n += *(const volatile uint64_t *)&g->wk[w].flows;
 	return n;
 }
 
@@ -162,7 +192,7 @@ pgen_sum(const struct pgen *g, unsigned int n_workers, struct policy_class_count
 	unsigned int w;
 
 	memset(out, 0, sizeof(*out) * (g->n_classes ? g->n_classes : 1));
-	for (w = 0; w < n_workers && w < 64; w++)
-		if (g->cnt[w] != NULL)
-			policy_counters_merge(out, g->cnt[w], g->n_classes);
+	for (w = 0; w < n_workers && w < PGEN_MAX_WORKERS; w++)
+		if (g->wk[w].cnt != NULL)
+			policy_counters_merge(out, g->wk[w].cnt, g->n_classes);
 }

@@ -15,60 +15,38 @@
 #include <stdint.h>
 
 #include "esmtp.h"
-#include "flow_limit.h"
+#include "admit.h"
 #include "log.h"
 #include "policy.h"
 
-#define PGEN_CLIENT_CELLS (1u << 20) /* hashed per-client limit counters */
-#define PGEN_HOST_CELLS (1u << 16) /* IOS per-host block timers */
-#define PGEN_SCOPE_IOS_HOST 0xf0000000u /* hashed scope of IOS per-host half-open */
+#define PGEN_MAX_WORKERS 64
 
-/* A worker's count of connections using a generation, alone on its line. */
-struct pgen_flows {
-	uint64_t n;
+/* What worker w writes of a generation, on cache lines of its own: a
+ * worker counting never invalidates another's line. */
+struct pgen_worker {
+	struct policy_class_counters *cnt; /* per class, an allocation of its own lines */
+	uint64_t flows; /* connections of this worker using this generation */
 } __attribute__((aligned(64)));
 
 struct pgen {
 	struct policy *policy;
 	unsigned int n_classes, n_statics;
 	uint32_t id; /* 1, 2, ...: reloads */
-	struct flow_limits *limits;
-	/* Written only by worker w; read by the control lcore. Each worker's
-	 * on cache lines of its own: no line is written by two workers. */
-	struct policy_class_counters *cnt[64];
-	struct pgen_flows flows[64]; /* connections of worker w using this generation */
+	struct admit *adm; /* connection limits and IOS thresholds (lib/admit) */
 	/* rate-limit actions: one token bucket per inspect map and rule that
 	 * every worker draws from (the rate holds for the whole box). */
 	unsigned int n_imaps;
 	struct log_shared_limiter *rate;
-	/* IOS thresholds (ip inspect max-incomplete, tcp max-incomplete host). */
-	atomic_bool ios_aggressive; /* half-open count went over high */
-	atomic_bool ios_rate_aggressive; /* new half-open per minute went over high */
-	_Atomic uint64_t ios_minute; /* the current one-minute window */
-	atomic_uint ios_minute_count; /* new half-open connections in it */
-	_Atomic uint64_t *host_block_until; /* ns, by host cell (PGEN_HOST_CELLS) */
-	uint64_t static_drops;
 	struct pgen *retired_next;
+	/* Written only by worker w; read by the control lcore. */
+	struct pgen_worker wk[PGEN_MAX_WORKERS];
 };
 
-/* Exact limit counters: two per class (conns, embryonic), two per static. */
-static inline uint32_t
-pgen_class_idx(unsigned int class_id, int embryonic)
+/* Worker w's counters of class c. */
+static inline struct policy_class_counters *
+pgen_cnt(struct pgen *g, unsigned int w, unsigned int c)
 {
-	return 2u * class_id + (embryonic ? 1u : 0u);
-}
-
-static inline uint32_t
-pgen_static_idx(const struct pgen *g, unsigned int static_id, int embryonic)
-{
-	return 2u * g->n_classes + 2u * static_id + (embryonic ? 1u : 0u);
-}
-
-/* The IOS global half-open counter, after the classes' and statics'. */
-static inline uint32_t
-pgen_ios_idx(const struct pgen *g)
-{
-	return 2u * (g->n_classes + g->n_statics);
+	return &g->wk[w].cnt[c];
 }
 
 /* The bucket of rule `rule` of inspect map `imap`, shared by the workers. */

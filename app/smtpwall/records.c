@@ -11,10 +11,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "app.h"
 #include "pgen.h"
 #include "policy.h"
-#include "worker.h"
+#include "worker_state.h"
 
 static const char *
 action_phrase(uint8_t action)
@@ -32,12 +31,12 @@ action_phrase(uint8_t action)
 }
 
 static void
-conn_of(const struct wk_flow *f, struct log_conn *c)
+conn_of(const struct worker *w, const struct wk_flow *f, struct log_conn *c)
 {
 	const struct flow_entry *e = wk_entry_of(f);
 	const struct flow_key *k = &e->key;
 	bool a_is_client = e->init_dir == 0;
-	bool client_inside = app.port_inside[f->init_port];
+	bool client_inside = w->wire->port_inside[f->init_port];
 
 	memset(c, 0, sizeof(*c));
 	c->family = k->family;
@@ -72,8 +71,18 @@ rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t sev
 void
 rec_push(struct worker *w, const struct log_rec *r)
 {
-	if (!log_ring_push(w->log, r))
+	if (!log_ring_push(w->audit.log, r))
 		w->st.audit_ring_full++;
+}
+
+void
+rec_text(struct worker *w, uint8_t severity, const char *text, size_t len)
+{
+	struct log_rec r;
+
+	rec_begin(w, NULL, LOG_RAW, severity, &r);
+	log_rec_set_text(&r, text, len, NULL, 0);
+	rec_push(w, &r);
 }
 
 void
@@ -84,10 +93,10 @@ rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 	size_t n;
 
 	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert ||
-		!rec_begin(w, &w->log_limit, ev->audit, log_severity(ev->audit), &r))
+		!rec_begin(w, &w->audit.log_limit, ev->audit, log_severity(ev->audit), &r))
 		return;
 	r.response = ev->dir == ESMTP_DIR_S2C;
-	conn_of(f, &r.conn);
+	conn_of(w, f, &r.conn);
 	switch (ev->audit) {
 	case LOG_ASA_108002:
 	case LOG_ASA_108003:
@@ -128,9 +137,10 @@ rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 
 /* The connection of a packet, client = sender (for limit audit lines). */
 static void
-conn_from_pkt(const struct pkt_info *pi, uint16_t in_port, struct log_conn *c)
+conn_from_pkt(
+	const struct worker *w, const struct pkt_info *pi, uint16_t in_port, struct log_conn *c)
 {
-	bool inside = app.port_inside[in_port];
+	bool inside = w->wire->port_inside[in_port];
 
 	memset(c, 0, sizeof(*c));
 	c->family = pi->addr_len == 4 ? 4 : 6;
@@ -148,11 +158,11 @@ rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_
 {
 	struct log_rec r;
 
-	if (!rec_begin(w, &w->limit_log_limit, msgid, log_severity(msgid), &r))
+	if (!rec_begin(w, &w->audit.limit_log_limit, msgid, log_severity(msgid), &r))
 		return;
 	r.n1 = count + 1;
 	r.n2 = limit;
-	conn_from_pkt(pi, in_port, &r.conn);
+	conn_from_pkt(w, pi, in_port, &r.conn);
 	rec_push(w, &r);
 }
 
@@ -184,7 +194,7 @@ rec_session(struct worker *w, struct wk_flow *f, int stop)
 		: "esmtp";
 	int n;
 
-	conn_of(f, &c);
+	conn_of(w, f, &c);
 	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.src, a, sizeof(a));
 	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
 	if (stop)

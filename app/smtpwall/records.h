@@ -3,17 +3,19 @@
 #define SMTPWALL_RECORDS_H
 
 /*
- * Audit records made on a worker (inspect.c, splice.c): filled here,
+ * Audit records made on a worker (verdict.c, admission.c, inspect.c,
+ * splice.c): filled here,
  * pushed into the worker's log ring, never formatted or written on the
  * data path. Every one is counted when it cannot go (worker rate limit:
  * audit_suppressed; ring full: audit_ring_full).
  */
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "esmtp.h"
-#include "inspect.h"
+#include "flowstate.h"
 #include "log.h"
 #include "pkt.h"
 
@@ -27,6 +29,9 @@ bool rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_
 	struct log_rec *r);
 /* Hands a record to the control lcore; a full ring is counted. */
 void rec_push(struct worker *w, const struct log_rec *r);
+
+/* A free-text record (LOG_RAW), not rate-limited: callers are. */
+void rec_text(struct worker *w, uint8_t severity, const char *text, size_t len);
 
 /* An inspector event of f that asks to be logged (108002..108007). */
 void rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev);

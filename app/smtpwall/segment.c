@@ -2,13 +2,13 @@
 /* Segments the box sends itself; see segment.h. */
 #include <string.h>
 
-#include "app.h"
 #include "segment.h"
 
 struct rte_mbuf *
-segment_new(const struct rte_mbuf *tmpl, const struct pkt_info *pi, const struct pkt_tcp_spec *s)
+segment_new(struct rte_mempool *pool, const struct rte_mbuf *tmpl, const struct pkt_info *pi,
+	const struct pkt_tcp_spec *s)
 {
-	struct rte_mbuf *r = rte_pktmbuf_alloc(app.pool);
+	struct rte_mbuf *r = rte_pktmbuf_alloc(pool);
 	uint8_t *p;
 	uint16_t len;
 

@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * TCP Intercept in the worker: cookie SYN-ACKs, opening the server side
- * of a validated client, splicing and translating. See splice.h.
+ * of a validated client, splicing and translating. See splice.h. It
+ * calls nothing above it: what it releases (a SYN for the server, the
+ * held client segments) goes back to its caller, which passes it on.
  */
 #include <arpa/inet.h>
 #include <stdio.h>
@@ -10,11 +12,11 @@
 #include <rte_common.h>
 #include <rte_mbuf.h>
 
-#include "app.h"
-#include "inspect.h"
+#include "flowstate.h"
+#include "records.h"
 #include "segment.h"
 #include "splice.h"
-#include "worker.h"
+#include "worker_state.h"
 
 /* The worker's cookie keys, for the time of the burst. */
 static void
@@ -22,11 +24,11 @@ secrets(struct worker *w)
 {
 	uint64_t now = wk_now_ns(w);
 
-	if (unlikely(!w->ic_ready)) {
-		ic_secrets_init(&w->ic, app.ic_master, now);
-		w->ic_ready = true;
+	if (unlikely(!w->ic.ready)) {
+		ic_secrets_init(&w->ic.keys, w->wire->ic_master, now);
+		w->ic.ready = true;
 	} else {
-		ic_secrets_update(&w->ic, now);
+		ic_secrets_update(&w->ic.keys, now);
 	}
 }
 
@@ -48,7 +50,7 @@ cookie_of(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
 
 	secrets(w);
 	ic_tuple_from_pkt(&t, pi);
-	return ic_cookie_check(&w->ic, &t, pi->seq - 1, pi->ack - 1, o);
+	return ic_cookie_check(&w->ic.keys, &t, pi->seq - 1, pi->ack - 1, o);
 }
 
 /*
@@ -64,7 +66,7 @@ answer(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi,
 		return false;
 	}
 	/* wk_send sends to the peer of m->port: back where m came in. */
-	m->port = app.peer[in_port];
+	m->port = w->wire->peer[in_port];
 	wk_send(w, m);
 	return true;
 }
@@ -80,17 +82,17 @@ notice_start(struct worker *w, const struct pkt_info *pi, uint64_t now)
 	char a[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
 	int n;
 
-	w->ic_active = true;
-	w->ic_start_ns = now;
-	w->ic_start_sent = w->st.ic_cookie_sent;
-	w->ic_start_ok = w->st.ic_cookie_ok;
+	w->ic.active = true;
+	w->ic.start_ns = now;
+	w->ic.start_sent = w->st.ic_cookie_sent;
+	w->ic.start_ok = w->st.ic_cookie_ok;
 	inet_ntop(pi->addr_len == 4 ? AF_INET : AF_INET6, pi->dst, a, sizeof(a));
 	n = snprintf(text, sizeof(text),
 		"%%SMTPWALL-4-INTERCEPT_START: TCP Intercept started on worker %u: embryonic "
 		"limit crossed for %s/%u, new connections are answered with SYN cookies",
 		w->id, a, pi->dport);
 	if (n > 0)
-		inspect_audit_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
+		rec_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
 }
 
 void
@@ -100,17 +102,17 @@ splice_tick(struct worker *w)
 	uint64_t now = wk_now_ns(w);
 	int n;
 
-	if (now - w->ic_last_ns < SPLICE_QUIET_S * 1000000000ull)
+	if (now - w->ic.last_ns < SPLICE_QUIET_S * 1000000000ull)
 		return;
-	w->ic_active = false;
+	w->ic.active = false;
 	n = snprintf(text, sizeof(text),
 		"%%SMTPWALL-4-INTERCEPT_STOP: TCP Intercept stopped on worker %u after %llu s: "
 		"%llu SYN cookies sent, %llu returned valid",
-		w->id, (unsigned long long)((w->ic_last_ns - w->ic_start_ns) / 1000000000ull),
-		(unsigned long long)(w->st.ic_cookie_sent - w->ic_start_sent),
-		(unsigned long long)(w->st.ic_cookie_ok - w->ic_start_ok));
+		w->id, (unsigned long long)((w->ic.last_ns - w->ic.start_ns) / 1000000000ull),
+		(unsigned long long)(w->st.ic_cookie_sent - w->ic.start_sent),
+		(unsigned long long)(w->st.ic_cookie_ok - w->ic.start_ok));
 	if (n > 0)
-		inspect_audit_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
+		rec_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
 }
 
 void
@@ -122,13 +124,13 @@ splice_answer_syn(struct worker *w, struct rte_mbuf *m, const struct pkt_info *p
 	uint16_t mss_max = pi->addr_len == 4 ? 1460 : 1440;
 
 	secrets(w);
-	if (unlikely(!w->ic_active))
+	if (unlikely(!w->ic.active))
 		notice_start(w, pi, wk_now_ns(w));
-	w->ic_last_ns = wk_now_ns(w);
+	w->ic.last_ns = wk_now_ns(w);
 	ic_tuple_from_pkt(&t, pi);
 	syn_opts(pi, &in);
 	memset(&s, 0, sizeof(s));
-	s.seq = ic_cookie_make(&w->ic, &t, pi->seq, &in, &g);
+	s.seq = ic_cookie_make(&w->ic.keys, &t, pi->seq, &in, &g);
 	s.ack = pi->seq + 1;
 	s.flags = PKT_TCP_SYN | PKT_TCP_ACK;
 	s.reverse = 1;
@@ -198,25 +200,16 @@ splice_free(struct worker *w, struct wk_flow *f, bool reset_client_side)
 	f->ic_state = WK_IC_NONE;
 }
 
-/* The server side could not be opened: the client is reset, the flow dropped. */
-static void
-splice_fail(struct worker *w, struct flow_entry *e, struct wk_flow *f)
-{
-	splice_free(w, f, true);
-	inspect_flow_kill(w, e);
-}
-
 /*
- * Sends the server the SYN the client would have sent (its ISN and the
- * options the cookie carried), built from m, a segment the client sent;
- * through lib/tcp when inspected. -1 when no mbuf.
+ * The SYN the client would have sent the server (its ISN and the options
+ * the cookie carried), built from m, a segment the client sent, and
+ * parsed into spi. NULL when no mbuf.
  */
-static int
-server_syn(struct worker *w, struct flow_entry *e, const struct rte_mbuf *m,
-	const struct pkt_info *pi, const struct ic_opts *o)
+static struct rte_mbuf *
+server_syn(struct worker *w, const struct rte_mbuf *m, const struct pkt_info *pi,
+	const struct ic_opts *o, struct pkt_info *spi)
 {
 	struct pkt_tcp_spec s;
-	struct pkt_info spi;
 	struct rte_mbuf *syn;
 
 	memset(&s, 0, sizeof(s));
@@ -227,25 +220,25 @@ server_syn(struct worker *w, struct flow_entry *e, const struct rte_mbuf *m,
 	s.mss = o->mss;
 	s.wscale = o->wscale != IC_WSCALE_NONE ? o->wscale : PKT_BUILD_NO_WSCALE;
 	s.sack_ok = o->sack_ok;
-	syn = segment_new(m, pi, &s);
+	syn = segment_new(w->wire->pool, m, pi, &s);
 	if (syn == NULL ||
 		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), rte_pktmbuf_data_len(syn),
-			false, &spi) != PKT_OK) {
+			false, spi) != PKT_OK) {
 		rte_pktmbuf_free(syn);
 		w->st.ic_nombuf++;
-		return -1;
+		return NULL;
 	}
 	/* It travels as the client's: in on the client's port, out to the server. */
 	syn->port = m->port;
-	inspect_segment_raw(w, e, syn, &spi, e->init_dir, w->now);
-	return 0;
+	return syn;
 }
 
-void
+struct rte_mbuf *
 splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const struct pkt_info *pi,
-	int dir, const struct ic_opts *o)
+	int dir, const struct ic_opts *o, struct pkt_info *spi)
 {
 	struct wk_flow *f = flow_entry_user(e);
+	struct rte_mbuf *syn;
 
 	f->ic_state = WK_IC_CONNECTING;
 	f->ic_cli_ws = o->wscale;
@@ -254,45 +247,43 @@ splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const st
 	f->ic_nheld = 1;
 	e->init_dir = (uint8_t)dir;
 	flow_set_state(w->ft, e, FLOW_ST_SYN_SENT, w->now);
-	if (server_syn(w, e, m, pi, o) != 0) {
-		splice_fail(w, e, f);
-		return;
-	}
-	if (f->ic_state == WK_IC_CONNECTING)
-		inspect_tick_add(w, e); /* for splice_retransmit */
+	syn = server_syn(w, m, pi, o, spi);
+	if (syn == NULL)
+		splice_free(w, f, true); /* the client is reset */
+	return syn;
 }
 
-void
-splice_retransmit(struct worker *w, struct flow_entry *e)
+struct rte_mbuf *
+splice_retransmit(struct worker *w, struct flow_entry *e, struct pkt_info *spi)
 {
 	struct wk_flow *f = flow_entry_user(e);
 	struct pkt_info hp;
 	struct ic_opts o;
-	struct rte_mbuf *h = f->ic_held[0];
+	struct rte_mbuf *h = f->ic_held[0], *syn;
 
 	if (f->ic_tries >= SPLICE_SYN_RETRIES ||
 		w->now < e->created + w->hz * ((2ull << f->ic_tries) - 1))
-		return;
+		return NULL;
 	f->ic_tries++;
 	/* The options again from the cookie the held ACK carries. */
 	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
 		    &hp) != PKT_OK ||
 		cookie_of(w, &hp, &o) != 0)
-		return;
-	if (server_syn(w, e, h, &hp, &o) == 0)
+		return NULL;
+	syn = server_syn(w, h, &hp, &o, spi);
+	if (syn != NULL)
 		w->st.ic_syn_retx++;
+	return syn;
 }
 
-/* The server accepted (m: its SYN-ACK): the translation, then the held segments. */
+/* The server accepted (m: its SYN-ACK): the translation from now on. */
 static void
-splice_established(struct worker *w, struct flow_entry *e, struct wk_flow *f, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint32_t cookie, uint64_t now)
+splice_accept(struct wk_flow *f, const struct pkt_info *pi, uint32_t cookie)
 {
 	uint8_t srv_ws =
 		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
 	bool cli_scaled = f->ic_cli_ws != IC_WSCALE_NONE;
 	bool srv_scaled = cli_scaled && srv_ws != IC_WSCALE_NONE;
-	uint8_t i, n = f->ic_nheld;
 
 	f->ic_delta = pi->seq - cookie;
 	/* The client scales as it told the box; the server as the two agreed. */
@@ -300,80 +291,70 @@ splice_established(struct worker *w, struct flow_entry *e, struct wk_flow *f, st
 	f->ic_ws[1] = srv_scaled ? f->ic_cli_ws : 0;
 	f->ic_ws[2] = srv_scaled ? srv_ws : 0;
 	f->ic_ws[3] = cli_scaled ? SPLICE_WSCALE : 0;
-	/* lib/tcp learns the server's ISN from it; the client never sees it
-	 * (it had the box's SYN-ACK): the way out drops it while connecting. */
-	if (f->mode == WK_FLOW_INSPECT)
-		inspect_segment_raw(w, e, m, pi, dir, now);
-	else
-		rte_pktmbuf_free(m);
-	if (f->ic_state != WK_IC_CONNECTING || f->mode == WK_FLOW_DROPPED)
-		return;
+}
+
+unsigned int
+splice_take_held(struct worker *w, struct flow_entry *e, struct rte_mbuf **held, uint64_t now)
+{
+	struct wk_flow *f = flow_entry_user(e);
+	unsigned int i, n = f->ic_nheld;
+
 	f->ic_state = WK_IC_SPLICED;
 	f->ic_nheld = 0;
 	flow_set_state(w->ft, e, FLOW_ST_ESTABLISHED, now);
 	w->st.ic_spliced++;
 	for (i = 0; i < n; i++) {
-		struct rte_mbuf *h = f->ic_held[i];
-		struct pkt_info hp;
-
+		held[i] = f->ic_held[i];
 		f->ic_held[i] = NULL;
-		if (f->mode == WK_FLOW_DROPPED ||
-			pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h),
-				false, &hp) != PKT_OK) {
-			rte_pktmbuf_free(h);
-			continue;
-		}
-		splice_c2s(f, h, &hp);
-		inspect_segment_raw(w, e, h, &hp, e->init_dir, now);
 	}
+	return n;
 }
 
-void
+enum splice_step
 splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now)
+	const struct pkt_info *pi, int dir)
 {
 	struct wk_flow *f = flow_entry_user(e);
 	struct pkt_info hp;
-	uint32_t isn, cookie;
+	uint32_t isn;
 
 	if (dir == e->init_dir) {
 		/* The client, before the server answered: held, in order. */
 		if (pi->tcp_flags & PKT_TCP_RST) {
 			rte_pktmbuf_free(m);
 			splice_free(w, f, false);
-			inspect_flow_kill(w, e);
-			return;
+			return SPLICE_KILL;
 		}
 		if (!(pi->tcp_flags & PKT_TCP_SYN) && f->ic_nheld < WK_IC_HELD) {
 			f->ic_held[f->ic_nheld++] = m;
-			return;
+			return SPLICE_DONE;
 		}
 		w->st.ic_held_full++;
 		rte_pktmbuf_free(m);
-		return;
+		return SPLICE_DONE;
 	}
 	/* The server. The first held segment is the ACK that carried the cookie. */
 	if (pkt_parse_ex(rte_pktmbuf_mtod(f->ic_held[0], const uint8_t *),
 		    rte_pktmbuf_data_len(f->ic_held[0]), false, &hp) != PKT_OK) {
 		rte_pktmbuf_free(m);
-		splice_fail(w, e, f);
-		return;
+		splice_free(w, f, true);
+		return SPLICE_KILL;
 	}
 	isn = hp.seq - 1;
-	cookie = hp.ack - 1;
 	if (pi->tcp_flags & PKT_TCP_RST) {
 		w->st.ic_srv_refused++;
 		rte_pktmbuf_free(m);
-		splice_fail(w, e, f);
-		return;
+		splice_free(w, f, true);
+		return SPLICE_KILL;
 	}
 	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) != (PKT_TCP_SYN | PKT_TCP_ACK) ||
 		pi->ack != isn + 1) {
 		w->st.insp_drop_pkts++;
 		rte_pktmbuf_free(m);
-		return;
+		return SPLICE_DONE;
 	}
-	splice_established(w, e, f, m, pi, dir, cookie, now);
+	splice_accept(f, pi, hp.ack - 1);
+	return SPLICE_ACCEPTED;
 }
 
 void

@@ -41,22 +41,42 @@ void splice_answer_syn(
 int splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts *o);
 
 /*
- * The client's ACK m validated: opens the server side (a SYN with the
- * client's sequence number and options, through lib/tcp when inspected)
- * and holds m. Takes ownership of m.
+ * The client's ACK m validated: holds m, and returns the SYN that opens
+ * the server side (the client's sequence number and options, parsed into
+ * spi) for the caller to send on through lib/tcp. NULL when it could not
+ * be made: the client was reset, the caller drops the flow. Takes
+ * ownership of m.
  */
-void splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, const struct ic_opts *o);
+struct rte_mbuf *splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir, const struct ic_opts *o, struct pkt_info *spi);
 
 /* SYNs to a silent server are sent again 1, 3 and 7 s after the first. */
 #define SPLICE_SYN_RETRIES 3
 
-/* Sends the SYN to the server again when its time has come (tick list). */
-void splice_retransmit(struct worker *w, struct flow_entry *e);
+/* The SYN to the server again when its time has come (tick list), for the
+ * caller to send on as splice_open's; NULL when not now. */
+struct rte_mbuf *splice_retransmit(struct worker *w, struct flow_entry *e, struct pkt_info *spi);
 
-/* A segment of a connection whose server side is opening. Takes ownership of m. */
-void splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now);
+enum splice_step {
+	SPLICE_DONE, /* m was held or dropped */
+	SPLICE_KILL, /* m was dropped, the client reset where needed: drop the flow */
+	SPLICE_ACCEPTED, /* m is the server's SYN-ACK, translation set: the caller
+			  * gives m to lib/tcp (inspected) or frees it, then takes
+			  * the held client segments (splice_take_held) */
+};
+
+/* A segment of a connection whose server side is opening. */
+enum splice_step splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
+	const struct pkt_info *pi, int dir);
+
+/*
+ * The connection is spliced (established): the client segments held
+ * while the server side opened, in order, into held[] (WK_IC_HELD at
+ * most); returns how many. The caller translates (splice_c2s) and passes
+ * them on.
+ */
+unsigned int
+splice_take_held(struct worker *w, struct flow_entry *e, struct rte_mbuf **held, uint64_t now);
 
 /* Client to server, on the way in: the acknowledgement and SACK numbers
  * into the server's space, the window into its scale. */

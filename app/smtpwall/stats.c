@@ -23,38 +23,7 @@
 #include "pgen.h"
 #include "policy.h"
 #include "tcp.h"
-#include "worker.h"
-
-const char *const wk_counter_names[WK_CNT_MAX] = {
-#define WK_STATS_NAME(name, help) #name,
-	WK_FOREACH_COUNTER(WK_STATS_NAME)
-#undef WK_STATS_NAME
-};
-
-const char *const wk_counter_help[WK_CNT_MAX] = {
-#define WK_STATS_HELP(name, help) help,
-	WK_FOREACH_COUNTER(WK_STATS_HELP)
-#undef WK_STATS_HELP
-};
-
-uint64_t
-wk_stats_get(const struct wk_stats *s, unsigned int i)
-{
-	const volatile uint64_t *f = (const volatile uint64_t *)s;
-
-	return i < WK_CNT_MAX ? f[i] : 0;
-}
-
-void
-wk_stats_add(struct wk_stats *dst, const struct wk_stats *src)
-{
-	unsigned int i;
-
-	for (i = 0; i < WK_CNT_MAX; i++)
-		((uint64_t *)dst)[i] += wk_stats_get(src, i);
-	for (i = 0; i < PKT_RESULT_MAX; i++)
-		dst->drop_reason[i] += ((const volatile uint64_t *)src->drop_reason)[i];
-}
+#include "worker_state.h"
 
 void
 stats_sum(struct wk_stats *out)
@@ -78,9 +47,9 @@ tcp_sum(struct tcp_stats *out)
 	for (i = 0; i < app.n_workers; i++) {
 		const struct tcp_stats *s;
 
-		if (app.workers[i] == NULL || app.workers[i]->tcp == NULL)
+		if (app.workers[i] == NULL || app.workers[i]->insp.tcp == NULL)
 			continue;
-		s = tcp_ctx_stats(app.workers[i]->tcp);
+		s = tcp_ctx_stats(app.workers[i]->insp.tcp);
 		for (j = 0; j < TCP_CTR_MAX; j++)
 			out->ctr[j] += s->ctr[j];
 		for (j = 0; j < TCP_DROP_MAX; j++)
@@ -100,7 +69,7 @@ esmtp_sum(struct esmtp_counters *out)
 	memset(out, 0, sizeof(*out));
 	for (i = 0; i < app.n_workers; i++)
 		if (app.workers[i] != NULL)
-			esmtp_counters_merge(out, &app.workers[i]->ecnt);
+			esmtp_counters_merge(out, &app.workers[i]->insp.ecnt);
 }
 
 static void

@@ -16,16 +16,19 @@
 #include <rte_mbuf.h>
 #include <rte_prefetch.h>
 
-#include "audit.h"
+#include "admission.h"
+#include "config.h"
 #include "inspect.h"
 #include "pgen.h"
 #include "pkt.h"
+#include "verdict.h"
 
 #define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
 #define WK_EXPIRE_HZ 1000 /* sweeps per second */
 #define WK_IDLE_BEFORE_SLEEP 256
 #define WK_LOG_RING 4096 /* audit records in flight per worker */
 #define WK_PREEMPTED_MS 1 /* a burst this long was descheduled, not busy */
+#define WK_AUDIT_RATE 200 /* audit records per second per worker (burst 400) */
 
 static uint64_t wk_preempted = UINT64_MAX; /* WK_PREEMPTED_MS in TSC cycles */
 
@@ -65,9 +68,37 @@ reclaimed_cb(struct flow_entry *e, void *arg)
 	w->reclaimed = e;
 }
 
+/* The worker's lib/tcp context, with the operator's bounds (`tcp:`):
+ * windows are clamped to what the box holds in flight, the store is
+ * shared by the worker's connections. 0 or -1. */
+static int
+tcp_create(struct worker *w, const struct config_tcp *ct)
+{
+	struct tcp_params p;
+
+	tcp_params_default(&p);
+	p.hz = w->hz;
+	p.inspect = verdict_inspect;
+	p.inspect_arg = w;
+	p.unacked_max = (uint32_t)ct->max_in_flight;
+	p.rtx_chunks = (uint32_t)(ct->buffer_per_worker / TCP_RTX_CHUNK);
+	p.ooo_max_segs = ct->ooo_segments;
+	p.ooo_max_bytes = p.unacked_max;
+	p.ooo_timeout_ms = ct->ooo_timeout * 1000;
+	/* Slots for held and queued packets: two full queues and room for
+	 * every other connection's few. Carry blocks are needed only while
+	 * a line is cut across segments; a pool running dry is counted. */
+	p.slots = 16384 + 4 * ct->ooo_segments;
+	p.carry_blocks = 4096;
+	w->insp.tcp = tcp_ctx_create(&p);
+	return w->insp.tcp != NULL ? 0 : -1;
+}
+
 struct worker *
 worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 {
+	const struct wiring *wr = wiring_get();
+	const struct config *cfg = wr->cfg;
 	struct flow_table_params fp;
 	struct worker *w;
 
@@ -79,18 +110,15 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	w->queue = (uint16_t)id;
 	w->hz = hz;
 	w->expire_every = hz / WK_EXPIRE_HZ ? hz / WK_EXPIRE_HZ : 1;
-	w->verify_ip4_csum = app.cfg.verify_ip4_csum;
-	w->midstream_drop = app.cfg.midstream == CONFIG_MIDSTREAM_DROP;
-	w->verify_tcp_csum = app.verify_tcp_csum;
-	w->idle_sleep_us = app.cfg.idle_sleep_us;
-	if (mode == WK_MODE_PORTS && app.rxq_check) {
-		w->rss = app.rss;
-		w->n_queues = (uint16_t)app.n_workers;
-	}
+	w->wire = wr;
+	w->verify_ip4_csum = cfg->verify_ip4_csum;
+	w->midstream_drop = cfg->midstream == CONFIG_MIDSTREAM_DROP;
+	w->verify_tcp_csum = wr->verify_tcp_csum;
+	w->idle_sleep_us = cfg->idle_sleep_us;
 	wk_preempted = rte_get_tsc_hz() / 1000 * WK_PREEMPTED_MS;
 
 	flow_table_params_default(&fp);
-	fp.capacity = app.cfg.flows_per_worker;
+	fp.capacity = cfg->flows_per_worker;
 	fp.user_size = sizeof(struct wk_flow);
 	fp.hz = hz;
 	fp.socket = socket;
@@ -103,18 +131,23 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 		fp.mem_free = flow_mem_free;
 		fp.mem_zeroed = 1; /* rte_zmalloc_socket */
 	}
-	memcpy(fp.timeout_s, app.cfg.timeouts.s, sizeof(fp.timeout_s)); /* one list, one order */
+	memcpy(fp.timeout_s, cfg->timeouts.s, sizeof(fp.timeout_s)); /* one list, one order */
 	fp.reclaim_cb = reclaimed_cb;
 	fp.reclaim_arg = w;
 	w->ft = flow_table_create(&fp);
-	w->log = log_ring_create(WK_LOG_RING);
-	if (w->ft == NULL || w->log == NULL || inspect_worker_init(w) != 0) {
-		inspect_worker_fini(w);
+	w->audit.log = log_ring_create(WK_LOG_RING);
+	if (w->ft == NULL || w->audit.log == NULL || tcp_create(w, &cfg->tcp) != 0) {
+		tcp_ctx_free(w->insp.tcp);
 		flow_table_free(w->ft);
-		log_ring_free(w->log);
+		log_ring_free(w->audit.log);
 		rte_free(w);
 		return NULL;
 	}
+	log_limiter_init(&w->audit.log_limit, WK_AUDIT_RATE, 1000000000ull, WK_AUDIT_RATE * 2);
+	/* 2010xx lines come in floods (a SYN flood is one per SYN): ASA
+	 * rate-limits them; 10 per second, bursts of 20, per worker. */
+	log_limiter_init(&w->audit.limit_log_limit, 10, 1000000000ull, 20);
+	admission_worker_init(w);
 	memset(w->port_idx, 0xff, sizeof(w->port_idx));
 	return w;
 }
@@ -130,9 +163,9 @@ worker_free(struct worker *w)
 		txq_free(w->txq[i]);
 	/* Free held packets before the pools that track them. */
 	flow_table_flush(w->ft, worker_flow_gone, w);
-	inspect_worker_fini(w);
+	tcp_ctx_free(w->insp.tcp);
 	flow_table_free(w->ft);
-	log_ring_free(w->log);
+	log_ring_free(w->audit.log);
 	rte_free(w);
 }
 
@@ -161,18 +194,6 @@ worker_load_gen(struct worker *w)
 	w->gen_seen = g != NULL ? g->id : 0;
 }
 
-uint64_t
-wk_now_ns(const struct worker *w)
-{
-	return w->mode == WK_MODE_OFFLINE ? w->now : audit_tsc_to_ns(w->now);
-}
-
-uint64_t
-wk_wall_ns(const struct worker *w)
-{
-	return w->mode == WK_MODE_OFFLINE ? w->now : audit_tsc_to_wall_ns(w->now);
-}
-
 void
 worker_expire(struct worker *w, uint64_t now)
 {
@@ -181,7 +202,7 @@ worker_expire(struct worker *w, uint64_t now)
 	w->next_expire = now + w->expire_every;
 	w->now = now; /* what expiry sends or logs happens now */
 	flow_table_expire(w->ft, now, WK_EXPIRE_BUDGET, expired_cb, w);
-	if (w->n_tick != 0 || w->ic_active)
+	if (w->insp.n_tick != 0 || w->ic.active)
 		inspect_tick(w, now);
 }
 
@@ -212,7 +233,7 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 {
 	struct flow_entry *e;
 	bool opening;
-	int rc;
+	enum admission rc;
 
 	/* An earlier frame of this burst may have created it. */
 	e = flow_table_lookup(w->ft, k, hash);
@@ -223,10 +244,10 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	 * connection (a sender or a NIC that does not keep a flow on one
 	 * queue). Never inspected by the wrong worker: counted and dropped.
 	 */
-	if (w->rss != NULL &&
-		rss_queue(rss_hash_tuple(w->rss, pi->addr_len, pi->src, pi->dst, pi->l4_proto,
-				  pi->sport, pi->dport),
-			w->n_queues) != w->queue) {
+	if (w->mode == WK_MODE_PORTS && w->wire->rss != NULL &&
+		rss_queue(rss_hash_tuple(w->wire->rss, pi->addr_len, pi->src, pi->dst,
+				  pi->l4_proto, pi->sport, pi->dport),
+			w->wire->n_queues) != w->queue) {
 		w->st.wrong_queue++;
 		return NULL;
 	}
@@ -247,22 +268,22 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 			w->st.flow_full_midstream++;
 		return NULL;
 	}
-	rc = inspect_flow_new(w, e, m, pi, dir);
-	if (rc == INSPECT_NEW_CONSUMED) {
+	rc = admission_flow_new(w, e, m, pi, dir);
+	if (rc == ADMISSION_CONSUMED) {
 		/* Answered with a SYN cookie: no state stays. */
 		flow_table_del(w->ft, e);
 		*consumed = true;
 		return NULL;
 	}
-	if (rc == INSPECT_NEW_DROP || rc == INSPECT_NEW_REFUSED) {
+	if (rc == ADMISSION_DROP || rc == ADMISSION_REFUSED) {
 		/* Unknown connection on an inspected port, like a firewall; or
 		 * over a limit (counted there). */
 		flow_table_del(w->ft, e);
-		if (rc == INSPECT_NEW_DROP)
+		if (rc == ADMISSION_DROP)
 			w->st.midstream_drop++;
 		return NULL;
 	}
-	if (rc == INSPECT_NEW_SPLICED) {
+	if (rc == ADMISSION_SPLICED) {
 		/* Held by TCP Intercept while the server side opens. */
 		*consumed = true;
 		w->st.flow_new++;
@@ -349,7 +370,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			 * firewall that inspects drops them (TCP sets DF and
 			 * avoids fragmenting; hosts fall back to smaller segments
 			 * via PMTU discovery). Other protocols pass. */
-			if (p->l4_proto == IPPROTO_TCP && !app.no_inspect) {
+			if (p->l4_proto == IPPROTO_TCP && !w->wire->no_inspect) {
 				w->st.ip_frag_tcp_drop++;
 				wk_drop(m);
 				pkts[i] = NULL;
@@ -409,7 +430,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 
 			flow_tcp_track(w->ft, e, kdir[i], p->tcp_flags, now);
 			if (unlikely(f->own_timeouts))
-				inspect_flow_timeout(w, e, now);
+				admission_flow_timeout(w, e, now);
 			if (f->mode != WK_FLOW_FORWARD) {
 				/* lib/tcp decides when (and whether) it leaves. */
 				inspect_segment(w, e, m, p, kdir[i], now);
@@ -417,11 +438,11 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			}
 			/* Limit units go back as the connection grows up or ends
 			 * (the state may have moved in lib/tcp's hands too). */
-			if (unlikely(f->lim != 0)) {
-				uint8_t units = inspect_settle_units(f, e);
+			if (unlikely(f->adm.lim != 0)) {
+				uint8_t units = admission_settle_units(f, e);
 
 				if (units != 0)
-					inspect_flow_settle(w, e, units);
+					admission_settle(w, e, units);
 			}
 		} else {
 			flow_touch(w->ft, e, now);
@@ -446,7 +467,7 @@ worker_loop_ports(struct worker *w)
 	struct rte_mbuf *pkts[WK_BURST];
 	unsigned int idle = 0;
 
-	while (likely(!app_quit)) {
+	while (likely(!*w->wire->quit)) {
 		uint64_t now = rte_rdtsc();
 		unsigned int i, got = 0;
 
@@ -461,7 +482,7 @@ worker_loop_ports(struct worker *w)
 		}
 		worker_flush(w);
 		worker_expire(w, now);
-		conns_poll(w, &w->conns);
+		conns_poll(w->ft, &w->conns);
 		w->st.polls++;
 		if (got == 0) {
 			w->st.idle_polls++;
@@ -480,7 +501,7 @@ worker_loop_rings(struct worker *w)
 	struct rte_mbuf *pkts[WK_BURST];
 	unsigned int idle = 0;
 
-	while (likely(!app_quit)) {
+	while (likely(!*w->wire->quit)) {
 		uint64_t now = rte_rdtsc();
 		unsigned int n;
 
@@ -496,7 +517,7 @@ worker_loop_rings(struct worker *w)
 				rte_delay_us_sleep(w->idle_sleep_us);
 		}
 		worker_expire(w, now);
-		conns_poll(w, &w->conns);
+		conns_poll(w->ft, &w->conns);
 		w->st.polls++;
 	}
 	return 0;

@@ -17,9 +17,7 @@
 #include <string.h>
 
 #include "pkt.h"
-
-#define PKT_LIKELY(x) __builtin_expect(!!(x), 1)
-#define PKT_UNLIKELY(x) __builtin_expect(!!(x), 0)
+#include "sw_common.h"
 
 #define IPPROTO_HOPOPTS_ 0
 #define IPPROTO_TCP_ 6
@@ -183,7 +181,7 @@ parse_tcp(const uint8_t *frame, uint32_t off, uint32_t end, bool frag, struct pk
 	const uint8_t *th = frame + off;
 	uint32_t hlen;
 
-	if (PKT_UNLIKELY(off + TCP_HLEN > end))
+	if (unlikely(off + TCP_HLEN > end))
 		return frag ? PKT_OK : PKT_TRUNC_TCP;
 	pi->sport = pkt_load16(th);
 	pi->dport = pkt_load16(th + 2);
@@ -193,13 +191,12 @@ parse_tcp(const uint8_t *frame, uint32_t off, uint32_t end, bool frag, struct pk
 	pi->win = pkt_load16(th + 14);
 	hlen = (uint32_t)(th[12] >> 4) * 4;
 	pi->tcp_hlen = (uint8_t)hlen;
-	if (PKT_UNLIKELY(hlen < TCP_HLEN))
+	if (unlikely(hlen < TCP_HLEN))
 		return PKT_TCP_DOFF;
-	if (PKT_UNLIKELY(off + hlen > end))
+	if (unlikely(off + hlen > end))
 		return frag ? PKT_OK : PKT_TCP_DOFF;
 	if (hlen != TCP_HLEN) {
-		if (PKT_LIKELY(
-			    hlen == TCP_HLEN + 12 && pkt_load32(th + TCP_HLEN) == TCP_NOP_NOP_TS)) {
+		if (likely(hlen == TCP_HLEN + 12 && pkt_load32(th + TCP_HLEN) == TCP_NOP_NOP_TS)) {
 			pi->opts.ts_val = pkt_load32(th + TCP_HLEN + 4);
 			pi->opts.ts_ecr = pkt_load32(th + TCP_HLEN + 8);
 			pi->opts.present = PKT_OPT_TS;
@@ -251,7 +248,7 @@ parse_l4(const uint8_t *frame, uint32_t off, uint32_t end, bool frag, struct pkt
 	pi->l4_off = (uint16_t)off;
 	pi->payload_off = (uint16_t)off;
 	pi->payload_len = (uint16_t)(end - off);
-	if (PKT_LIKELY(pi->l4_proto == IPPROTO_TCP_))
+	if (likely(pi->l4_proto == IPPROTO_TCP_))
 		return parse_tcp(frame, off, end, frag, pi);
 	if (pi->l4_proto == IPPROTO_UDP_)
 		return parse_udp(frame, off, end, frag, pi);
@@ -284,9 +281,9 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off, bool verify_csum, s
 	uint16_t frag;
 
 	pi->l3 = PKT_L3_IPV4;
-	if (PKT_UNLIKELY(off + IP4_HLEN > len))
+	if (unlikely(off + IP4_HLEN > len))
 		return PKT_TRUNC_IP4;
-	if (PKT_UNLIKELY((ip[0] >> 4) != 4))
+	if (unlikely((ip[0] >> 4) != 4))
 		return PKT_IP4_VERSION;
 	/* The fixed header is here: addresses are worth having even if the rest is bad. */
 	pi->addr_len = 4;
@@ -295,26 +292,26 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off, bool verify_csum, s
 	memcpy(pi->src, ip + 12, 4);
 	memcpy(pi->dst, ip + 16, 4);
 	ihl = (uint32_t)(ip[0] & 0xf) * 4;
-	if (PKT_UNLIKELY(ihl < IP4_HLEN || off + ihl > len))
+	if (unlikely(ihl < IP4_HLEN || off + ihl > len))
 		return PKT_IP4_IHL;
 	totlen = pkt_load16(ip + 2);
-	if (PKT_UNLIKELY(totlen < ihl || off + totlen > len))
+	if (unlikely(totlen < ihl || off + totlen > len))
 		return PKT_IP4_TOTLEN;
 	pi->l3_len = (uint16_t)totlen;
 	if (verify_csum) {
-		bool ok = PKT_LIKELY(ihl == IP4_HLEN)
+		bool ok = likely(ihl == IP4_HLEN)
 			? ip4_hdr20_ok(ip)
 			: pkt_cksum_fold(pkt_cksum_partial(ip, ihl, 0)) == 0xffff;
 
-		if (PKT_UNLIKELY(!ok))
+		if (unlikely(!ok))
 			return PKT_IP4_CSUM;
 	}
 	end = off + totlen;
 	off += ihl;
-	if (PKT_UNLIKELY(ihl != IP4_HLEN))
+	if (unlikely(ihl != IP4_HLEN))
 		pi->flags |= PKT_F_IP_OPTS;
 	frag = pkt_load16(ip + 6);
-	if (PKT_UNLIKELY(frag & (IP4_MF | IP4_OFFMASK))) {
+	if (unlikely(frag & (IP4_MF | IP4_OFFMASK))) {
 		pi->flags |= PKT_F_FRAG;
 		if (frag & IP4_OFFMASK) {
 			pi->flags |= PKT_F_FRAG_LATER;
@@ -425,9 +422,9 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off, struct pkt_info *pi
 	uint32_t end;
 
 	pi->l3 = PKT_L3_IPV6;
-	if (PKT_UNLIKELY(off + IP6_HLEN > len))
+	if (unlikely(off + IP6_HLEN > len))
 		return PKT_TRUNC_IP6;
-	if (PKT_UNLIKELY((ip[0] >> 4) != 6))
+	if (unlikely((ip[0] >> 4) != 6))
 		return PKT_IP6_VERSION;
 	pi->addr_len = 16;
 	pi->ttl_hlim = ip[7];
@@ -435,10 +432,10 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off, struct pkt_info *pi
 	memcpy(pi->dst, ip + 24, 16);
 	/* A jumbogram (payload length 0 + hop-by-hop option) cannot fit 65535 bytes: not handled. */
 	end = off + IP6_HLEN + pkt_load16(ip + 4);
-	if (PKT_UNLIKELY(end > len))
+	if (unlikely(end > len))
 		return PKT_IP6_PLEN;
 	pi->l3_len = (uint16_t)(end - off);
-	if (PKT_LIKELY(ip[6] == IPPROTO_TCP_)) {
+	if (likely(ip[6] == IPPROTO_TCP_)) {
 		pi->l4_proto = IPPROTO_TCP_;
 		return parse_l4(frame, off + IP6_HLEN, end, false, pi);
 	}
@@ -483,12 +480,12 @@ pkt_parse_ex(const uint8_t *frame, uint32_t len, bool verify_ip4_csum, struct pk
 	 */
 	memset(pi, 0, 64);
 	memset((uint8_t *)pi + 64, 0, sizeof(*pi) - 64);
-	if (PKT_UNLIKELY(len < PKT_ETH_HLEN))
+	if (unlikely(len < PKT_ETH_HLEN))
 		return PKT_TRUNC_ETH;
-	if (PKT_UNLIKELY(len > UINT16_MAX))
+	if (unlikely(len > UINT16_MAX))
 		len = UINT16_MAX;
 	et = pkt_load16(frame + 12);
-	if (PKT_UNLIKELY(et == PKT_ETHERTYPE_VLAN || et == PKT_ETHERTYPE_QINQ)) {
+	if (unlikely(et == PKT_ETHERTYPE_VLAN || et == PKT_ETHERTYPE_QINQ)) {
 		enum pkt_result r = parse_vlan(frame, len, &off, &et, pi);
 
 		if (r != PKT_OK)
@@ -496,7 +493,7 @@ pkt_parse_ex(const uint8_t *frame, uint32_t len, bool verify_ip4_csum, struct pk
 	}
 	pi->ethertype = et;
 	pi->l3_off = (uint16_t)off;
-	if (PKT_LIKELY(et == PKT_ETHERTYPE_IPV4))
+	if (likely(et == PKT_ETHERTYPE_IPV4))
 		return parse_ipv4(frame, len, off, verify_ip4_csum, pi);
 	if (et == PKT_ETHERTYPE_IPV6)
 		return parse_ipv6(frame, len, off, pi);

@@ -1,0 +1,88 @@
+/* SPDX-License-Identifier: BSD-3-Clause */
+/*
+ * lib/esmtp behind lib/tcp: the inspector callback and the mapping of an
+ * ESMTP verdict to a TCP one. See verdict.h.
+ */
+#include "verdict.h"
+
+#include <rte_branch_prediction.h>
+
+#include "flowstate.h"
+#include "pgen.h"
+#include "policy.h"
+#include "records.h"
+#include "sw_common.h"
+#include "worker_state.h"
+
+/*
+ * ASA `rate-limit N`: a rule whose action is rate-limit lets N matching
+ * messages a second through the box (one bucket for all workers); past
+ * that the connection is dropped (the sender's MTA retries later), counted
+ * as a drop of that rule.
+ */
+static void
+rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
+{
+	unsigned int i;
+
+	for (i = 0; i < er->n_events; i++) {
+		const struct esmtp_event *ev = &er->events[i];
+
+		if (ev->action != ESMTP_ACT_RATE_LIMIT || ev->rule == ESMTP_RULE_NONE ||
+			f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
+			continue;
+		if (log_shared_limiter_allow(pgen_rate(f->gen, f->imap, ev->rule), wk_now_ns(w)))
+			continue;
+		w->st.insp_rate_limited++;
+		if (er->verdict == ESMTP_FORWARD || er->verdict == ESMTP_DROP_PACKET)
+			er->verdict = ESMTP_DROP_CONN;
+	}
+}
+
+static uint8_t
+tcp_verdict(enum esmtp_verdict v)
+{
+	switch (v) {
+	case ESMTP_DROP_PACKET:
+		return TCP_INSP_DROP_PACKET;
+	case ESMTP_DROP_CONN:
+		return TCP_INSP_DROP_CONN;
+	case ESMTP_RESET:
+		return TCP_INSP_RESET;
+	case ESMTP_BYPASS:
+		return TCP_INSP_BYPASS;
+	default:
+		return TCP_INSP_FORWARD;
+	}
+}
+
+void
+verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
+	struct tcp_insp_result *r)
+{
+	struct worker *w = arg;
+	struct wk_flow *f = container_of(c, struct wk_flow, tcp);
+	struct esmtp_result *er = &w->insp.eres;
+	enum esmtp_dir edir = dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C;
+	unsigned int i;
+
+	esmtp_push(&f->esmtp, edir, buf, len, er);
+	if (unlikely(er->n_events != 0) && f->gen != NULL)
+		rate_limit(w, f, er);
+	esmtp_counters_add(&w->insp.ecnt, edir, len, er);
+	if (f->gen != NULL && f->class_insp != WK_NO_CLASS)
+		policy_counters_account(pgen_cnt(f->gen, w->id, f->class_insp), er);
+	for (i = 0; i < er->n_events; i++)
+		rec_event(w, f, &er->events[i]);
+
+	r->consumed = er->consumed;
+	r->overflow = er->overflow;
+	r->retry_other = er->retry_other;
+	r->n_edits = er->n_edits;
+	for (i = 0; i < er->n_edits; i++) {
+		r->edits[i].off = er->edits[i].off;
+		r->edits[i].len = er->edits[i].len;
+		r->edits[i].fill = er->edits[i].fill;
+	}
+	r->verdict = tcp_verdict(er->verdict);
+}
