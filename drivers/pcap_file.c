@@ -57,7 +57,6 @@ pcap_reader_open(struct pcap_reader *r, const char *path, char *err, size_t errl
 	 * OpenBSD) for the file's LINKTYPE_RAW (101). */
 	r->linktype = dlt == DLT_RAW ? PCAP_LINKTYPE_RAW : (uint32_t)dlt;
 	r->snaplen = (uint32_t)pcap_snapshot(pc);
-	r->nsec = 1;
 	return 0;
 }
 

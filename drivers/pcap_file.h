@@ -25,7 +25,6 @@ struct pcap_reader {
 	char *iobuf; /* its stdio buffer (glibc ignores a size without one) */
 	uint32_t linktype;
 	uint32_t snaplen;
-	int nsec; /* timestamps in nanoseconds */
 	uint64_t records;
 };
 

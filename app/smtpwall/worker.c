@@ -245,8 +245,8 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	 * queue). Never inspected by the wrong worker: counted and dropped.
 	 */
 	if (w->mode == WK_MODE_PORTS && w->wire->rss != NULL &&
-		rss_queue(rss_hash_tuple(w->wire->rss, pi->addr_len, pi->src, pi->dst,
-				  pi->l4_proto, pi->sport, pi->dport),
+		rss_queue(rss_hash_tuple(w->wire->rss, pi->addr_len, pi->src, pi->dst, pi->l4_proto,
+				  pi->sport, pi->dport),
 			w->wire->n_queues) != w->queue) {
 		w->st.wrong_queue++;
 		return NULL;

@@ -137,40 +137,39 @@ flow_table_params_default(struct flow_table_params *p)
 /* Arrays this big go on 2 MiB boundaries, where transparent huge pages can back them. */
 #define FLOW_HUGE_PAGE (2u << 20)
 
+/*
+ * size bytes aligned for the table (huge-page aligned when that large), not
+ * zeroed, not touched: the app's allocator, or aligned_alloc with a hint
+ * for transparent huge pages.
+ */
 void *
-flow_mem_zalloc(const struct flow_mem *m, size_t size)
+flow_mem_raw(const struct flow_mem *m, size_t size)
 {
 	size_t align = size >= FLOW_HUGE_PAGE ? FLOW_HUGE_PAGE : 64;
 	void *p;
 
 	/* aligned_alloc wants a multiple of the alignment. */
 	size = (size + align - 1) & ~(align - 1);
-	if (m->alloc != NULL) {
-		p = m->alloc(size, align, m->socket, m->arg);
-	} else {
-		p = aligned_alloc(align, size);
+	if (m->alloc != NULL)
+		return m->alloc(size, align, m->socket, m->arg);
+	p = aligned_alloc(align, size);
 #ifdef MADV_HUGEPAGE
-		if (p != NULL && align == FLOW_HUGE_PAGE)
-			(void)madvise(p, size, MADV_HUGEPAGE); /* a hint: fine if refused */
+	if (p != NULL && align == FLOW_HUGE_PAGE)
+		(void)madvise(p, size, MADV_HUGEPAGE); /* a hint: fine if refused */
 #endif
-	}
+	return p;
+}
+
+void *
+flow_mem_zalloc(const struct flow_mem *m, size_t size)
+{
+	void *p = flow_mem_raw(m, size);
+
 	/* Zeroing also faults every page in now, not on the data path (a
 	 * zeroing allocator has done both). */
 	if (p != NULL && !m->zeroed)
 		memset(p, 0, size);
 	return p;
-}
-
-/* Memory not zeroed and not touched (lazy entries: each is set up when first used). */
-void *
-flow_mem_raw(const struct flow_mem *m, size_t size)
-{
-	size_t align = size >= FLOW_HUGE_PAGE ? FLOW_HUGE_PAGE : 64;
-
-	size = (size + align - 1) & ~(align - 1);
-	if (m->alloc != NULL)
-		return m->alloc(size, align, m->socket, m->arg);
-	return aligned_alloc(align, size);
 }
 
 void

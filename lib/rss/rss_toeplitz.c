@@ -100,28 +100,12 @@ uint32_t
 rss_hash_v4(const struct rss_ctx *c, const uint8_t src[4], const uint8_t dst[4], uint16_t sport,
 	uint16_t dport)
 {
-	uint8_t in[12];
-
-	memcpy(in, src, 4);
-	memcpy(in + 4, dst, 4);
-	in[8] = (uint8_t)(sport >> 8);
-	in[9] = (uint8_t)sport;
-	in[10] = (uint8_t)(dport >> 8);
-	in[11] = (uint8_t)dport;
-	return rss_hash(c, in, sizeof(in));
+	return rss_hash_tuple(c, 4, src, dst, 6, sport, dport);
 }
 
 uint32_t
 rss_hash_v6(const struct rss_ctx *c, const uint8_t src[16], const uint8_t dst[16], uint16_t sport,
 	uint16_t dport)
 {
-	uint8_t in[36];
-
-	memcpy(in, src, 16);
-	memcpy(in + 16, dst, 16);
-	in[32] = (uint8_t)(sport >> 8);
-	in[33] = (uint8_t)sport;
-	in[34] = (uint8_t)(dport >> 8);
-	in[35] = (uint8_t)dport;
-	return rss_hash(c, in, sizeof(in));
+	return rss_hash_tuple(c, 16, src, dst, 6, sport, dport);
 }

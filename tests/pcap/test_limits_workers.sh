@@ -10,18 +10,8 @@
 set -u
 SW=$1
 W=${W:-4}
-SYSPY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d /tmp/smtpwall-limw.XXXXXX)
-PREFIX="swl$$"
-SW_PID=""
-cleanup() {
-	[ -n "$SW_PID" ] && kill -KILL "$SW_PID" 2>/dev/null
-	rm -rf "$WORK" "/var/run/dpdk/$PREFIX"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*"; tail -20 "$WORK/log" 2>/dev/null; exit 1; }
+TAG=limw
+. "$(dirname "$0")/pcap_ports_lib.sh"
 
 N=400
 "$SYSPY" "$HERE/gen_syn_flood.py" "$WORK/syn.pcap" "$N" || fail "gen_syn_flood.py"
@@ -33,23 +23,11 @@ N=400
 	-p net_pcap0:net_pcap1 -w "$W" --dispatch software --idle-sleep 100 \
 	-c "$HERE/golden/policies/hostile-limits.yaml" >"$WORK/log" 2>&1 </dev/null &
 SW_PID=$!
-json=""
-for _ in $(seq 300); do
-	sleep 0.1
-	kill -0 "$SW_PID" 2>/dev/null || break
-	json=$(echo /smtpwall/stats | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | grep '^{' | tail -1)
-	rx=$(echo "$json" | sed -n 's/.*"rx_pkts": \([0-9]*\).*/\1/p')
-	[ "${rx:-0}" -ge "$N" ] && break
-done
-sleep 0.5
-json=$(echo /smtpwall/stats | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | grep '^{' | tail -1)
-kill -TERM "$SW_PID"
-wait "$SW_PID"
-rc=$?
-SW_PID=""
-[ "$rc" -eq 0 ] || fail "smtpwall exited $rc"
+wait_rx "$N"
+sleep 0.5 # the refusals counted after the last frame read
+json=$(stats_json)
+stop_sw || fail "smtpwall exited $?"
 grep -q "$W worker(s), software dispatch" "$WORK/log" || fail "not $W workers"
-num() { echo "$json" | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 passed=$("$SYSPY" -c 'import sys; from scapy.all import rdpcap; print(len(rdpcap(sys.argv[1])))' "$WORK/out1.pcap")
 [ "$(num rx_pkts)" = "$N" ] || fail "rx_pkts $(num rx_pkts), want $N"
 [ "$passed" -ge 20 ] && [ "$passed" -le $((20 + W - 1)) ] ||

@@ -10,18 +10,8 @@
 # Usage: test_queue_ports.sh SMTPWALL
 set -u
 SW=$1
-SYSPY=/usr/bin/python3
-HERE=$(cd "$(dirname "$0")" && pwd)
-WORK=$(mktemp -d /tmp/smtpwall-qport.XXXXXX)
-PREFIX="swq$$"
-SW_PID=""
-cleanup() {
-	[ -n "$SW_PID" ] && kill -KILL "$SW_PID" 2>/dev/null
-	rm -rf "$WORK" "/var/run/dpdk/$PREFIX"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-fail() { echo "FAIL: $*"; tail -20 "$WORK/log" 2>/dev/null; exit 1; }
+TAG=qport
+. "$(dirname "$0")/pcap_ports_lib.sh"
 
 "$SYSPY" "$HERE/gen_queue_split.py" "$WORK" || fail "gen_queue_split.py"
 read -r total misplaced flows <"$WORK/expect"
@@ -33,20 +23,9 @@ W=$WORK
 	--vdev "net_pcap1,rx_pcap=$W/out_q0.pcap,rx_pcap=$W/out_q1.pcap,tx_pcap=$W/tx1_q0.pcap,tx_pcap=$W/tx1_q1.pcap" -- \
 	-p net_pcap0:net_pcap1 -w 2 --dispatch queue --idle-sleep 100 --no-inspect >"$WORK/log" 2>&1 </dev/null &
 SW_PID=$!
-json=""
-for _ in $(seq 200); do
-	sleep 0.1
-	json=$(echo /smtpwall/stats | dpdk-telemetry.py -f "$PREFIX" 2>/dev/null | grep '^{' | tail -1)
-	rx=$(echo "$json" | sed -n 's/.*"rx_pkts": \([0-9]*\).*/\1/p')
-	[ "${rx:-0}" -ge "$total" ] && break
-done
-kill -TERM "$SW_PID"
-wait "$SW_PID"
-rc=$?
-SW_PID=""
-[ "$rc" -eq 0 ] || fail "smtpwall exited $rc"
+wait_rx "$total"
+stop_sw || fail "smtpwall exited $?"
 grep -q "2 worker(s), queue-per-worker dispatch" "$WORK/log" || fail "not queue-per-worker: $(grep worker "$WORK/log")"
-num() { echo "$json" | sed -n "s/.*\"$1\": \([0-9]*\).*/\1/p"; }
 [ "$(num rx_pkts)" = "$total" ] || fail "rx_pkts $(num rx_pkts), want $total"
 [ "$(num wrong_queue)" = "$misplaced" ] || fail "wrong_queue $(num wrong_queue), want $misplaced"
 [ "$(num tx_pkts)" = "$want" ] || fail "tx_pkts $(num tx_pkts), want $want"
