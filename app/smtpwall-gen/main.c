@@ -5,7 +5,6 @@
  * report summed over them. The loop of one lcore is lcore.c, the sessions
  * engine.c, the checks rx.c.
  */
-#include <ctype.h>
 #include <errno.h>
 #include <inttypes.h>
 #include <signal.h>
@@ -58,20 +57,6 @@ on_signal(int sig)
 {
 	(void)sig;
 	gen_quit = true;
-}
-
-static int
-port_of(const char *name, uint16_t *port)
-{
-	const char *p;
-
-	for (p = name; *p != '\0' && isdigit((unsigned char)*p); p++)
-		;
-	if (*p == '\0' && p != name) {
-		*port = (uint16_t)atoi(name);
-		return rte_eth_dev_is_valid_port(*port) ? 0 : -1;
-	}
-	return rte_eth_dev_get_port_by_name(name, port);
 }
 
 static bool
@@ -261,7 +246,7 @@ main(int argc, char **argv)
 	signal(SIGTERM, on_signal);
 	if (gen_session_init() != 0)
 		return 2;
-	if (port_of(cfg.port_c, &ports[0]) != 0 || port_of(cfg.port_s, &ports[1]) != 0 ||
+	if (port_lookup(cfg.port_c, &ports[0]) != 0 || port_lookup(cfg.port_s, &ports[1]) != 0 ||
 		ports[0] == ports[1]) {
 		fprintf(stderr, "smtpwall-gen: ports %s/%s: not two existing ports (%u ports)\n",
 			cfg.port_c, cfg.port_s, rte_eth_dev_count_avail());
