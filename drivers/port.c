@@ -202,3 +202,33 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 		RTE_LOG(WARNING, USER1, "port %u: promiscuous mode: %s\n", port, rte_strerror(-rc));
 	return 0;
 }
+
+void
+port_txb_init(struct port_txb *b, uint16_t port, uint16_t queue)
+{
+	b->port = port;
+	b->queue = queue;
+	b->n = 0;
+}
+
+uint16_t
+port_txb_flush(struct port_txb *b)
+{
+	uint16_t sent;
+
+	if (b->n == 0)
+		return 0;
+	sent = rte_eth_tx_burst(b->port, b->queue, b->m, b->n);
+	if (sent < b->n)
+		memmove(b->m, b->m + sent, (size_t)(b->n - sent) * sizeof(b->m[0]));
+	b->n = (uint16_t)(b->n - sent);
+	return sent;
+}
+
+void
+port_txb_drop(struct port_txb *b)
+{
+	if (b->n > 0)
+		rte_pktmbuf_free_bulk(b->m, b->n);
+	b->n = 0;
+}

@@ -11,6 +11,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <rte_mbuf.h>
 #include <rte_mempool.h>
 
 /* What a port can do, read once from rte_eth_dev_info_get(). */
@@ -47,5 +48,42 @@ void port_list(char *buf, size_t len);
 
 /* Resolves a port given by device name or numeric id; -ENODEV if none. */
 int port_lookup(const char *name, uint16_t *port);
+
+/*
+ * A TX burst buffer of one (port, queue) for a sender that can wait, such
+ * as the traffic generator: port_txb_put refuses a frame (-1) when the
+ * buffer is full and the ring takes nothing, and the caller tries again
+ * later; nothing is dropped and the order is kept. (The appliance's
+ * workers cannot wait: app/smtpwall/txq.c backs its buffer with a backlog.)
+ */
+#define PORT_TXB_MAX 64
+
+struct port_txb {
+	uint16_t port, queue;
+	uint16_t n;
+	struct rte_mbuf *m[PORT_TXB_MAX];
+};
+
+void port_txb_init(struct port_txb *b, uint16_t port, uint16_t queue);
+
+/* Hands the buffered frames to the ring; those it refuses stay, in order.
+ * Returns the number sent. */
+uint16_t port_txb_flush(struct port_txb *b);
+
+/* Frees what is still buffered (at the end of a run). */
+void port_txb_drop(struct port_txb *b);
+
+/* Buffers m; flushes a full buffer first. 0, or -1 when there is no room. */
+static inline int
+port_txb_put(struct port_txb *b, struct rte_mbuf *m)
+{
+	if (b->n == PORT_TXB_MAX) {
+		port_txb_flush(b);
+		if (b->n == PORT_TXB_MAX)
+			return -1;
+	}
+	b->m[b->n++] = m;
+	return 0;
+}
 
 #endif /* SMTPWALL_PORT_H */

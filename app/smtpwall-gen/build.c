@@ -82,7 +82,12 @@ gen_udp_tuple_of(uint32_t flow, struct gen_tuple *t)
 {
 	t->cip = 0x0B000000u | (flow & 0xFFFF); /* 11/8 */
 	t->sip = 0xC0000264u; /* 192.0.2.100 */
-	t->cport = (uint16_t)(1024 + (flow & 0x3FF));
+	/* 65,536 tuples, reused (a DUT's flow table holds them all). The port
+	 * follows the address's upper bits: were it the low ones (as it was),
+	 * the two would cancel in the symmetric hash, which XORs the 16-bit
+	 * words, leaving 64 hash values: with 14 queues queue 1 got no UDP flow
+	 * and engine q = 1 searched for one forever. */
+	t->cport = (uint16_t)(1024 + ((flow >> 6) & 0x3FF));
 	t->sport = 5001;
 }
 

@@ -81,6 +81,19 @@ next_session_id(struct gen_engine *e)
 	return e->next_id++;
 }
 
+/*
+ * Slots beyond --concurrency for sessions waiting out a cut: at least 1,024
+ * (a small -C must not make cut sessions queue for them), within the 65,536
+ * IP ids that carry a slot; when they run out, a new session waits.
+ */
+static uint32_t
+cutwait_slots(const struct gen_cfg *cfg)
+{
+	uint32_t want = cfg->concurrency > 1024 ? cfg->concurrency : 1024;
+
+	return want < GEN_MAX_CONC - cfg->concurrency ? want : GEN_MAX_CONC - cfg->concurrency;
+}
+
 struct gen_engine *
 gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg,
 	unsigned int q, unsigned int nq, const struct rss_ctx *rss)
@@ -106,7 +119,7 @@ gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx
 	e->hz = hz;
 	e->tx = tx;
 	e->tx_arg = tx_arg;
-	e->n_slots = cfg->concurrency * 2 < GEN_MAX_CONC ? cfg->concurrency * 2 : GEN_MAX_CONC;
+	e->n_slots = cfg->concurrency + cutwait_slots(cfg);
 	e->sess = calloc(e->n_slots, sizeof(*e->sess));
 	e->free_slots = calloc(e->n_slots, sizeof(*e->free_slots));
 	e->ready_mask = pow2_at_least(e->n_slots) - 1;
@@ -142,7 +155,7 @@ gen_engine_free(struct gen_engine *e)
 void
 engine_session_end(struct gen_engine *e, struct gen_session *s)
 {
-	if (s->state == GEN_SS_CUTWAIT)
+	if (s->state == GEN_SS_CUTWAIT || s->state == GEN_SS_CUTDONE)
 		e->n_cutwait--;
 	s->state = GEN_SS_FREE;
 	e->free_slots[e->n_free++] = s->slot;
@@ -243,6 +256,7 @@ gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on)
 		struct gen_session *s = &e->sess[e->free_slots[--e->n_free]];
 
 		gen_session_setup(s, cfg, next_session_id(e), &e->rng);
+		s->deadline = now + e->timeout_tsc; /* to send its first step */
 		e->active++;
 		e->ctr.sess_started++;
 		e->ctr.started[s->tmpl]++;
@@ -271,9 +285,15 @@ gen_engine_expire(struct gen_engine *e, uint64_t now)
 	for (i = 0; i < e->n_slots && e->active > 0; i++) {
 		struct gen_session *s = &e->sess[i];
 
-		if (s->state == GEN_SS_FREE || s->inflight == 0 || now < s->deadline)
+		if (s->state == GEN_SS_FREE || now < s->deadline)
 			continue;
-		if (s->state == GEN_SS_CUTWAIT && s->inflight == 1) {
+		if (s->inflight == 0) {
+			/* Nothing out, and the port refused its next step since the
+			 * deadline: the wire is gone (the DUT went away). */
+			e->ctr.sess_lost++;
+		} else if (s->state == GEN_SS_CUTDONE) {
+			/* cut by an RST (counted then); nothing came back since */
+		} else if (s->state == GEN_SS_CUTWAIT && s->inflight == 1) {
 			e->ctr.sess_cut++; /* the violating step never came back: good */
 		} else {
 			e->ctr.pkts_lost += s->inflight;

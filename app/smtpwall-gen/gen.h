@@ -101,7 +101,13 @@ struct gen_step {
 	uint32_t arg; /* recipient number, body segment number */
 };
 
-enum gen_sstate { GEN_SS_FREE = 0, GEN_SS_ACTIVE, GEN_SS_CUTWAIT };
+/*
+ * CUTWAIT: the violating step is out and must not come back (--cut-wait);
+ * the session no longer holds a closed-loop place. CUTDONE: an RST from the
+ * DUT confirmed the cut; the slot stays to the deadline to take the other
+ * direction's RST and to prove the step still does not come back.
+ */
+enum gen_sstate { GEN_SS_FREE = 0, GEN_SS_ACTIVE, GEN_SS_CUTWAIT, GEN_SS_CUTDONE };
 
 struct gen_session {
 	uint64_t id; /* global session number: gives the 5-tuple */
@@ -141,6 +147,8 @@ struct gen_tuple {
 	uint16_t cport, sport;
 };
 void gen_tuple_of(uint64_t id, struct gen_tuple *t);
+/* The session id of a client->server tuple; 0, or -1 when it is none. */
+int gen_tuple_id(const struct gen_tuple *t, uint64_t *id);
 
 /* build.c: frames (pure C, checksums from lib/pkt). Returns the frame length. */
 uint32_t
@@ -177,7 +185,9 @@ gen_build_udp(uint8_t *frame, uint32_t flow, enum gen_side from, uint64_t tsc, u
 	X(err_payload) \
 	X(err_unmasked) \
 	X(err_not_cut) \
-	X(err_udp)
+	X(err_udp) \
+	X(err_queue) \
+	X(cut_rst)
 
 struct gen_ctr {
 #define GEN_CTR_FIELD(n) uint64_t n;

@@ -14,21 +14,14 @@
 #include <rte_mbuf.h>
 
 #include "gen.h"
-
-#define GEN_TXB 64
-
-struct gen_txq {
-	uint16_t port, queue;
-	uint16_t n;
-	struct rte_mbuf *m[GEN_TXB];
-};
+#include "port.h"
 
 struct gen_lcore {
 	unsigned int q, nq;
 	struct gen_cfg cfg; /* this lcore's share */
 	const uint16_t *ports; /* client side, server side */
 	struct rte_mempool *pool;
-	struct gen_txq txq[2];
+	struct port_txb txq[2]; /* drivers/port.h: refuses when full, never drops */
 	struct gen_engine *e;
 	struct gen_ctr base, end; /* at the end of warm-up, at the end of sending */
 	uint64_t start, t_warm, t_end, t_stop; /* TSC */

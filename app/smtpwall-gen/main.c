@@ -29,7 +29,12 @@
 #define NB_MBUF_PER_Q 16383
 #define LINK_WAIT_S 15
 
-/* Queue q of both ports for lcore q; no RSS (the lcores choose their flows). */
+/*
+ * Queue q of both ports for lcore q. The lcores choose their flows for TX;
+ * on RX a NIC must bring each flow back to its lcore's queue: symmetric RSS
+ * with smtpwall's key and the round-robin table (port_setup), where the port
+ * has RSS (memif maps queue q to queue q itself).
+ */
 static int
 gen_port_setup(uint16_t port, struct rte_mempool *pool, unsigned int nq)
 {
@@ -43,7 +48,8 @@ gen_port_setup(uint16_t port, struct rte_mempool *pool, unsigned int nq)
 			port, caps.driver, caps.max_rxq, caps.max_txq, nq, nq);
 		return -1;
 	}
-	return port_setup(port, (uint16_t)nq, (uint16_t)nq, NB_DESC, NB_DESC, pool, false, &caps);
+	return port_setup(
+		port, (uint16_t)nq, (uint16_t)nq, NB_DESC, NB_DESC, pool, caps.rss, &caps);
 }
 
 static void
@@ -228,6 +234,14 @@ main(int argc, char **argv)
 		return rc > 0 ? 0 : 2;
 	}
 	nq = rte_lcore_count();
+	if (nq > RSS_RETA_SIZE) {
+		/* Past the table's entries a queue has no flow at all. */
+		fprintf(stderr, "smtpwall-gen: %u lcores: one queue each needs 1..%u lcores\n", nq,
+			RSS_RETA_SIZE);
+		rte_eal_cleanup();
+		eal_runtime_dir_remove();
+		return 2;
+	}
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	if (gen_session_init() != 0)

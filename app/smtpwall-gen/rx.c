@@ -6,11 +6,17 @@
  * side, flags, sequence and acknowledgement numbers, and the payload byte
  * for byte as the default policy must leave it (banner '*', STARTTLS and
  * unknown verbs X). So a benchmark run is also a correctness run.
+ *
+ * With several lcores a frame must come back on the queue of its flow (the
+ * queue this engine polls): one that does not is counted (err_queue), not
+ * matched. An RST from the DUT (its IP id is not a slot) is matched by its
+ * addresses: it confirms the cut of a session waiting out its violation.
  */
 #include <string.h>
 
 #include "engine.h"
 #include "pkt.h"
+#include "rss.h"
 
 static void
 lat_add_tsc(struct gen_engine *e, uint64_t now, uint64_t sent)
@@ -45,6 +51,43 @@ fail(struct gen_engine *e, struct gen_session *s, uint64_t *ctr)
 	engine_session_end(e, s);
 }
 
+/*
+ * An RST the DUT sent (a reset action): the cut of the session, if it waits
+ * out one. Rare (cut sessions of a resetting policy): a scan of the slots.
+ */
+static void
+rx_rst(struct gen_engine *e, const struct pkt_info *pi)
+{
+	bool from_server = pi->sport == 25;
+	uint32_t src = pkt_load32(pi->src), dst = pkt_load32(pi->dst), i;
+	struct gen_tuple t;
+	uint64_t id;
+
+	t.cip = from_server ? dst : src;
+	t.sip = from_server ? src : dst;
+	t.cport = from_server ? pi->dport : pi->sport;
+	t.sport = from_server ? pi->sport : pi->dport;
+	if (gen_tuple_id(&t, &id) != 0) {
+		e->ctr.err_stray++;
+		return;
+	}
+	for (i = 0; i < e->n_slots; i++) {
+		struct gen_session *s = &e->sess[i];
+
+		if (s->state == GEN_SS_FREE || s->id != id)
+			continue;
+		if (s->state == GEN_SS_CUTWAIT) {
+			s->state = GEN_SS_CUTDONE;
+			e->ctr.sess_cut++;
+			e->ctr.cut_rst++;
+		} else if (s->state == GEN_SS_ACTIVE) {
+			fail(e, s, &e->ctr.err_order); /* reset where nothing violated */
+		}
+		return; /* CUTDONE: the other direction's RST */
+	}
+	e->ctr.err_stray++;
+}
+
 static void
 rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struct pkt_info *pi,
 	uint64_t now)
@@ -59,6 +102,10 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 	uint32_t len, i;
 	bool masked;
 
+	if (pi->tcp_flags & PKT_TCP_RST) {
+		rx_rst(e, pi);
+		return;
+	}
 	if (slot >= e->n_slots || e->sess[slot].state == GEN_SS_FREE) {
 		e->ctr.err_stray++;
 		return;
@@ -146,6 +193,13 @@ gen_engine_rx(
 	}
 	if (!pkt_l4_cksum_ok(frame, &pi)) {
 		e->ctr.err_csum++;
+		return;
+	}
+	if (e->rss != NULL &&
+		rss_queue(rss_hash_tuple(e->rss, pi.addr_len, pi.src, pi.dst, pi.l4_proto, pi.sport,
+				  pi.dport),
+			e->nq) != e->q) {
+		e->ctr.err_queue++; /* the DUT moved the flow to another queue */
 		return;
 	}
 	if (pi.l4_proto == 17)

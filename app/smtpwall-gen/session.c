@@ -201,6 +201,16 @@ gen_tuple_of(uint64_t id, struct gen_tuple *t)
 	t->sport = 25;
 }
 
+int
+gen_tuple_id(const struct gen_tuple *t, uint64_t *id)
+{
+	if ((t->cip >> 24) != 10 || t->sip != 0xC0000219u || t->sport != 25 || t->cport < 1024 ||
+		t->cport >= 1024 + 60000)
+		return -1;
+	*id = (uint64_t)(t->cip & 0xFFFFFF) * 60000 + (uint64_t)(t->cport - 1024);
+	return 0;
+}
+
 static uint32_t
 mix32(uint64_t x)
 {

@@ -81,7 +81,8 @@ gen_stats_interval(
 		D(rx_bytes) * 8 / secs / 1e9, D(sess_started) / secs, D(sess_completed) / secs,
 		D(sess_cut) / secs, now->pkts_lost,
 		now->err_parse + now->err_csum + now->err_stray + now->err_port + now->err_order +
-			now->err_payload + now->err_unmasked + now->err_not_cut + now->err_udp,
+			now->err_payload + now->err_unmasked + now->err_not_cut + now->err_udp +
+			now->err_queue,
 		active);
 	fflush(stdout);
 }
@@ -90,7 +91,7 @@ static uint64_t
 errors(const struct gen_ctr *c)
 {
 	return c->err_parse + c->err_csum + c->err_stray + c->err_port + c->err_order +
-		c->err_payload + c->err_unmasked + c->err_not_cut + c->err_udp;
+		c->err_payload + c->err_unmasked + c->err_not_cut + c->err_udp + c->err_queue;
 }
 
 void
@@ -180,8 +181,9 @@ gen_stats_check(const struct gen_cfg *cfg, const struct gen_ctr *c)
 	uint64_t cut = st[GEN_T_RCPT101] + st[GEN_T_LONGHDR];
 	int f = 0;
 
-	f += expect_eq(
-		"errors (parse, checksum, stray, order, payload, unmasked, not cut)", errors(c), 0);
+	f += expect_eq("errors (parse, checksum, stray, order, payload, unmasked, not cut, queue)",
+		errors(c), 0);
+	f += expect_eq("frames back on another queue than their flow's", c->err_queue, 0);
 	f += expect_eq("sessions lost", c->sess_lost, 0);
 	f += expect_eq("sessions failed", c->sess_failed, 0);
 	f += expect_eq("packets lost", c->pkts_lost, 0);

@@ -11,7 +11,9 @@
 #   4. queue-per-worker (issue 15): smtpwall with 2 workers and no dispatcher
 #      (--dispatch queue), the generator on 2 lcores, each lcore's sessions
 #      on its own queue (symmetric RSS hash): counts checked, both lcores and
-#      both workers at work, no frame on the wrong queue.
+#      both workers at work, no frame on the wrong queue;
+#   5. a policy that resets instead of dropping: every cut confirmed by
+#      smtpwall's RSTs (issue 16.1: the cut known from what comes back).
 #
 #   tests/e2e/test_gen_smoke.sh SMTPWALL SMTPWALL-GEN [SESSIONS]
 # Prints "N passed, M failed"; exit 0/1, 77 when a requirement is missing.
@@ -202,6 +204,28 @@ lc=$(grep -c "^smtpwall-gen: lcore [01] (queue [01]): [1-9][0-9]* sessions" "$WO
 busy=$(grep "busy share of its lcore" "$WORK/dut.mq.log")
 echo "$busy" | grep -q "worker 0 [0-9.]* %.*worker 1 [0-9.]* %" && ! echo "$busy" | grep -q "worker [01] 0.0 %" &&
 	ok "both workers at work ($busy)" || ko "workers: $busy"
+
+# 5. A policy that resets instead of dropping: smtpwall sends an RST each way
+# for each violation, and the generator confirms every cut from them (one
+# lcore; a long --cut-wait, since a cut session no longer holds a loop place
+# and an RST delayed past the wait on a loaded machine would find its slot
+# freed).
+DUT_LCORES="(0-1)@(0-$LAST)" GEN_LCORES="0@(0-$LAST)" DUT_WORKERS=1
+start_dut rst -c "$(dirname "$0")/../../config/default.yaml" \
+	-c "$(dirname "$0")/policy-reset-cut.yaml" --audit "$WORK/audit.rst.log"
+if run_gen rst -n 1000 -C 64 --check --cut-wait 5000 \
+	--mix short=80,verb=4,starttls=4,rcpt101=6,longhdr=6; then
+	ok "reset policy: generator --check (1000 sessions)"
+else
+	ko "reset policy: generator --check"
+	grep -E "check FAIL|RESULT" "$WORK/gen.rst.log" | head -20
+fi
+if stop_dut; then ok "smtpwall (reset policy) exited 0"; else ko "smtpwall (reset policy) exit status"; fi
+cut=$(result "$WORK/gen.rst.log" cut)
+cut_rst=$(counter "$WORK/gen.rst.log" cut_rst)
+[ "${cut:-0}" -gt 0 ] && [ "${cut_rst:-x}" = "$cut" ] &&
+	ok "every cut confirmed by smtpwall's RSTs ($cut_rst of $cut)" ||
+	ko "cuts confirmed by RST: ${cut_rst:-?} of ${cut:-?}"
 
 echo "$PASS passed, $FAIL failed"
 [ "$FAIL" -eq 0 ]
