@@ -42,6 +42,8 @@ gen_args_usage(const char *prog)
 	       "                          ends at its violating frame\n"
 	       "      --pcap FILE         write the sessions (-n) to FILE instead of sending\n"
 	       "      --tag STR           label of the RESULT line\n"
+	       "      --hold              after the RESULT line keep the ports open until\n"
+	       "                          SIGINT/SIGTERM, so the DUT can stop first\n"
 	       "  -q, --quiet             no per-interval lines\n"
 	       "Templates:\n",
 		prog);
@@ -182,6 +184,7 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		O_PCAP,
 		O_TAG,
 		O_PLAIN,
+		O_HOLD,
 		O_RATE,
 		O_UDP_RATE,
 		O_LAT_OUT,
@@ -206,6 +209,7 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		{"pcap", required_argument, NULL, O_PCAP},
 		{"tag", required_argument, NULL, O_TAG},
 		{"plain", no_argument, NULL, O_PLAIN},
+		{"hold", no_argument, NULL, O_HOLD},
 		{"rate", required_argument, NULL, O_RATE},
 		{"udp-rate", required_argument, NULL, O_UDP_RATE},
 		{"lat-out", required_argument, NULL, O_LAT_OUT},
@@ -300,6 +304,9 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 			break;
 		case O_PLAIN:
 			cfg->plain = true;
+			break;
+		case O_HOLD:
+			cfg->hold = true;
 			break;
 		case O_TAG:
 			cfg->result_tag = optarg;

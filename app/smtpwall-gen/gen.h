@@ -76,6 +76,7 @@ struct gen_cfg {
 	bool check; /* exit 1 when the counts are wrong */
 	bool plain; /* the DUT forwards unchanged (--plain, and the pcap mode) */
 	bool quiet;
+	bool hold; /* ports stay open after the run until a signal (--hold) */
 	const char *pcap; /* --pcap FILE: write instead of sending */
 	const char *result_tag; /* printed in the RESULT line */
 };

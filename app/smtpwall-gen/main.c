@@ -277,6 +277,12 @@ main(int argc, char **argv)
 		ports[0], ports[1], cfg.concurrency, nq);
 	fflush(stdout);
 	rc = run(&cfg, ports, pool, nq);
+	/* DPDK 22.11's memif server unmaps the rings when its client leaves,
+	 * under the server's polling lcore, which then may fault: --hold
+	 * lets the DUT stop first, and then the generator. */
+	fflush(stdout);
+	while (cfg.hold && !gen_quit)
+		rte_delay_ms(10);
 out:
 	rte_eth_dev_stop(ports[0]);
 	rte_eth_dev_stop(ports[1]);
