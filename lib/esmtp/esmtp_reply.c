@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "esmtp_line.h"
 #include "esmtp_priv.h"
 
 static const char *const ehlo_words[] = {
@@ -325,9 +326,8 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 {
 	struct esmtp *s = c->s;
 	const uint8_t *b = c->buf;
-	const uint8_t *lf;
-	uint32_t end, n, i = 0;
-	int crlf = 0, pend = 0;
+	struct esmtp_lcut l;
+	uint32_t n, i = 0;
 
 	if (s->rflags & RF_PEND_CR) {
 		s->rflags &= (uint8_t)~RF_PEND_CR;
@@ -343,16 +343,8 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 		s->rline_len++;
 		s->rflags &= (uint8_t)~RF_KW_MASK;
 	}
-	lf = memchr(b + pos, '\n', c->len - pos);
-	end = lf != NULL ? (uint32_t)(lf - b) : c->len;
-	n = end - pos;
-	if (n != 0 && b[end - 1] == '\r') {
-		n--;
-		if (lf != NULL)
-			crlf = 1;
-		else
-			pend = 1;
-	}
+	esmtp_line_cut(b, pos, c->len, &l);
+	n = l.n;
 	/* Reply code and separator, byte by byte. */
 	for (; i < n && s->rline_len < 4; i++, s->rline_len++)
 		code_byte(s, b[pos + i]);
@@ -370,13 +362,13 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 			kw_mask_more(c, pos + i, n - i);
 		s->rline_len += n - i;
 	}
-	if (pend) {
+	if (l.term == LT_CR_PEND) {
 		s->rflags |= RF_PEND_CR;
-		return pos + n + 1;
+		return l.next;
 	}
-	if (lf != NULL) {
-		reply_eol(c, crlf);
-		return end + 1;
+	if (l.term != LT_NONE) {
+		reply_eol(c, l.term == LT_CRLF);
+		return l.next;
 	}
 	return pos + n;
 }
