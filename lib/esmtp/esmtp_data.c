@@ -272,14 +272,16 @@ esmtp_bdat_chunk_end(struct esmtp_ctx *c)
 }
 
 /*
- * Whole body lines that can decide nothing: a DATA body line (not a
- * header), ended by CR LF in this buffer, with no CR inside, not starting
- * with "." (dot-stuffing, end of data) or, inside MIME, "-" (a boundary
- * candidate), under every numeric threshold (line length, body length,
- * max data) and with no negated rule to evaluate at its end. Such a line
- * only counts its bytes: the general path would fire no event, set no
- * flag but DF_PREV_CRLF. Returns the new position (pos when the line at
- * pos is not one of them). Most of a message body goes this way.
+ * Body bytes that can decide nothing: DATA body lines (not a header
+ * section) with no CR inside, ended by CR LF, or by the end of the buffer
+ * (the rest comes next push), not starting with "." (dot-stuffing, end of
+ * data) or, inside MIME, "-" (a boundary candidate), under every numeric
+ * threshold (line length, body length, max data) and with no negated rule
+ * to evaluate at the end of a line.  They only count their bytes: the
+ * general path would fire no event and set no flag but DF_MID, or
+ * DF_PREV_CRLF at the end of a line.  Returns the new position (pos when
+ * the bytes at pos are not such).  Most of a message body goes this way,
+ * lines cut by segment ends included.
  */
 static uint32_t
 body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
@@ -289,26 +291,47 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 	const uint8_t *b = c->buf;
 	uint64_t line_max = p->crit_min[ESMTP_CRIT_BODY_LINE_LENGTH];
 	uint64_t body_max = p->crit_min[ESMTP_CRIT_BODY_LENGTH];
+	uint64_t room, used = 0, dlen = s->dline_len;
+	uint8_t fl = s->dflags;
+	int mime = s->depth != 0;
+	uint32_t i, start = pos;
 
 	if (s->cmode != CM_DATA || s->dstate == DS_HDR || s->dstate == DS_PHDR ||
-		(s->dflags & (DF_MID | DF_PEND_CR)) || line_max == 0 || body_max == 0)
+		(fl & (uint8_t) ~(DF_PREV_CRLF | DF_MID)) != 0 || line_max == 0 || body_max == 0 ||
+		s->body_bytes >= body_max)
 		return pos;
-	while (pos < end && b[pos] != '.' && (s->depth == 0 || b[pos] != '-')) {
-		struct esmtp_lcut l;
-		uint32_t adv;
-
-		esmtp_line_cut(b, pos, end, &l);
-		adv = l.next - pos;
-		if (l.term != LT_CRLF || l.cr != l.n || l.n > line_max ||
-			s->body_bytes + adv > body_max ||
-			(p->max_data != 0 && s->data_total <= p->max_data &&
-				s->data_total + adv > p->max_data))
+	/* Bytes that cross neither the body length nor max-data. */
+	room = body_max - s->body_bytes;
+	if (p->max_data != 0 && s->data_total <= p->max_data && p->max_data - s->data_total < room)
+		room = p->max_data - s->data_total;
+	while (pos < end) {
+		if (!(fl & DF_MID) && (b[pos] == '.' || (mime && b[pos] == '-')))
 			break;
-		s->msg_bytes += adv;
-		s->data_total += adv;
-		s->body_bytes += adv;
-		s->dflags = DF_PREV_CRLF;
-		pos = l.next;
+		i = pos + esmtp_scan_crlf(b + pos, end - pos);
+		if (i == end) {
+			/* The line goes on in the next push. */
+			if (dlen + (end - pos) > line_max || used + (end - pos) > room)
+				break;
+			dlen += end - pos;
+			used += end - pos;
+			fl |= DF_MID;
+			pos = end;
+			break;
+		}
+		if (b[i] != '\r' || i + 1 == end || b[i + 1] != '\n' ||
+			dlen + (i - pos) > line_max || used + (i - pos) + 2 > room)
+			break;
+		used += i - pos + 2;
+		dlen = 0;
+		fl = DF_PREV_CRLF;
+		pos = i + 2;
+	}
+	if (pos != start) {
+		s->msg_bytes += used;
+		s->data_total += used;
+		s->body_bytes += used;
+		s->dline_len = (uint32_t)dlen;
+		s->dflags = fl;
 	}
 	return pos;
 }
