@@ -93,32 +93,13 @@ insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len
 	for (i = 0; i < er->n_events; i++)
 		rec_event(w, f, &er->events[i]);
 
+	/* Verdict and edits are lib/insp's on both sides: passed on as they are. */
 	r->consumed = er->consumed;
+	r->verdict = (uint8_t)er->verdict;
 	r->overflow = er->overflow;
 	r->retry_other = er->retry_other;
 	r->n_edits = er->n_edits;
-	for (i = 0; i < er->n_edits; i++) {
-		r->edits[i].off = er->edits[i].off;
-		r->edits[i].len = er->edits[i].len;
-		r->edits[i].fill = er->edits[i].fill;
-	}
-	switch (er->verdict) {
-	case ESMTP_DROP_PACKET:
-		r->verdict = TCP_INSP_DROP_PACKET;
-		break;
-	case ESMTP_DROP_CONN:
-		r->verdict = TCP_INSP_DROP_CONN;
-		break;
-	case ESMTP_RESET:
-		r->verdict = TCP_INSP_RESET;
-		break;
-	case ESMTP_BYPASS:
-		r->verdict = TCP_INSP_BYPASS;
-		break;
-	default:
-		r->verdict = TCP_INSP_FORWARD;
-		break;
-	}
+	memcpy(r->edits, er->edits, er->n_edits * sizeof(r->edits[0]));
 }
 
 int

@@ -547,7 +547,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 					c->r->overflow = 1;
 					return pos + i;
 				}
-				esmtp_edit(c, pos + i, 1, ' ');
+				esmtp_edit_add(c, pos + i, 1, ' ');
 			}
 			if (ch == '\r')
 				bare_cr(c);
@@ -582,7 +582,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 			 * known after this push, and the answer must not
 			 * depend on where segments end. */
 			if ((s->cflags & CF_XING) && k - at_cr != 0)
-				esmtp_edit(c, pos + i, k - at_cr, 'X');
+				esmtp_edit_add(c, pos + i, k - at_cr, 'X');
 			if (at_cr)
 				bare_cr(c);
 			s->cline_len += k;

@@ -126,7 +126,7 @@ struct esmtp_ctx {
 };
 
 /* esmtp_core.c */
-void esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
+void esmtp_edit_add(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
 void esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
 	unsigned int log, const void *val, size_t vlen);
 void esmtp_fire_ev(struct esmtp_ctx *c, unsigned int ev, const void *val, size_t vlen);

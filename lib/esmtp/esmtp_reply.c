@@ -82,7 +82,7 @@ ehlo_line(struct esmtp_ctx *c, uint32_t pos)
 	if (c->stop)
 		return DECIDED;
 	if (mask) {
-		esmtp_edit(c, pos + 4, t - 4, 'X');
+		esmtp_edit_add(c, pos + 4, t - 4, 'X');
 		if (t == lim && b[t - 1] != '\n')
 			s->rflags |= RF_KW_MASK; /* longer than the hold: mask on */
 		esmtp_trace(c, "ehlo mask", b, t);
@@ -227,12 +227,12 @@ mask_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n)
 			return done; /* a line full of bare CRs: go on next push */
 		cr = memchr(b + off + done, '\r', n - done);
 		if (cr == NULL) {
-			esmtp_edit(c, off + done, n - done, '*');
+			esmtp_edit_add(c, off + done, n - done, '*');
 			return n;
 		}
 		k = (uint32_t)(cr - (b + off + done));
 		if (k != 0)
-			esmtp_edit(c, off + done, k, '*');
+			esmtp_edit_add(c, off + done, k, '*');
 		done += k + 1;
 	}
 	return n;
@@ -265,13 +265,13 @@ neutral_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint32_t col)
 			return done;
 		t = col + done - 4; /* column in the text */
 		if (c->s->rlines == 0 && t < NEUTRAL_LEN) {
-			esmtp_edit(c, off + done, 1, (uint8_t)neutral_word[t]);
+			esmtp_edit_add(c, off + done, 1, (uint8_t)neutral_word[t]);
 			done++;
 			continue;
 		}
 		cr = memchr(b + done, '\r', n - done);
 		k = cr != NULL ? (uint32_t)(cr - b) : n;
-		esmtp_edit(c, off + done, k - done, ' ');
+		esmtp_edit_add(c, off + done, k - done, ' ');
 		done = k;
 	}
 	return n;
@@ -306,7 +306,7 @@ kw_mask_more(struct esmtp_ctx *c, uint32_t off, uint32_t n)
 		}
 	}
 	if (k > skip)
-		esmtp_edit(c, off + skip, k - skip, 'X');
+		esmtp_edit_add(c, off + skip, k - skip, 'X');
 }
 
 /* Columns 0-3 of a reply line: three digits and the separator. */
