@@ -293,20 +293,19 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 	uint64_t body_max = p->crit_min[ESMTP_CRIT_BODY_LENGTH];
 	uint64_t room, used = 0, dlen = s->dline_len;
 	uint8_t fl = s->dflags;
-	int mime = s->depth != 0;
+	/* A line may not start with '.', nor inside MIME with '-'. */
+	uint8_t c2 = s->depth != 0 ? '-' : '.';
 	uint32_t i, start = pos;
 
 	if (s->cmode != CM_DATA || s->dstate == DS_HDR || s->dstate == DS_PHDR ||
 		(fl & (uint8_t) ~(DF_PREV_CRLF | DF_MID)) != 0 || line_max == 0 || body_max == 0 ||
-		s->body_bytes >= body_max)
+		s->body_bytes >= body_max || (!(fl & DF_MID) && (b[pos] == '.' || b[pos] == c2)))
 		return pos;
 	/* Bytes that cross neither the body length nor max-data. */
 	room = body_max - s->body_bytes;
 	if (p->max_data != 0 && s->data_total <= p->max_data && p->max_data - s->data_total < room)
 		room = p->max_data - s->data_total;
 	while (pos < end) {
-		if (!(fl & DF_MID) && (b[pos] == '.' || (mime && b[pos] == '-')))
-			break;
 		i = pos + esmtp_scan_crlf(b + pos, end - pos);
 		if (i == end) {
 			/* The line goes on in the next push. */
@@ -325,6 +324,8 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 		dlen = 0;
 		fl = DF_PREV_CRLF;
 		pos = i + 2;
+		if (pos < end && (b[pos] == '.' || b[pos] == c2))
+			break;
 	}
 	if (pos != start) {
 		s->msg_bytes += used;

@@ -24,14 +24,26 @@ esmtp_scan_crlf(const uint8_t *b, uint32_t n)
 
 #ifdef __SSE2__
 	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
+	__m128i v, w;
+	uint32_t m;
 
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		int m = _mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-
+	/* 32 bytes a round (a 78-byte line in 3), then 16. */
+	for (; i + 32 <= n; i += 32) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		w = _mm_loadu_si128((const __m128i *)(const void *)(b + i + 16));
+		v = _mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf));
+		w = _mm_or_si128(_mm_cmpeq_epi8(w, cr), _mm_cmpeq_epi8(w, lf));
+		m = (uint32_t)_mm_movemask_epi8(v) | (uint32_t)_mm_movemask_epi8(w) << 16;
 		if (m != 0)
-			return i + (uint32_t)__builtin_ctz((unsigned int)m);
+			return i + (uint32_t)__builtin_ctz(m);
+	}
+	if (i + 16 <= n) {
+		v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
+		m = (uint32_t)_mm_movemask_epi8(
+			_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+		if (m != 0)
+			return i + (uint32_t)__builtin_ctz(m);
+		i += 16;
 	}
 #endif
 	for (; i < n; i++)
