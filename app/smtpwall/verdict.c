@@ -1,9 +1,11 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * lib/esmtp behind lib/tcp: the inspector callback and the mapping of an
- * ESMTP verdict to a TCP one. See verdict.h.
+ * lib/esmtp behind lib/tcp: the inspector callback. Both libraries speak
+ * lib/insp's verdicts and edits, so the answer passes on unmapped.
  */
 #include "verdict.h"
+
+#include <string.h>
 
 #include <rte_branch_prediction.h>
 
@@ -39,23 +41,6 @@ rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
 	}
 }
 
-static uint8_t
-tcp_verdict(enum esmtp_verdict v)
-{
-	switch (v) {
-	case ESMTP_DROP_PACKET:
-		return TCP_INSP_DROP_PACKET;
-	case ESMTP_DROP_CONN:
-		return TCP_INSP_DROP_CONN;
-	case ESMTP_RESET:
-		return TCP_INSP_RESET;
-	case ESMTP_BYPASS:
-		return TCP_INSP_BYPASS;
-	default:
-		return TCP_INSP_FORWARD;
-	}
-}
-
 void
 verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
 	struct tcp_insp_result *r)
@@ -75,14 +60,11 @@ verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint
 	for (i = 0; i < er->n_events; i++)
 		rec_event(w, f, &er->events[i]);
 
+	/* Verdict and edits are lib/insp's on both sides: passed on as they are. */
 	r->consumed = er->consumed;
+	r->verdict = (uint8_t)er->verdict;
 	r->overflow = er->overflow;
 	r->retry_other = er->retry_other;
 	r->n_edits = er->n_edits;
-	for (i = 0; i < er->n_edits; i++) {
-		r->edits[i].off = er->edits[i].off;
-		r->edits[i].len = er->edits[i].len;
-		r->edits[i].fill = er->edits[i].fill;
-	}
-	r->verdict = tcp_verdict(er->verdict);
+	memcpy(r->edits, er->edits, er->n_edits * sizeof(r->edits[0]));
 }

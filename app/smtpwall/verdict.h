@@ -5,8 +5,8 @@
 /*
  * The inspector callback lib/tcp calls with a connection's in-order bytes
  * (tcp_params.inspect, arg: the worker): lib/esmtp decides, rate-limit
- * rules are applied, the events are counted and recorded, and the ESMTP
- * verdict and edits are mapped to lib/tcp's.
+ * rules are applied, the events are counted and recorded, and the verdict
+ * and edits (lib/insp's, the same for both libraries) are passed back.
  */
 
 #include <stdint.h>

@@ -57,6 +57,7 @@
 #include <stdint.h>
 
 #include "esmtp_events.h"
+#include "insp.h"
 
 #ifdef __cplusplus
 extern "C" {
@@ -65,12 +66,12 @@ extern "C" {
 /** Direction of a push. */
 enum esmtp_dir { ESMTP_DIR_C2S = 0, ESMTP_DIR_S2C = 1 };
 
-/** Verdict of a push (ESMTP_FORWARD ...). */
+/** Verdict of a push: lib/insp's (ESMTP_FORWARD is INSP_FORWARD ...). */
 enum esmtp_verdict {
-#define _(e, s) ESMTP_##e,
-	foreach_esmtp_verdict
+#define _(e, s) ESMTP_##e = INSP_##e,
+	foreach_insp_verdict
 #undef _
-		ESMTP_VERDICT_MAX
+		ESMTP_VERDICT_MAX = INSP_VERDICT_MAX
 };
 
 /** Event ids (ESMTP_EV_...). */
@@ -142,7 +143,7 @@ enum esmtp_banner {
  * 12,288 octets (the default of the policy's auth_line_max). */
 #define ESMTP_AUTH_LINE_MAX 12288
 
-#define ESMTP_MAX_EDITS 16
+#define ESMTP_MAX_EDITS INSP_MAX_EDITS
 #define ESMTP_MAX_EVENTS 16
 #define ESMTP_MAX_RULES 32
 #define ESMTP_EVENT_VALUE 48
@@ -168,17 +169,14 @@ enum esmtp_banner {
 #define ESMTP_SCRATCH 64
 
 /**
- * One same-length edit.  off is the offset from the start of THIS push's
- * buf (always < consumed); the len bytes from there become fill
- * ('X' for commands and EHLO keywords, '*' for the banner, ' ' for address
- * characters, and "ESMTP" byte by byte then ' ' for a neutral banner).
- * Edits of one push are sorted and do not overlap.
+ * One same-length edit: lib/insp's struct insp_edit (the name is kept for
+ * callers).  off is the offset from the start of THIS push's buf (always <
+ * consumed); the len bytes from there become fill ('X' for commands and
+ * EHLO keywords, '*' for the banner, ' ' for address characters, and
+ * "ESMTP" byte by byte then ' ' for a neutral banner).  Edits of one push
+ * are sorted and do not overlap.
  */
-struct esmtp_edit {
-	uint32_t off;
-	uint16_t len;
-	uint8_t fill;
-};
+#define esmtp_edit insp_edit
 
 /** Event flag: the event is to be logged (audit != 0). */
 #define ESMTP_EVF_LOG 0x01
@@ -205,7 +203,7 @@ struct esmtp_result {
 	uint8_t n_events;
 	uint8_t overflow; /**< edits/events did not fit: push buf[consumed..] again now */
 	uint8_t retry_other; /**< push the other direction's held bytes, then buf[consumed..] */
-	struct esmtp_edit edits[ESMTP_MAX_EDITS];
+	struct insp_edit edits[ESMTP_MAX_EDITS];
 	struct esmtp_event events[ESMTP_MAX_EVENTS];
 };
 

@@ -8,6 +8,7 @@
  */
 #include <string.h>
 
+#include "esmtp_line.h"
 #include "esmtp_priv.h"
 
 /* Verbs packed as upper-case little-endian words, for one compare each. */
@@ -507,10 +508,9 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 {
 	struct esmtp *s = c->s;
 	const uint8_t *b = c->buf;
-	const uint8_t *lf;
-	uint32_t end, n, i, lp;
+	struct esmtp_lcut l;
+	uint32_t n, i, lp, cr;
 	uint64_t d;
-	int crlf = 0, pend = 0;
 
 	if (s->cflags & CF_PEND_CR) {
 		s->cflags &= (uint8_t)~CF_PEND_CR;
@@ -527,16 +527,8 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 		if (c->stop)
 			return pos;
 	}
-	lf = memchr(b + pos, '\n', c->len - pos);
-	end = lf != NULL ? (uint32_t)(lf - b) : c->len;
-	n = end - pos;
-	if (n != 0 && b[end - 1] == '\r') {
-		n--;
-		if (lf != NULL)
-			crlf = 1;
-		else
-			pend = 1;
-	}
+	esmtp_line_cut(b, pos, c->len, &l);
+	n = l.n;
 
 	/* Byte by byte only where bytes matter one by one: special
 	 * characters to blank, BDAT arguments, MAIL parameters (SIZE=). */
@@ -555,7 +547,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 					c->r->overflow = 1;
 					return pos + i;
 				}
-				esmtp_edit(c, pos + i, 1, ' ');
+				esmtp_edit_add(c, pos + i, 1, ' ');
 			}
 			if (ch == '\r')
 				bare_cr(c);
@@ -566,9 +558,10 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 				return pos + i + 1;
 		}
 	} else {
-		const uint8_t *cr;
+		uint32_t at_cr;
 
 		i = 0;
+		cr = l.cr;
 		while (i < n) {
 			uint32_t k = n - i;
 
@@ -582,30 +575,32 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 			d = line_len_dist(c);
 			if (d < k)
 				k = (uint32_t)d;
-			cr = memchr(b + pos + i, '\r', k);
-			if (cr != NULL)
-				k = (uint32_t)(cr - (b + pos + i)) + 1;
+			at_cr = cr < i + k;
+			if (at_cr)
+				k = cr - i + 1;
 			/* A CR is never X-ed: whether it is bare may only be
 			 * known after this push, and the answer must not
 			 * depend on where segments end. */
-			if ((s->cflags & CF_XING) && k - (cr != NULL) != 0)
-				esmtp_edit(c, pos + i, k - (cr != NULL), 'X');
-			if (cr != NULL)
+			if ((s->cflags & CF_XING) && k - at_cr != 0)
+				esmtp_edit_add(c, pos + i, k - at_cr, 'X');
+			if (at_cr)
 				bare_cr(c);
 			s->cline_len += k;
 			line_len_grew(c, s->cline_len - k, s->cline_len);
 			i += k;
 			if (c->stop)
 				return pos + i;
+			if (at_cr)
+				cr = i + esmtp_scan_cr(b + pos + i, n - i);
 		}
 	}
-	if (pend) {
+	if (l.term == LT_CR_PEND) {
 		s->cflags |= CF_PEND_CR;
-		return pos + n + 1;
+		return l.next;
 	}
-	if (lf != NULL) {
-		cmd_eol(c, crlf);
-		return end + 1;
+	if (l.term != LT_NONE) {
+		cmd_eol(c, l.term == LT_CRLF);
+		return l.next;
 	}
 	return pos + n;
 }

@@ -31,12 +31,12 @@ esmtp_init(struct esmtp *s, const struct esmtp_policy *p)
 }
 
 void
-esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill)
+esmtp_edit_add(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill)
 {
 	struct esmtp_result *r = c->r;
 
 	while (n != 0) {
-		struct esmtp_edit *last = r->n_edits ? &r->edits[r->n_edits - 1] : NULL;
+		struct insp_edit *last = r->n_edits ? &r->edits[r->n_edits - 1] : NULL;
 		uint32_t k;
 
 		/* Adjacent runs of the same fill merge: one edit per line and

@@ -9,6 +9,7 @@
  */
 #include <string.h>
 
+#include "esmtp_line.h"
 #include "esmtp_priv.h"
 
 void
@@ -147,20 +148,21 @@ count(struct esmtp_ctx *c, uint32_t t)
 }
 
 /*
- * n content bytes of the current line (no LF, no terminating CR).  Split
- * at every point where a rule crosses its threshold and after every bare
- * CR, so that events come in stream order whatever the segmentation.
- * Returns the bytes processed (< n only when events ran out of room).
+ * n content bytes of the current line (no LF, no terminating CR), the
+ * first bare CR among them at offset cr (n when none).  Split at every
+ * point where a rule crosses its threshold and after every bare CR, so
+ * that events come in stream order whatever the segmentation.  Returns the
+ * bytes processed (< n only when events ran out of room).
  */
 static uint32_t
-content_seg_cr(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, int may_have_cr)
+content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, uint32_t cr)
 {
 	struct esmtp *s = c->s;
 	const struct esmtp_policy *p = c->p;
 	uint32_t i = 0, k;
 	uint64_t d;
 	unsigned int lc;
-	const uint8_t *cr;
+	uint32_t at_cr;
 
 	while (i < n && !c->stop) {
 		if (i != 0 && !esmtp_room(c, 0, STEP_EVENTS)) {
@@ -181,9 +183,9 @@ content_seg_cr(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, int may_have_c
 		if (p->max_data != 0 && s->data_total <= p->max_data &&
 			p->max_data - s->data_total + 1 < k)
 			k = (uint32_t)(p->max_data - s->data_total + 1);
-		cr = may_have_cr ? memchr(b + i, '\r', k) : NULL;
-		if (cr != NULL)
-			k = (uint32_t)(cr - (b + i)) + 1;
+		at_cr = cr < i + k;
+		if (at_cr)
+			k = cr - i + 1;
 
 		data_cr_dot(c, b + i, k);
 		if (s->dstate == DS_HDR || s->dstate == DS_PHDR)
@@ -193,17 +195,13 @@ content_seg_cr(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, int may_have_c
 		s->dline_len += k;
 		esmtp_rules_num(c, lc, s->dline_len - k, s->dline_len);
 		count(c, k);
-		if (cr != NULL)
-			data_bare_cr(c);
 		i += k;
+		if (at_cr) {
+			data_bare_cr(c);
+			cr = i + esmtp_scan_cr(b + i, n - i);
+		}
 	}
 	return i;
-}
-
-static uint32_t
-content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n)
-{
-	return content_seg_cr(c, b, n, 1);
 }
 
 /* term: 0 = none (end of a BDAT message), 1 = bare LF, 2 = CR LF. */
@@ -266,7 +264,7 @@ esmtp_bdat_chunk_end(struct esmtp_ctx *c)
 	/* BDAT LAST: the message ends with its last byte, whatever it is. */
 	if (s->dflags & DF_PEND_CR) {
 		s->dflags &= (uint8_t)~DF_PEND_CR;
-		content_seg(c, &cr, 1);
+		content_seg(c, &cr, 1, 0);
 	}
 	if (s->dflags & DF_MID)
 		line_end(c, 0);
@@ -274,14 +272,16 @@ esmtp_bdat_chunk_end(struct esmtp_ctx *c)
 }
 
 /*
- * Whole body lines that can decide nothing: a DATA body line (not a
- * header), ended by CR LF in this buffer, with no CR inside, not starting
- * with "." (dot-stuffing, end of data) or, inside MIME, "-" (a boundary
- * candidate), under every numeric threshold (line length, body length,
- * max data) and with no negated rule to evaluate at its end. Such a line
- * only counts its bytes: the general path would fire no event, set no
- * flag but DF_PREV_CRLF. Returns the new position (pos when the line at
- * pos is not one of them). Most of a message body goes this way.
+ * Body bytes that can decide nothing: DATA body lines (not a header
+ * section) with no CR inside, ended by CR LF, or by the end of the buffer
+ * (the rest comes next push), not starting with "." (dot-stuffing, end of
+ * data) or, inside MIME, "-" (a boundary candidate), under every numeric
+ * threshold (line length, body length, max data) and with no negated rule
+ * to evaluate at the end of a line.  They only count their bytes: the
+ * general path would fire no event and set no flag but DF_MID, or
+ * DF_PREV_CRLF at the end of a line.  Returns the new position (pos when
+ * the bytes at pos are not such).  Most of a message body goes this way,
+ * lines cut by segment ends included.
  */
 static uint32_t
 body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
@@ -291,23 +291,48 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 	const uint8_t *b = c->buf;
 	uint64_t line_max = p->crit_min[ESMTP_CRIT_BODY_LINE_LENGTH];
 	uint64_t body_max = p->crit_min[ESMTP_CRIT_BODY_LENGTH];
+	uint64_t room, used = 0, dlen = s->dline_len;
+	uint8_t fl = s->dflags;
+	/* A line may not start with '.', nor inside MIME with '-'. */
+	uint8_t c2 = s->depth != 0 ? '-' : '.';
+	uint32_t i, start = pos;
 
 	if (s->cmode != CM_DATA || s->dstate == DS_HDR || s->dstate == DS_PHDR ||
-		(s->dflags & (DF_MID | DF_PEND_CR)) || line_max == 0 || body_max == 0)
+		(fl & (uint8_t) ~(DF_PREV_CRLF | DF_MID)) != 0 || line_max == 0 || body_max == 0 ||
+		s->body_bytes >= body_max || (!(fl & DF_MID) && (b[pos] == '.' || b[pos] == c2)))
 		return pos;
-	while (pos < end && b[pos] != '.' && (s->depth == 0 || b[pos] != '-')) {
-		uint32_t len = esmtp_scan_crlf(b + pos, end - pos), adv = len + 2;
-
-		if (pos + len + 1 >= end || b[pos + len] != '\r' || b[pos + len + 1] != '\n' ||
-			len > line_max || s->body_bytes + adv > body_max ||
-			(p->max_data != 0 && s->data_total <= p->max_data &&
-				s->data_total + adv > p->max_data))
+	/* Bytes that cross neither the body length nor max-data. */
+	room = body_max - s->body_bytes;
+	if (p->max_data != 0 && s->data_total <= p->max_data && p->max_data - s->data_total < room)
+		room = p->max_data - s->data_total;
+	while (pos < end) {
+		i = pos + esmtp_scan_crlf(b + pos, end - pos);
+		if (i == end) {
+			/* The line goes on in the next push. */
+			if (dlen + (end - pos) > line_max || used + (end - pos) > room)
+				break;
+			dlen += end - pos;
+			used += end - pos;
+			fl |= DF_MID;
+			pos = end;
 			break;
-		s->msg_bytes += adv;
-		s->data_total += adv;
-		s->body_bytes += adv;
-		s->dflags = DF_PREV_CRLF;
-		pos += adv;
+		}
+		if (b[i] != '\r' || i + 1 == end || b[i + 1] != '\n' ||
+			dlen + (i - pos) > line_max || used + (i - pos) + 2 > room)
+			break;
+		used += i - pos + 2;
+		dlen = 0;
+		fl = DF_PREV_CRLF;
+		pos = i + 2;
+		if (pos < end && (b[pos] == '.' || b[pos] == c2))
+			break;
+	}
+	if (pos != start) {
+		s->msg_bytes += used;
+		s->data_total += used;
+		s->body_bytes += used;
+		s->dline_len = (uint32_t)dlen;
+		s->dflags = fl;
 	}
 	return pos;
 }
@@ -317,10 +342,9 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 {
 	struct esmtp *s = c->s;
 	const uint8_t *b = c->buf;
-	const uint8_t *lf;
-	uint32_t end, seg, n, done, start;
+	struct esmtp_lcut l;
+	uint32_t end, done, start;
 	static const uint8_t cr = '\r';
-	int crlf, pend, no_cr;
 
 	while (pos < c->len && !c->stop && (s->cmode == CM_DATA || s->cmode == CM_BDAT)) {
 		if (!esmtp_room(c, 0, STEP_EVENTS)) {
@@ -342,7 +366,7 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 				goto account;
 			}
 			/* The CR was bare: content after all. */
-			content_seg(c, &cr, 1);
+			content_seg(c, &cr, 1, 0);
 			continue;
 		}
 		if (!(s->dflags & DF_MID)) {
@@ -354,40 +378,16 @@ esmtp_data_push(struct esmtp_ctx *c, uint32_t pos)
 				goto account;
 			}
 		}
-		/* One scan finds the common line whole: content, then CR LF or
-		 * a bare LF, with no CR inside. Otherwise (a bare CR inside, or
-		 * the line goes on past the buffer) the content is searched for
-		 * CRs as it is cut. */
-		seg = pos + esmtp_scan_crlf(b + pos, end - pos);
-		no_cr = 1;
-		if (seg < end && b[seg] == '\r' && !(seg + 1 < end && b[seg + 1] == '\n')) {
-			no_cr = 0;
-			lf = memchr(b + seg, '\n', end - seg);
-			seg = lf != NULL ? (uint32_t)(lf - b) : end;
-		} else if (seg < end && b[seg] == '\r') {
-			seg++; /* the LF of CR LF */
-		}
-		lf = seg < end ? b + seg : NULL;
-		n = seg - pos;
-		crlf = pend = 0;
-		if (n != 0 && b[seg - 1] == '\r') {
-			n--;
-			if (lf != NULL)
-				crlf = 1;
-			else
-				pend = 1;
-		}
-		done = content_seg_cr(c, b + pos, n, !no_cr);
+		esmtp_line_cut(b, pos, end, &l);
+		done = content_seg(c, b + pos, l.n, l.cr);
 		pos += done;
-		if (done < n || c->stop)
+		if (done < l.n || c->stop)
 			goto account;
-		if (pend) {
+		pos = l.next;
+		if (l.term == LT_CR_PEND)
 			s->dflags |= DF_PEND_CR;
-			pos++;
-		} else if (lf != NULL) {
-			pos = seg + 1;
-			line_end(c, crlf ? 2 : 1);
-		}
+		else if (l.term != LT_NONE)
+			line_end(c, l.term == LT_CRLF ? 2 : 1);
 	account:
 		if (s->cmode == CM_BDAT) {
 			s->bdat_left -= pos - start;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
  * One place for every list the inspector names: events, match criteria,
- * actions, verdicts, command verbs, EHLO keywords and MIME encodings.
+ * actions, command verbs, EHLO keywords and MIME encodings (the verdicts
+ * are lib/insp's, shared with lib/tcp).
  * Each list is an X-macro (VPP foreach_xxx style): the enum and its strings
  * come from the same lines, so they cannot drift apart.
  */
@@ -85,14 +86,6 @@
 	_(DROP_CONN, "drop-connection") \
 	_(RESET, "reset") \
 	_(RATE_LIMIT, "rate-limit") \
-	_(BYPASS, "bypass")
-
-/* Verdicts of a push.  _(ENUM, "name") */
-#define foreach_esmtp_verdict \
-	_(FORWARD, "forward") \
-	_(DROP_PACKET, "drop-packet") \
-	_(DROP_CONN, "drop-connection") \
-	_(RESET, "reset") \
 	_(BYPASS, "bypass")
 
 /*

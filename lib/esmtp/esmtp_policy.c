@@ -30,7 +30,7 @@ static const char *const action_names[] = {
 
 static const char *const verdict_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_verdict
+	foreach_insp_verdict
 #undef _
 };
 

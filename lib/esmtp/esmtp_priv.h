@@ -8,19 +8,9 @@
 
 #include <stdint.h>
 #include <string.h>
-#ifdef __SSE2__
-#include <emmintrin.h>
-#endif
 
 #include "esmtp.h"
-
-#if defined(__GNUC__)
-#define likely(x) __builtin_expect(!!(x), 1)
-#define unlikely(x) __builtin_expect(!!(x), 0)
-#else
-#define likely(x) (x)
-#define unlikely(x) (x)
-#endif
+#include "sw_common.h"
 
 /* Room one processing step may need; checked before the step starts so
  * that a step never has to stop half-way for lack of room. */
@@ -129,7 +119,7 @@ struct esmtp_ctx {
 };
 
 /* esmtp_core.c */
-void esmtp_edit(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
+void esmtp_edit_add(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
 void esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
 	unsigned int log, const void *val, size_t vlen);
 void esmtp_fire_ev(struct esmtp_ctx *c, unsigned int ev, const void *val, size_t vlen);
@@ -174,34 +164,6 @@ void esmtp_body_line_end(struct esmtp_ctx *c);
 void esmtp_body_bytes(struct esmtp *s, const uint8_t *p, uint32_t n);
 
 /* Is there room for a step that may add this many edits and events? */
-/*
- * Offset of the first CR or LF in b[0..n), or n: one pass for both (a DATA
- * line is mostly found whole by it, with its CR LF), 16 bytes at a time
- * where SSE2 is there (every x86-64).
- */
-static inline uint32_t
-esmtp_scan_crlf(const uint8_t *b, uint32_t n)
-{
-	uint32_t i = 0;
-
-#ifdef __SSE2__
-	const __m128i cr = _mm_set1_epi8('\r'), lf = _mm_set1_epi8('\n');
-
-	for (; i + 16 <= n; i += 16) {
-		__m128i v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
-		int m = _mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
-
-		if (m != 0)
-			return i + (uint32_t)__builtin_ctz((unsigned int)m);
-	}
-#endif
-	for (; i < n; i++)
-		if (b[i] == '\r' || b[i] == '\n')
-			return i;
-	return n;
-}
-
 static inline int
 esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events)
 {

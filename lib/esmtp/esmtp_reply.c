@@ -6,6 +6,7 @@
  */
 #include <string.h>
 
+#include "esmtp_line.h"
 #include "esmtp_priv.h"
 
 static const char *const ehlo_words[] = {
@@ -81,7 +82,7 @@ ehlo_line(struct esmtp_ctx *c, uint32_t pos)
 	if (c->stop)
 		return DECIDED;
 	if (mask) {
-		esmtp_edit(c, pos + 4, t - 4, 'X');
+		esmtp_edit_add(c, pos + 4, t - 4, 'X');
 		if (t == lim && b[t - 1] != '\n')
 			s->rflags |= RF_KW_MASK; /* longer than the hold: mask on */
 		esmtp_trace(c, "ehlo mask", b, t);
@@ -226,12 +227,12 @@ mask_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n)
 			return done; /* a line full of bare CRs: go on next push */
 		cr = memchr(b + off + done, '\r', n - done);
 		if (cr == NULL) {
-			esmtp_edit(c, off + done, n - done, '*');
+			esmtp_edit_add(c, off + done, n - done, '*');
 			return n;
 		}
 		k = (uint32_t)(cr - (b + off + done));
 		if (k != 0)
-			esmtp_edit(c, off + done, k, '*');
+			esmtp_edit_add(c, off + done, k, '*');
 		done += k + 1;
 	}
 	return n;
@@ -264,13 +265,13 @@ neutral_banner(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint32_t col)
 			return done;
 		t = col + done - 4; /* column in the text */
 		if (c->s->rlines == 0 && t < NEUTRAL_LEN) {
-			esmtp_edit(c, off + done, 1, (uint8_t)neutral_word[t]);
+			esmtp_edit_add(c, off + done, 1, (uint8_t)neutral_word[t]);
 			done++;
 			continue;
 		}
 		cr = memchr(b + done, '\r', n - done);
 		k = cr != NULL ? (uint32_t)(cr - b) : n;
-		esmtp_edit(c, off + done, k - done, ' ');
+		esmtp_edit_add(c, off + done, k - done, ' ');
 		done = k;
 	}
 	return n;
@@ -305,7 +306,7 @@ kw_mask_more(struct esmtp_ctx *c, uint32_t off, uint32_t n)
 		}
 	}
 	if (k > skip)
-		esmtp_edit(c, off + skip, k - skip, 'X');
+		esmtp_edit_add(c, off + skip, k - skip, 'X');
 }
 
 /* Columns 0-3 of a reply line: three digits and the separator. */
@@ -325,9 +326,8 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 {
 	struct esmtp *s = c->s;
 	const uint8_t *b = c->buf;
-	const uint8_t *lf;
-	uint32_t end, n, i = 0;
-	int crlf = 0, pend = 0;
+	struct esmtp_lcut l;
+	uint32_t n, i = 0;
 
 	if (s->rflags & RF_PEND_CR) {
 		s->rflags &= (uint8_t)~RF_PEND_CR;
@@ -343,16 +343,8 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 		s->rline_len++;
 		s->rflags &= (uint8_t)~RF_KW_MASK;
 	}
-	lf = memchr(b + pos, '\n', c->len - pos);
-	end = lf != NULL ? (uint32_t)(lf - b) : c->len;
-	n = end - pos;
-	if (n != 0 && b[end - 1] == '\r') {
-		n--;
-		if (lf != NULL)
-			crlf = 1;
-		else
-			pend = 1;
-	}
+	esmtp_line_cut(b, pos, c->len, &l);
+	n = l.n;
 	/* Reply code and separator, byte by byte. */
 	for (; i < n && s->rline_len < 4; i++, s->rline_len++)
 		code_byte(s, b[pos + i]);
@@ -370,13 +362,13 @@ reply_bytes(struct esmtp_ctx *c, uint32_t pos)
 			kw_mask_more(c, pos + i, n - i);
 		s->rline_len += n - i;
 	}
-	if (pend) {
+	if (l.term == LT_CR_PEND) {
 		s->rflags |= RF_PEND_CR;
-		return pos + n + 1;
+		return l.next;
 	}
-	if (lf != NULL) {
-		reply_eol(c, crlf);
-		return end + 1;
+	if (l.term != LT_NONE) {
+		reply_eol(c, l.term == LT_CRLF);
+		return l.next;
 	}
 	return pos + n;
 }

@@ -98,6 +98,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "insp.h"
+
 #ifdef __cplusplus
 extern "C" {
 #endif
@@ -118,8 +120,8 @@ extern "C" {
 #define TCP_CARRY_SIZE 1024
 /** Bytes of one retransmission-store chunk (a power of two). */
 #define TCP_RTX_CHUNK 2048
-/** Edits per inspector answer. */
-#define TCP_INSP_MAX_EDITS 16
+/** Edits per inspector answer (lib/insp's bound). */
+#define TCP_INSP_MAX_EDITS INSP_MAX_EDITS
 
 /** TCP flag bits of struct tcp_seg.flags. */
 #define TCP_F_FIN 0x01
@@ -277,26 +279,21 @@ const char *tcp_counter_str(unsigned int c);
 /* ------------------------------------------------------------------------ */
 /* Inspector callback                                                        */
 
-/** Inspector verdicts (mirror lib/esmtp's; the glue translates). */
-enum tcp_insp_verdict {
-	TCP_INSP_FORWARD = 0,
-	TCP_INSP_DROP_PACKET,
-	TCP_INSP_DROP_CONN,
-	TCP_INSP_RESET,
-	TCP_INSP_BYPASS,
-};
-
-/** One same-length edit: buf[off, off + len) becomes fill. */
-struct tcp_insp_edit {
-	uint32_t off; /**< from the start of the pushed buf; off + len <= consumed */
-	uint16_t len;
-	uint8_t fill;
-};
+/**
+ * Inspector verdicts and edits are lib/insp's (enum insp_verdict, struct
+ * insp_edit), the inspector's own: an answer passes through the glue as it
+ * is.  TCP_INSP_* name the same values.
+ */
+#define TCP_INSP_FORWARD INSP_FORWARD
+#define TCP_INSP_DROP_PACKET INSP_DROP_PACKET
+#define TCP_INSP_DROP_CONN INSP_DROP_CONN
+#define TCP_INSP_RESET INSP_RESET
+#define TCP_INSP_BYPASS INSP_BYPASS
 
 /** The inspector's answer to one push (lib/tcp zeroes it before the call). */
 struct tcp_insp_result {
 	uint32_t consumed; /**< bytes decided from the start of buf (<= len) */
-	uint8_t verdict; /**< enum tcp_insp_verdict */
+	uint8_t verdict; /**< enum insp_verdict */
 	uint8_t n_edits;
 	uint8_t overflow; /**< edits did not fit: lib/tcp pushes buf[consumed..] again at once */
 	/**
@@ -307,7 +304,7 @@ struct tcp_insp_result {
 	 * decide, then pushes buf[consumed..] of this direction.
 	 */
 	uint8_t retry_other;
-	struct tcp_insp_edit edits[TCP_INSP_MAX_EDITS];
+	struct insp_edit edits[INSP_MAX_EDITS]; /**< off + len <= consumed */
 };
 
 struct tcp_conn;

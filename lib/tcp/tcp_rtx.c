@@ -64,6 +64,9 @@ tcp_rtx_reserve(struct tcp_ctx *x, struct tcp_half *h, uint32_t end)
 		if (TCP_SEQ_LEQ(last, tb))
 			return rtx_find(x, h, h->next);
 		from = tb + TCP_RTX_CHUNK;
+		/* In order, next is mostly in the tail: no walk of the ring. */
+		if (tb == chunk_base(h->next))
+			first = h->rtx_tail;
 	}
 	need = (last - from) / TCP_RTX_CHUNK + 1;
 	if (need > x->rtx_nfree) {

@@ -256,7 +256,7 @@ push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 	uint32_t k;
 
 	r.consumed = 0;
-	r.verdict = TCP_INSP_FORWARD;
+	r.verdict = INSP_FORWARD;
 	r.n_edits = 0;
 	r.overflow = 0;
 	r.retry_other = 0;
@@ -269,25 +269,25 @@ push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 		tcp_ctr(x, TCP_CTR_BAD_RESULT);
 		r.consumed = blen;
 	}
-	if (r.n_edits > TCP_INSP_MAX_EDITS) {
+	if (r.n_edits > INSP_MAX_EDITS) {
 		tcp_ctr(x, TCP_CTR_BAD_RESULT);
-		r.n_edits = TCP_INSP_MAX_EDITS;
+		r.n_edits = INSP_MAX_EDITS;
 	}
 	/* An overflow that decided nothing would loop: take it as a plain hold. */
 	*ovf = r.overflow && r.consumed > 0;
 	if (r.overflow && r.consumed == 0)
 		tcp_ctr(x, TCP_CTR_BAD_RESULT);
 	switch (r.verdict) {
-	case TCP_INSP_FORWARD:
-	case TCP_INSP_BYPASS:
+	case INSP_FORWARD:
+	case INSP_BYPASS:
 		break;
-	case TCP_INSP_DROP_PACKET:
+	case INSP_DROP_PACKET:
 		tcp_ctr(x, TCP_CTR_INSP_DROP_PACKET);
 		return PUSH_DROP_PACKET;
-	case TCP_INSP_RESET:
+	case INSP_RESET:
 		tcp_ctr(x, TCP_CTR_INSP_RESET);
 		return PUSH_RESET;
-	case TCP_INSP_DROP_CONN:
+	case INSP_DROP_CONN:
 		tcp_ctr(x, TCP_CTR_INSP_DROP_CONN);
 		return PUSH_DROP_CONN;
 	default:
@@ -297,7 +297,7 @@ push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 		return PUSH_DROP_CONN;
 	}
 	for (k = 0; k < r.n_edits; k++) {
-		const struct tcp_insp_edit *e = &r.edits[k];
+		const struct insp_edit *e = &r.edits[k];
 		uint32_t len = e->len;
 
 		/* Edits only touch decided bytes of this push. */
@@ -311,7 +311,7 @@ push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 			edit_apply(x, h, h->dec + e->off, (uint16_t)len, e->fill);
 	}
 	h->dec += r.consumed;
-	if (r.retry_other && r.verdict == TCP_INSP_FORWARD && follow_retry) {
+	if (r.retry_other && r.verdict == INSP_FORWARD && follow_retry) {
 		enum push_res v;
 
 		tcp_ctr(x, TCP_CTR_RETRY_OTHER);
@@ -321,7 +321,7 @@ push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 		/* The rest of this direction goes on at once, like an overflow. */
 		*ovf = h->dec != h->next || *ovf;
 	}
-	return r.verdict == TCP_INSP_BYPASS ? PUSH_BYPASS : PUSH_OK;
+	return r.verdict == INSP_BYPASS ? PUSH_BYPASS : PUSH_OK;
 }
 
 /*
