@@ -18,10 +18,12 @@
 #include <rte_telemetry.h>
 
 #include "app.h"
+#include "ctl_reset.h"
 #include "inspect.h"
 #include "worker.h"
 
 #define CONNS_WAIT_MS 10000 /* a worker that has not answered by then is reported */
+#define CONNS_ASK_ROWS 40 /* rows conns_ask lists: room left in the reply */
 
 /* ------------------------------------------------------------------ */
 /* Worker side                                                        */
@@ -36,6 +38,9 @@ filter_pass(const struct conn_filter *flt, const struct flow_key *k)
 	if (flt->family != k->family)
 		return false;
 	n = k->family == 4 ? 4 : 16;
+	if (flt->has_port)
+		return (memcmp(k->addr_a, flt->addr, n) == 0 && k->port_a == flt->port) ||
+			(memcmp(k->addr_b, flt->addr, n) == 0 && k->port_b == flt->port);
 	return memcmp(k->addr_a, flt->addr, n) == 0 || memcmp(k->addr_b, flt->addr, n) == 0;
 }
 
@@ -49,6 +54,8 @@ row_cb(struct flow_entry *e, void *arg)
 	if (!filter_pass(&c->wfilter, &e->key))
 		return;
 	c->matched++;
+	if (c->wfilter.action != CONN_ACT_LIST)
+		c->kill[c->n_kill++] = e; /* at most CONNS_SLICE per slice */
 	if (c->n_rows >= CONNS_ROWS_MAX)
 		return;
 	r = &c->rows[c->n_rows++];
@@ -76,8 +83,13 @@ conns_answer(struct worker *w, struct conns_req *c)
 		c->cursor = 0;
 		c->n_rows = 0;
 		c->matched = 0;
+		c->rst_sent = 0;
+		c->rst_unknown = 0;
+		c->n_kill = 0;
 	}
 	c->cursor = flow_table_walk_slice(w->ft, c->cursor, CONNS_SLICE, row_cb, c);
+	if (c->n_kill != 0)
+		ctl_clear_flows(w, c); /* the walk must not delete: after it */
 	if (c->cursor >= flow_table_capacity(w->ft))
 		atomic_store_explicit(&c->answered, asked, memory_order_release);
 }
@@ -265,6 +277,38 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	pthread_mutex_unlock(&conns_lock);
 	return 0;
+}
+
+void
+conns_ask(const struct conn_filter *flt, struct rte_tel_data *d, struct conns_sum *sum)
+{
+	uint64_t answered, now = rte_rdtsc();
+	unsigned int i, j, listed = 0;
+	char l1[RTE_TEL_MAX_STRING_LEN], l2[RTE_TEL_MAX_STRING_LEN];
+
+	memset(sum, 0, sizeof(*sum));
+	pthread_mutex_lock(&conns_lock);
+	answered = ask_workers(flt);
+	for (i = 0; i < app.n_workers; i++) {
+		const struct worker *w = app.workers[i];
+
+		if (w == NULL)
+			continue;
+		if (!(answered & (UINT64_C(1) << i))) {
+			sum->silent++;
+			continue;
+		}
+		sum->matched += w->conns.matched;
+		sum->rst_sent += w->conns.rst_sent;
+		sum->rst_unknown += w->conns.rst_unknown;
+		for (j = 0; j < w->conns.n_rows && listed < CONNS_ASK_ROWS; j++, listed++) {
+			format_row(w, &w->conns.rows[j], w->mode == WK_MODE_OFFLINE ? w->now : now,
+				l1, l2, sizeof(l1));
+			rte_tel_data_add_array_string(d, l1);
+			rte_tel_data_add_array_string(d, l2);
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
 }
 
 int

@@ -33,9 +33,20 @@ struct conn_row {
 	uint16_t init_port;
 };
 
-/* Which connections a request wants: all, or those with one address. */
+/* What a request does with the connections it matches. */
+enum conn_action {
+	CONN_ACT_LIST = 0, /* show conn */
+	CONN_ACT_CLEAR_SILENT, /* clear conn: freed, nothing sent */
+	CONN_ACT_CLEAR_RESET, /* clear conn ... reset: an RST to each end, then freed */
+};
+
+/* Which connections a request wants: all, or those with one address
+ * (and one port at either end). */
 struct conn_filter {
 	uint8_t family; /* 0: every connection; 4 or 6: addr must be an end */
+	uint8_t has_port;
+	uint8_t action; /* enum conn_action */
+	uint16_t port; /* with has_port: an end's port */
 	uint8_t addr[16];
 };
 
@@ -48,7 +59,17 @@ struct conns_req {
 	uint32_t working, cursor, n_rows;
 	struct conn_filter wfilter; /* its copy of filter */
 	uint64_t matched; /* connections that pass the filter, listed or not */
+	uint64_t rst_sent, rst_unknown; /* clear conn ... reset: RSTs, ended silently */
 	struct conn_row rows[CONNS_ROWS_MAX];
+	/* clear conn: the matches of the slice walked, freed right after it. */
+	uint32_t n_kill;
+	struct flow_entry *kill[CONNS_SLICE];
+};
+
+/* What every worker answered to one request (conns_ask). */
+struct conns_sum {
+	uint64_t matched, rst_sent, rst_unknown;
+	unsigned int silent; /* workers that did not answer in time */
 };
 
 struct worker;
@@ -64,6 +85,15 @@ conns_poll(struct worker *w, struct conns_req *c)
 		    atomic_load_explicit(&c->answered, memory_order_relaxed)))
 		conns_answer(w, c);
 }
+
+struct rte_tel_data;
+
+/*
+ * Telemetry side: asks every worker for flt, adds the rows they listed to
+ * d (an array of strings already started), sums their answers. Serialised
+ * with `show conn`.
+ */
+void conns_ask(const struct conn_filter *flt, struct rte_tel_data *d, struct conns_sum *sum);
 
 /* Registers /smtpwall/conns with DPDK telemetry; 0 or -errno. */
 int conns_telemetry_register(void);

@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "ctl.h"
 #include "dispatch.h"
 #include "eal_args.h"
 #include "offline.h"
@@ -461,7 +462,8 @@ run_live(int sep, char **argv)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
 	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
-		reload_telemetry_register() != 0)
+		reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
+		ctl_clear_register() != 0 || ctl_trace_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {

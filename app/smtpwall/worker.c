@@ -17,6 +17,7 @@
 #include <rte_prefetch.h>
 
 #include "audit.h"
+#include "ctl_reset.h"
 #include "inspect.h"
 #include "pgen.h"
 #include "pkt.h"
@@ -251,6 +252,7 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 		return NULL;
 	}
 	w->st.flow_new++;
+	ctl_flow_learn(w->id, m, pi); /* clear conn ... reset: the ends' MACs */
 	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN)) {
 		flow_tcp_pickup(w->ft, e, now);
 		w->st.flow_midstream++;
