@@ -160,8 +160,8 @@ ctl_clear_register(void)
 {
 	int rc = 0;
 
-	rc |= rte_telemetry_register_cmd("/smtpwall/clear_service_policy",
-		tel_clear_service_policy, "clear service-policy: hit counts start again. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/clear_service_policy", tel_clear_service_policy,
+		"clear service-policy: hit counts start again. No parameters");
 	rc |= rte_telemetry_register_cmd("/smtpwall/clear_conn", tel_clear_conn,
 		"clear conn: end connections. Parameters: address[,port][,reset|silent]");
 	return rc == 0 ? 0 : -EINVAL;

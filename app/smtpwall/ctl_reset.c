@@ -175,4 +175,3 @@ ctl_clear_flows(struct worker *w, struct conns_req *c)
 	}
 	c->n_kill = 0;
 }
-

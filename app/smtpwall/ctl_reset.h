@@ -46,8 +46,8 @@ ctl_nbr_slot(const uint8_t *addr, uint8_t family, uint16_t vlan)
 }
 
 static inline void
-ctl_nbr_put(unsigned int wid, const uint8_t *addr, uint8_t family, uint16_t vlan,
-	const uint8_t *mac)
+ctl_nbr_put(
+	unsigned int wid, const uint8_t *addr, uint8_t family, uint16_t vlan, const uint8_t *mac)
 {
 	struct ctl_nbr *n = &ctl_nbr[wid][ctl_nbr_slot(addr, family, vlan)];
 

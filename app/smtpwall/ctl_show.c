@@ -40,7 +40,8 @@ ctl_text_reply(struct rte_tel_data *d, const char *text, unsigned long from)
 	while (*p != '\0') {
 		const char *end = strchr(p, '\n');
 		size_t len = end != NULL ? (size_t)(end - p) : strlen(p), off = 0;
-		unsigned int need = len == 0 ? 1 : (unsigned int)((len + CTL_CHUNK - 1) / CTL_CHUNK);
+		unsigned int need =
+			len == 0 ? 1 : (unsigned int)((len + CTL_CHUNK - 1) / CTL_CHUNK);
 
 		if (line >= from) {
 			char s[CTL_CHUNK + 2];
@@ -66,8 +67,8 @@ ctl_text_reply(struct rte_tel_data *d, const char *text, unsigned long from)
 	}
 }
 
-static void
-put(char **buf, size_t *len, size_t *used, const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+static void put(char **buf, size_t *len, size_t *used, const char *fmt, ...)
+	__attribute__((format(printf, 4, 5)));
 
 static void
 put(char **buf, size_t *len, size_t *used, const char *fmt, ...)
@@ -305,13 +306,17 @@ version_format(void)
 	strftime(started, sizeof(started), "%H:%M:%S UTC %b %d %Y", &tm);
 	put(&buf, &len, &used, "smtpwall Version %s\n", SMTPWALL_VERSION);
 	put(&buf, &len, &used, "%s\n", rte_version());
-	put(&buf, &len, &used, "Up %" PRIu64 " days %" PRIu64 " hours %" PRIu64 " mins %" PRIu64
-		" secs (started %s)\n", up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, started);
+	put(&buf, &len, &used,
+		"Up %" PRIu64 " days %" PRIu64 " hours %" PRIu64 " mins %" PRIu64
+		" secs (started %s)\n",
+		up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, started);
 	put(&buf, &len, &used, "Workers: %u, %s dispatch\n", app.n_workers,
 		app.software_dispatch ? "software" : "RSS/queue");
 	g = pgen_reader_enter();
-	put(&buf, &len, &used, "Configuration: %s, policy generation %u (%" PRIu64
-		" reloads, %" PRIu64 " refused)\n", app.config_path ? app.config_path : "(none: built-in defaults)",
+	put(&buf, &len, &used,
+		"Configuration: %s, policy generation %u (%" PRIu64 " reloads, %" PRIu64
+		" refused)\n",
+		app.config_path ? app.config_path : "(none: built-in defaults)",
 		g != NULL ? g->id : 0, app.reloads, app.reloads_failed);
 	pgen_reader_exit();
 	put(&buf, &len, &used, "Inspection: %s\n", app.no_inspect ? "off (--no-inspect)" : "on");
@@ -329,8 +334,8 @@ version_format(void)
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(pid, &link);
 		put(&buf, &len, &used,
-			" %u: %s, driver %s, %s of pair %u (peer port %u), MAC %s, link %s", pid, name,
-			app.caps[i].driver, app.port_inside[pid] ? "inside" : "outside",
+			" %u: %s, driver %s, %s of pair %u (peer port %u), MAC %s, link %s", pid,
+			name, app.caps[i].driver, app.port_inside[pid] ? "inside" : "outside",
 			app.port_pair[pid], app.peer[pid], macs, link.link_status ? "up" : "down");
 		if (link.link_status && link.link_speed != RTE_ETH_SPEED_NUM_NONE &&
 			link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)

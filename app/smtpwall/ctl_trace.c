@@ -133,8 +133,8 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 	unsigned int i, n, phase = 1;
 	char why[512];
 	static const char *const to_names[] = {"embryonic", "idle", "half-closed"};
-	const uint32_t global_to[] = {app.cfg.timeouts.embryonic, app.cfg.timeouts.idle,
-		app.cfg.timeouts.half_closed};
+	const uint32_t global_to[] = {
+		app.cfg.timeouts.embryonic, app.cfg.timeouts.idle, app.cfg.timeouts.half_closed};
 
 	policy_classify(p, k, &m);
 	n = policy_chain_get(p, k->pair, &chain);
@@ -153,11 +153,13 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 	}
 	put(t, "\nPhase: %u\nType: INSPECT\n", phase++);
 	if (app.no_inspect) {
-		put(t, "Subtype: none\nResult: ALLOW\nAdditional Information:\n"
-		       " smtpwall runs with --no-inspect: every connection is forwarded untouched\n");
+		put(t,
+			"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
+			" smtpwall runs with --no-inspect: every connection is forwarded untouched\n");
 	} else if (m.inspect == NULL) {
-		put(t, "Subtype: none\nResult: ALLOW\nAdditional Information:\n"
-		       " no class that decides inspection matches: forwarded untouched\n");
+		put(t,
+			"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
+			" no class that decides inspection matches: forwarded untouched\n");
 	} else if (m.esmtp == NULL) {
 		put(t, "Subtype: none\nResult: ALLOW\nConfig:\n %s\n  %s\n", class_where(m.inspect),
 			m.inspect->inspect == POLICY_INSPECT_NONE ? "no inspect esmtp"
@@ -167,12 +169,14 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 		put(t, "Subtype: %s\nResult: ALLOW\nConfig:\n %s\n  inspect %s %s\n",
 			policy_inspect_name(m.inspect->inspect), class_where(m.inspect),
 			policy_inspect_name(m.inspect->inspect), m.inspect->imap_name);
-		put(t, "Additional Information:\n inspect map %s: lib/tcp reassembly and the ESMTP "
-		       "inspector see every segment\n",
+		put(t,
+			"Additional Information:\n inspect map %s: lib/tcp reassembly and the ESMTP "
+			"inspector see every segment\n",
 			m.inspect->imap_name);
 	}
-	put(t, "\nPhase: %u\nType: CONN-SETTINGS\nSubtype: connection limits and timeouts\n"
-	       "Result: ALLOW\n",
+	put(t,
+		"\nPhase: %u\nType: CONN-SETTINGS\nSubtype: connection limits and timeouts\n"
+		"Result: ALLOW\n",
 		phase++);
 	if (m.conn != NULL)
 		put(t, "Config:\n %s\n", class_where(m.conn));
@@ -186,8 +190,9 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 		else
 			put(t, "%u (over it: %%ASA-%u)\n", v, policy_limit_msgid(i));
 	}
-	if (m.conn != NULL && (m.conn->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
-				      m.conn->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0))
+	if (m.conn != NULL &&
+		(m.conn->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
+			m.conn->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0))
 		put(t, " embryonic limit crossed: %s\n",
 			m.conn->emb_action == POLICY_EMB_DROP ? "the SYN is dropped"
 							      : "TCP Intercept (SYN cookies)");
@@ -202,8 +207,9 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 		char a[INET6_ADDRSTRLEN];
 
 		inet_ntop(m.stat->family == 4 ? AF_INET : AF_INET6, m.stat->real, a, sizeof(a));
-		put(t, "\nPhase: %u\nType: STATIC\nSubtype: legacy static limits\nResult: ALLOW\n"
-		       "Config:\n static (%s,%s) %s/%u tcp %u %u\n",
+		put(t,
+			"\nPhase: %u\nType: STATIC\nSubtype: legacy static limits\nResult: ALLOW\n"
+			"Config:\n static (%s,%s) %s/%u tcp %u %u\n",
 			phase++, m.stat->real_if, m.stat->mapped_if, a, m.stat->plen,
 			m.stat->tcp_max_conns, m.stat->tcp_em_limit);
 	}
@@ -257,6 +263,6 @@ int
 ctl_trace_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/packet_tracer", tel_packet_tracer,
-		"packet-tracer: the class, inspect map, limits and timeouts of a new connection. "
-		"Parameters: inside|outside,tcp|udp,src,sport,dst,dport[,pair]");
+		"packet-tracer: what a new connection gets. Parameters: "
+		"inside|outside,tcp|udp,src,sport,dst,dport[,pair]");
 }

@@ -85,8 +85,8 @@ put_acls(struct out *o, const struct policy *p)
 			const struct policy_ace *e = &p->aces[l->first + i];
 			bool l4 = e->proto == 6 || e->proto == 17;
 
-			put(o, "access-list %s extended %s %s", l->name, e->permit ? "permit" : "deny",
-				policy_proto_name(e->proto));
+			put(o, "access-list %s extended %s %s", l->name,
+				e->permit ? "permit" : "deny", policy_proto_name(e->proto));
 			put_addr(o, &e->src);
 			if (l4)
 				put_ports(o, &e->sport);
@@ -147,7 +147,8 @@ put_imap(struct out *o, const struct policy_imap *m)
 
 	put(o, "policy-map type inspect esmtp %s\n parameters\n", m->name);
 	if (e->mask_banner)
-		put(o, "  mask-banner%s\n", e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "");
+		put(o, "  mask-banner%s\n",
+			e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "");
 	if (e->special_char)
 		put(o, "  special-character action %s\n",
 			esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action));
@@ -173,7 +174,8 @@ put_class(struct out *o, const struct policy *p, const struct policy_class *c)
 	if (c->has_inspect && c->inspect == POLICY_INSPECT_NONE)
 		put(o, "  no inspect esmtp\n");
 	else if (c->has_inspect && c->imap != POLICY_NONE && !c->ios)
-		put(o, "  inspect %s %s\n", policy_inspect_name(c->inspect), p->imaps[c->imap].name);
+		put(o, "  inspect %s %s\n", policy_inspect_name(c->inspect),
+			p->imaps[c->imap].name);
 	else if (c->has_inspect)
 		put(o, "  inspect %s\n", policy_inspect_name(c->inspect));
 	for (i = 0; i < POLICY_LIMIT_MAX; i++)
@@ -186,7 +188,8 @@ put_class(struct out *o, const struct policy *p, const struct policy_class *c)
 	for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
 		if (c->timeouts[i] != POLICY_TIMEOUT_UNSET)
 			put(o, "  set connection timeout %s %u:%02u:%02u\n", policy_timeout_name(i),
-				c->timeouts[i] / 3600, c->timeouts[i] / 60 % 60, c->timeouts[i] % 60);
+				c->timeouts[i] / 3600, c->timeouts[i] / 60 % 60,
+				c->timeouts[i] % 60);
 }
 
 static void
@@ -274,8 +277,8 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 		put(&o, "service-policy %s global\n", p->pmaps[p->global_pmap].name);
 	for (i = 0; i < POLICY_MAX_PAIRS; i++)
 		if (p->pair_pmap[i] != POLICY_NONE && p->pair_pmap[i] != p->global_pmap)
-			put(&o, "service-policy %s interface pair %u\n", p->pmaps[p->pair_pmap[i]].name,
-				i);
+			put(&o, "service-policy %s interface pair %u\n",
+				p->pmaps[p->pair_pmap[i]].name, i);
 	if (p->ios_pmap != POLICY_NONE) {
 		const struct policy_pmap *pm = &p->pmaps[p->ios_pmap];
 
@@ -285,7 +288,8 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 			const struct policy_class *c = &pm->classes[j];
 
 			put(&o, "ip inspect name %s %s%s%s", p->imaps[c->imap].name,
-				policy_inspect_name(c->inspect), c->alert ? " alert on" : " alert off",
+				policy_inspect_name(c->inspect),
+				c->alert ? " alert on" : " alert off",
 				c->audit_trail ? " audit-trail on" : "");
 			if (p->imaps[c->imap].esmtp.max_data != 0)
 				put(&o, " max-data %llu",
@@ -299,7 +303,8 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 }
 
 unsigned int
-policy_chain_get(const struct policy *p, unsigned int pair, const struct policy_class *const **chain)
+policy_chain_get(
+	const struct policy *p, unsigned int pair, const struct policy_class *const **chain)
 {
 	if (pair >= POLICY_MAX_PAIRS)
 		pair = 0;
