@@ -11,6 +11,9 @@
  */
 
 #include <stdint.h>
+#include <sys/types.h>
+
+#include <limits.h>
 
 #include <rte_telemetry.h>
 
@@ -31,6 +34,13 @@ void ctl_config_loaded(const char *path, uint32_t gen);
 /* `show service-policy` after `clear service-policy`: sum -= the baseline
  * taken for generation g (n_classes sets), when there is one. */
 void ctl_sp_baseline_sub(const struct pgen *g, struct policy_class_counters *sum);
+
+/*
+ * --ctl-group: the group's id (0, or -1 with a line on stderr), and, after
+ * rte_eal_init, the telemetry socket and its directory given to it.
+ */
+int ctl_group_lookup(const char *name, gid_t *gid);
+int ctl_group_apply(gid_t gid);
 
 /* Registers the commands of ctl_show.c, ctl_clear.c and ctl_trace.c. 0 or -errno. */
 int ctl_show_register(void);
