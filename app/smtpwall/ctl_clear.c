@@ -144,10 +144,12 @@ tel_clear_conn(const char *cmd, const char *params, struct rte_tel_data *d)
 	snprintf(line, sizeof(line), "%" PRIu64 " connection(s) cleared%s", sum.matched,
 		sum.silent != 0 ? " (some workers did not answer)" : "");
 	rte_tel_data_add_array_string(d, line);
-	if (flt.action == CONN_ACT_CLEAR_RESET)
+	if (flt.action == CONN_ACT_CLEAR_RESET && sum.rst_unknown == 0)
+		snprintf(line, sizeof(line), "%" PRIu64 " RST(s) sent", sum.rst_sent);
+	else if (flt.action == CONN_ACT_CLEAR_RESET)
 		snprintf(line, sizeof(line),
 			"%" PRIu64 " RST(s) sent; %" PRIu64
-			" connection(s) ended silently: sequence numbers unknown (not inspected)",
+			" connection(s) ended silently: not inspected, sequence numbers unknown",
 			sum.rst_sent, sum.rst_unknown);
 	else
 		snprintf(line, sizeof(line), "no RST sent (silent)");

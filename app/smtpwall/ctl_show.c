@@ -157,8 +157,15 @@ asp_line(char **buf, size_t *len, size_t *used, const char *desc, const char *kw
 	if (v == 0)
 		return;
 	snprintf(left, sizeof(left), "%s (%s)", desc, kw);
-	left[0] = (char)toupper((unsigned char)left[0]);
-	put(buf, len, used, "  %-86s %14" PRIu64 "\n", left, v);
+	/* Sentence case, protocol names as they are spelt. */
+	if (strncmp(left, "ipv", 3) == 0)
+		memcpy(left, "IPv", 3);
+	else if (strncmp(left, "tcp ", 4) == 0 || strncmp(left, "udp ", 4) == 0)
+		for (int i = 0; i < 3; i++)
+			left[i] = (char)toupper((unsigned char)left[i]);
+	else
+		left[0] = (char)toupper((unsigned char)left[0]);
+	put(buf, len, used, "  %-66s %10" PRIu64 "\n", left, v);
 }
 
 #define D(field) (now.s.field - asp_base.s.field)
