@@ -248,7 +248,7 @@ asp_format(void)
 		"intercept-server-timeout", D(ic_srv_timeout));
 	asp_line(&buf, &len, &used, "TCP Intercept: connection limit", "intercept-conn-limit",
 		D(ic_conn_limit));
-	asp_line(&buf, &len, &used, "connection cleared (clear conn)", "conn-cleared",
+	asp_line(&buf, &len, &used, "connection ended by clear conn", "conn-cleared",
 		D(conn_cleared));
 	for (i = 1; i < ESMTP_VERDICT_MAX; i++) {
 		char desc[64];
