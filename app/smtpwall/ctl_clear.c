@@ -149,7 +149,8 @@ tel_clear_conn(const char *cmd, const char *params, struct rte_tel_data *d)
 	else if (flt.action == CONN_ACT_CLEAR_RESET)
 		snprintf(line, sizeof(line),
 			"%" PRIu64 " RST(s) sent; %" PRIu64
-			" connection(s) ended silently: not inspected, sequence numbers unknown",
+			" connection(s) ended silently: not inspected (sequence numbers unknown) "
+			"or no MAC known",
 			sum.rst_sent, sum.rst_unknown);
 	else
 		snprintf(line, sizeof(line), "no RST sent (silent)");

@@ -17,6 +17,18 @@
 #include "worker.h"
 
 struct ctl_nbr ctl_nbr[APP_MAX_WORKERS][CTL_NBR_SLOTS];
+uint8_t ctl_port_mac[APP_MAX_WORKERS][RTE_MAX_ETHPORTS][6];
+
+/* The MAC last seen behind a port, or NULL. */
+static const uint8_t *
+port_mac(unsigned int wid, uint16_t port)
+{
+	static const uint8_t none[6];
+
+	if (port >= RTE_MAX_ETHPORTS || memcmp(ctl_port_mac[wid][port], none, 6) == 0)
+		return NULL;
+	return ctl_port_mac[wid][port];
+}
 
 /* The MAC frames to addr carry, or NULL when this worker does not know it. */
 static const uint8_t *
@@ -40,7 +52,8 @@ nbr_get(unsigned int wid, const uint8_t *addr, uint8_t family, uint16_t vlan)
  * and TCP header. Its length, or 0 (a MAC unknown).
  */
 static uint32_t
-template_frame(const struct worker *w, const struct flow_entry *e, uint8_t *t, size_t cap)
+template_frame(const struct worker *w, const struct flow_entry *e, const struct wk_flow *f,
+	uint8_t *t, size_t cap)
 {
 	const struct flow_key *k = &e->key;
 	int id = e->init_dir; /* key direction of the initiator: 0 is a -> b */
@@ -49,6 +62,12 @@ template_frame(const struct worker *w, const struct flow_entry *e, uint8_t *t, s
 	uint16_t sp = id == 0 ? k->port_a : k->port_b, dp = id == 0 ? k->port_b : k->port_a;
 	const uint8_t *smac = nbr_get(w->id, src, k->family, k->vlan);
 	const uint8_t *dmac = nbr_get(w->id, dst, k->family, k->vlan);
+
+	/* The initiator's frames come in by init_port, the responder's by its peer. */
+	if (smac == NULL)
+		smac = port_mac(w->id, f->init_port);
+	if (dmac == NULL && f->init_port < RTE_MAX_ETHPORTS)
+		dmac = port_mac(w->id, app.peer[f->init_port]);
 	uint32_t o = 12, ipl = k->family == 4 ? 20 : 40;
 
 	if (cap < 14 + 4 + ipl + 20 || smac == NULL || dmac == NULL)
@@ -115,7 +134,7 @@ send_resets(struct worker *w, const struct flow_entry *e, const struct wk_flow *
 {
 	uint8_t t[PKT_BUILD_TCP_MAX];
 	struct pkt_info pi;
-	uint32_t len = template_frame(w, e, t, sizeof(t));
+	uint32_t len = template_frame(w, e, f, t, sizeof(t));
 	unsigned int d, sent = 0;
 
 	if (len == 0 || pkt_parse_ex(t, len, false, &pi) != PKT_OK)

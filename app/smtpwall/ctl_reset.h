@@ -12,7 +12,9 @@
  * of each new connection (the slow path): a frame from S to D says that
  * frames to S carry S's source MAC and frames to D its destination MAC.
  * Written and read by its worker only; a slot taken by another address is
- * simply unknown (the clear is then silent), never wrong.
+ * unknown, never wrong. Then the MACs last seen behind each port stand in
+ * (a router on each side: the MAC of every address behind it); a wrong
+ * guess reaches a host the IP header is not for, which drops it.
  */
 
 #include <stdint.h>
@@ -33,6 +35,9 @@ struct ctl_nbr {
 };
 
 extern struct ctl_nbr ctl_nbr[APP_MAX_WORKERS][CTL_NBR_SLOTS];
+/* The source MAC of the last new connection's first frame that came in by
+ * a port (its neighbour), per worker; all zero: none yet. */
+extern uint8_t ctl_port_mac[APP_MAX_WORKERS][RTE_MAX_ETHPORTS][6];
 
 static inline uint32_t
 ctl_nbr_slot(const uint8_t *addr, uint8_t family, uint16_t vlan)
@@ -69,6 +74,8 @@ ctl_flow_learn(unsigned int wid, const struct rte_mbuf *m, const struct pkt_info
 		return;
 	ctl_nbr_put(wid, pi->src, family, vlan, eth + 6);
 	ctl_nbr_put(wid, pi->dst, family, vlan, eth);
+	if (m->port < RTE_MAX_ETHPORTS)
+		memcpy(ctl_port_mac[wid][m->port], eth + 6, 6);
 }
 
 struct worker;
