@@ -66,12 +66,30 @@ grep -q '^  set connection timeout idle 0:30:00$' "$WORKDIR/run1" || fail "runni
 grep -q '^policy-map type inspect esmtp _default_esmtp_map$' "$WORKDIR/run1" || fail "running-config: built-in map"
 grep -q '^service-policy global_policy global$' "$WORKDIR/run1" || fail "running-config: service-policy"
 grep -q '^timeout conn 1:00:00 half-closed 0:10:00 embryonic 0:00:30' "$WORKDIR/run1" || fail "running-config: timeouts"
-printf '# reloaded\n' >>"$WORKDIR/policy.yaml"
+# The reloaded file makes a running-config of several replies (150
+# access-list lines) with a line longer than one telemetry string.
+{
+	echo "access-lists:"
+	echo "  many:"
+	for i in $(seq 150); do echo "    - permit tcp any host 192.0.2.$((i % 250 + 1)) eq $((1000 + i))"; done
+	echo "inspect-maps:"
+	echo "  relay_map:"
+	printf '    parameters: {mail-relay: {domain: [%s], action: log}}\n' \
+		"$(seq -s, -f 'mail%02g.relay-domain.example' 1 8)"
+} >>"$WORKDIR/policy.yaml"
 [ "$(ctl reload)" = "reloaded: generation 2" ] || fail "reload"
 h2=$(fnv "$WORKDIR/policy.yaml")
 [ "$h1" != "$h2" ] || fail "the hash did not change"
-ctl show running-config | grep -q "^: file .*, generation 2, .* fnv1a-64 $h2$" ||
+ctl show running-config >"$WORKDIR/run2" || fail "show running-config after reload"
+grep -q "^: file .*, generation 2, .* fnv1a-64 $h2$" "$WORKDIR/run2" ||
 	fail "show running-config after reload: not generation 2 with hash $h2"
+[ "$(grep -c '^access-list many extended permit tcp any host 192.0.2.' "$WORKDIR/run2")" -eq 150 ] ||
+	fail "running-config: not the 150 access-list lines (paging)"
+grep -q '^access-list many extended permit tcp any host 192.0.2.151 eq 1150$' "$WORKDIR/run2" ||
+	fail "running-config: the 150th access-list line"
+long="  mail-relay $(seq -s, -f 'mail%02g.relay-domain.example' 1 8) action log"
+grep -qxF -- "$long" "$WORKDIR/run2" || fail "running-config: the long mail-relay line (${#long} bytes) is cut"
+[ "$(tail -1 "$WORKDIR/run2")" = ": end" ] || fail "running-config: no ': end' (paging)"
 echo "ok: show running-config: file, generation, hash $h1 -> $h2, effective policy"
 
 # 3. show asp drop: malformed frames from the client side, by reason.
