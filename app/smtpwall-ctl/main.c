@@ -381,13 +381,6 @@ print_paged(int fd, const char *cmd, bool at)
 	return 0;
 }
 
-/* Prints the string elements of an array reply, one per line. */
-static int
-print_lines(const char *reply)
-{
-	return print_value(reply);
-}
-
 /* `clear conn address A [port P] [reset|silent]` (n words after "conn"). */
 static int
 clear_conn_cmd(int n, char **w, char *cmd, size_t len)
@@ -584,11 +577,13 @@ main(int argc, char **argv)
 		rc = print_reload(reply);
 		break;
 	case OUT_CLEARED:
-		/* {"cleared": "what", ...}: said the ASA way, nothing when it worked. */
-		rc = json_key(reply, "cleared") != NULL ? 0 : print_value(reply) == 0 ? 1 : 1;
+		/* {"cleared": "what", ...}: silent when it worked, as the ASA. */
+		rc = json_key(reply, "cleared") != NULL ? 0 : 1;
+		if (rc != 0 && print_value(reply) == 0)
+			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", reply);
 		break;
 	default:
-		rc = print_lines(reply);
+		rc = print_value(reply);
 		break;
 	}
 	free(reply);
