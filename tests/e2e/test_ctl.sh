@@ -168,6 +168,28 @@ exec 7<>"$WORKDIR/in1" 8<>"$WORKDIR/in2"
 held "$WORKDIR/h1" "$WORKDIR/in1"
 p1=$(head -1 "$WORKDIR/h1")
 ctl show conn address "$CLIENT_IP" | grep -q ":$p1 outside" || fail "show conn does not list $p1"
+# Two segments of this inspected connection with a wrong TCP checksum:
+# lib/tcp's drop reason, live in show asp drop.
+ip netns exec "$NS_C" "$SYSPY" -c '
+import socket, struct, sys
+def csum(b):
+    if len(b) % 2: b += b"\0"
+    s = sum(struct.unpack("!%dH" % (len(b) // 2), b))
+    while s >> 16: s = (s & 0xffff) + (s >> 16)
+    return ~s & 0xffff
+src, dst = socket.inet_aton(sys.argv[2]), socket.inet_aton(sys.argv[3])
+tcp = struct.pack("!HHIIBBHHH", int(sys.argv[4]), 25, 1, 1, 5 << 4, 0x10, 512, 0xbad, 0)
+ip = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 40, 0, 0x4000, 64, 6, 0, src, dst)
+ip = ip[:10] + struct.pack("!H", csum(ip)) + ip[12:]
+s = socket.socket(socket.AF_PACKET, socket.SOCK_RAW)
+s.bind((sys.argv[1], 0))
+for _ in range(2):
+    s.send(b"\xff" * 6 + b"\x02\x00\x00\x00\x00\x01" + b"\x08\x00" + ip + tcp)' \
+	"$TAP_IN" "$CLIENT_IP" "$SERVER_IP" "$p1" || fail "bad-checksum segments"
+for _ in $(seq 50); do [ "$(asp_count tcp-bad-csum)" = 2 ] && break; sleep 0.1; done
+grep -Eq '^  Bad TCP checksum \(tcp-bad-csum\) +2$' "$WORKDIR/asp" ||
+	{ show "$WORKDIR/asp"; fail "show asp drop: not 2 tcp-bad-csum"; }
+echo "ok: show asp drop: 2 segments with a bad TCP checksum (lib/tcp: tcp-bad-csum)"
 ctl clear conn address "$CLIENT_IP" port "$p1" reset >"$WORKDIR/clr1" || fail "clear conn reset"
 show "$WORKDIR/clr1"
 grep -q "^TCP inside $CLIENT_IP:$p1 outside $SERVER_IP:25, established, esmtp$" "$WORKDIR/clr1" ||
