@@ -363,7 +363,16 @@ print_paged(int fd, const char *cmd, bool at)
 			}
 			p = json_string(p + 1, s, sizeof(s));
 			if (s[0] == '~') {
-				from = strtoul(s + 1, NULL, 10);
+				unsigned long next = strtoul(s + 1, NULL, 10);
+
+				if (next <= from) {
+					fprintf(stderr,
+						"smtpwall-ctl: %s: the reply does not move on\n",
+						cmd);
+					free(reply);
+					return 1;
+				}
+				from = next;
 				more = true;
 			} else if (s[0] == '+') {
 				fputs(s + 1, stdout);

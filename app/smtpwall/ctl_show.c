@@ -40,8 +40,12 @@ ctl_text_reply(struct rte_tel_data *d, const char *text, unsigned long from)
 	while (*p != '\0') {
 		const char *end = strchr(p, '\n');
 		size_t len = end != NULL ? (size_t)(end - p) : strlen(p), off = 0;
-		unsigned int need =
-			len == 0 ? 1 : (unsigned int)((len + CTL_CHUNK - 1) / CTL_CHUNK);
+		unsigned int need;
+
+		/* A line longer than a whole reply is cut (no text here has one). */
+		if (len > (size_t)(CTL_PAGE - 1) * CTL_CHUNK)
+			len = (size_t)(CTL_PAGE - 1) * CTL_CHUNK;
+		need = len == 0 ? 1 : (unsigned int)((len + CTL_CHUNK - 1) / CTL_CHUNK);
 
 		if (line >= from) {
 			char s[CTL_CHUNK + 2];
@@ -63,7 +67,7 @@ ctl_text_reply(struct rte_tel_data *d, const char *text, unsigned long from)
 			} while (off < len);
 		}
 		line++;
-		p += len + (end != NULL ? 1 : 0);
+		p = end != NULL ? end + 1 : p + strlen(p);
 	}
 }
 
