@@ -6,14 +6,22 @@
  *
  *   smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]
  *   smtpwall-ctl [-f PREFIX] show counters | show drops | show flows
+ *   smtpwall-ctl [-f PREFIX] show asp drop | show version | show running-config
+ *   smtpwall-ctl [-f PREFIX] clear service-policy | clear asp drop
+ *   smtpwall-ctl [-f PREFIX] clear conn address A [port P] [reset|silent]
+ *   smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp SRC SPORT DST DPORT
  *   smtpwall-ctl [-f PREFIX] reload      (waits; exit 1 when the file is refused)
  *   smtpwall-ctl [-f PREFIX] raw /command[,params]
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <grp.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -28,32 +36,94 @@ usage(void)
 		"usage: smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]\n"
 		"       smtpwall-ctl [-f PREFIX] show counters|drops|flows\n"
 		"       smtpwall-ctl [-f PREFIX] show conn [count | address ADDR]\n"
+		"       smtpwall-ctl [-f PREFIX] show asp drop | version | running-config\n"
+		"       smtpwall-ctl [-f PREFIX] clear service-policy | asp drop\n"
+		"       smtpwall-ctl [-f PREFIX] clear conn address ADDR [port P] [reset|silent]\n"
+		"       smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp|udp\n"
+		"                    SRC SPORT DST DPORT [pair N]\n"
 		"       smtpwall-ctl [-f PREFIX] reload\n"
 		"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
 		"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
 	return 2;
 }
 
+/*
+ * Where the box's socket is: DPDK puts it under /var/run/dpdk for root and
+ * under $XDG_RUNTIME_DIR for other users. A user of the control group
+ * talks to a box that root runs: /var/run/dpdk when that prefix is there.
+ */
+static void
+tel_path(const char *prefix, char *path, size_t len)
+{
+	const char *run = getenv("XDG_RUNTIME_DIR");
+	struct stat st;
+	char dir[256];
+
+	int r;
+
+	snprintf(dir, sizeof(dir), "/var/run/dpdk/%.64s", prefix);
+	if (getuid() == 0 || run == NULL || stat(dir, &st) == 0 || errno == EACCES)
+		r = snprintf(path, len, "%s/dpdk_telemetry.v2", dir);
+	else
+		r = snprintf(path, len, "%s/dpdk/%s/dpdk_telemetry.v2", run, prefix);
+	if (r < 0 || (size_t)r >= len)
+		path[0] = '\0'; /* too long for a socket name: connect says so */
+}
+
+/* The group that may use the socket (its own, or its directory's), or NULL. */
+static const char *
+tel_group(const char *path)
+{
+	char dir[sizeof(((struct sockaddr_un *)0)->sun_path)];
+	struct stat st;
+	struct group *g;
+	char *slash;
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	if (stat(path, &st) != 0) {
+		slash = strrchr(dir, '/');
+		if (slash != NULL)
+			*slash = '\0';
+		if (stat(dir, &st) != 0)
+			return NULL;
+	}
+	if (st.st_gid == 0 || !(st.st_mode & S_IRWXG))
+		return NULL;
+	g = getgrgid(st.st_gid);
+	return g != NULL ? g->gr_name : NULL;
+}
+
 static int
 tel_connect(const char *prefix)
 {
 	struct sockaddr_un sun = {.sun_family = AF_UNIX};
-	const char *run = getenv("XDG_RUNTIME_DIR");
 	char buf[1024];
 	int fd;
 
-	if (getuid() == 0 || run == NULL)
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "/var/run/dpdk/%s/dpdk_telemetry.v2",
-			prefix);
-	else
-		snprintf(sun.sun_path, sizeof(sun.sun_path), "%s/dpdk/%s/dpdk_telemetry.v2", run,
-			prefix);
+	tel_path(prefix, sun.sun_path, sizeof(sun.sun_path));
 	fd = socket(AF_UNIX, SOCK_SEQPACKET, 0);
 	if (fd < 0 || connect(fd, (struct sockaddr *)&sun, sizeof(sun)) != 0) {
-		fprintf(stderr,
-			"smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
-			"--file-prefix %s?)\n",
-			sun.sun_path, strerror(errno), prefix);
+		int err = errno;
+		const char *grp;
+
+		if (err == EACCES || err == EPERM) {
+			grp = tel_group(sun.sun_path);
+			if (grp != NULL)
+				fprintf(stderr,
+					"smtpwall-ctl: permission denied on %s (run as root or a "
+					"member of group %s)\n",
+					sun.sun_path, grp);
+			else
+				fprintf(stderr,
+					"smtpwall-ctl: permission denied on %s (run as root, or "
+					"start smtpwall with --ctl-group GROUP and join that group)\n",
+					sun.sun_path);
+		} else {
+			fprintf(stderr,
+				"smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
+				"--file-prefix %s?)\n",
+				sun.sun_path, strerror(err), prefix);
+		}
 		if (fd >= 0)
 			close(fd);
 		return -1;
@@ -62,6 +132,7 @@ tel_connect(const char *prefix)
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){REPLY_WAIT_S, 0},
 		    sizeof(struct timeval)) != 0 ||
 		read(fd, buf, sizeof(buf)) <= 0) {
+		fprintf(stderr, "smtpwall-ctl: %s accepted but did not greet\n", sun.sun_path);
 		close(fd);
 		return -1;
 	}
@@ -247,13 +318,184 @@ conn_param(int n, char **w)
 	return NULL;
 }
 
+/*
+ * Prints a paged text reply (ctl_text_reply in smtpwall): ' ' starts a
+ * line, '+' continues it, "~N" asks for the rest from line N (cmd,N or,
+ * when at, cmd,@N). 0, or 1 with a line on stderr.
+ */
+static int
+print_paged(int fd, const char *cmd, bool at)
+{
+	char q[640], s[256];
+	unsigned long from = 0;
+	bool more = true, first = true;
+
+	while (more) {
+		char *reply;
+		const char *p;
+
+		if (from == 0)
+			snprintf(q, sizeof(q), "%s", cmd);
+		else
+			snprintf(q, sizeof(q), "%s,%s%lu", cmd, at ? "@" : "", from);
+		reply = tel_query(fd, q);
+		if (reply == NULL) {
+			fprintf(stderr, "smtpwall-ctl: no reply to %s\n", q);
+			return 1;
+		}
+		p = strchr(reply, ':');
+		for (p = p != NULL ? p + 1 : reply; *p == ' '; p++)
+			;
+		if (*p != '[') {
+			fprintf(stderr, "smtpwall-ctl: %s\n",
+				strncmp(p, "null", 4) == 0
+					? "the command is not known to this smtpwall, or it refused "
+					  "the parameters"
+					: reply);
+			free(reply);
+			return 1;
+		}
+		more = false;
+		for (p++; *p != '\0' && *p != ']';) {
+			if (*p != '"') {
+				p++;
+				continue;
+			}
+			p = json_string(p + 1, s, sizeof(s));
+			if (s[0] == '~') {
+				unsigned long next = strtoul(s + 1, NULL, 10);
+
+				if (next <= from) {
+					fprintf(stderr,
+						"smtpwall-ctl: %s: the reply does not move on\n",
+						cmd);
+					free(reply);
+					return 1;
+				}
+				from = next;
+				more = true;
+			} else if (s[0] == '+') {
+				fputs(s + 1, stdout);
+			} else {
+				if (!first)
+					putchar('\n');
+				fputs(s[0] == ' ' ? s + 1 : s, stdout);
+				first = false;
+			}
+		}
+		free(reply);
+	}
+	if (!first)
+		putchar('\n');
+	return 0;
+}
+
+/* `clear conn address A [port P] [reset|silent]` (n words after "conn"). */
+static int
+clear_conn_cmd(int n, char **w, char *cmd, size_t len)
+{
+	unsigned char a[16];
+	const char *how = "";
+	unsigned long port = 0;
+	int i;
+
+	if (n < 2 || strcmp(w[0], "address") != 0 || strlen(w[1]) >= 64)
+		return -1;
+	if (inet_pton(AF_INET, w[1], a) != 1 && inet_pton(AF_INET6, w[1], a) != 1) {
+		fprintf(stderr, "smtpwall-ctl: clear conn: '%s' is not an IPv4 or IPv6 address\n",
+			w[1]);
+		return -2;
+	}
+	for (i = 2; i < n; i++) {
+		if (strcmp(w[i], "port") == 0 && i + 1 < n && port == 0) {
+			char *end;
+
+			port = strtoul(w[++i], &end, 10);
+			if (*end != '\0' || port == 0 || port > 65535) {
+				fprintf(stderr,
+					"smtpwall-ctl: clear conn: port must be 1..65535\n");
+				return -2;
+			}
+		} else if (strcmp(w[i], "reset") == 0 || strcmp(w[i], "silent") == 0) {
+			how = w[i];
+		} else {
+			return -1;
+		}
+	}
+	if (port != 0)
+		snprintf(cmd, len, "/smtpwall/clear_conn,%s,%lu%s%s", w[1], port, *how ? "," : "",
+			how);
+	else
+		snprintf(cmd, len, "/smtpwall/clear_conn,%s%s%s", w[1], *how ? "," : "", how);
+	return 0;
+}
+
+/* `packet-tracer [input] inside|outside tcp|udp SRC SPORT DST DPORT [pair N]`. */
+static int
+tracer_cmd(int n, char **w, char *cmd, size_t len)
+{
+	unsigned char a[16], b[16];
+	const char *pair = "0";
+	int i;
+
+	if (n > 0 && strcmp(w[0], "input") == 0) {
+		n--;
+		w++;
+	}
+	if (n != 6 && !(n == 8 && strcmp(w[6], "pair") == 0))
+		return -1;
+	if (strcmp(w[0], "inside") != 0 && strcmp(w[0], "outside") != 0) {
+		fprintf(stderr,
+			"smtpwall-ctl: packet-tracer: the interface is inside or outside, "
+			"not '%s'\n",
+			w[0]);
+		return -2;
+	}
+	if (strcmp(w[1], "tcp") != 0 && strcmp(w[1], "udp") != 0) {
+		fprintf(stderr, "smtpwall-ctl: packet-tracer: protocol tcp or udp, not '%s'\n",
+			w[1]);
+		return -2;
+	}
+	if (!((inet_pton(AF_INET, w[2], a) == 1 && inet_pton(AF_INET, w[4], b) == 1) ||
+		    (inet_pton(AF_INET6, w[2], a) == 1 && inet_pton(AF_INET6, w[4], b) == 1))) {
+		fprintf(stderr,
+			"smtpwall-ctl: packet-tracer: '%s' and '%s' are not two addresses "
+			"of one family\n",
+			w[2], w[4]);
+		return -2;
+	}
+	for (i = 3; i <= 5; i += 2) {
+		char *end;
+		unsigned long v = strtoul(w[i], &end, 10);
+
+		if (*end != '\0' || w[i][0] == '\0' || v > 65535) {
+			fprintf(stderr, "smtpwall-ctl: packet-tracer: port '%s' is not 0..65535\n",
+				w[i]);
+			return -2;
+		}
+	}
+	if (n == 8)
+		pair = w[7];
+	if (strlen(pair) > 2 || strspn(pair, "0123456789") != strlen(pair)) {
+		fprintf(stderr, "smtpwall-ctl: packet-tracer: pair is a number\n");
+		return -2;
+	}
+	snprintf(cmd, len, "/smtpwall/packet_tracer,%s,%s,%s,%s,%s,%s,%s", w[0], w[1], w[2], w[3],
+		w[4], w[5], pair);
+	return 0;
+}
+
+enum out_kind { OUT_VALUE, OUT_PAGED, OUT_PAGED_AT, OUT_RELOAD, OUT_RAW, OUT_CLEARED };
+
 int
 main(int argc, char **argv)
 {
 	const char *prefix = "smtpwall", *conn;
-	char cmd[256];
+	enum out_kind kind = OUT_VALUE;
+	char cmd[512];
 	char *reply;
-	int fd, i = 1, rc;
+	int fd, i = 1, rc, n;
+	char **w;
 
 	if (argc > 2 && strcmp(argv[1], "-f") == 0) {
 		prefix = argv[2];
@@ -261,47 +503,97 @@ main(int argc, char **argv)
 	}
 	if (i >= argc)
 		return usage();
-	if (strcmp(argv[i], "show") == 0 && i + 1 < argc) {
-		const char *what = argv[i + 1];
+	w = argv + i + 1;
+	n = argc - i - 1;
+	if (strcmp(argv[i], "show") == 0 && n >= 1) {
+		const char *what = w[0];
 
 		if (strcmp(what, "service-policy") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/service_policy%s",
-				i + 2 < argc && strcmp(argv[i + 2], "inspect") == 0 ? ",inspect"
-										    : "");
+				n >= 2 && strcmp(w[1], "inspect") == 0 ? ",inspect" : "");
 		else if (strcmp(what, "counters") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/stats");
 		else if (strcmp(what, "drops") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/drops");
 		else if (strcmp(what, "flows") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/flows");
-		else if (strcmp(what, "conn") == 0 &&
-			(conn = conn_param(argc - i - 2, argv + i + 2)) != NULL)
+		else if (strcmp(what, "conn") == 0 && (conn = conn_param(n - 1, w + 1)) != NULL)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/conns%s%s", *conn ? "," : "", conn);
+		else if (strcmp(what, "asp") == 0 && n == 2 && strcmp(w[1], "drop") == 0)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/asp_drop");
+		else if (strcmp(what, "version") == 0 && n == 1)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/version");
+		else if (strcmp(what, "running-config") == 0 && n == 1)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/running_config");
 		else
 			return usage();
+		if (strncmp(cmd, "/smtpwall/asp_drop", 18) == 0 ||
+			strcmp(cmd, "/smtpwall/version") == 0 ||
+			strcmp(cmd, "/smtpwall/running_config") == 0)
+			kind = OUT_PAGED;
+	} else if (strcmp(argv[i], "clear") == 0 && n >= 1) {
+		kind = OUT_CLEARED;
+		if (strcmp(w[0], "service-policy") == 0 && n == 1) {
+			snprintf(cmd, sizeof(cmd), "/smtpwall/clear_service_policy");
+		} else if (strcmp(w[0], "asp") == 0 && n == 2 && strcmp(w[1], "drop") == 0) {
+			snprintf(cmd, sizeof(cmd), "/smtpwall/clear_asp_drop");
+		} else if (strcmp(w[0], "conn") == 0) {
+			rc = clear_conn_cmd(n - 1, w + 1, cmd, sizeof(cmd));
+			if (rc == -2)
+				return 2;
+			if (rc != 0)
+				return usage();
+			kind = OUT_VALUE;
+		} else {
+			return usage();
+		}
+	} else if (strcmp(argv[i], "packet-tracer") == 0) {
+		rc = tracer_cmd(n, w, cmd, sizeof(cmd));
+		if (rc == -2)
+			return 2;
+		if (rc != 0)
+			return usage();
+		kind = OUT_PAGED_AT;
 	} else if (strcmp(argv[i], "reload") == 0) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/reload");
-	} else if (strcmp(argv[i], "raw") == 0 && i + 1 < argc) {
-		snprintf(cmd, sizeof(cmd), "%s", argv[i + 1]);
+		kind = OUT_RELOAD;
+	} else if (strcmp(argv[i], "raw") == 0 && n >= 1) {
+		snprintf(cmd, sizeof(cmd), "%s", w[0]);
+		kind = OUT_RAW;
 	} else {
 		return usage();
 	}
 	fd = tel_connect(prefix);
 	if (fd < 0)
 		return 1;
+	if (kind == OUT_PAGED || kind == OUT_PAGED_AT) {
+		rc = print_paged(fd, cmd, kind == OUT_PAGED_AT);
+		close(fd);
+		return rc;
+	}
 	reply = tel_query(fd, cmd);
 	close(fd);
 	if (reply == NULL) {
 		fprintf(stderr, "smtpwall-ctl: no reply to %s\n", cmd);
 		return 1;
 	}
-	if (strcmp(argv[i], "raw") == 0) {
+	switch (kind) {
+	case OUT_RAW:
 		printf("%s\n", reply);
 		rc = 0;
-	} else if (strcmp(argv[i], "reload") == 0) {
+		break;
+	case OUT_RELOAD:
 		rc = print_reload(reply);
-	} else {
+		break;
+	case OUT_CLEARED:
+		/* {"cleared": "what", ...}: silent when it worked, as the ASA. */
+		rc = json_key(reply, "cleared") != NULL ? 0 : 1;
+		if (rc != 0 && print_value(reply) == 0)
+			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", reply);
+		break;
+	default:
 		rc = print_value(reply);
+		break;
 	}
 	free(reply);
 	return rc == 0 ? 0 : 1;

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 #include <stdint.h>
+#include <sys/types.h>
 
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
@@ -57,6 +58,8 @@ struct app {
 	struct dispatcher *dispatcher;
 	struct rte_mempool *pool;
 	uint64_t started_tsc;
+	bool ctl_group_set; /* --ctl-group: smtpwall-ctl for this group too */
+	gid_t ctl_gid;
 };
 
 extern struct app app;

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-3-Clause */
 /*
- * `show conn`, the worker's side: between bursts, a slice of its flow
- * table at a time into the rows of the request (showconn.c asks and
+ * `show conn` and `clear conn`, the worker's side: between bursts, a slice
+ * of its flow table at a time into the rows of the request, and the
+ * matches of a clear handed to the table's owner (showconn.c asks and
  * prints).
  */
 #include "conns.h"
@@ -20,6 +21,9 @@ filter_pass(const struct conn_filter *flt, const struct flow_key *k)
 	if (flt->family != k->family)
 		return false;
 	n = k->family == 4 ? 4 : 16;
+	if (flt->has_port)
+		return (memcmp(k->addr_a, flt->addr, n) == 0 && k->port_a == flt->port) ||
+			(memcmp(k->addr_b, flt->addr, n) == 0 && k->port_b == flt->port);
 	return memcmp(k->addr_a, flt->addr, n) == 0 || memcmp(k->addr_b, flt->addr, n) == 0;
 }
 
@@ -33,6 +37,8 @@ row_cb(struct flow_entry *e, void *arg)
 	if (!filter_pass(&c->wfilter, &e->key))
 		return;
 	c->matched++;
+	if (c->wfilter.action != CONN_ACT_LIST)
+		c->kill[c->n_kill++] = e; /* at most CONNS_SLICE per slice */
 	if (c->n_rows >= CONNS_ROWS_MAX)
 		return;
 	r = &c->rows[c->n_rows++];
@@ -49,7 +55,7 @@ row_cb(struct flow_entry *e, void *arg)
 }
 
 void
-conns_answer(struct flow_table *ft, struct conns_req *c)
+conns_answer(struct flow_table *ft, struct conns_req *c, conns_clear_fn clear, void *arg)
 {
 	uint32_t asked = atomic_load_explicit(&c->asked, memory_order_acquire);
 
@@ -60,8 +66,13 @@ conns_answer(struct flow_table *ft, struct conns_req *c)
 		c->cursor = 0;
 		c->n_rows = 0;
 		c->matched = 0;
+		c->rst_sent = 0;
+		c->rst_unknown = 0;
+		c->n_kill = 0;
 	}
 	c->cursor = flow_table_walk_slice(ft, c->cursor, CONNS_SLICE, row_cb, c);
+	if (c->n_kill != 0)
+		clear(arg, c); /* the walk must not delete: after it */
 	if (c->cursor >= flow_table_capacity(ft))
 		atomic_store_explicit(&c->answered, asked, memory_order_release);
 }

@@ -41,6 +41,7 @@
 	X(flow_expired, "connections expired by timeout") \
 	X(flow_reused, "closed connections replaced by a new SYN on the same 5-tuple") \
 	X(flow_reclaimed, "closed connections whose entry a new one took (table or chain full)") \
+	X(conn_cleared, "connections ended by smtpwall-ctl clear conn") \
 	X(flow_midstream, "TCP connections picked up without a handshake") \
 	X(midstream_drop, "TCP segments dropped: unknown connection (midstream: drop)") \
 	X(wrong_queue, "frames of a connection that belongs to another worker's queue (dropped)") \

@@ -25,6 +25,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "ctl.h"
 #include "dispatch.h"
 #include "eal_args.h"
 #include "eal_runtime.h"
@@ -93,6 +94,7 @@ usage(void)
 	       "      --no-tcp-checksum do not verify TCP checksums of inspected connections\n"
 	       "      --cookie-secret HEX  TCP Intercept master secret (32 hex digits; boxes\n"
 	       "                        sharing it accept each other's SYN cookies; default random)\n"
+	       "      --ctl-group GROUP smtpwall-ctl for this group's members too (default: root)\n"
 	       "      --check           validate the configuration and the ports it names, and exit\n"
 	       "  -h, --help            this text (before or after --)\n"
 	       "      --version         smtpwall's and DPDK's versions (before or after --)\n"
@@ -184,6 +186,7 @@ parse_args(int argc, char **argv)
 		OPT_NO_TCP_CSUM,
 		OPT_COOKIE_SECRET,
 		OPT_VERSION,
+		OPT_CTL_GROUP,
 	};
 	static const struct option opts[] = {
 		{"config", required_argument, NULL, 'c'},
@@ -202,6 +205,7 @@ parse_args(int argc, char **argv)
 		{"cookie-secret", required_argument, NULL, OPT_COOKIE_SECRET},
 		{"help", no_argument, NULL, 'h'},
 		{"version", no_argument, NULL, OPT_VERSION},
+		{"ctl-group", required_argument, NULL, OPT_CTL_GROUP},
 		{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *pairs = NULL;
@@ -288,6 +292,11 @@ parse_args(int argc, char **argv)
 		case OPT_VERSION:
 			version();
 			return 1;
+		case OPT_CTL_GROUP:
+			if (ctl_group_lookup(optarg, &app.ctl_gid) != 0)
+				return -1;
+			app.ctl_group_set = true;
+			break;
 		default:
 			fprintf(stderr,
 				"smtpwall: bad option or missing value: '%s' (smtpwall --help)\n",
@@ -492,7 +501,8 @@ run_live(int sep, char **argv)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
 	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
-		reload_telemetry_register() != 0)
+		reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
+		ctl_clear_register() != 0 || ctl_trace_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {
@@ -606,6 +616,10 @@ main(int argc, char **argv)
 	signal(SIGINT, on_signal);
 	signal(SIGTERM, on_signal);
 	signal(SIGHUP, on_signal);
+	if (app.ctl_group_set && !app.offline && ctl_group_apply(app.ctl_gid) != 0) {
+		rte_eal_cleanup();
+		return 1;
+	}
 	audit_clock_init();
 	if (audit_open(app.audit_spec) != 0) {
 		rte_eal_cleanup();

@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "ctl.h"
 #include "pgen.h"
 #include "policy.h"
 
@@ -63,6 +64,7 @@ publish(struct config *c, char *err, size_t len)
 	c->policy = NULL; /* owned by the generation now */
 	next_id++;
 	pgen_publish(g);
+	ctl_config_loaded(app.config_path, g->id); /* show running-config: its hash */
 	audit_commit(policy_logging_get(g->policy));
 	return 0;
 }

@@ -206,6 +206,40 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	return 0;
 }
 
+#define CONNS_ASK_ROWS 40 /* rows conns_ask lists: room left in the reply */
+
+void
+conns_ask(const struct conn_filter *flt, struct rte_tel_data *d, struct conns_sum *sum)
+{
+	uint64_t answered, now = rte_rdtsc();
+	unsigned int i, j, listed = 0;
+	char l1[RTE_TEL_MAX_STRING_LEN], l2[RTE_TEL_MAX_STRING_LEN];
+
+	memset(sum, 0, sizeof(*sum));
+	pthread_mutex_lock(&conns_lock);
+	answered = ask_workers(flt);
+	for (i = 0; i < app.n_workers; i++) {
+		const struct worker *w = app.workers[i];
+
+		if (w == NULL)
+			continue;
+		if (!(answered & (UINT64_C(1) << i))) {
+			sum->silent++;
+			continue;
+		}
+		sum->matched += w->conns.matched;
+		sum->rst_sent += w->conns.rst_sent;
+		sum->rst_unknown += w->conns.rst_unknown;
+		for (j = 0; j < w->conns.n_rows && listed < CONNS_ASK_ROWS; j++, listed++) {
+			format_row(w, &w->conns.rows[j], w->mode == WK_MODE_OFFLINE ? w->now : now,
+				l1, l2, sizeof(l1));
+			rte_tel_data_add_array_string(d, l1);
+			rte_tel_data_add_array_string(d, l2);
+		}
+	}
+	pthread_mutex_unlock(&conns_lock);
+}
+
 int
 conns_telemetry_register(void)
 {

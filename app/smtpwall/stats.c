@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "ctl.h"
 #include "dispatch.h"
 #include "esmtp.h"
 #include "flow.h"
@@ -322,6 +323,7 @@ tel_service_policy(const char *cmd, const char *params, struct rte_tel_data *d)
 		return -ENOMEM;
 	}
 	pgen_sum(g, app.n_workers, sum);
+	ctl_sp_baseline_sub(g, sum); /* clear service-policy */
 	len = policy_format_service_policy(g->policy, sum, inspect_only, NULL, 0);
 	text = malloc((size_t)len + 1);
 	if (text == NULL) {

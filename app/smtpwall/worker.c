@@ -18,6 +18,7 @@
 
 #include "admission.h"
 #include "config.h"
+#include "ctl_reset.h"
 #include "inspect.h"
 #include "pgen.h"
 #include "pkt.h"
@@ -290,6 +291,7 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 		return NULL;
 	}
 	w->st.flow_new++;
+	nbr_learn(&w->nbr, m, pi); /* clear conn ... reset: the ends' MACs */
 	if (pi->l4_proto == IPPROTO_TCP && !(pi->tcp_flags & PKT_TCP_SYN)) {
 		flow_tcp_pickup(w->ft, e, now);
 		w->st.flow_midstream++;
@@ -482,7 +484,7 @@ worker_loop_ports(struct worker *w)
 		}
 		worker_flush(w);
 		worker_expire(w, now);
-		conns_poll(w->ft, &w->conns);
+		conns_poll(w->ft, &w->conns, ctl_clear_flows, w);
 		w->st.polls++;
 		if (got == 0) {
 			w->st.idle_polls++;
@@ -517,7 +519,7 @@ worker_loop_rings(struct worker *w)
 				rte_delay_us_sleep(w->idle_sleep_us);
 		}
 		worker_expire(w, now);
-		conns_poll(w->ft, &w->conns);
+		conns_poll(w->ft, &w->conns, ctl_clear_flows, w);
 		w->st.polls++;
 	}
 	return 0;

@@ -26,6 +26,7 @@
 #include "flow.h"
 #include "intercept.h"
 #include "log.h"
+#include "nbrcache.h"
 #include "tcp.h"
 #include "tsclock.h"
 #include "txq.h"
@@ -118,6 +119,7 @@ struct worker {
 	struct wk_intercept ic; /* splice.c */
 	/* `show conn` requests from the telemetry thread (conns.h). */
 	struct conns_req conns __rte_cache_aligned;
+	struct nbr_cache nbr; /* clear conn ... reset: the ends' MACs (nbrcache.h) */
 } __rte_cache_aligned;
 
 /*

@@ -431,6 +431,23 @@ void policy_counters_merge(
 int policy_format_service_policy(const struct policy *p, const struct policy_class_counters *c,
 	bool inspect_only, char *buf, size_t len);
 
+/**
+ * `show running-config`: the policy in ASA syntax after defaults (logging,
+ * regex names, access-lists, statics, class-maps, inspect maps,
+ * policy-maps, service-policy, IOS thresholds and bindings).  snprintf
+ * semantics, as policy_format_service_policy().
+ */
+int policy_format_running_config(const struct policy *p, char *buf, size_t len);
+
+/**
+ * packet-tracer: the classes policy_classify() walks for a pair, in order
+ * (IOS bindings, the pair's policy, the global one), and what a class-map
+ * matches as one line of text ("match access-list SMTP; ...") in buf.
+ */
+unsigned int
+policy_chain_get(const struct policy *p, unsigned int pair, const struct policy_class *const **chain);
+const char *policy_cmap_describe(const struct policy *p, unsigned int cmap, char *buf, size_t len);
+
 /* ------------------------------------------------------------------ */
 /* Building (loaders, tests).  Each returns an index or 0, or -errno:  */
 /* -EEXIST duplicate name, -ENOSPC capacity, -EINVAL bad argument,     */
