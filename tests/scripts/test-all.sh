@@ -36,8 +36,9 @@ case " $SUITES " in *" e2e "*) meson test -C build --print-errorlogs --suite pac
 
 echo "=== ASan + UBSan build ==="
 # DPDK's shared objects are not instrumented; -Db_lundef=false lets the
-# sanitizer runtime resolve their symbols. Leak checking stays on.
-build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debug
+# sanitizer runtime resolve their symbols. Leak checking stays on. -O2 -g:
+# the sanitizers check the same, and the suites run in a third of -O0's time.
+build build-asan -Db_sanitize=address,undefined -Db_lundef=false -Dbuildtype=debugoptimized
 # shellcheck disable=SC2086
 ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1:print_stacktrace=1 \
 	meson test -C build-asan --print-errorlogs $suite_args

@@ -3,12 +3,15 @@
 """Runs the golden pcap cases (cases*.py: CASE_FILES below) through smtpwall's offline mode.
 
     test_golden.py SMTPWALL [CASE...]
+    JOBS=N test_golden.py ...     N cases at a time (default: the CPUs)
 
 For each case: the session is written to input.pcap, smtpwall reads it with
 the case's policy and writes what would leave the box; the facts of the case
 are checked on the output streams and the audit trail, and every output
 checksum must verify (tshark). Keeps the work files with KEEP=1.
 """
+import concurrent.futures
+import multiprocessing
 import os
 import shutil
 import subprocess
@@ -101,29 +104,51 @@ def run_case(sw, work, idx, name, build, check, policy):
     return fails, run.stdout
 
 
+ALL_CASES = [c for m in CASE_FILES for c in m.CASES]
+
+
+def run_index(sw, work, idx):
+    """One case in a child process (forked: the case list is its own)."""
+    name, readme, build, check, policy = ALL_CASES[idx]
+    try:
+        fails, log = run_case(sw, work, idx, name, build, check, policy)
+    except Exception as e:  # a broken case fails alone, with its reason
+        fails, log = ["the case raised %r" % e], ""
+    return fails, log
+
+
 def main():
     sw = sys.argv[1]
     only = set(sys.argv[2:])
     work = tempfile.mkdtemp(prefix="smtpwall-golden.")
+    jobs = int(os.environ.get("JOBS", "0")) or os.cpu_count() or 1
     passed = failed = 0
+    todo = []
+    for idx, (name, readme, build, check, policy) in enumerate(ALL_CASES):
+        if only and name not in only:
+            continue
+        if policy and not os.path.exists(policy_path(policy)):
+            print("skip %-26s (policy %s not available yet)" % (name, policy))
+            continue
+        todo.append(idx)
     try:
-        for idx, (name, readme, build, check, policy) in enumerate(
-                [c for m in CASE_FILES for c in m.CASES]):
-            if only and name not in only:
-                continue
-            if policy and not os.path.exists(policy_path(policy)):
-                print("skip %-26s (policy %s not available yet)" % (name, policy))
-                continue
-            fails, log = run_case(sw, work, idx, name, build, check, policy)
-            if fails:
-                failed += 1
-                print("FAIL %-26s %s" % (name, readme))
-                for f in fails:
-                    print("     - %s" % f)
-                print("\n".join("       | " + line for line in log.splitlines()[-25:]))
-            else:
-                passed += 1
-                print("ok   %-26s %s" % (name, readme))
+        # Each case is a smtpwall process, a scapy dissection and a tshark
+        # run: independent, so they share the CPUs; reported in case order.
+        ctx = multiprocessing.get_context("fork")
+        with concurrent.futures.ProcessPoolExecutor(max_workers=jobs, mp_context=ctx) as ex:
+            futs = [(idx, ex.submit(run_index, sw, work, idx)) for idx in todo]
+            for idx, fut in futs:
+                name, readme = ALL_CASES[idx][0], ALL_CASES[idx][1]
+                fails, log = fut.result()
+                if fails:
+                    failed += 1
+                    print("FAIL %-26s %s" % (name, readme))
+                    for f in fails:
+                        print("     - %s" % f)
+                    print("\n".join("       | " + line for line in log.splitlines()[-25:]))
+                else:
+                    passed += 1
+                    print("ok   %-26s %s" % (name, readme), flush=True)
     finally:
         if os.environ.get("KEEP"):
             print("work files kept in %s" % work)
