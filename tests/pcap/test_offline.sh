@@ -56,24 +56,50 @@ fi
 
 # Every public capture. Loopback/raw captures get an Ethernet header from
 # smtpwall: compare from the IP header on. pcapng and gzip are converted.
+# one CAPTURE DIR: its last line says "pass", "skip" or why it failed.
+one() {
+	cap=$1 d=$2
+	name=${cap#"$PUB"/}
+	mkdir -p "$d"
+	case "$cap" in
+	*.pcap.gz) zcat "$cap" >"$d/in.pcap"; cap="$d/in.pcap" ;;
+	*.pcapng) editcap -F pcap "$cap" "$d/in.pcap" 2>/dev/null || { echo skip; return; }
+		cap="$d/in.pcap" ;;
+	esac
+	lt=$("$SYSPY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import pcap_compare as p; print(p.read_pcap(sys.argv[2])[0])' "$HERE" "$cap")
+	# Many were captured with checksum offload: the appliance drops
+	# frames whose IPv4 header checksum is wrong, and the comparison
+	# expects exactly those (computed independently) to be missing.
+	set -- --drop-bad-ip4-csum
+	[ "$lt" = 1 ] || set -- --dlt-null-to-eth --drop-bad-ip4-csum
+	if ! "$SW" --no-pci --file-prefix "swoff$$_${d##*/}" --lcores 0 --log-level 'lib.*:warning' -- \
+		-r "$cap" -o "$d/out.pcap" --no-inspect >"$d/log" 2>&1; then
+		tail -5 "$d/log"; echo "FAIL $name: smtpwall failed"; return
+	fi
+	if ! msg=$("$SYSPY" "$HERE/pcap_compare.py" "$@" "$cap" "$d/out.pcap"); then
+		grep drop "$d/log" | head -5; echo "FAIL $name: $msg"; return
+	fi
+	rm -f "$d"/*.pcap
+	echo pass
+}
+
 if [ -d "$PUB" ]; then
+	# The captures are independent: JOBS at a time (default: the CPUs).
+	JOBS=${JOBS:-$(nproc)}
+	n=0
 	while IFS= read -r -d '' cap; do
-		name=${cap#"$PUB"/}
-		case "$cap" in
-		*.pcap.gz) zcat "$cap" >"$WORK/in.pcap"; cap="$WORK/in.pcap" ;;
-		*.pcapng) editcap -F pcap "$cap" "$WORK/in.pcap" 2>/dev/null || continue
-			cap="$WORK/in.pcap" ;;
-		esac
-		lt=$("$SYSPY" -c 'import sys; sys.path.insert(0, sys.argv[1]); import pcap_compare as p; print(p.read_pcap(sys.argv[2])[0])' "$HERE" "$cap")
-		# Many were captured with checksum offload: the appliance drops
-		# frames whose IPv4 header checksum is wrong, and the comparison
-		# expects exactly those (computed independently) to be missing.
-		if [ "$lt" = 1 ]; then
-			check_passthrough "$name" "$cap" --drop-bad-ip4-csum
-		else
-			check_passthrough "$name" "$cap" --dlt-null-to-eth --drop-bad-ip4-csum
-		fi
+		n=$((n + 1))
+		while [ "$(jobs -rp | wc -l)" -ge "$JOBS" ]; do wait -n; done
+		one "$cap" "$WORK/p$n" >"$WORK/p$n.out" 2>&1 &
 	done < <(find "$PUB" -type f \( -name '*.pcap' -o -name '*.pcap.gz' -o -name '*.pcapng' \) -print0 | sort -z)
+	wait
+	for i in $(seq "$n"); do
+		case "$(tail -1 "$WORK/p$i.out")" in
+		pass) passes=$((passes + 1)) ;;
+		skip) ;;
+		*) cat "$WORK/p$i.out"; fails=$((fails + 1)) ;;
+		esac
+	done
 else
 	echo "note: $PUB not found, public captures skipped"
 fi
