@@ -14,7 +14,7 @@
 #include <rte_ethdev.h>
 #include <rte_mempool.h>
 
-#include "config.h"
+#include "sw_config.h"
 #include "port.h"
 
 #define APP_MAX_WORKERS 64

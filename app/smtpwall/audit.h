@@ -16,7 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "log.h"
+#include "sw_log.h"
 #include "tsclock.h" /* audit_clock_init, the clock of the records */
 
 struct policy_logging;

@@ -7,7 +7,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "sw_config.h"
 
 #define PCI_ADDR_LEN 32
 

@@ -16,7 +16,7 @@
 
 #include "esmtp.h"
 #include "admit.h"
-#include "log.h"
+#include "sw_log.h"
 #include "policy.h"
 
 #define PGEN_MAX_WORKERS 64

@@ -16,7 +16,7 @@
 
 #include "esmtp.h"
 #include "flowstate.h"
-#include "log.h"
+#include "sw_log.h"
 #include "pkt.h"
 
 struct worker;

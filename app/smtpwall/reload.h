@@ -13,7 +13,7 @@
 
 #include <stdint.h>
 
-#include "config.h"
+#include "sw_config.h"
 
 /*
  * Start: publishes c's policy (taking it out of c) as the first generation

@@ -10,7 +10,7 @@
 
 #include <rte_cycles.h>
 
-#include "log.h"
+#include "sw_log.h"
 
 static struct log_clock mono_clock, wall_clock;
 static uint64_t last_sync_tsc;

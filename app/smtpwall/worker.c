@@ -17,7 +17,7 @@
 #include <rte_prefetch.h>
 
 #include "admission.h"
-#include "config.h"
+#include "sw_config.h"
 #include "ctl_reset.h"
 #include "inspect.h"
 #include "pgen.h"

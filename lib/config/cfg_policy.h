@@ -17,7 +17,7 @@
 
 #include "cfg_table.h"
 #include "cfg_yaml.h"
-#include "config.h"
+#include "sw_config.h"
 #include "policy.h"
 
 #define WHY_LEN 160

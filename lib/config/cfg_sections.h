@@ -5,7 +5,7 @@
 /* The appliance's sections (cfg_wire.c, cfg_flows.c). Private to lib/config. */
 
 #include "cfg_table.h"
-#include "config.h"
+#include "sw_config.h"
 
 extern const struct cfg_table cfg_wire_table, cfg_flows_table, cfg_tcp_table;
 

@@ -4,7 +4,7 @@
  * cfg_table.h) and the loader that walks them into a struct config and,
  * for the policy sections, a compiled struct policy.
  */
-#include "config.h"
+#include "sw_config.h"
 #include "cfg_policy.h"
 #include "cfg_sections.h"
 #include "cfg_yaml.h"

@@ -3,7 +3,7 @@
  * ASA syslog formats (REFERENCE.md §1.6, §1.8), reproduced so that an
  * operator's existing parsers and searches keep working.
  */
-#include "log.h"
+#include "sw_log.h"
 
 #include <arpa/inet.h>
 #include <inttypes.h>

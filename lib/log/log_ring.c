@@ -4,7 +4,7 @@
  * cache lines so producer and consumer do not share a written line; the
  * release/acquire pairs publish the record copy before the index moves.
  */
-#include "log.h"
+#include "sw_log.h"
 
 #include <errno.h>
 #include <stdlib.h>

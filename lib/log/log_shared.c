@@ -5,7 +5,7 @@
  * fences follow Boehm, "Can seqlocks get along with programming language
  * memory models?" (2012).
  */
-#include "log.h"
+#include "sw_log.h"
 
 #include <string.h>
 

@@ -27,7 +27,7 @@
 
 #include "esmtp.h"
 #include "flow.h"
-#include "log.h"
+#include "sw_log.h"
 
 #ifdef __cplusplus
 extern "C" {

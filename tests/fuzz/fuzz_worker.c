@@ -44,7 +44,7 @@
 #include "eal_runtime.h"
 #include "app.h"
 #include "audit.h"
-#include "config.h"
+#include "sw_config.h"
 #include "pgen.h"
 #include "pkt.h"
 #include "policy.h"

@@ -4,7 +4,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "sw_config.h"
 #include "esmtp.h"
 #include "policy.h"
 

@@ -19,7 +19,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "config.h"
+#include "sw_config.h"
 #include "policy.h"
 
 #define MAX_FILES 32

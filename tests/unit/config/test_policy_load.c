@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "sw_config.h"
 #include "policy.h"
 
 static int

@@ -4,7 +4,7 @@
 #include <pthread.h>
 #include <string.h>
 
-#include "log.h"
+#include "sw_log.h"
 
 static void
 conn4(struct log_conn *c)

@@ -5,7 +5,7 @@
 #include <stdatomic.h>
 #include <string.h>
 
-#include "log.h"
+#include "sw_log.h"
 
 #define S 1000000000ull
 

@@ -8,7 +8,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "config.h"
+#include "sw_config.h"
 #include "policy.h"
 
 /* A connection key: "a.b.c.d" or IPv6 text; pair 0, SYN entering `side`. */
