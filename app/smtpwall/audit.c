@@ -15,6 +15,7 @@
 #include <rte_cycles.h>
 
 #include "app.h"
+#include "audit_remote.h"
 #include "policy.h"
 #include "worker_state.h"
 
@@ -171,6 +172,8 @@ audit_close(void)
 	audit_drain();
 	dest_close(&pending);
 	dest_close(&cur);
+	audit_remote_close();
+	audit_remote_report(stdout, "smtpwall: ");
 }
 
 int
@@ -192,6 +195,7 @@ audit_commit(const struct policy_logging *lg)
 	unsigned int i;
 
 	dest_switch();
+	audit_remote_apply(lg);
 	cur_lg = *lg;
 	have_lg = true;
 	trap_level = lg->level;
@@ -258,6 +262,8 @@ audit_write(const struct log_rec *r)
 		else
 			unflushed++;
 	}
+	audit_remote_send(
+		r->severity, facility_of(have_lg ? &cur_lg : NULL), r->ts_ns, r->msgid, line);
 	written++;
 }
 
@@ -278,6 +284,7 @@ audit_drain(void)
 			n++;
 		}
 	}
+	audit_remote_poll();
 	if (n != 0 && cur.f != NULL) {
 		/* A full disk: the lines in the buffer are lost, and counted. */
 		if (fflush(cur.f) != 0) {

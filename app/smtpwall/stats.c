@@ -17,6 +17,7 @@
 
 #include "app.h"
 #include "audit.h"
+#include "audit_remote.h"
 #include "ctl.h"
 #include "dispatch.h"
 #include "esmtp.h"
@@ -188,6 +189,7 @@ stats_print(FILE *f, const char *title)
 		" filtered (level, rate limits), %" PRIu64 " lost (rings full), %" PRIu64
 		" not written (destination errors)\n",
 		audit_written(), audit_filtered(), audit_ring_dropped(), audit_write_errors());
+	audit_remote_report(f, "  ");
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)

@@ -160,6 +160,122 @@ msg_limits(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 	return 0;
 }
 
+static const char *const host_protos[] = {"udp", "tcp", NULL};
+static const char *const host_formats[] = {"rfc3164", "rfc5424", NULL};
+
+static int
+host_addr(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
+{
+	struct policy_log_host *h = w->target;
+	char why[128] = "";
+
+	(void)p;
+	if (cfg_expect(w->d, x, YAML_SCALAR_NODE, "address") != 0)
+		return -1;
+	if (policy_parse_addr(sval(x), &h->addr, why, sizeof(why)) != 0 || h->addr.family == 0 ||
+		h->addr.plen != (h->addr.family == 4 ? 32 : 128))
+		return cfg_error(w->d, x, "address '%s': a host address (IPv4 or IPv6), not %s",
+			sval(x), why[0] != '\0' ? why : "a prefix or any");
+	return 0;
+}
+
+/* The port's default follows the protocol: 514/udp, 601/tcp (RFC 6587). */
+static int
+host_port(struct cfg_walk *w, yaml_node_t *e)
+{
+	struct policy_log_host *h = w->target;
+
+	if (cfg_map_get(w->d, e, "port") == NULL)
+		h->port = h->proto ? 601 : 514;
+	return 0;
+}
+
+static const struct cfg_param host_params[] = {
+	{
+		.name = "address",
+		.type = CFG_OTHER,
+		.def = "required",
+		.help = "the server's IPv4 or IPv6 address",
+		.load = host_addr,
+		.missing = "a logging host needs an address",
+	},
+	{
+		.name = "protocol",
+		.type = CFG_ENUM,
+		.names = host_protos,
+		.def = "udp",
+		CFG_FIELD(struct policy_log_host, proto),
+	},
+	{
+		.name = "port",
+		.type = CFG_U32,
+		.min = 1,
+		.max = 65535,
+		.def = "514 (udp), 601 (tcp)",
+		CFG_FIELD(struct policy_log_host, port),
+		.after = host_port,
+	},
+	{
+		.name = "format",
+		.type = CFG_ENUM,
+		.names = host_formats,
+		.def = "rfc5424",
+		.help = "rfc3164: BSD syslog; rfc5424: with year, UTC time and zone",
+		CFG_FIELD(struct policy_log_host, format),
+	},
+	CFG_END,
+};
+static const struct cfg_table host_table = {
+	.path = "logging.hosts[]",
+	.what = "a logging host",
+	.params = host_params,
+};
+
+static int
+log_hosts(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
+{
+	struct policy_logging *g = w->target;
+	yaml_node_item_t *it;
+
+	if (cfg_expect(w->d, x, YAML_SEQUENCE_NODE, p->name) != 0)
+		return -1;
+	g->n_hosts = 0;
+	FOR_ITEMS(it, x)
+	{
+		yaml_node_t *e = node_of(w->d, *it);
+		struct policy_log_host *h;
+		struct cfg_walk hw;
+
+		if (g->n_hosts == POLICY_MAX_LOG_HOSTS)
+			return cfg_error(
+				w->d, e, "more than %d logging hosts", POLICY_MAX_LOG_HOSTS);
+		h = &g->hosts[g->n_hosts];
+		memset(h, 0, sizeof(*h));
+		h->format = 1;
+		hw = (struct cfg_walk){w->d, h, g, NULL};
+		if (cfg_expect(w->d, e, YAML_MAPPING_NODE, host_table.what) != 0 ||
+			cfg_check_table_keys(w->d, e, &host_table) != 0 ||
+			cfg_walk_map(&hw, e, &host_table) != 0)
+			return -1;
+		g->n_hosts++;
+	}
+	return 0;
+}
+
+/* RFC 5424's HOSTNAME: printable US-ASCII, no space. */
+static int
+device_id_ok(struct cfg_walk *w, yaml_node_t *v)
+{
+	const struct policy_logging *g = w->target;
+	const char *c;
+
+	for (c = g->device_id; *c != '\0'; c++)
+		if (*c <= ' ' || *c > '~')
+			return cfg_error(w->d, cfg_map_get(w->d, v, "device-id"),
+				"device-id: printable ASCII without spaces (it is syslog's HOSTNAME)");
+	return 0;
+}
+
 static const struct cfg_param logging_params[] = {
 	{
 		.name = "destination",
@@ -207,6 +323,22 @@ static const struct cfg_param logging_params[] = {
 		.help = "{message, rate, interval}",
 		.load = msg_limits,
 		.sub = &msg_table,
+	},
+	{
+		.name = "hosts",
+		.type = CFG_LIST,
+		.def = "none",
+		.help = "remote syslog servers: {address, protocol, port, format}",
+		.load = log_hosts,
+		.sub = &host_table,
+	},
+	{
+		.name = "device-id",
+		.type = CFG_STRING,
+		.def = "the host name",
+		.help = "HOSTNAME of remote records (ASA logging device-id string)",
+		CFG_FIELD(struct policy_logging, device_id),
+		.after = device_id_ok,
 	},
 	CFG_END,
 };

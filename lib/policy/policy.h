@@ -224,6 +224,17 @@ struct policy_msg_limit {
 	uint32_t interval; /**< seconds */
 };
 
+#define POLICY_MAX_LOG_HOSTS 4
+#define POLICY_DEVICE_ID_MAX 64
+
+/** A remote syslog server (ASA `logging host IFC ADDR [17|6/PORT] [format emblem]`). */
+struct policy_log_host {
+	struct policy_addr addr; /**< a host address (family 4 or 6) */
+	uint16_t port; /**< 514 for UDP, 601 for TCP by default */
+	uint8_t proto; /**< 0: UDP, 1: TCP (RFC 6587 framing) */
+	uint8_t format; /**< 0: RFC 3164 (BSD), 1: RFC 5424 */
+};
+
 /** Audit-trail settings (the `logging` section). */
 struct policy_logging {
 	uint8_t dest; /**< enum policy_log_dest */
@@ -234,6 +245,12 @@ struct policy_logging {
 	uint32_t interval; /**< seconds */
 	char file[POLICY_PATH_MAX];
 	struct policy_msg_limit msg_limits[POLICY_MAX_MSG_LIMITS];
+	/** Remote syslog servers, besides dest; every record goes to each. */
+	uint8_t n_hosts;
+	struct policy_log_host hosts[POLICY_MAX_LOG_HOSTS];
+	/** The HOSTNAME field of remote records (ASA `logging device-id`);
+	 *  empty: the machine's host name. */
+	char device_id[POLICY_DEVICE_ID_MAX];
 };
 
 /** The connection a lookup is about (its first packet, the SYN). */

@@ -241,6 +241,16 @@ put_logging(struct out *o, const struct policy *p)
 	for (i = 0; i < l->n_msg_limits; i++)
 		put(o, "logging rate-limit %u %u message %u\n", l->msg_limits[i].rate,
 			l->msg_limits[i].interval, l->msg_limits[i].msgid);
+	if (l->device_id[0] != '\0')
+		put(o, "logging device-id string %s\n", l->device_id);
+	for (i = 0; i < l->n_hosts; i++) {
+		const struct policy_log_host *h = &l->hosts[i];
+		char a[64];
+
+		inet_ntop(h->addr.family == 4 ? AF_INET : AF_INET6, h->addr.addr, a, sizeof(a));
+		put(o, "logging host %s %u/%u%s\n", a, h->proto ? 6u : 17u, h->port,
+			h->format ? " format rfc5424" : "");
+	}
 }
 
 int

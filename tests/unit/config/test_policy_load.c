@@ -114,6 +114,33 @@ Test(policy_files, default_yaml_is_the_asa_default_exactly)
 	config_free(&c);
 }
 
+Test(policy_files, logging_hosts_and_their_defaults)
+{
+	struct config c;
+	char err[CONFIG_ERR_LEN];
+	const struct policy_logging *lg;
+
+	cr_assert_eq(
+		load("logging:\n  device-id: mx-edge-1\n  hosts:\n"
+		     "    - {address: 192.0.2.1}\n"
+		     "    - {address: '2001:db8::5', protocol: tcp}\n"
+		     "    - {address: 192.0.2.2, protocol: tcp, port: 1470, format: rfc3164}\n",
+			&c, err),
+		0, "%s", err);
+	lg = policy_logging_get(c.policy);
+	cr_assert_eq(lg->n_hosts, 3);
+	cr_assert_str_eq(lg->device_id, "mx-edge-1");
+	cr_assert_eq(lg->hosts[0].addr.family, 4);
+	cr_assert_eq(lg->hosts[0].proto, 0);
+	cr_assert_eq(lg->hosts[0].port, 514, "UDP: 514");
+	cr_assert_eq(lg->hosts[0].format, 1, "RFC 5424 by default");
+	cr_assert_eq(lg->hosts[1].addr.family, 6);
+	cr_assert_eq(lg->hosts[1].port, 601, "TCP: 601 (RFC 6587)");
+	cr_assert_eq(lg->hosts[2].port, 1470);
+	cr_assert_eq(lg->hosts[2].format, 0);
+	config_free(&c);
+}
+
 Test(policy_files, no_policy_section_leaves_policy_null)
 {
 	struct config c;
@@ -202,6 +229,13 @@ static const struct bad_case bad[] = {
 	{"policy-maps:\n  p:\n    - {class: inspection_default, inspect: esmtp, no-inspect: esmtp}\n",
 		"t.yaml:3:63: a class cannot both inspect and no-inspect"},
 	{"logging: {destination: file}\n", "t.yaml:1:24: destination file needs file: PATH"},
+	{"logging:\n  hosts: [{address: 10.0.0.0/8}]\n",
+		"t.yaml:2:21: address '10.0.0.0/8': a host address (IPv4 or IPv6), not a prefix or any"},
+	{"logging:\n  hosts: [{port: 514}]\n", "t.yaml:2:11: a logging host needs an address"},
+	{"logging:\n  hosts: [{address: 192.0.2.1, protocol: sctp}]\n",
+		"t.yaml:2:42: 'sctp' is not one of: udp, tcp"},
+	{"logging:\n  device-id: \"mx edge\"\n",
+		"t.yaml:2:14: device-id: printable ASCII without spaces (it is syslog's HOSTNAME)"},
 	{"logging: {level: chatty}\n",
 		"t.yaml:1:18: 'chatty' is not one of: emergencies, alerts, critical, errors, warnings, notifications, informational, debugging"},
 	{"inspect-maps:\n  m:\n    parameters: {allow-tls: maybe}\n",
