@@ -166,6 +166,32 @@ rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_
 	rec_push(w, &r);
 }
 
+void
+rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port)
+{
+	static const struct {
+		uint8_t bit;
+		const char *name;
+	} names[] = {{PKT_TCP_SYN, "SYN"}, {PKT_TCP_RST, "RST"}, {PKT_TCP_FIN, "FIN"},
+		{PKT_TCP_PSH, "PSH"}, {PKT_TCP_ACK, "ACK"}, {PKT_TCP_URG, "URG"}};
+	char flags[32];
+	size_t n = 0;
+	unsigned int i;
+	struct log_rec r;
+
+	if (!rec_begin(w, &w->audit.noconn_log_limit, LOG_ASA_106015, log_severity(LOG_ASA_106015),
+		    &r))
+		return;
+	flags[0] = '\0';
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (pi->tcp_flags & names[i].bit)
+			n += (size_t)snprintf(flags + n, sizeof(flags) - n, "%s%s", n ? " " : "",
+				names[i].name);
+	conn_from_pkt(w, pi, in_port, &r.conn);
+	log_rec_set_text(&r, n ? flags : "none", n ? n : 4, NULL, 0);
+	rec_push(w, &r);
+}
+
 /*
  * IOS `audit-trail on`: one record when a session starts and one when it
  * ends, with the bytes each side sent (%FW-6-SESS_AUDIT_TRAIL...).

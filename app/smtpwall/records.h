@@ -43,6 +43,10 @@ void rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, ui
 
 /* IOS `audit-trail on`: the session's start record, or its stop record
  * with the payload bytes each side sent. */
+/* ASA 106015 "Deny TCP (no connection)" for a segment of an unknown
+ * connection that midstream: drop refused (rate-limited, 10/s a worker). */
+void rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port);
+
 void rec_session(struct worker *w, struct wk_flow *f, int stop);
 
 #endif /* SMTPWALL_RECORDS_H */

@@ -22,6 +22,7 @@
 #include "inspect.h"
 #include "pgen.h"
 #include "pkt.h"
+#include "records.h"
 #include "verdict.h"
 
 #define WK_EXPIRE_BUDGET 64 /* entries per sweep: bounded work per loop */
@@ -148,6 +149,8 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	/* 2010xx lines come in floods (a SYN flood is one per SYN): ASA
 	 * rate-limits them; 10 per second, bursts of 20, per worker. */
 	log_limiter_init(&w->audit.limit_log_limit, 10, 1000000000ull, 20);
+	/* 106015 too: every stray segment of a scan or of a box restart. */
+	log_limiter_init(&w->audit.noconn_log_limit, 10, 1000000000ull, 20);
 	admission_worker_init(w);
 	memset(w->port_idx, 0xff, sizeof(w->port_idx));
 	return w;
@@ -280,8 +283,10 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 		/* Unknown connection on an inspected port, like a firewall; or
 		 * over a limit (counted there). */
 		flow_table_del(w->ft, e);
-		if (rc == ADMISSION_DROP)
+		if (rc == ADMISSION_DROP) {
 			w->st.midstream_drop++;
+			rec_noconn(w, pi, m->port); /* ASA 106015, rate-limited */
+		}
 		return NULL;
 	}
 	if (rc == ADMISSION_SPLICED) {

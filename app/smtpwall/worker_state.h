@@ -52,6 +52,7 @@ struct wk_audit {
 	struct log_ring *log;
 	struct log_limiter log_limit; /* inspection events */
 	struct log_limiter limit_log_limit; /* 2010xx: connection limits */
+	struct log_limiter noconn_log_limit; /* 106015: segments of no connection */
 };
 
 /* Inspection: lib/tcp and lib/esmtp of this worker (inspect.c, verdict.c, egress.c). */

@@ -118,6 +118,7 @@ log_format(const struct log_rec *r, char *buf, size_t len)
 #define LOG_ARGS_SIZE LOG_ARGS_CONN, r->n1, r->n2
 #define LOG_ARGS_HOST_LIMIT r->n2, d, c->dst_if
 #define LOG_ARGS_LIMIT r->n1, r->n2, s, c->sport, d, c->dport, c->src_if
+#define LOG_ARGS_NOCONN s, c->sport, d, c->dport, v, c->src_if
 	switch (r->msgid) {
 #define LOG_ASA_FORMAT(id, sev, args, fmt) \
 	case id: \

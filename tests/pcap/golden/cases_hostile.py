@@ -930,7 +930,29 @@ def starttls_inject_check(r):
     return f
 
 
+def noconn_flood_build(s):
+    # 60 stray ACKs of no connection to port 25 in the same second (a box
+    # restart, a scan): all dropped (midstream: drop), 106015 rate-limited.
+    for i in range(60):
+        s.emit(s.frame(0, "A", 1000 + i, 5000))
+
+
+def noconn_flood_check(r):
+    f = []
+    lines = [l for l in r.audit.splitlines() if "%ASA-6-106015:" in l]
+    want = ("%%ASA-6-106015: Deny TCP (no connection) from 198.18.0.1/%d to 198.18.0.2/25 "
+            "flags ACK on interface " % r.cport)
+    expect(not [x for x in r.frames if TCP in x], "a segment of no connection left", f)
+    expect_ctr(r, "midstream_drop", 60, f)
+    expect(len(lines) == 20, "%d 106015 lines, want 20 (a burst of 20, 10 a second)"
+           % len(lines), f)
+    expect(lines and want in lines[0], "106015 line %r, want %r" % (lines[:1], want), f)
+    return f
+
+
 CASES = [
+    ("noconn-106015", "60 stray ACKs of no connection to port 25: dropped (midstream_drop 60), ASA 106015 'Deny TCP (no connection) ... flags ACK' logged, rate-limited to a burst of 20",
+     noconn_flood_build, noconn_flood_check, None),
     ("conn-max-flood", "set-connection conn-max 20: 40 clients hold connections, 21 refused, the connected client's mail passes, a late client gets in after the flood",
      conn_flood_build, conn_flood_check, "hostile-limits"),
     ("per-client-flood", "per-client-max 5: one client's 10 connections, 5 refused; other clients and the admitted ones work",
