@@ -185,8 +185,8 @@ rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port)
 	flags[0] = '\0';
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (pi->tcp_flags & names[i].bit)
-			n += (size_t)snprintf(flags + n, sizeof(flags) - n, "%s%s", n ? " " : "",
-				names[i].name);
+			n += (size_t)snprintf(
+				flags + n, sizeof(flags) - n, "%s%s", n ? " " : "", names[i].name);
 	conn_from_pkt(w, pi, in_port, &r.conn);
 	log_rec_set_text(&r, n ? flags : "none", n ? n : 4, NULL, 0);
 	rec_push(w, &r);

@@ -24,7 +24,8 @@
  * The ids are LOG_ASA_<id>; log_severity() and log_format() follow the list.
  */
 #define LOG_FOREACH_ASA(X) \
-	X(106015, 6, NOCONN, "Deny TCP (no connection) from %s/%u to %s/%u flags %s on interface %s") \
+	X(106015, 6, NOCONN, \
+		"Deny TCP (no connection) from %s/%u to %s/%u flags %s on interface %s") \
 	X(108002, 2, REPLACED, "SMTP replaced string: out %s in %s data: %s") \
 	X(108003, 2, ADDRESS, \
 		"Terminating ESMTP connection; malicious pattern detected in the mail address " \
