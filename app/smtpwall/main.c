@@ -28,6 +28,7 @@
 #include "ctl.h"
 #include "dispatch.h"
 #include "eal_args.h"
+#include "metrics.h"
 #include "eal_runtime.h"
 #include "offline.h"
 #include "pgen.h"
@@ -516,6 +517,7 @@ run_live(int sep, char **argv)
 	while (!app_quit) {
 		usleep(10000);
 		audit_drain();
+		metrics_poll();
 		reload_poll();
 		pgen_reap(app.n_workers, min_gen_seen());
 		if (app.stats_period_s && rte_rdtsc() >= next_print) {
@@ -621,7 +623,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	audit_clock_init();
-	if (audit_open(app.audit_spec) != 0) {
+	if (audit_open(app.audit_spec) != 0 || metrics_open(&app.cfg.metrics) != 0) {
+		audit_close();
 		rte_eal_cleanup();
 		eal_runtime_dir_remove();
 		return 1;
@@ -635,6 +638,7 @@ main(int argc, char **argv)
 		if (app.workers[sep] != NULL)
 			worker_flush_flows(app.workers[sep]);
 	audit_close();
+	metrics_close();
 	teardown();
 	pgen_free_all();
 	config_free(&app.cfg);

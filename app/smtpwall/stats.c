@@ -111,7 +111,7 @@ print_inspection(FILE *f)
 				ec.verdicts[i]);
 }
 
-static void
+void
 flows_sum(struct flow_table_stats *out)
 {
 	struct flow_table_stats s;

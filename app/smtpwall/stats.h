@@ -18,6 +18,9 @@ struct esmtp_counters;
 /* Sums lib/tcp and lib/esmtp counters of all workers. */
 void tcp_sum(struct tcp_stats *out);
 void esmtp_sum(struct esmtp_counters *out);
+struct flow_table_stats;
+/* Sums the flow tables of all workers. */
+void flows_sum(struct flow_table_stats *out);
 /* Prints non-zero counters, drop reasons, and flow table state. */
 void stats_print(FILE *f, const char *title);
 /* Registers /smtpwall/... telemetry commands. 0 or -errno. */

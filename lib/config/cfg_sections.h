@@ -7,6 +7,6 @@
 #include "cfg_table.h"
 #include "sw_config.h"
 
-extern const struct cfg_table cfg_wire_table, cfg_flows_table, cfg_tcp_table;
+extern const struct cfg_table cfg_wire_table, cfg_flows_table, cfg_tcp_table, cfg_metrics_table;
 
 #endif /* SMTPWALL_CFG_SECTIONS_H */

@@ -46,6 +46,7 @@ config_default(struct config *c)
 	c->tcp.buffer_per_worker = 128u << 20;
 	c->tcp.ooo_segments = 1024;
 	c->tcp.ooo_timeout = 4;
+	c->metrics.interval = 15;
 }
 
 /* The whole file, in the order its sections are read (cfg_table.h). */
@@ -53,6 +54,10 @@ static const struct cfg_param root_params[] = {
 	{.name = "wire", .type = CFG_MAP, .sub = &cfg_wire_table},
 	{.name = "flows", .type = CFG_MAP, .sub = &cfg_flows_table},
 	{.name = "tcp", .type = CFG_MAP, CFG_FIELD(struct config, tcp), .sub = &cfg_tcp_table},
+	{.name = "metrics",
+		.type = CFG_MAP,
+		CFG_FIELD(struct config, metrics),
+		.sub = &cfg_metrics_table},
 	/* The policy: a reference is read after what it refers to. */
 	{.name = "regex", .type = CFG_NAMED, .load = cfg_load_regex, .sub = &cfg_regex_table},
 	{.name = "regex-classes", .type = CFG_NAMED, .load = cfg_load_regex_classes},

@@ -92,6 +92,16 @@ struct config_tcp {
 	uint32_t ooo_timeout; /* seconds an early segment waits for the hole to fill (4) */
 };
 
+/* The `metrics` section: Prometheus text over HTTP and/or to a file. */
+struct config_metrics {
+	char listen[64]; /* "ADDR:PORT" as written; "" = no HTTP endpoint */
+	uint8_t family; /* of listen: 4 or 6 */
+	uint8_t addr[16];
+	uint16_t port;
+	char textfile[256]; /* node_exporter textfile collector; "" = none */
+	uint32_t interval; /* seconds between two writes of textfile */
+};
+
 struct config {
 	unsigned int n_pairs;
 	struct config_pair pairs[CONFIG_MAX_PAIRS];
@@ -107,6 +117,7 @@ struct config {
 	uint32_t mbufs; /* mbuf pool size; 0 = computed from ports and queues */
 	uint16_t rx_desc, tx_desc; /* descriptors per queue */
 	uint32_t idle_sleep_us; /* sleep after an empty poll round; 0 = pure polling */
+	struct config_metrics metrics;
 	/*
 	 * The inspection policy (access-lists ... service-policy, statics,
 	 * ip-inspect, logging), compiled and finalized; owned by this struct

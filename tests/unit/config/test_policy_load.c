@@ -141,6 +141,27 @@ Test(policy_files, logging_hosts_and_their_defaults)
 	config_free(&c);
 }
 
+Test(policy_files, metrics_listen_v4_and_v6)
+{
+	struct config c;
+	char err[CONFIG_ERR_LEN];
+
+	cr_assert_eq(load("metrics: {listen: '[::1]:9580', textfile: /tmp/x.prom}\n", &c, err), 0,
+		"%s", err);
+	cr_assert_eq(c.metrics.family, 6);
+	cr_assert_eq(c.metrics.port, 9580);
+	cr_assert_eq(c.metrics.addr[15], 1);
+	cr_assert_str_eq(c.metrics.textfile, "/tmp/x.prom");
+	cr_assert_eq(c.metrics.interval, 15, "the default");
+	config_free(&c);
+	cr_assert_eq(load("metrics: {listen: 192.0.2.1:80, interval: 2}\n", &c, err), 0, "%s", err);
+	cr_assert_eq(c.metrics.family, 4);
+	cr_assert_eq(c.metrics.addr[0], 192);
+	cr_assert_eq(c.metrics.port, 80);
+	cr_assert_eq(c.metrics.interval, 2);
+	config_free(&c);
+}
+
 Test(policy_files, no_policy_section_leaves_policy_null)
 {
 	struct config c;
@@ -229,6 +250,11 @@ static const struct bad_case bad[] = {
 	{"policy-maps:\n  p:\n    - {class: inspection_default, inspect: esmtp, no-inspect: esmtp}\n",
 		"t.yaml:3:63: a class cannot both inspect and no-inspect"},
 	{"logging: {destination: file}\n", "t.yaml:1:24: destination file needs file: PATH"},
+	{"metrics:\n  listen: localhost:9580\n",
+		"t.yaml:2:11: listen 'localhost:9580': ADDRESS:PORT, e.g. 127.0.0.1:9580 or [::1]:9580"},
+	{"metrics:\n  listen: 127.0.0.1:0\n",
+		"t.yaml:2:11: listen '127.0.0.1:0': ADDRESS:PORT, e.g. 127.0.0.1:9580 or [::1]:9580"},
+	{"metrics:\n  interval: 0\n", "t.yaml:2:13: 0 is out of range [1, 3600]"},
 	{"logging:\n  hosts: [{address: 10.0.0.0/8}]\n",
 		"t.yaml:2:21: address '10.0.0.0/8': a host address (IPv4 or IPv6), not a prefix or any"},
 	{"logging:\n  hosts: [{port: 514}]\n", "t.yaml:2:11: a logging host needs an address"},
