@@ -76,6 +76,38 @@ stop_sw || fail "smtpwall exit status"
 [ ! -e "$WORK/smtpwall.prom.tmp" ] || fail "the temporary text file was left behind"
 echo "ok:   the text file holds the final counters (rx_pkts $N)"
 
+# docs/grafana/smtpwall.json asks only for metrics and labels that exist.
+if ! msg=$("$SYSPY" - "$HERE/../../docs/grafana/smtpwall.json" "$WORK/final" <<'PY'
+import json, re, sys
+dash = json.load(open(sys.argv[1]))
+have = {}
+for line in open(sys.argv[2]):
+    if line.startswith("#"):
+        continue
+    name, _, labels = line.partition("{")
+    name = name.split()[0]
+    have.setdefault(name, set()).update(re.findall(r'([a-z_]+)="', labels))
+bad = []
+for p in dash["panels"]:
+    for t in p["targets"]:
+        for m, sel in re.findall(r"(smtpwall_[a-z_]+)(\{[^}]*\})?", t["expr"]):
+            if m not in have:
+                bad.append("%s: no metric %s" % (p["title"], m))
+            for l in re.findall(r"([a-z_]+)\s*[!=]~?", sel):
+                if l != "instance" and l not in have.get(m, ()):
+                    bad.append("%s: %s has no label %s" % (p["title"], m, l))
+        for l in re.findall(r"\{\{(\w+)\}\}", t.get("legendFormat", "")):
+            if not any(l in have.get(m, ()) for m, _ in
+                       re.findall(r"(smtpwall_[a-z_]+)(\{[^}]*\})?", t["expr"])):
+                bad.append("%s: legend label %s" % (p["title"], l))
+print("; ".join(bad) or "%d panels" % len(dash["panels"]))
+sys.exit(1 if bad else 0)
+PY
+); then
+	fail "the Grafana dashboard: $msg"
+fi
+echo "ok:   docs/grafana/smtpwall.json: $msg, every metric and label exists"
+
 # The port is taken (by a listener of ours): one line, exit 1.
 "$SYSPY" -c 'import socket, sys, time
 s = socket.socket(); s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
