@@ -41,6 +41,7 @@ usage(void)
 		"       smtpwall-ctl [-f PREFIX] clear conn address ADDR [port P] [reset|silent]\n"
 		"       smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp|udp\n"
 		"                    SRC SPORT DST DPORT [pair N]\n"
+		"       smtpwall-ctl [-f PREFIX] debug esmtp ADDR | no debug esmtp | show debug\n"
 		"       smtpwall-ctl [-f PREFIX] reload\n"
 		"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
 		"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
@@ -485,7 +486,7 @@ tracer_cmd(int n, char **w, char *cmd, size_t len)
 	return 0;
 }
 
-enum out_kind { OUT_VALUE, OUT_PAGED, OUT_PAGED_AT, OUT_RELOAD, OUT_RAW, OUT_CLEARED };
+enum out_kind { OUT_VALUE, OUT_PAGED, OUT_PAGED_AT, OUT_RELOAD, OUT_RAW, OUT_CLEARED, OUT_DEBUG };
 
 int
 main(int argc, char **argv)
@@ -525,8 +526,12 @@ main(int argc, char **argv)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/version");
 		else if (strcmp(what, "running-config") == 0 && n == 1)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/running_config");
+		else if (strcmp(what, "debug") == 0 && n == 1)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp");
 		else
 			return usage();
+		if (strcmp(cmd, "/smtpwall/debug_esmtp") == 0)
+			kind = OUT_DEBUG;
 		if (strncmp(cmd, "/smtpwall/asp_drop", 18) == 0 ||
 			strcmp(cmd, "/smtpwall/version") == 0 ||
 			strcmp(cmd, "/smtpwall/running_config") == 0)
@@ -554,6 +559,22 @@ main(int argc, char **argv)
 		if (rc != 0)
 			return usage();
 		kind = OUT_PAGED_AT;
+	} else if (strcmp(argv[i], "debug") == 0 && n == 2 && strcmp(w[0], "esmtp") == 0) {
+		/* IOS debug ip inspect smtp, for one address */
+		struct in6_addr a;
+
+		if (inet_pton(AF_INET, w[1], &a) != 1 && inet_pton(AF_INET6, w[1], &a) != 1) {
+			fprintf(stderr, "smtpwall-ctl: debug esmtp: '%s' is not an address\n",
+				w[1]);
+			return 2;
+		}
+		snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp,%s", w[1]);
+		kind = OUT_DEBUG;
+	} else if ((strcmp(argv[i], "no") == 0 && n == 2 && strcmp(w[0], "debug") == 0 &&
+			   strcmp(w[1], "esmtp") == 0) ||
+		(strcmp(argv[i], "undebug") == 0 && n == 1 && strcmp(w[0], "all") == 0)) {
+		snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp,off");
+		kind = OUT_DEBUG;
 	} else if (strcmp(argv[i], "reload") == 0) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/reload");
 		kind = OUT_RELOAD;
@@ -585,6 +606,20 @@ main(int argc, char **argv)
 	case OUT_RELOAD:
 		rc = print_reload(reply);
 		break;
+	case OUT_DEBUG: {
+		/* {"/smtpwall/debug_esmtp": {"debug": "debug esmtp: ..."}}: the sentence */
+		const char *v = json_key(reply, "debug");
+		char line[512];
+
+		rc = v != NULL && *v == '"' ? 0 : 1;
+		if (rc == 0) {
+			json_string(v + 1, line, sizeof(line));
+			printf("%s\n", line);
+		} else {
+			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", reply);
+		}
+		break;
+	}
 	case OUT_CLEARED:
 		/* {"cleared": "what", ...}: silent when it worked, as the ASA. */
 		rc = json_key(reply, "cleared") != NULL ? 0 : 1;

@@ -11,6 +11,7 @@
 #include <rte_mbuf.h>
 
 #include "admit.h"
+#include "dbg.h"
 #include "inspect.h"
 #include "pgen.h"
 #include "policy.h"
@@ -169,6 +170,8 @@ flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
 		rec_session(w, f, 0);
 	tcp_conn_init(&f->tcp);
 	esmtp_init(&f->esmtp, m->esmtp); /* the inspect map: f->esmtp keeps it */
+	if (unlikely(dbg_esmtp_matches(&wk_entry_of(f)->key)))
+		esmtp_set_trace(&f->esmtp, 1); /* debug esmtp ADDRESS */
 	w->st.insp_conns++;
 	return ADMIT_OK;
 }

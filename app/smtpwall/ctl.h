@@ -46,5 +46,6 @@ int ctl_group_apply(gid_t gid);
 int ctl_show_register(void);
 int ctl_clear_register(void);
 int ctl_trace_register(void);
+int ctl_debug_register(void); /* ctl_debug.c: debug esmtp */
 
 #endif /* SMTPWALL_CTL_H */

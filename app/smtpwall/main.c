@@ -503,7 +503,7 @@ run_live(int sep, char **argv)
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
 	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
 		reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
-		ctl_clear_register() != 0 || ctl_trace_register() != 0)
+		ctl_clear_register() != 0 || ctl_trace_register() != 0 || ctl_debug_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {

@@ -86,6 +86,35 @@ rec_text(struct worker *w, uint8_t severity, const char *text, size_t len)
 }
 
 void
+rec_debug(struct worker *w, const struct wk_flow *f, int c2s, const char *what, const uint8_t *line,
+	size_t len)
+{
+	struct log_conn c;
+	struct log_rec r;
+	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX], l[100];
+	size_t i, n = 0;
+	int k;
+
+	if (!rec_begin(w, &w->audit.debug_log_limit, LOG_RAW, 7, &r))
+		return;
+	/* The line as it came, without its end, unprintable bytes as '.'. */
+	for (i = 0; line != NULL && i < len && n + 1 < sizeof(l); i++)
+		if (line[i] != '\r' && line[i] != '\n')
+			l[n++] = line[i] >= 0x20 && line[i] < 0x7f ? (char)line[i] : '.';
+	l[n] = '\0';
+	conn_of(w, f, &c);
+	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.src, a, sizeof(a));
+	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
+	k = snprintf(text, sizeof(text), "%%SMTPWALL-7-DEBUG_ESMTP: %s:%u -> %s:%u %s: %s%s%s", a,
+		c.sport, b, c.dport, c2s ? "client" : "server", what, n ? ": " : "", l);
+	if (k < 0)
+		return;
+	log_rec_set_text(
+		&r, text, (size_t)k < sizeof(text) ? (size_t)k : sizeof(text) - 1, NULL, 0);
+	rec_push(w, &r);
+}
+
+void
 rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 {
 	struct log_rec r;

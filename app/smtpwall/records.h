@@ -47,6 +47,11 @@ void rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, ui
  * connection that midstream: drop refused (rate-limited, 10/s a worker). */
 void rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port);
 
+/* `debug esmtp`: one inspector decision of a traced connection (what, and
+ * the line it is about, if any) as a debug line, rate-limited. */
+void rec_debug(struct worker *w, const struct wk_flow *f, int c2s, const char *what,
+	const uint8_t *line, size_t len);
+
 void rec_session(struct worker *w, struct wk_flow *f, int stop);
 
 #endif /* SMTPWALL_RECORDS_H */

@@ -18,6 +18,7 @@
 #include "app.h"
 #include "audit.h"
 #include "ctl.h"
+#include "dbg.h"
 #include "pgen.h"
 #include "policy.h"
 
@@ -53,6 +54,9 @@ publish(struct config *c, char *err, size_t len)
 			policy_free(p);
 		return -1;
 	}
+	/* debug esmtp: the hook on every inspect map, before any worker reads
+	 * them; it runs only for connections dbg_esmtp_matches picked. */
+	policy_set_esmtp_trace(p, dbg_trace, NULL);
 	g = pgen_create(p, app.n_workers ? app.n_workers : 1, next_id);
 	if (g == NULL) {
 		audit_abort();

@@ -9,6 +9,7 @@
 
 #include <rte_branch_prediction.h>
 
+#include "dbg.h"
 #include "flowstate.h"
 #include "pgen.h"
 #include "policy.h"
@@ -51,6 +52,7 @@ verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint
 	enum esmtp_dir edir = dir == 0 ? ESMTP_DIR_C2S : ESMTP_DIR_S2C;
 	unsigned int i;
 
+	dbg_esmtp_enter(w, f); /* the context of the trace hook, if f is traced */
 	esmtp_push(&f->esmtp, edir, buf, len, er);
 	if (unlikely(er->n_events != 0) && f->gen != NULL)
 		rate_limit(w, f, er);

@@ -151,6 +151,8 @@ worker_create(unsigned int id, enum wk_mode mode, uint64_t hz, int socket)
 	log_limiter_init(&w->audit.limit_log_limit, 10, 1000000000ull, 20);
 	/* 106015 too: every stray segment of a scan or of a box restart. */
 	log_limiter_init(&w->audit.noconn_log_limit, 10, 1000000000ull, 20);
+	/* debug esmtp: a few sessions' worth a second, never a flood. */
+	log_limiter_init(&w->audit.debug_log_limit, 100, 1000000000ull, 200);
 	admission_worker_init(w);
 	memset(w->port_idx, 0xff, sizeof(w->port_idx));
 	return w;

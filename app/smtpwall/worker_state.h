@@ -53,6 +53,7 @@ struct wk_audit {
 	struct log_limiter log_limit; /* inspection events */
 	struct log_limiter limit_log_limit; /* 2010xx: connection limits */
 	struct log_limiter noconn_log_limit; /* 106015: segments of no connection */
+	struct log_limiter debug_log_limit; /* debug esmtp lines */
 };
 
 /* Inspection: lib/tcp and lib/esmtp of this worker (inspect.c, verdict.c, egress.c). */

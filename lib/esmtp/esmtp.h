@@ -436,8 +436,11 @@ void esmtp_policy_set_verb(struct esmtp_policy *p, enum esmtp_verb verb, int on)
 /** Action and log flag of a parameter/anomaly event. */
 void esmtp_policy_set_event(
 	struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log);
-/** Debug trace hook (NULL to turn it off). */
+/** Debug trace hook (NULL to turn it off). It is called for the
+ *  connections whose trace is on (esmtp_set_trace), and only for those. */
 void esmtp_policy_set_trace(struct esmtp_policy *p, esmtp_trace_fn fn, void *arg);
+/** Turns the trace of one connection on or off (off after esmtp_init). */
+void esmtp_set_trace(struct esmtp *s, int on);
 
 /** Names (YAML keys) of the enum values; "?" when out of range. */
 const char *esmtp_event_name(unsigned int id);

@@ -314,7 +314,7 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 		break;
 	}
 
-	if (p->trace != NULL) {
+	if (p->trace != NULL && (s->conn & CN_TRACE)) {
 		const uint8_t *nl = memchr(b, '\n', avail);
 
 		what = xout                          ? "cmd x-out"

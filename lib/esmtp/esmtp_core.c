@@ -282,7 +282,7 @@ esmtp_pending_pop(struct esmtp *s)
 void
 esmtp_trace(struct esmtp_ctx *c, const char *what, const uint8_t *line, size_t n)
 {
-	if (c->p->trace != NULL)
+	if (c->p->trace != NULL && (c->s->conn & CN_TRACE))
 		c->p->trace(c->p->trace_arg, (enum esmtp_dir)c->dir, what, line, n);
 }
 

@@ -380,6 +380,15 @@ esmtp_policy_set_trace(struct esmtp_policy *p, esmtp_trace_fn fn, void *arg)
 }
 
 void
+esmtp_set_trace(struct esmtp *s, int on)
+{
+	if (on)
+		s->conn |= CN_TRACE;
+	else
+		s->conn &= (uint8_t)~CN_TRACE;
+}
+
+void
 esmtp_counters_add(
 	struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len, const struct esmtp_result *r)
 {

@@ -45,6 +45,7 @@ enum {
 #define CN_IN_MSG 0x08 /* a BDAT message is open */
 #define CN_BDAT_LAST 0x10
 #define CN_C2S_HELD 0x20 /* the last client push left bytes held */
+#define CN_TRACE 0x40 /* the policy's trace hook sees this connection */
 
 /* struct esmtp.once: events raised once per connection */
 #define ON_CMD_BARE_LF 0x01

@@ -180,7 +180,7 @@ reply_eol(struct esmtp_ctx *c, int crlf)
 		(s->rline_len > 3 && s->rsep != ' ' && s->rsep != '-') || !crlf;
 	int last;
 
-	if (c->p->trace != NULL) {
+	if (c->p->trace != NULL && (s->conn & CN_TRACE)) {
 		char what[16] = "reply ";
 
 		esmtp_u64_str(what + 6, s->rlcode % 1000);

@@ -461,8 +461,8 @@ int policy_format_running_config(const struct policy *p, char *buf, size_t len);
  * (IOS bindings, the pair's policy, the global one), and what a class-map
  * matches as one line of text ("match access-list SMTP; ...") in buf.
  */
-unsigned int
-policy_chain_get(const struct policy *p, unsigned int pair, const struct policy_class *const **chain);
+unsigned int policy_chain_get(
+	const struct policy *p, unsigned int pair, const struct policy_class *const **chain);
 const char *policy_cmap_describe(const struct policy *p, unsigned int cmap, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
@@ -554,6 +554,13 @@ int policy_ios_bind(struct policy *p, const char *name, enum policy_inspect mode
 	enum policy_side side, int alert, int audit_trail, uint64_t max_data, uint32_t timeout);
 /** Audit-trail settings; writable until finalized. */
 struct policy_logging *policy_logging_mut(struct policy *p);
+
+/**
+ * Installs lib/esmtp's trace hook on every inspect map (esmtp_trace_fn:
+ * called only for connections with their trace on). Allowed on a final
+ * policy, before any worker uses it.
+ */
+void policy_set_esmtp_trace(struct policy *p, esmtp_trace_fn fn, void *arg);
 
 /** Resolve and freeze: class ids, chains, labels. 0 or -errno. */
 int policy_finalize(struct policy *p);

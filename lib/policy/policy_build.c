@@ -513,6 +513,15 @@ policy_ios_mut(struct policy *p)
 	return p->final ? NULL : &p->ios;
 }
 
+void
+policy_set_esmtp_trace(struct policy *p, esmtp_trace_fn fn, void *arg)
+{
+	unsigned int i;
+
+	for (i = 0; i < p->n_imaps; i++)
+		esmtp_policy_set_trace(&p->imaps[i].esmtp, fn, arg);
+}
+
 struct policy_logging *
 policy_logging_mut(struct policy *p)
 {

@@ -270,11 +270,39 @@ ctl packet-tracer inside tcp "$CLIENT_IP" 40000 "$SERVER_IP" 80 | grep -q '^Acti
 	fail "packet-tracer 80"
 echo "ok: packet-tracer: 25 -> inspection_default, 587 -> submission (conn-max 500, idle 0:30:00), 80 -> not inspected"
 
+# 6b. debug esmtp ADDRESS: the inspector's decisions of new connections of
+# that address as debug lines; off again: none.
+dbg_lines() { grep -c 'SMTPWALL-7-DEBUG_ESMTP' "$WORKDIR/audit.log"; }
+ctl show debug | grep -q '^debug esmtp: off$' || fail "show debug before: $(ctl show debug)"
+ctl debug esmtp "$CLIENT_IP" | grep -q "^debug esmtp: new connections of $CLIENT_IP " || fail "debug esmtp"
+ip netns exec "$NS_C" swaks --server "$SERVER_IP" --from a@example.org --to b@example.com \
+	--body "debug me" >/dev/null 2>&1 || fail "swaks (debugged)"
+sleep 0.5
+show "$WORKDIR/audit.log" | grep DEBUG_ESMTP | head -6
+grep -q "DEBUG_ESMTP: $CLIENT_IP:[0-9]* -> $SERVER_IP:25 client: cmd allow: MAIL FROM:<a@example.org>" \
+	"$WORKDIR/audit.log" || fail "no debug line for MAIL FROM"
+grep -q "DEBUG_ESMTP: $CLIENT_IP:[0-9]* -> $SERVER_IP:25 server: reply 354" "$WORKDIR/audit.log" ||
+	fail "no debug line for the 354 reply"
+grep -q "DEBUG_ESMTP: .* client: data end" "$WORKDIR/audit.log" || fail "no debug line for the end of data"
+n1=$(dbg_lines)
+ctl no debug esmtp | grep -q '^debug esmtp: off$' || fail "no debug esmtp"
+swaks_ehlo
+sleep 0.5
+[ "$(dbg_lines)" = "$n1" ] || fail "debug lines after no debug esmtp: $n1 -> $(dbg_lines)"
+ctl debug esmtp 2001:db8::77 >/dev/null || fail "debug esmtp of an IPv6 address"
+swaks_ehlo
+sleep 0.5
+[ "$(dbg_lines)" = "$n1" ] || fail "debug lines for another address: $n1 -> $(dbg_lines)"
+ctl undebug all >/dev/null || fail "undebug all"
+echo "ok: debug esmtp $CLIENT_IP: $n1 lines for one mail (MAIL FROM, 354, data end); none after no debug esmtp or for another address"
+
 # 7. Bad arguments: one line, exit 2; nothing sent.
 ctl clear conn address not-an-address 2>"$WORKDIR/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$WORKDIR/err")" -eq 1 ] || fail "clear conn bad address"
 ctl packet-tracer inside tcp "$CLIENT_IP" 40000 "$SERVER_IP" 70000 2>"$WORKDIR/err"
 [ $? -eq 2 ] && grep -q "port '70000'" "$WORKDIR/err" || fail "packet-tracer bad port"
+ctl debug esmtp mail.example.com 2>"$WORKDIR/err"
+[ $? -eq 2 ] && grep -q "'mail.example.com' is not an address" "$WORKDIR/err" || fail "debug esmtp bad address"
 echo "ok: bad arguments"
 
 # 8. Permissions: a member of --ctl-group, and someone else.

@@ -124,6 +124,9 @@ h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int sp
 	avail[0] = avail[1] = 0;
 
 	esmtp_init(&s, p);
+	if (split & H_TRACE)
+		esmtp_set_trace(&s, 1);
+	split &= ~H_TRACE;
 	run->verdict = ESMTP_FORWARD;
 	run->stop_step = n;
 	for (k = 0; k < n && !sticky(v); k++) {

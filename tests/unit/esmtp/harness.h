@@ -59,6 +59,7 @@ struct h_run {
 #define H_WHOLE 0
 #define H_BYTES 1
 #define H_SPLIT 2 /* cut the whole transcript at byte offset `at` (global) */
+#define H_TRACE 0x100 /* or-ed in: the connection's trace is on (esmtp_set_trace) */
 
 /* Play steps once; split picks H_WHOLE, H_BYTES or H_SPLIT at `at`. */
 void h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int split, size_t at,

@@ -1046,9 +1046,15 @@ Test(cmd, trace_hook)
 
 	trace_buf[0] = '\0';
 	esmtp_policy_set_trace(&pol, trace_fn, NULL);
-	h_run(&pol, t, NSTEPS(t), H_WHOLE, 0, &r);
+	h_run(&pol, t, NSTEPS(t), H_WHOLE | H_TRACE, 0, &r);
 	cr_assert_str_eq(trace_buf, "s:reply 220;c:cmd allow;s:reply 250;c:cmd x-out;s:reply 500;");
 	h_free(&r);
+	/* A connection whose trace is off costs the hook nothing. */
+	trace_buf[0] = '\0';
+	h_run(&pol, t, NSTEPS(t), H_WHOLE, 0, &r);
+	cr_assert_str_eq(trace_buf, "", "traced without esmtp_set_trace: %s", trace_buf);
+	h_free(&r);
+	esmtp_policy_set_trace(&pol, NULL, NULL);
 }
 
 Test(cmd, blind_pipelining_after_data_is_held_until_the_answer)
