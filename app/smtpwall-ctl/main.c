@@ -17,6 +17,7 @@
 #include <errno.h>
 #include <grp.h>
 #include <stdbool.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,6 +43,8 @@ usage(void)
 		"       smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp|udp\n"
 		"                    SRC SPORT DST DPORT [pair N]\n"
 		"       smtpwall-ctl [-f PREFIX] debug esmtp ADDR | no debug esmtp | show debug\n"
+		"       smtpwall-ctl [-f PREFIX] capture ADDR FILE [count N] | capture stop |\n"
+		"                    show capture\n"
 		"       smtpwall-ctl [-f PREFIX] reload\n"
 		"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
 		"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
@@ -528,9 +531,12 @@ main(int argc, char **argv)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/running_config");
 		else if (strcmp(what, "debug") == 0 && n == 1)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp");
+		else if (strcmp(what, "capture") == 0 && n == 1)
+			snprintf(cmd, sizeof(cmd), "/smtpwall/capture");
 		else
 			return usage();
-		if (strcmp(cmd, "/smtpwall/debug_esmtp") == 0)
+		if (strcmp(cmd, "/smtpwall/debug_esmtp") == 0 ||
+			strcmp(cmd, "/smtpwall/capture") == 0)
 			kind = OUT_DEBUG;
 		if (strncmp(cmd, "/smtpwall/asp_drop", 18) == 0 ||
 			strcmp(cmd, "/smtpwall/version") == 0 ||
@@ -575,6 +581,32 @@ main(int argc, char **argv)
 		(strcmp(argv[i], "undebug") == 0 && n == 1 && strcmp(w[0], "all") == 0)) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp,off");
 		kind = OUT_DEBUG;
+	} else if (strcmp(argv[i], "capture") == 0 && n == 1 && strcmp(w[0], "stop") == 0) {
+		snprintf(cmd, sizeof(cmd), "/smtpwall/capture,stop");
+		kind = OUT_DEBUG;
+	} else if (strcmp(argv[i], "capture") == 0 &&
+		(n == 2 || (n == 4 && strcmp(w[2], "count") == 0))) {
+		/* capture ADDR FILE [count N]: the box writes FILE, so a relative
+		 * path is made absolute here, where the operator is */
+		char path[PATH_MAX];
+
+		if (w[1][0] == '/')
+			snprintf(path, sizeof(path), "%s", w[1]);
+		else if (getcwd(path, sizeof(path)) == NULL ||
+			strlen(path) + 1 + strlen(w[1]) >= sizeof(path))
+			return usage();
+		else
+			snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", w[1]);
+		if (strchr(path, ',') != NULL) {
+			fprintf(stderr, "smtpwall-ctl: capture: a file name without ','\n");
+			return 2;
+		}
+		if ((size_t)snprintf(cmd, sizeof(cmd), "/smtpwall/capture,%s,%s%s%s", w[0], path,
+			    n == 4 ? "," : "", n == 4 ? w[3] : "") >= sizeof(cmd)) {
+			fprintf(stderr, "smtpwall-ctl: capture: the path is too long\n");
+			return 2;
+		}
+		kind = OUT_DEBUG;
 	} else if (strcmp(argv[i], "reload") == 0) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/reload");
 		kind = OUT_RELOAD;
@@ -607,16 +639,20 @@ main(int argc, char **argv)
 		rc = print_reload(reply);
 		break;
 	case OUT_DEBUG: {
-		/* {"/smtpwall/debug_esmtp": {"debug": "debug esmtp: ..."}}: the sentence */
-		const char *v = json_key(reply, "debug");
-		char line[512];
+		/* {"/smtpwall/...": {"debug"|"capture": "a sentence"}} or {"error": "why"} */
+		const char *v = json_key(reply, "error");
+		char line[1024];
 
-		rc = v != NULL && *v == '"' ? 0 : 1;
-		if (rc == 0) {
+		rc = v == NULL ? 0 : 1;
+		if (v == NULL && (v = json_key(reply, "debug")) == NULL)
+			v = json_key(reply, "capture");
+		if (v != NULL && *v == '"') {
 			json_string(v + 1, line, sizeof(line));
-			printf("%s\n", line);
+			fprintf(rc == 0 ? stdout : stderr, "%s%s\n",
+				rc == 0 ? "" : "smtpwall-ctl: ", line);
 		} else {
 			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", reply);
+			rc = 1;
 		}
 		break;
 	}

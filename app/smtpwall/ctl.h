@@ -47,5 +47,11 @@ int ctl_show_register(void);
 int ctl_clear_register(void);
 int ctl_trace_register(void);
 int ctl_debug_register(void); /* ctl_debug.c: debug esmtp */
+int ctl_capture_register(void); /* ctl_capture.c: capture ADDRESS FILE */
+
+/* capture: the control loop moves captured frames to the file; at exit
+ * the file is closed and the rings freed (the workers have stopped). */
+void capture_poll(void);
+void capture_close(void);
 
 #endif /* SMTPWALL_CTL_H */

@@ -503,7 +503,8 @@ run_live(int sep, char **argv)
 			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
 	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
 		reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
-		ctl_clear_register() != 0 || ctl_trace_register() != 0 || ctl_debug_register() != 0)
+		ctl_clear_register() != 0 || ctl_trace_register() != 0 ||
+		ctl_debug_register() != 0 || ctl_capture_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {
@@ -518,6 +519,7 @@ run_live(int sep, char **argv)
 		usleep(10000);
 		audit_drain();
 		metrics_poll();
+		capture_poll();
 		reload_poll();
 		pgen_reap(app.n_workers, min_gen_seen());
 		if (app.stats_period_s && rte_rdtsc() >= next_print) {
@@ -639,6 +641,7 @@ main(int argc, char **argv)
 			worker_flush_flows(app.workers[sep]);
 	audit_close();
 	metrics_close();
+	capture_close();
 	teardown();
 	pgen_free_all();
 	config_free(&app.cfg);

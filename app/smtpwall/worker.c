@@ -17,6 +17,7 @@
 #include <rte_prefetch.h>
 
 #include "admission.h"
+#include "capture.h"
 #include "sw_config.h"
 #include "ctl_reset.h"
 #include "inspect.h"
@@ -331,6 +332,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 	uint8_t kidx[WK_BURST], kdir[WK_BURST];
 	uint16_t i, nk = 0;
 	uint64_t t0 = rte_rdtsc();
+	struct cap_ring *cap = cap_burst(w->id, &w->cap_seen);
 
 	RTE_ASSERT(n <= WK_BURST);
 	w->now = now;
@@ -369,6 +371,8 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			w->st.non_ip++;
 			continue;
 		}
+		if (unlikely(cap != NULL))
+			cap_frame(cap, &w->cap_seen, m, p, wk_wall_ns(w)); /* capture ADDRESS */
 		if (p->l3 == PKT_L3_IPV4)
 			w->st.ipv4++;
 		else

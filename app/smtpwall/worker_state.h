@@ -18,6 +18,7 @@
 #include <rte_mbuf.h>
 #include <rte_ring.h>
 
+#include "addrwatch.h"
 #include "admit.h"
 #include "conns.h"
 #include "sw_config.h"
@@ -122,6 +123,7 @@ struct worker {
 	/* `show conn` requests from the telemetry thread (conns.h). */
 	struct conns_req conns __rte_cache_aligned;
 	struct nbr_cache nbr; /* clear conn ... reset: the ends' MACs (nbrcache.h) */
+	struct addr_seen cap_seen; /* capture: the address, as this worker last read it */
 } __rte_cache_aligned;
 
 /*

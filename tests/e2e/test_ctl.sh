@@ -296,6 +296,31 @@ sleep 0.5
 ctl undebug all >/dev/null || fail "undebug all"
 echo "ok: debug esmtp $CLIENT_IP: $n1 lines for one mail (MAIL FROM, 354, data end); none after no debug esmtp or for another address"
 
+# 6c. capture ADDRESS FILE: the frames of that address, as received, to a
+# pcap; a second capture is refused while one runs; count N stops it.
+ctl capture "$CLIENT_IP" "$WORKDIR/cap.pcap" | grep -q "^capture of $CLIENT_IP to $WORKDIR/cap.pcap: 0 of 10000" ||
+	fail "capture start"
+ctl capture 198.18.0.9 "$WORKDIR/cap2.pcap" 2>"$WORKDIR/err" && fail "a second capture started"
+grep -q "a capture of $CLIENT_IP to $WORKDIR/cap.pcap runs" "$WORKDIR/err" || fail "second capture: $(cat "$WORKDIR/err")"
+ip netns exec "$NS_C" swaks --server "$SERVER_IP" --from cap@example.org --to b@example.com \
+	--body "captured" >/dev/null 2>&1 || fail "swaks (captured)"
+sleep 0.5
+ctl show capture | grep -q "^capture of $CLIENT_IP to $WORKDIR/cap.pcap: [1-9][0-9]* of 10000 frames written, 0 lost" ||
+	fail "show capture: $(ctl show capture)"
+ctl capture stop | grep -q "^no capture running; the last, of $CLIENT_IP" || fail "capture stop"
+nf=$(tshark -r "$WORKDIR/cap.pcap" 2>/dev/null | wc -l)
+nother=$(tshark -r "$WORKDIR/cap.pcap" -Y "!(ip.addr == $CLIENT_IP)" 2>/dev/null | wc -l)
+tshark -r "$WORKDIR/cap.pcap" -Y 'smtp.req.command == "MAIL"' -T fields -e smtp.req.parameter 2>/dev/null |
+	grep -q "FROM:<cap@example.org>" || fail "the capture has no MAIL FROM:<cap@example.org>"
+[ "$nf" -ge 10 ] && [ "$nother" = 0 ] || fail "capture: $nf frames, $nother of other addresses"
+ctl capture "$CLIENT_IP" "$WORKDIR/cap3.pcap" count 3 >/dev/null || fail "capture count 3"
+swaks_ehlo
+sleep 0.5
+ctl show capture | grep -q "^no capture running; the last, of $CLIENT_IP to $WORKDIR/cap3.pcap: 3 frames written" ||
+	fail "count 3: $(ctl show capture)"
+[ "$(tshark -r "$WORKDIR/cap3.pcap" 2>/dev/null | wc -l)" = 3 ] || fail "count 3: not 3 frames in the file"
+echo "ok: capture $CLIENT_IP: $nf frames of one mail, MAIL FROM in them, none of others; a second refused; count 3 stops at 3"
+
 # 7. Bad arguments: one line, exit 2; nothing sent.
 ctl clear conn address not-an-address 2>"$WORKDIR/err"
 [ $? -eq 2 ] && [ "$(wc -l <"$WORKDIR/err")" -eq 1 ] || fail "clear conn bad address"

@@ -18,7 +18,7 @@ LIB=${2:-}
 fail=0
 
 # Modules that run on the worker lcores (and the headers they share).
-DATA_PATH="admission conns counters ctl_reset dbg egress flowstate inspect nbrcache records segment splice
+DATA_PATH="addrwatch admission capture conns counters ctl_reset dbg egress flowstate inspect nbrcache records segment splice
 	tsclock txq verdict worker worker_state"
 
 [ -d "$DIR" ] || { echo "check-layers: no directory $DIR"; exit 1; }
