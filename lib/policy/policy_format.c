@@ -229,17 +229,8 @@ policy_counters_merge(
 _Static_assert(
 	sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
 
-/* snprintf-style writer that keeps counting past the end of buf. */
-struct out {
-	char *buf;
-	size_t len;
-	size_t need;
-};
-
-static void put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
-put(struct out *o, const char *fmt, ...)
+void
+policy_put(struct out *o, const char *fmt, ...)
 {
 	va_list ap;
 	int n;
@@ -263,38 +254,40 @@ put_inspect(struct out *o, const struct policy *p, const struct policy_class *c,
 	unsigned int i;
 
 	if (c->ios)
-		put(o, "      Inspect: %s (ip inspect name %s %s), packet %llu, drop %llu, reset-drop %llu\n",
+		policy_put(o,
+			"      Inspect: %s (ip inspect name %s %s), packet %llu, drop %llu, reset-drop %llu\n",
 			policy_inspect_name(c->inspect), m->name, policy_inspect_name(c->inspect),
 			(unsigned long long)k->packets, (unsigned long long)k->drop,
 			(unsigned long long)k->reset_drop);
 	else
-		put(o, "      Inspect: %s %s, packet %llu, drop %llu, reset-drop %llu\n",
+		policy_put(o, "      Inspect: %s %s, packet %llu, drop %llu, reset-drop %llu\n",
 			policy_inspect_name(c->inspect), m->name, (unsigned long long)k->packets,
 			(unsigned long long)k->drop, (unsigned long long)k->reset_drop);
 	if (e->mask_banner)
-		put(o, "        mask-banner%s, count %llu\n",
+		policy_put(o, "        mask-banner%s, count %llu\n",
 			e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "",
 			(unsigned long long)k->events[ESMTP_EV_BANNER_MASKED]);
 	if (e->special_char)
-		put(o, "        special-character action %s, count %llu\n",
+		policy_put(o, "        special-character action %s, count %llu\n",
 			esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action),
 			(unsigned long long)k->events[ESMTP_EV_ADDR_SPECIAL]);
 	if (e->relay_domain[0] != '\0')
-		put(o, "        mail-relay %s action %s, count %llu\n", e->relay_domain,
+		policy_put(o, "        mail-relay %s action %s, count %llu\n", e->relay_domain,
 			esmtp_action_name(e->ev[ESMTP_EV_MAIL_RELAY].action),
 			(unsigned long long)k->events[ESMTP_EV_MAIL_RELAY]);
 	if (e->allow_tls)
-		put(o, "        allow-tls%s, count %llu\n",
+		policy_put(o, "        allow-tls%s, count %llu\n",
 			e->ev[ESMTP_EV_TLS_STARTED].log ? " action log" : "",
 			(unsigned long long)k->events[ESMTP_EV_TLS_STARTED]);
 	if (e->max_data != 0)
-		put(o, "        max-data %llu, count %llu\n", (unsigned long long)e->max_data,
+		policy_put(o, "        max-data %llu, count %llu\n",
+			(unsigned long long)e->max_data,
 			(unsigned long long)k->events[ESMTP_EV_MAX_DATA]);
 	for (i = 0; i < e->n_rules; i++) {
 		char match[POLICY_LABEL_MAX + 8];
 
 		snprintf(match, sizeof(match), "match %s", m->label[i]);
-		put(o, "        %-38s %s, packet %llu\n", match, m->act_label[i],
+		policy_put(o, "        %-38s %s, packet %llu\n", match, m->act_label[i],
 			(unsigned long long)k->rules[i]);
 	}
 }
@@ -310,17 +303,17 @@ put_conn(struct out *o, const struct policy_class *c, const struct policy_class_
 		if (c->limits[i] != 0)
 			any = 1;
 	if (any) {
-		put(o, "      Set connection policy:");
+		policy_put(o, "      Set connection policy:");
 		for (i = 0; i < POLICY_LIMIT_MAX; i++) {
 			if (c->limits[i] != 0)
-				put(o, " %s %u", policy_limit_name(i), c->limits[i]);
+				policy_put(o, " %s %u", policy_limit_name(i), c->limits[i]);
 			drops += k->limit_drops[i];
 		}
 		if (c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
 			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
-			put(o, " embryonic-action %s",
+			policy_put(o, " embryonic-action %s",
 				c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
-		put(o, "\n        connections %llu, drop %llu, intercept %llu\n",
+		policy_put(o, "\n        connections %llu, drop %llu, intercept %llu\n",
 			(unsigned long long)k->conns, (unsigned long long)drops,
 			(unsigned long long)k->intercepts);
 	}
@@ -329,13 +322,13 @@ put_conn(struct out *o, const struct policy_class *c, const struct policy_class_
 		if (c->timeouts[i] != POLICY_TIMEOUT_UNSET)
 			any = 1;
 	if (any) {
-		put(o, "      Set connection timeout policy:");
+		policy_put(o, "      Set connection timeout policy:");
 		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
 			if (c->timeouts[i] != POLICY_TIMEOUT_UNSET)
-				put(o, " %s %u:%02u:%02u", policy_timeout_name(i),
+				policy_put(o, " %s %u:%02u:%02u", policy_timeout_name(i),
 					c->timeouts[i] / 3600, c->timeouts[i] / 60 % 60,
 					c->timeouts[i] % 60);
-		put(o, "\n");
+		policy_put(o, "\n");
 	}
 }
 
@@ -346,7 +339,7 @@ put_pmap(struct out *o, const struct policy *p, unsigned int pmap,
 	const struct policy_pmap *pm = &p->pmaps[pmap];
 	unsigned int i;
 
-	put(o, "  Service-policy: %s\n", pm->name);
+	policy_put(o, "  Service-policy: %s\n", pm->name);
 	for (i = 0; i < pm->n; i++) {
 		const struct policy_class *cl = &pm->classes[i];
 		const struct policy_class_counters *k = c != NULL ? &c[cl->id] : &zero_counters;
@@ -354,11 +347,11 @@ put_pmap(struct out *o, const struct policy *p, unsigned int pmap,
 
 		if (inspect_only && !insp)
 			continue;
-		put(o, "    Class-map: %s\n", cl->name);
+		policy_put(o, "    Class-map: %s\n", cl->name);
 		if (insp)
 			put_inspect(o, p, cl, k);
 		else if (cl->has_inspect)
-			put(o, "      No inspection (no-inspect esmtp), connections %llu\n",
+			policy_put(o, "      No inspection (no-inspect esmtp), connections %llu\n",
 				(unsigned long long)k->conns);
 		if (!inspect_only && cl->has_conn)
 			put_conn(o, cl, k);
@@ -375,18 +368,18 @@ policy_format_service_policy(const struct policy *p, const struct policy_class_c
 	if (buf != NULL && len != 0)
 		buf[0] = '\0';
 	if (p->ios_pmap != POLICY_NONE) {
-		put(&o, "IOS inspection (ip inspect):\n");
+		policy_put(&o, "IOS inspection (ip inspect):\n");
 		put_pmap(&o, p, p->ios_pmap, c, inspect_only);
-		put(&o, "\n");
+		policy_put(&o, "\n");
 	}
 	if (p->global_pmap != POLICY_NONE) {
-		put(&o, "Global policy:\n");
+		policy_put(&o, "Global policy:\n");
 		put_pmap(&o, p, p->global_pmap, c, inspect_only);
 	}
 	for (i = 0; i < POLICY_MAX_PAIRS; i++) {
 		if (p->pair_pmap[i] == POLICY_NONE || p->pair_pmap[i] == p->global_pmap)
 			continue;
-		put(&o, "\nInterface pair %u:\n", i);
+		policy_put(&o, "\nInterface pair %u:\n", i);
 		put_pmap(&o, p, p->pair_pmap[i], c, inspect_only);
 	}
 	return (int)o.need;

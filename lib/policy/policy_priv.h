@@ -112,4 +112,13 @@ void policy_rule_labels(struct policy *p, unsigned int imap, unsigned int rule);
 /* Copies a name; -EINVAL when empty or too long. */
 int policy_name_copy(char *dst, const char *src);
 
+/* snprintf-style text writer that keeps counting past the end of buf
+ * (show service-policy, show running-config). */
+struct out {
+	char *buf;
+	size_t len;
+	size_t need;
+};
+void policy_put(struct out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
 #endif /* SMTPWALL_POLICY_PRIV_H */
