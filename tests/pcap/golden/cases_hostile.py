@@ -950,7 +950,81 @@ def noconn_flood_check(r):
     return f
 
 
+# --- postscreen's checks: a client that talks first, illegal pipelining ---
+
+EHLO_NO_PIPE = b"250-mail.example.com\r\n250-SIZE 10240000\r\n250 8BITMIME\r\n"
+
+
+def early_talker_session(s, cport):
+    # The client sends EHLO before the server's banner (a spambot does).
+    x = Session(cport=cport, t0=s.t)
+    x.handshake()
+    x.c(b"EHLO bot.example.net\r\n")
+    x.s(BANNER)
+    x.s(EHLO_NO_PIPE)
+    mail(x)
+    s.t = x.t
+    s.frames += x.frames
+
+
+def illegal_pipe_session(s, cport):
+    # The server did not offer PIPELINING; the client sends MAIL, RCPT and
+    # DATA in one segment without waiting.
+    x = Session(cport=cport, t0=s.t)
+    x.handshake()
+    x.s(BANNER)
+    x.c(b"EHLO bot.example.net\r\n")
+    x.s(EHLO_NO_PIPE)
+    x.c(b"MAIL FROM:<a@example.org>\r\nRCPT TO:<b@example.com>\r\nDATA\r\n")
+    x.s(b"250 ok\r\n250 ok\r\n354 go\r\n")
+    x.c(b"Subject: p\r\n\r\nhello\r\n.\r\n")
+    x.s(b"250 queued\r\n")
+    x.c(b"QUIT\r\n")
+    x.s(b"221 bye\r\n")
+    x.close()
+    s.t = x.t
+    s.frames += x.frames
+
+
+def prescreen_build(s):
+    early_talker_session(s, s.cport)
+    illegal_pipe_session(s, s.cport + 100)
+    control_session(s, s.cport + 1000)
+
+
+def prescreen_log_check(r):
+    # _default_esmtp_map: both are logged (108005) and the mails pass.
+    f = []
+    expect(delivered(r.streams(r.cport)[0]), "the early talker's mail did not pass", f)
+    expect(delivered(r.streams(r.cport + 100)[0], body=b"hello\r\n"),
+           "the pipelining client's mail did not pass", f)
+    expect_ctr(r, "event: early-talker", 1, f)
+    expect_ctr(r, "event: pipelining", 1, f, ">=")
+    expect(re.search(r"%ASA-6-108005: .*early-talker", r.audit) is not None,
+           "no 108005 line for the early talker", f)
+    return f
+
+
+def prescreen_drop_check(r):
+    # early-talker and pipelining: drop-connection: neither client's
+    # MAIL FROM reaches the server; a well-behaved client's mail passes.
+    f = []
+    early = r.streams(r.cport)[0]
+    pipe = r.streams(r.cport + 100)[0]
+    expect(b"MAIL FROM" not in early, "the early talker's MAIL FROM reached the server", f)
+    expect(b"DATA" not in pipe, "the pipelining client's DATA reached the server", f)
+    expect_ctr(r, "insp_conn_dropped", 2, f)
+    expect(re.search(r"%ASA-4-108004: .*Dropped connection.*early-talker", r.audit) is not None,
+           "no 108004 drop line for the early talker: %s" % r.audit[-300:], f)
+    expect(delivered(r.streams(r.cport + 1000)[0]), "the control message was dropped", f)
+    return f
+
+
 CASES = [
+    ("early-talker-pipelining-log", "a client that talks before the banner, and one that pipelines where the server offered no PIPELINING: logged (108005), the mails pass (ASA default)",
+     prescreen_build, prescreen_log_check, None),
+    ("early-talker-pipelining-drop", "early-talker and pipelining drop-connection (postscreen's pregreet and pipelining tests, acting): neither client's transaction reaches the server; a normal client's does",
+     prescreen_build, prescreen_drop_check, "prescreen-drop"),
     ("noconn-106015", "60 stray ACKs of no connection to port 25: dropped (midstream_drop 60), ASA 106015 'Deny TCP (no connection) ... flags ACK' logged, rate-limited to a burst of 20",
      noconn_flood_build, noconn_flood_check, None),
     ("conn-max-flood", "set-connection conn-max 20: 40 clients hold connections, 21 refused, the connected client's mail passes, a late client gets in after the flood",
