@@ -22,7 +22,7 @@ eal_runtime_dir_note(int argc, char **argv)
 		if (!strcmp(argv[i], "--no-shconf") || !strcmp(argv[i], "--in-memory"))
 			return;
 	if (d != NULL && rte_eal_process_type() == RTE_PROC_PRIMARY &&
-		strlen(d) < sizeof(runtime_dir))
+			strlen(d) < sizeof(runtime_dir))
 		memcpy(runtime_dir, d, strlen(d) + 1);
 }
 
@@ -41,7 +41,7 @@ eal_runtime_dir_remove(void)
 			if (!strcmp(e->d_name, ".") || !strcmp(e->d_name, ".."))
 				continue;
 			if (snprintf(path, sizeof(path), "%s/%s", runtime_dir, e->d_name) <
-				(int)sizeof(path))
+					(int)sizeof(path))
 				(void)unlink(path);
 		}
 		closedir(dir);

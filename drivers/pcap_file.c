@@ -62,7 +62,7 @@ pcap_reader_open(struct pcap_reader *r, const char *path, char *err, size_t errl
 
 int
 pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t *len, uint64_t *ts_ns,
-	char *err, size_t errlen)
+		char *err, size_t errlen)
 {
 	struct pcap_pkthdr *h;
 	const u_char *data;
@@ -73,12 +73,12 @@ pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t *le
 		return 0; /* the end */
 	if (rc != 1) {
 		snprintf(err, errlen, "record %lu: %s", (unsigned long)r->records + 1,
-			pcap_geterr(r->pc));
+				pcap_geterr(r->pc));
 		return -1;
 	}
 	if (h->caplen > PCAP_MAX_RECORD) {
 		snprintf(err, errlen, "record %lu: length %u is not plausible",
-			(unsigned long)r->records + 1, h->caplen);
+				(unsigned long)r->records + 1, h->caplen);
 		return -1;
 	}
 	keep = h->caplen < cap ? h->caplen : cap;
@@ -104,15 +104,15 @@ pcap_reader_close(struct pcap_reader *r)
 }
 
 int
-pcap_writer_open(
-	struct pcap_writer *w, const char *path, uint32_t linktype, char *err, size_t errlen)
+pcap_writer_open(struct pcap_writer *w, const char *path, uint32_t linktype, char *err,
+		size_t errlen)
 {
 	struct pcap_global_hdr h = {
-		.magic = PCAP_MAGIC_NSEC,
-		.version_major = 2,
-		.version_minor = 4,
-		.snaplen = 65535,
-		.linktype = linktype,
+			.magic = PCAP_MAGIC_NSEC,
+			.version_major = 2,
+			.version_minor = 4,
+			.snaplen = 65535,
+			.linktype = linktype,
 	};
 
 	memset(w, 0, sizeof(*w));
@@ -136,10 +136,10 @@ int
 pcap_writer_write(struct pcap_writer *w, const void *buf, uint32_t len, uint64_t ts_ns)
 {
 	struct pcap_rec_hdr h = {
-		.ts_sec = (uint32_t)(ts_ns / 1000000000u),
-		.ts_frac = (uint32_t)(ts_ns % 1000000000u),
-		.incl_len = len,
-		.orig_len = len,
+			.ts_sec = (uint32_t)(ts_ns / 1000000000u),
+			.ts_frac = (uint32_t)(ts_ns % 1000000000u),
+			.incl_len = len,
+			.orig_len = len,
 	};
 
 	if (fwrite(&h, sizeof(h), 1, w->f) != 1 || fwrite(buf, 1, len, w->f) != len)

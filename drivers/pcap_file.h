@@ -43,12 +43,12 @@ int pcap_reader_open(struct pcap_reader *r, const char *path, char *err, size_t 
  * damaged file (message in err).
  */
 int pcap_reader_next(struct pcap_reader *r, uint8_t *buf, uint32_t cap, uint32_t *len,
-	uint64_t *ts_ns, char *err, size_t errlen);
+		uint64_t *ts_ns, char *err, size_t errlen);
 void pcap_reader_close(struct pcap_reader *r);
 
 /* Creates a nanosecond pcap file of the given linktype; 0 or -1. */
-int pcap_writer_open(
-	struct pcap_writer *w, const char *path, uint32_t linktype, char *err, size_t errlen);
+int pcap_writer_open(struct pcap_writer *w, const char *path, uint32_t linktype, char *err,
+		size_t errlen);
 int pcap_writer_write(struct pcap_writer *w, const void *buf, uint32_t len, uint64_t ts_ns);
 int pcap_writer_close(struct pcap_writer *w);
 

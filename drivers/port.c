@@ -13,20 +13,20 @@
 
 #define PORT_RSS_HF \
 	(RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP | \
-		RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | RTE_ETH_RSS_IPV4 | \
-		RTE_ETH_RSS_IPV6)
+			RTE_ETH_RSS_NONFRAG_IPV4_UDP | RTE_ETH_RSS_NONFRAG_IPV6_UDP | \
+			RTE_ETH_RSS_IPV4 | RTE_ETH_RSS_IPV6)
 
 /* Virtual devices whose queues are not chosen by a flow hash we control. */
 static const char *const no_flow_rss_drivers[] = {
-	"net_tap",
-	"net_pcap",
-	"net_ring",
-	"net_null",
-	"net_memif",
-	"net_af_packet",
-	"net_virtio_user",
-	"net_vhost",
-	NULL,
+		"net_tap",
+		"net_pcap",
+		"net_ring",
+		"net_null",
+		"net_memif",
+		"net_af_packet",
+		"net_virtio_user",
+		"net_vhost",
+		NULL,
 };
 
 int
@@ -39,7 +39,7 @@ port_lookup(const char *name, uint16_t *port)
 		return 0;
 	id = strtoul(name, &end, 10);
 	if (*name != '\0' && *end == '\0' && id < RTE_MAX_ETHPORTS &&
-		rte_eth_dev_is_valid_port((uint16_t)id)) {
+			rte_eth_dev_is_valid_port((uint16_t)id)) {
 		*port = (uint16_t)id;
 		return 0;
 	}
@@ -78,8 +78,9 @@ port_probe(uint16_t port, struct port_caps *caps)
 	caps->max_rxq = info.max_rx_queues;
 	caps->max_txq = info.max_tx_queues;
 	caps->rss = (info.flow_type_rss_offloads &
-			    (RTE_ETH_RSS_NONFRAG_IPV4_TCP | RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
-		info.hash_key_size == RSS_KEY_LEN;
+				    (RTE_ETH_RSS_NONFRAG_IPV4_TCP |
+						    RTE_ETH_RSS_NONFRAG_IPV6_TCP)) != 0 &&
+			info.hash_key_size == RSS_KEY_LEN;
 	for (d = no_flow_rss_drivers; *d != NULL; d++)
 		if (strcmp(info.driver_name, *d) == 0)
 			caps->rss = false;
@@ -116,25 +117,25 @@ port_reta_round_robin(uint16_t port, uint16_t nq)
 		return;
 	if (info.reta_size % RSS_RETA_SIZE != 0 || info.reta_size > RTE_ETH_RSS_RETA_SIZE_512) {
 		RTE_LOG(WARNING, USER1,
-			"port %u: redirection table of %u entries: left as the driver set it\n",
-			port, info.reta_size);
+				"port %u: redirection table of %u entries: left as the driver set it\n",
+				port, info.reta_size);
 		return;
 	}
 	memset(reta, 0, sizeof(reta));
 	for (i = 0; i < info.reta_size; i++) {
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].mask |= 1ULL << (i % RTE_ETH_RETA_GROUP_SIZE);
 		reta[i / RTE_ETH_RETA_GROUP_SIZE].reta[i % RTE_ETH_RETA_GROUP_SIZE] =
-			(uint16_t)((i % RSS_RETA_SIZE) % nq);
+				(uint16_t)((i % RSS_RETA_SIZE) % nq);
 	}
 	rc = rte_eth_dev_rss_reta_update(port, reta, info.reta_size);
 	if (rc != 0 && rc != -ENOTSUP)
 		RTE_LOG(WARNING, USER1, "port %u: redirection table: %s\n", port,
-			rte_strerror(-rc));
+				rte_strerror(-rc));
 }
 
 int
 port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
-	struct rte_mempool *mp, bool rss, const struct port_caps *caps)
+		struct rte_mempool *mp, bool rss, const struct port_caps *caps)
 {
 	struct rte_eth_conf conf;
 	struct rte_eth_dev_info info;
@@ -165,7 +166,7 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 	rc = rte_eth_dev_configure(port, nq_rx, nq_tx, &conf);
 	if (rc != 0) {
 		RTE_LOG(ERR, USER1, "port %u: configure %u/%u queues failed: %s\n", port, nq_rx,
-			nq_tx, rte_strerror(-rc));
+				nq_tx, rte_strerror(-rc));
 		return rc;
 	}
 	rc = rte_eth_dev_adjust_nb_rx_tx_desc(port, &nrx, &ntx);
@@ -173,19 +174,19 @@ port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint
 		return rc;
 	for (q = 0; q < nq_rx; q++) {
 		rc = rte_eth_rx_queue_setup(
-			port, q, nrx, socket < 0 ? 0 : (unsigned int)socket, NULL, mp);
+				port, q, nrx, socket < 0 ? 0 : (unsigned int)socket, NULL, mp);
 		if (rc != 0) {
 			RTE_LOG(ERR, USER1, "port %u: rx queue %u: %s\n", port, q,
-				rte_strerror(-rc));
+					rte_strerror(-rc));
 			return rc;
 		}
 	}
 	for (q = 0; q < nq_tx; q++) {
 		rc = rte_eth_tx_queue_setup(
-			port, q, ntx, socket < 0 ? 0 : (unsigned int)socket, NULL);
+				port, q, ntx, socket < 0 ? 0 : (unsigned int)socket, NULL);
 		if (rc != 0) {
 			RTE_LOG(ERR, USER1, "port %u: tx queue %u: %s\n", port, q,
-				rte_strerror(-rc));
+					rte_strerror(-rc));
 			return rc;
 		}
 	}

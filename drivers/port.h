@@ -41,7 +41,7 @@ bool port_needs_sw_dispatch(const struct port_caps *caps, unsigned int nq);
  * frames for any MAC) and starts the port. 0 or -errno; a message on error.
  */
 int port_setup(uint16_t port, uint16_t nq_rx, uint16_t nq_tx, uint16_t rx_desc, uint16_t tx_desc,
-	struct rte_mempool *mp, bool rss, const struct port_caps *caps);
+		struct rte_mempool *mp, bool rss, const struct port_caps *caps);
 
 /* "EAL has 2 port(s): 0 net_tap0, 1 net_tap1" into buf, for an error line. */
 void port_list(char *buf, size_t len);

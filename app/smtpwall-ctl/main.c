@@ -34,20 +34,20 @@ static int
 usage(void)
 {
 	fprintf(stderr,
-		"usage: smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]\n"
-		"       smtpwall-ctl [-f PREFIX] show counters|drops|flows\n"
-		"       smtpwall-ctl [-f PREFIX] show conn [count | address ADDR]\n"
-		"       smtpwall-ctl [-f PREFIX] show asp drop | version | running-config\n"
-		"       smtpwall-ctl [-f PREFIX] clear service-policy | asp drop\n"
-		"       smtpwall-ctl [-f PREFIX] clear conn address ADDR [port P] [reset|silent]\n"
-		"       smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp|udp\n"
-		"                    SRC SPORT DST DPORT [pair N]\n"
-		"       smtpwall-ctl [-f PREFIX] debug esmtp ADDR | no debug esmtp | show debug\n"
-		"       smtpwall-ctl [-f PREFIX] capture ADDR FILE [count N] | capture stop |\n"
-		"                    show capture\n"
-		"       smtpwall-ctl [-f PREFIX] reload\n"
-		"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
-		"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
+			"usage: smtpwall-ctl [-f PREFIX] show service-policy [inspect esmtp]\n"
+			"       smtpwall-ctl [-f PREFIX] show counters|drops|flows\n"
+			"       smtpwall-ctl [-f PREFIX] show conn [count | address ADDR]\n"
+			"       smtpwall-ctl [-f PREFIX] show asp drop | version | running-config\n"
+			"       smtpwall-ctl [-f PREFIX] clear service-policy | asp drop\n"
+			"       smtpwall-ctl [-f PREFIX] clear conn address ADDR [port P] [reset|silent]\n"
+			"       smtpwall-ctl [-f PREFIX] packet-tracer [input] inside|outside tcp|udp\n"
+			"                    SRC SPORT DST DPORT [pair N]\n"
+			"       smtpwall-ctl [-f PREFIX] debug esmtp ADDR | no debug esmtp | show debug\n"
+			"       smtpwall-ctl [-f PREFIX] capture ADDR FILE [count N] | capture stop |\n"
+			"                    show capture\n"
+			"       smtpwall-ctl [-f PREFIX] reload\n"
+			"       smtpwall-ctl [-f PREFIX] raw /command[,params]\n"
+			"PREFIX is smtpwall's --file-prefix (default smtpwall).\n");
 	return 2;
 }
 
@@ -114,19 +114,19 @@ tel_connect(const char *prefix)
 			grp = tel_group(sun.sun_path);
 			if (grp != NULL)
 				fprintf(stderr,
-					"smtpwall-ctl: permission denied on %s (run as root or a "
-					"member of group %s)\n",
-					sun.sun_path, grp);
+						"smtpwall-ctl: permission denied on %s (run as root or a "
+						"member of group %s)\n",
+						sun.sun_path, grp);
 			else
 				fprintf(stderr,
-					"smtpwall-ctl: permission denied on %s (run as root, or "
-					"start smtpwall with --ctl-group GROUP and join that group)\n",
-					sun.sun_path);
+						"smtpwall-ctl: permission denied on %s (run as root, or "
+						"start smtpwall with --ctl-group GROUP and join that group)\n",
+						sun.sun_path);
 		} else {
 			fprintf(stderr,
-				"smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
-				"--file-prefix %s?)\n",
-				sun.sun_path, strerror(err), prefix);
+					"smtpwall-ctl: cannot reach %s: %s (is smtpwall running with "
+					"--file-prefix %s?)\n",
+					sun.sun_path, strerror(err), prefix);
 		}
 		if (fd >= 0)
 			close(fd);
@@ -134,8 +134,8 @@ tel_connect(const char *prefix)
 	}
 	/* The server greets with its own info first. */
 	if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &(struct timeval){REPLY_WAIT_S, 0},
-		    sizeof(struct timeval)) != 0 ||
-		read(fd, buf, sizeof(buf)) <= 0) {
+			    sizeof(struct timeval)) != 0 ||
+			read(fd, buf, sizeof(buf)) <= 0) {
 		fprintf(stderr, "smtpwall-ctl: %s accepted but did not greet\n", sun.sun_path);
 		close(fd);
 		return -1;
@@ -278,8 +278,7 @@ print_reload(const char *json)
 
 	if (o == NULL || *o != '"') {
 		if (strstr(json, "null") != NULL)
-			fprintf(stderr,
-				"smtpwall-ctl: the command is not known to this smtpwall\n");
+			fprintf(stderr, "smtpwall-ctl: the command is not known to this smtpwall\n");
 		else
 			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", json);
 		return 1;
@@ -291,7 +290,7 @@ print_reload(const char *json)
 	}
 	if (strcmp(outcome, "refused") != 0) {
 		fprintf(stderr, "reload requested, no outcome yet (%s): see smtpwall's log\n",
-			outcome);
+				outcome);
 		return 1;
 	}
 	if (e != NULL && *e == '[') {
@@ -352,10 +351,10 @@ print_paged(int fd, const char *cmd, bool at)
 			;
 		if (*p != '[') {
 			fprintf(stderr, "smtpwall-ctl: %s\n",
-				strncmp(p, "null", 4) == 0
-					? "the command is not known to this smtpwall, or it refused "
-					  "the parameters"
-					: reply);
+					strncmp(p, "null", 4) == 0
+							? "the command is not known to this smtpwall, or it refused "
+							  "the parameters"
+							: reply);
 			free(reply);
 			return 1;
 		}
@@ -370,9 +369,8 @@ print_paged(int fd, const char *cmd, bool at)
 				unsigned long next = strtoul(s + 1, NULL, 10);
 
 				if (next <= from) {
-					fprintf(stderr,
-						"smtpwall-ctl: %s: the reply does not move on\n",
-						cmd);
+					fprintf(stderr, "smtpwall-ctl: %s: the reply does not move on\n",
+							cmd);
 					free(reply);
 					return 1;
 				}
@@ -407,7 +405,7 @@ clear_conn_cmd(int n, char **w, char *cmd, size_t len)
 		return -1;
 	if (inet_pton(AF_INET, w[1], a) != 1 && inet_pton(AF_INET6, w[1], a) != 1) {
 		fprintf(stderr, "smtpwall-ctl: clear conn: '%s' is not an IPv4 or IPv6 address\n",
-			w[1]);
+				w[1]);
 		return -2;
 	}
 	for (i = 2; i < n; i++) {
@@ -416,8 +414,7 @@ clear_conn_cmd(int n, char **w, char *cmd, size_t len)
 
 			port = strtoul(w[++i], &end, 10);
 			if (*end != '\0' || port == 0 || port > 65535) {
-				fprintf(stderr,
-					"smtpwall-ctl: clear conn: port must be 1..65535\n");
+				fprintf(stderr, "smtpwall-ctl: clear conn: port must be 1..65535\n");
 				return -2;
 			}
 		} else if (strcmp(w[i], "reset") == 0 || strcmp(w[i], "silent") == 0) {
@@ -428,7 +425,7 @@ clear_conn_cmd(int n, char **w, char *cmd, size_t len)
 	}
 	if (port != 0)
 		snprintf(cmd, len, "/smtpwall/clear_conn,%s,%lu%s%s", w[1], port, *how ? "," : "",
-			how);
+				how);
 	else
 		snprintf(cmd, len, "/smtpwall/clear_conn,%s%s%s", w[1], *how ? "," : "", how);
 	return 0;
@@ -450,22 +447,23 @@ tracer_cmd(int n, char **w, char *cmd, size_t len)
 		return -1;
 	if (strcmp(w[0], "inside") != 0 && strcmp(w[0], "outside") != 0) {
 		fprintf(stderr,
-			"smtpwall-ctl: packet-tracer: the interface is inside or outside, "
-			"not '%s'\n",
-			w[0]);
+				"smtpwall-ctl: packet-tracer: the interface is inside or outside, "
+				"not '%s'\n",
+				w[0]);
 		return -2;
 	}
 	if (strcmp(w[1], "tcp") != 0 && strcmp(w[1], "udp") != 0) {
 		fprintf(stderr, "smtpwall-ctl: packet-tracer: protocol tcp or udp, not '%s'\n",
-			w[1]);
+				w[1]);
 		return -2;
 	}
 	if (!((inet_pton(AF_INET, w[2], a) == 1 && inet_pton(AF_INET, w[4], b) == 1) ||
-		    (inet_pton(AF_INET6, w[2], a) == 1 && inet_pton(AF_INET6, w[4], b) == 1))) {
+			    (inet_pton(AF_INET6, w[2], a) == 1 &&
+					    inet_pton(AF_INET6, w[4], b) == 1))) {
 		fprintf(stderr,
-			"smtpwall-ctl: packet-tracer: '%s' and '%s' are not two addresses "
-			"of one family\n",
-			w[2], w[4]);
+				"smtpwall-ctl: packet-tracer: '%s' and '%s' are not two addresses "
+				"of one family\n",
+				w[2], w[4]);
 		return -2;
 	}
 	for (i = 3; i <= 5; i += 2) {
@@ -474,7 +472,7 @@ tracer_cmd(int n, char **w, char *cmd, size_t len)
 
 		if (*end != '\0' || w[i][0] == '\0' || v > 65535) {
 			fprintf(stderr, "smtpwall-ctl: packet-tracer: port '%s' is not 0..65535\n",
-				w[i]);
+					w[i]);
 			return -2;
 		}
 	}
@@ -485,7 +483,7 @@ tracer_cmd(int n, char **w, char *cmd, size_t len)
 		return -2;
 	}
 	snprintf(cmd, len, "/smtpwall/packet_tracer,%s,%s,%s,%s,%s,%s,%s", w[0], w[1], w[2], w[3],
-		w[4], w[5], pair);
+			w[4], w[5], pair);
 	return 0;
 }
 
@@ -514,7 +512,7 @@ main(int argc, char **argv)
 
 		if (strcmp(what, "service-policy") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/service_policy%s",
-				n >= 2 && strcmp(w[1], "inspect") == 0 ? ",inspect" : "");
+					n >= 2 && strcmp(w[1], "inspect") == 0 ? ",inspect" : "");
 		else if (strcmp(what, "counters") == 0)
 			snprintf(cmd, sizeof(cmd), "/smtpwall/stats");
 		else if (strcmp(what, "drops") == 0)
@@ -536,11 +534,11 @@ main(int argc, char **argv)
 		else
 			return usage();
 		if (strcmp(cmd, "/smtpwall/debug_esmtp") == 0 ||
-			strcmp(cmd, "/smtpwall/capture") == 0)
+				strcmp(cmd, "/smtpwall/capture") == 0)
 			kind = OUT_DEBUG;
 		if (strncmp(cmd, "/smtpwall/asp_drop", 18) == 0 ||
-			strcmp(cmd, "/smtpwall/version") == 0 ||
-			strcmp(cmd, "/smtpwall/running_config") == 0)
+				strcmp(cmd, "/smtpwall/version") == 0 ||
+				strcmp(cmd, "/smtpwall/running_config") == 0)
 			kind = OUT_PAGED;
 	} else if (strcmp(argv[i], "clear") == 0 && n >= 1) {
 		kind = OUT_CLEARED;
@@ -571,21 +569,21 @@ main(int argc, char **argv)
 
 		if (inet_pton(AF_INET, w[1], &a) != 1 && inet_pton(AF_INET6, w[1], &a) != 1) {
 			fprintf(stderr, "smtpwall-ctl: debug esmtp: '%s' is not an address\n",
-				w[1]);
+					w[1]);
 			return 2;
 		}
 		snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp,%s", w[1]);
 		kind = OUT_DEBUG;
 	} else if ((strcmp(argv[i], "no") == 0 && n == 2 && strcmp(w[0], "debug") == 0 &&
-			   strcmp(w[1], "esmtp") == 0) ||
-		(strcmp(argv[i], "undebug") == 0 && n == 1 && strcmp(w[0], "all") == 0)) {
+				   strcmp(w[1], "esmtp") == 0) ||
+			(strcmp(argv[i], "undebug") == 0 && n == 1 && strcmp(w[0], "all") == 0)) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/debug_esmtp,off");
 		kind = OUT_DEBUG;
 	} else if (strcmp(argv[i], "capture") == 0 && n == 1 && strcmp(w[0], "stop") == 0) {
 		snprintf(cmd, sizeof(cmd), "/smtpwall/capture,stop");
 		kind = OUT_DEBUG;
 	} else if (strcmp(argv[i], "capture") == 0 &&
-		(n == 2 || (n == 4 && strcmp(w[2], "count") == 0))) {
+			(n == 2 || (n == 4 && strcmp(w[2], "count") == 0))) {
 		/* capture ADDR FILE [count N]: the box writes FILE, so a relative
 		 * path is made absolute here, where the operator is */
 		char path[PATH_MAX];
@@ -593,7 +591,7 @@ main(int argc, char **argv)
 		if (w[1][0] == '/')
 			snprintf(path, sizeof(path), "%s", w[1]);
 		else if (getcwd(path, sizeof(path)) == NULL ||
-			strlen(path) + 1 + strlen(w[1]) >= sizeof(path))
+				strlen(path) + 1 + strlen(w[1]) >= sizeof(path))
 			return usage();
 		else
 			snprintf(path + strlen(path), sizeof(path) - strlen(path), "/%s", w[1]);
@@ -602,7 +600,7 @@ main(int argc, char **argv)
 			return 2;
 		}
 		if ((size_t)snprintf(cmd, sizeof(cmd), "/smtpwall/capture,%s,%s%s%s", w[0], path,
-			    n == 4 ? "," : "", n == 4 ? w[3] : "") >= sizeof(cmd)) {
+				    n == 4 ? "," : "", n == 4 ? w[3] : "") >= sizeof(cmd)) {
 			fprintf(stderr, "smtpwall-ctl: capture: the path is too long\n");
 			return 2;
 		}
@@ -649,7 +647,7 @@ main(int argc, char **argv)
 		if (v != NULL && *v == '"') {
 			json_string(v + 1, line, sizeof(line));
 			fprintf(rc == 0 ? stdout : stderr, "%s%s\n",
-				rc == 0 ? "" : "smtpwall-ctl: ", line);
+					rc == 0 ? "" : "smtpwall-ctl: ", line);
 		} else {
 			fprintf(stderr, "smtpwall-ctl: unexpected reply %s\n", reply);
 			rc = 1;

@@ -46,7 +46,7 @@ gen_args_usage(const char *prog)
 	       "                          SIGINT/SIGTERM, so the DUT can stop first\n"
 	       "  -q, --quiet             no per-interval lines\n"
 	       "Templates:\n",
-		prog);
+			prog);
 	for (t = 0; t < GEN_T_MAX; t++)
 		printf("  %-10s %s\n", gen_tmpl_name(t), gen_tmpl_doc(t));
 }
@@ -190,32 +190,32 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 		O_LAT_OUT,
 	};
 	static const struct option opts[] = {
-		{"ports", required_argument, NULL, 'p'},
-		{"sessions", required_argument, NULL, 'n'},
-		{"duration", required_argument, NULL, 'd'},
-		{"warmup", required_argument, NULL, O_WARMUP},
-		{"concurrency", required_argument, NULL, 'C'},
-		{"window", required_argument, NULL, O_WINDOW},
-		{"mix", required_argument, NULL, 'm'},
-		{"rcpt", required_argument, NULL, O_RCPT},
-		{"body", required_argument, NULL, O_BODY},
-		{"data-body", required_argument, NULL, O_DATA_BODY},
-		{"udp", required_argument, NULL, O_UDP},
-		{"timeout", required_argument, NULL, O_TIMEOUT},
-		{"cut-wait", required_argument, NULL, O_CUT_WAIT},
-		{"stats", required_argument, NULL, 's'},
-		{"seed", required_argument, NULL, O_SEED},
-		{"check", no_argument, NULL, O_CHECK},
-		{"pcap", required_argument, NULL, O_PCAP},
-		{"tag", required_argument, NULL, O_TAG},
-		{"plain", no_argument, NULL, O_PLAIN},
-		{"hold", no_argument, NULL, O_HOLD},
-		{"rate", required_argument, NULL, O_RATE},
-		{"udp-rate", required_argument, NULL, O_UDP_RATE},
-		{"lat-out", required_argument, NULL, O_LAT_OUT},
-		{"quiet", no_argument, NULL, 'q'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+			{"ports", required_argument, NULL, 'p'},
+			{"sessions", required_argument, NULL, 'n'},
+			{"duration", required_argument, NULL, 'd'},
+			{"warmup", required_argument, NULL, O_WARMUP},
+			{"concurrency", required_argument, NULL, 'C'},
+			{"window", required_argument, NULL, O_WINDOW},
+			{"mix", required_argument, NULL, 'm'},
+			{"rcpt", required_argument, NULL, O_RCPT},
+			{"body", required_argument, NULL, O_BODY},
+			{"data-body", required_argument, NULL, O_DATA_BODY},
+			{"udp", required_argument, NULL, O_UDP},
+			{"timeout", required_argument, NULL, O_TIMEOUT},
+			{"cut-wait", required_argument, NULL, O_CUT_WAIT},
+			{"stats", required_argument, NULL, 's'},
+			{"seed", required_argument, NULL, O_SEED},
+			{"check", no_argument, NULL, O_CHECK},
+			{"pcap", required_argument, NULL, O_PCAP},
+			{"tag", required_argument, NULL, O_TAG},
+			{"plain", no_argument, NULL, O_PLAIN},
+			{"hold", no_argument, NULL, O_HOLD},
+			{"rate", required_argument, NULL, O_RATE},
+			{"udp-rate", required_argument, NULL, O_UDP_RATE},
+			{"lat-out", required_argument, NULL, O_LAT_OUT},
+			{"quiet", no_argument, NULL, 'q'},
+			{"help", no_argument, NULL, 'h'},
+			{NULL, 0, NULL, 0},
 	};
 	const char *bad = NULL;
 	int c;
@@ -254,12 +254,12 @@ gen_args_parse(struct gen_cfg *cfg, int argc, char **argv)
 			break;
 		case 'C':
 			if (parse_u32(optarg, &cfg->concurrency) != 0 || cfg->concurrency == 0 ||
-				cfg->concurrency > GEN_MAX_CONC)
+					cfg->concurrency > GEN_MAX_CONC)
 				bad = "--concurrency 1..65536";
 			break;
 		case O_WINDOW:
 			if (parse_u32(optarg, &cfg->window) != 0 || cfg->window == 0 ||
-				cfg->window > GEN_WMAX)
+					cfg->window > GEN_WMAX)
 				bad = "--window 1..32";
 			break;
 		case 'm':

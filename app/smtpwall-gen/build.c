@@ -15,7 +15,7 @@ static const uint8_t mac_s[6] = {0x02, 0x00, 0x00, 0x00, 0x00, 0x02};
 
 static uint32_t
 put_eth_ip(uint8_t *f, enum gen_side from, uint32_t src, uint32_t dst, uint8_t proto,
-	uint16_t ip_id, uint32_t l4_len)
+		uint16_t ip_id, uint32_t l4_len)
 {
 	uint8_t *ip = f + PKT_ETH_HLEN;
 
@@ -54,7 +54,7 @@ l4_cksum(const uint8_t *ip, const uint8_t *l4, uint32_t l4_len, uint8_t proto)
 
 uint32_t
 gen_build_tcp(uint8_t *frame, const struct gen_tuple *t, enum gen_side from, uint16_t ip_id,
-	uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload, uint32_t len)
+		uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload, uint32_t len)
 {
 	uint32_t off;
 	uint8_t *tcp;

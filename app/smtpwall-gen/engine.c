@@ -96,13 +96,13 @@ cutwait_slots(const struct gen_cfg *cfg)
 
 struct gen_engine *
 gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx, void *tx_arg,
-	unsigned int q, unsigned int nq, const struct rss_ctx *rss)
+		unsigned int q, unsigned int nq, const struct rss_ctx *rss)
 {
 	struct gen_engine *e;
 	uint32_t i, f;
 
 	if (cfg->concurrency == 0 || cfg->concurrency > GEN_MAX_CONC || cfg->window == 0 ||
-		cfg->window > GEN_WMAX) {
+			cfg->window > GEN_WMAX) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -182,7 +182,7 @@ send_steps(struct gen_engine *e, struct gen_session *s, uint64_t now)
 			return; /* wait for what is out to come back */
 		len = gen_session_payload(s, &st, e->payload, false);
 		flen = gen_build_tcp(e->frame, &t, side, s->slot, s->snd_seq[side],
-			s->snd_seq[peer], st.tcp_flags, e->payload, len);
+				s->snd_seq[peer], st.tcp_flags, e->payload, len);
 		if (e->tx(e->tx_arg, side, e->frame, flen) != 0) {
 			e->ctr.tx_fail++;
 			engine_ready(e, s); /* TX ring full: again next poll */
@@ -219,11 +219,11 @@ send_udp(struct gen_engine *e, uint64_t now)
 	uint64_t due = e->cfg->udp_rate > 0 ? pace_due(e, e->cfg->udp_rate, now) : UINT64_MAX;
 
 	while (n < UDP_PER_POLL && e->udp_sent - e->udp_recv < e->cfg->udp_inflight &&
-		e->udp_sent < due) {
+			e->udp_sent < due) {
 		enum gen_side side = (e->udp_sent & 1) ? GEN_S : GEN_C;
 
-		flen = gen_build_udp(
-			e->frame, e->udp_flow[e->udp_sent % GEN_UDP_FLOWS], side, now, e->udp_sent);
+		flen = gen_build_udp(e->frame, e->udp_flow[e->udp_sent % GEN_UDP_FLOWS], side, now,
+				e->udp_sent);
 		if (e->tx(e->tx_arg, side, e->frame, flen) != 0) {
 			e->ctr.tx_fail++;
 			return;
@@ -250,9 +250,9 @@ gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on)
 	if (cfg->rate > 0)
 		due = pace_due(e, cfg->rate, now);
 	while (may_start && e->n_free > 0 && engine_running(e) < cfg->concurrency &&
-		started < START_PER_POLL && e->ctr.sess_started < due &&
-		(cfg->sessions == 0 || e->ctr.sess_started < cfg->sessions) &&
-		cfg->weight_sum > 0) {
+			started < START_PER_POLL && e->ctr.sess_started < due &&
+			(cfg->sessions == 0 || e->ctr.sess_started < cfg->sessions) &&
+			cfg->weight_sum > 0) {
 		struct gen_session *s = &e->sess[e->free_slots[--e->n_free]];
 
 		gen_session_setup(s, cfg, next_session_id(e), &e->rng);

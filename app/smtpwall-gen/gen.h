@@ -138,7 +138,7 @@ void gen_session_step(const struct gen_session *s, uint32_t i, struct gen_step *
  * through a default-policy DUT (masked). Returns the length (<= GEN_MSS).
  */
 uint32_t gen_session_payload(
-	const struct gen_session *s, const struct gen_step *st, uint8_t *buf, bool masked);
+		const struct gen_session *s, const struct gen_step *st, uint8_t *buf, bool masked);
 /* Initialise the shared message buffers; 0 or -1. */
 int gen_session_init(void);
 
@@ -154,7 +154,7 @@ int gen_tuple_id(const struct gen_tuple *t, uint64_t *id);
 /* build.c: frames (pure C, checksums from lib/pkt). Returns the frame length. */
 uint32_t
 gen_build_tcp(uint8_t *frame, const struct gen_tuple *t, enum gen_side from, uint16_t ip_id,
-	uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload, uint32_t len);
+		uint32_t seq, uint32_t ack, uint8_t flags, const uint8_t *payload, uint32_t len);
 /* 60-byte UDP frame (64 on the wire with the FCS) carrying tsc and a counter. */
 uint32_t
 gen_build_udp(uint8_t *frame, uint32_t flow, enum gen_side from, uint64_t tsc, uint64_t counter);
@@ -214,8 +214,8 @@ void gen_lat_add(struct gen_lat *l, uint64_t ns);
 uint64_t gen_lat_pct(const struct gen_lat *l, double p);
 /* Writes the non-empty buckets as CSV "upper_ns,count" lines; 0 or -1. */
 int gen_lat_write(const struct gen_lat *l, const char *path);
-void gen_stats_interval(
-	const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active);
+void gen_stats_interval(const struct gen_ctr *now, const struct gen_ctr *prev, double secs,
+		uint32_t active);
 /*
  * Totals from c; the RESULT rates from end - base over secs (the measured
  * window); busy: the busiest lcore's share of its cycles spent on polls that
@@ -223,7 +223,7 @@ void gen_stats_interval(
  * bottleneck.
  */
 void gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy);
+		const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy);
 /* dst += src (counters; latency histograms). */
 void gen_ctr_add(struct gen_ctr *dst, const struct gen_ctr *src);
 void gen_lat_add_all(struct gen_lat *dst, const struct gen_lat *src);
@@ -242,7 +242,7 @@ typedef int (*gen_tx_fn)(void *arg, enum gen_side from, const uint8_t *frame, ui
  * the lcores' sessions are disjoint. cfg's counts are this engine's share.
  */
 struct gen_engine *gen_engine_create(const struct gen_cfg *cfg, uint64_t hz, gen_tx_fn tx,
-	void *tx_arg, unsigned int q, unsigned int nq, const struct rss_ctx *rss);
+		void *tx_arg, unsigned int q, unsigned int nq, const struct rss_ctx *rss);
 /* The queue among nq a session's (or a UDP flow's) frames hash to. */
 unsigned int gen_queue_of_session(const struct rss_ctx *rss, uint64_t id, unsigned int nq);
 unsigned int gen_queue_of_udp(const struct rss_ctx *rss, uint32_t flow, unsigned int nq);
@@ -252,8 +252,8 @@ void gen_engine_free(struct gen_engine *e);
 /* Starts sessions and sends what may be sent now. Returns frames sent. */
 uint32_t gen_engine_poll(struct gen_engine *e, uint64_t now, bool may_start, bool udp_on);
 /* One frame came back through the DUT on side `at`. */
-void gen_engine_rx(
-	struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len, uint64_t now);
+void gen_engine_rx(struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len,
+		uint64_t now);
 /* Times out lost steps and finishes cut sessions. */
 void gen_engine_expire(struct gen_engine *e, uint64_t now);
 uint32_t gen_engine_active(const struct gen_engine *e);

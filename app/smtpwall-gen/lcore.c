@@ -45,7 +45,7 @@ rx_side(struct gen_lcore *l, enum gen_side at, uint64_t now)
 	for (i = 0; i < n; i++) {
 		if (m[i]->nb_segs == 1)
 			gen_engine_rx(l->e, at, rte_pktmbuf_mtod(m[i], const uint8_t *),
-				m[i]->data_len, now);
+					m[i]->data_len, now);
 		else
 			gen_engine_ctr(l->e)->err_parse++; /* frames we built are never chained */
 	}
@@ -82,18 +82,20 @@ gen_lcore_run(void *arg)
 		moved = rx_side(l, GEN_S, now);
 		moved += rx_side(l, GEN_C, now);
 		if (!time_up &&
-			(gen_quit ||
-				(cfg->duration > 0 &&
-					now - l->start >=
-						(uint64_t)(cfg->duration * (double)hz)))) {
+				(gen_quit ||
+						(cfg->duration > 0 &&
+								now - l->start >=
+										(uint64_t)(cfg->duration *
+												(double)hz)))) {
 			time_up = true;
 			l->t_end = now;
 			l->end = *gen_engine_ctr(e);
 		}
 		may_start = !time_up &&
-			(cfg->sessions == 0 || gen_engine_ctr(e)->sess_started < cfg->sessions);
-		moved += gen_engine_poll(
-			e, now, may_start, !time_up && (may_start || gen_engine_active(e) > 0));
+				(cfg->sessions == 0 ||
+						gen_engine_ctr(e)->sess_started < cfg->sessions);
+		moved += gen_engine_poll(e, now, may_start,
+				!time_up && (may_start || gen_engine_active(e) > 0));
 		port_txb_flush(&l->txq[GEN_C]);
 		port_txb_flush(&l->txq[GEN_S]);
 		if (now >= next_expire) {
@@ -118,14 +120,15 @@ gen_lcore_run(void *arg)
 			double t = (double)(now - l->start) / (double)hz;
 
 			printf("[%7.1fs] ", t);
-			gen_stats_interval(
-				gen_engine_ctr(e), &prev, t - last_stats, gen_engine_active(e));
+			gen_stats_interval(gen_engine_ctr(e), &prev, t - last_stats,
+					gen_engine_active(e));
 			prev = *gen_engine_ctr(e);
 			last_stats = t;
 			next_stats = now + (uint64_t)(cfg->stats_s * (double)hz);
 		}
 		if (!may_start && gen_engine_active(e) == 0 && l->txq[GEN_C].n == 0 &&
-			l->txq[GEN_S].n == 0 && (gen_engine_udp_inflight(e) == 0 || !time_up)) {
+				l->txq[GEN_S].n == 0 &&
+				(gen_engine_udp_inflight(e) == 0 || !time_up)) {
 			if (!time_up) {
 				time_up = true;
 				l->t_end = now;

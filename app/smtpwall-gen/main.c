@@ -43,13 +43,12 @@ gen_port_setup(uint16_t port, struct rte_mempool *pool, unsigned int nq)
 	if (port_probe(port, &caps) != 0)
 		return -1;
 	if (caps.max_rxq < nq || caps.max_txq < nq) {
-		fprintf(stderr,
-			"smtpwall-gen: port %u (%s) has %u RX / %u TX queues, %u lcores need %u\n",
-			port, caps.driver, caps.max_rxq, caps.max_txq, nq, nq);
+		fprintf(stderr, "smtpwall-gen: port %u (%s) has %u RX / %u TX queues, %u lcores need %u\n",
+				port, caps.driver, caps.max_rxq, caps.max_txq, nq, nq);
 		return -1;
 	}
 	return port_setup(
-		port, (uint16_t)nq, (uint16_t)nq, NB_DESC, NB_DESC, pool, caps.rss, &caps);
+			port, (uint16_t)nq, (uint16_t)nq, NB_DESC, NB_DESC, pool, caps.rss, &caps);
 }
 
 static void
@@ -120,8 +119,8 @@ report(const struct gen_cfg *cfg, struct gen_lcore *lc, unsigned int nq)
 	for (q = 0; q < nq; q++) {
 		struct gen_lcore *l = &lc[q];
 		double b = l->t_stop > l->start
-			? (double)l->busy_cycles / (double)(l->t_stop - l->start)
-			: 0;
+				? (double)l->busy_cycles / (double)(l->t_stop - l->start)
+				: 0;
 
 		gen_ctr_add(&tot, gen_engine_ctr(l->e));
 		gen_ctr_add(&base, &l->base);
@@ -135,15 +134,15 @@ report(const struct gen_cfg *cfg, struct gen_lcore *lc, unsigned int nq)
 		if (nq > 1)
 			printf("smtpwall-gen: lcore %u (queue %u): %" PRIu64 " sessions, %" PRIu64
 			       " frames sent, busy %.1f %%\n",
-				q, q, gen_engine_ctr(l->e)->sess_started,
-				gen_engine_ctr(l->e)->tx_pkts, 100.0 * b);
+					q, q, gen_engine_ctr(l->e)->sess_started,
+					gen_engine_ctr(l->e)->tx_pkts, 100.0 * b);
 	}
 	if (t_end < t_warm)
 		t_end = t_warm;
 	printf("smtpwall-gen: %.2f s in all, rates over %.2f s, %u lcore(s)\n",
-		(double)(t1 - t0) / (double)hz, (double)(t_end - t_warm) / (double)hz, nq);
-	gen_stats_final(
-		cfg, &tot, &lat, &base, &end, (double)(t_end - t_warm) / (double)hz, busy_max);
+			(double)(t1 - t0) / (double)hz, (double)(t_end - t_warm) / (double)hz, nq);
+	gen_stats_final(cfg, &tot, &lat, &base, &end, (double)(t_end - t_warm) / (double)hz,
+			busy_max);
 	if (cfg->lat_out != NULL && gen_lat_write(&lat, cfg->lat_out) != 0) {
 		fprintf(stderr, "smtpwall-gen: cannot write %s\n", cfg->lat_out);
 		failures++;
@@ -171,7 +170,7 @@ run(const struct gen_cfg *cfg, const uint16_t *ports, struct rte_mempool *pool, 
 		lc[q].ports = ports;
 		lc[q].pool = pool;
 		lc[q].e = gen_engine_create(&lc[q].cfg, rte_get_tsc_hz(), gen_lcore_tx, &lc[q], q,
-			nq, nq > 1 ? &rss : NULL);
+				nq, nq > 1 ? &rss : NULL);
 		if (lc[q].e == NULL) {
 			fprintf(stderr, "smtpwall-gen: engine %u: %s\n", q, strerror(errno));
 			failures = 2;
@@ -237,7 +236,7 @@ main(int argc, char **argv)
 	if (nq > RSS_RETA_SIZE) {
 		/* Past the table's entries a queue has no flow at all. */
 		fprintf(stderr, "smtpwall-gen: %u lcores: one queue each needs 1..%u lcores\n", nq,
-			RSS_RETA_SIZE);
+				RSS_RETA_SIZE);
 		rte_eal_cleanup();
 		eal_runtime_dir_remove();
 		return 2;
@@ -247,17 +246,17 @@ main(int argc, char **argv)
 	if (gen_session_init() != 0)
 		return 2;
 	if (port_lookup(cfg.port_c, &ports[0]) != 0 || port_lookup(cfg.port_s, &ports[1]) != 0 ||
-		ports[0] == ports[1]) {
+			ports[0] == ports[1]) {
 		fprintf(stderr, "smtpwall-gen: ports %s/%s: not two existing ports (%u ports)\n",
-			cfg.port_c, cfg.port_s, rte_eth_dev_count_avail());
+				cfg.port_c, cfg.port_s, rte_eth_dev_count_avail());
 		rte_eal_cleanup();
 		eal_runtime_dir_remove();
 		return 2;
 	}
 	pool = rte_pktmbuf_pool_create("gen_pool", NB_MBUF_PER_Q * nq, 256, 0,
-		RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
+			RTE_MBUF_DEFAULT_BUF_SIZE, (int)rte_socket_id());
 	if (pool == NULL || gen_port_setup(ports[0], pool, nq) != 0 ||
-		gen_port_setup(ports[1], pool, nq) != 0) {
+			gen_port_setup(ports[1], pool, nq) != 0) {
 		fprintf(stderr, "smtpwall-gen: port setup failed: %s\n", rte_strerror(rte_errno));
 		rte_eal_cleanup();
 		eal_runtime_dir_remove();
@@ -268,13 +267,13 @@ main(int argc, char **argv)
 		rte_delay_ms(10);
 	if (!links_up(ports)) {
 		fprintf(stderr, "smtpwall-gen: links not up after %d s (is the DUT running?)\n",
-			LINK_WAIT_S);
+				LINK_WAIT_S);
 		rc = 2;
 		goto out;
 	}
 	printf("smtpwall-gen: client side port %u, server side port %u; %u sessions in flight; "
 	       "%u lcore(s), one queue each\n",
-		ports[0], ports[1], cfg.concurrency, nq);
+			ports[0], ports[1], cfg.concurrency, nq);
 	fflush(stdout);
 	rc = run(&cfg, ports, pool, nq);
 	/* DPDK 22.11's memif server unmaps the rings when its client leaves,

@@ -92,16 +92,16 @@ gen_pcap_run(const struct gen_cfg *user_cfg)
 	for (;;) {
 		uint32_t i;
 
-		gen_engine_poll(
-			e, ctx.now_ns, gen_engine_ctr(e)->sess_started < cfg.sessions, false);
+		gen_engine_poll(e, ctx.now_ns, gen_engine_ctr(e)->sess_started < cfg.sessions,
+				false);
 		if (ctx.err)
 			break;
 		if (ctx.q.n == 0 && gen_engine_active(e) == 0 &&
-			gen_engine_ctr(e)->sess_started >= cfg.sessions)
+				gen_engine_ctr(e)->sess_started >= cfg.sessions)
 			break;
 		for (i = 0; i < ctx.q.n; i++)
 			gen_engine_rx(e, ctx.q.side[i] == GEN_C ? GEN_S : GEN_C, ctx.q.buf[i],
-				ctx.q.len[i], ctx.now_ns);
+					ctx.q.len[i], ctx.now_ns);
 		ctx.q.n = 0;
 	}
 	if (ctx.err) {
@@ -109,9 +109,9 @@ gen_pcap_run(const struct gen_cfg *user_cfg)
 		rc = 2;
 	}
 	printf("smtpwall-gen: wrote %llu frames of %llu sessions (%llu cut at the violation) to %s\n",
-		(unsigned long long)ctx.w.records,
-		(unsigned long long)gen_engine_ctr(e)->sess_started,
-		(unsigned long long)gen_engine_ctr(e)->sess_cut, cfg.pcap);
+			(unsigned long long)ctx.w.records,
+			(unsigned long long)gen_engine_ctr(e)->sess_started,
+			(unsigned long long)gen_engine_ctr(e)->sess_cut, cfg.pcap);
 	if (cfg.check && gen_stats_check(&cfg, gen_engine_ctr(e)) != 0)
 		rc = 1;
 	if (pcap_writer_close(&ctx.w) != 0)

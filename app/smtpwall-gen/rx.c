@@ -90,7 +90,7 @@ rx_rst(struct gen_engine *e, const struct pkt_info *pi)
 
 static void
 rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struct pkt_info *pi,
-	uint64_t now)
+		uint64_t now)
 {
 	const uint8_t *ip = frame + pi->l3_off;
 	uint16_t slot = pkt_load16(ip + 4);
@@ -132,7 +132,7 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 	}
 	gen_session_step(s, i, &st);
 	if (st.side != from || pi->tcp_flags != st.tcp_flags || pi->seq != s->rcv_seq[from] ||
-		((st.tcp_flags & PKT_TCP_ACK) && pi->ack != s->snd_seq[peer])) {
+			((st.tcp_flags & PKT_TCP_ACK) && pi->ack != s->snd_seq[peer])) {
 		fail(e, s, &e->ctr.err_order);
 		return;
 	}
@@ -140,8 +140,8 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 	len = gen_session_payload(s, &st, e->expect, masked);
 	if (pi->payload_len != len || memcmp(frame + pi->payload_off, e->expect, len) != 0) {
 		if (masked && pi->payload_len == len &&
-			gen_session_payload(s, &st, e->expect, false) == len &&
-			memcmp(frame + pi->payload_off, e->expect, len) == 0)
+				gen_session_payload(s, &st, e->expect, false) == len &&
+				memcmp(frame + pi->payload_off, e->expect, len) == 0)
 			fail(e, s, &e->ctr.err_unmasked); /* the DUT let it through as sent */
 		else
 			fail(e, s, &e->ctr.err_payload);
@@ -179,15 +179,15 @@ rx_tcp(struct gen_engine *e, enum gen_side at, const uint8_t *frame, const struc
 }
 
 void
-gen_engine_rx(
-	struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len, uint64_t now)
+gen_engine_rx(struct gen_engine *e, enum gen_side at, const uint8_t *frame, uint32_t len,
+		uint64_t now)
 {
 	struct pkt_info pi;
 
 	e->ctr.rx_pkts++;
 	e->ctr.rx_bytes += len;
 	if (pkt_parse(frame, len, &pi) != PKT_OK || pi.l3 != PKT_L3_IPV4 ||
-		!(pi.flags & PKT_F_L4)) {
+			!(pi.flags & PKT_F_L4)) {
 		e->ctr.err_parse++;
 		return;
 	}
@@ -196,9 +196,9 @@ gen_engine_rx(
 		return;
 	}
 	if (e->rss != NULL &&
-		rss_queue(rss_hash_tuple(e->rss, pi.addr_len, pi.src, pi.dst, pi.l4_proto, pi.sport,
-				  pi.dport),
-			e->nq) != e->q) {
+			rss_queue(rss_hash_tuple(e->rss, pi.addr_len, pi.src, pi.dst, pi.l4_proto,
+						  pi.sport, pi.dport),
+					e->nq) != e->q) {
 		e->ctr.err_queue++; /* the DUT moved the flow to another queue */
 		return;
 	}

@@ -41,12 +41,12 @@ enum kind {
 
 static const char *const tmpl_names[] = {
 #define GEN_TMPL_NAME(e, name, doc) name,
-	GEN_FOREACH_TMPL(GEN_TMPL_NAME)
+		GEN_FOREACH_TMPL(GEN_TMPL_NAME)
 #undef GEN_TMPL_NAME
 };
 static const char *const tmpl_docs[] = {
 #define GEN_TMPL_DOC(e, name, doc) doc,
-	GEN_FOREACH_TMPL(GEN_TMPL_DOC)
+		GEN_FOREACH_TMPL(GEN_TMPL_DOC)
 #undef GEN_TMPL_DOC
 };
 
@@ -85,7 +85,7 @@ static const char msg_tail[] = "--=_gen_boundary--\r\n.\r\n";
 #define TAIL_LEN (sizeof(msg_tail) - 1)
 #define LINE_LEN 78
 static const char b64_line[] =
-	"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n";
+		"QUJDREVGR0hJSktMTU5PUFFSU1RVVldYWVphYmNkZWZnaGlqa2xtbm9wcXJzdHV2d3h5ejAxMjM0\r\n";
 _Static_assert(sizeof(b64_line) - 1 == LINE_LEN, "base64 line length");
 /* Enough repeated lines that any segment of the line region is one memcpy. */
 #define LINES_REP ((GEN_MSS / LINE_LEN) + 2)
@@ -205,7 +205,7 @@ int
 gen_tuple_id(const struct gen_tuple *t, uint64_t *id)
 {
 	if ((t->cip >> 24) != 10 || t->sip != 0xC0000219u || t->sport != 25 || t->cport < 1024 ||
-		t->cport >= 1024 + 60000)
+			t->cport >= 1024 + 60000)
 		return -1;
 	*id = (uint64_t)(t->cip & 0xFFFFFF) * 60000 + (uint64_t)(t->cport - 1024);
 	return 0;
@@ -267,7 +267,7 @@ gen_session_setup(struct gen_session *s, const struct gen_cfg *cfg, uint64_t id,
 		break;
 	default:
 		n = 3 + 3 + (t == GEN_T_VERB ? 2 : 0) + 2 + 2 * s->n_rcpt + 2 + body_steps(s) + 3 +
-			3;
+				3;
 		break;
 	}
 	s->n_steps = n;
@@ -423,7 +423,7 @@ put(uint8_t *buf, const char *s, size_t n)
 
 uint32_t
 gen_session_payload(
-	const struct gen_session *s, const struct gen_step *st, uint8_t *buf, bool masked)
+		const struct gen_session *s, const struct gen_step *st, uint8_t *buf, bool masked)
 {
 	uint32_t len = 0, i;
 	char *c = (char *)buf;
@@ -441,8 +441,8 @@ gen_session_payload(
 			memset(buf + 4, '*', len - 6);
 		return len;
 	case K_EHLO:
-		return (uint32_t)snprintf(
-			c, GEN_MSS, "EHLO client%llu.example.org\r\n", (unsigned long long)s->id);
+		return (uint32_t)snprintf(c, GEN_MSS, "EHLO client%llu.example.org\r\n",
+				(unsigned long long)s->id);
 	case K_EHLO_REPLY:
 		if (s->tmpl != GEN_T_STARTTLS)
 			return PUT(buf, ehlo_reply);
@@ -463,7 +463,7 @@ gen_session_payload(
 		return PUT(buf, "500 5.5.2 Error: command not recognized\r\n");
 	case K_MAIL:
 		return (uint32_t)snprintf(c, GEN_MSS, "MAIL FROM:<sender%llu@example.org>\r\n",
-			(unsigned long long)s->id);
+				(unsigned long long)s->id);
 	case K_R250_MAIL:
 		return PUT(buf, "250 2.1.0 Ok\r\n");
 	case K_RCPT:
@@ -484,8 +484,8 @@ gen_session_payload(
 		msg_copy(s->msg_len, i, len, buf);
 		return len;
 	case K_R250_QUEUED:
-		return (uint32_t)snprintf(
-			c, GEN_MSS, "250 2.0.0 Ok: queued as %llX\r\n", (unsigned long long)s->id);
+		return (uint32_t)snprintf(c, GEN_MSS, "250 2.0.0 Ok: queued as %llX\r\n",
+				(unsigned long long)s->id);
 	case K_QUIT:
 		return PUT(buf, "QUIT\r\n");
 	case K_R221:

@@ -54,11 +54,12 @@ gen_lat_write(const struct gen_lat *l, const char *path)
 	for (i = 0; i < GEN_LAT_FINE; i++)
 		if (l->fine[i] != 0)
 			fprintf(f, "%" PRIu64 ",%" PRIu64 "\n", (uint64_t)(i + 1) * 100,
-				l->fine[i]);
+					l->fine[i]);
 	for (i = 0; i < GEN_LAT_COARSE; i++)
 		if (l->coarse[i] != 0)
 			fprintf(f, "%" PRIu64 ",%" PRIu64 "\n",
-				GEN_LAT_FINE * 100 + (uint64_t)(i + 1) * 10000, l->coarse[i]);
+					GEN_LAT_FINE * 100 + (uint64_t)(i + 1) * 10000,
+					l->coarse[i]);
 	if (l->over != 0)
 		fprintf(f, "inf,%" PRIu64 "\n", l->over);
 	rc = ferror(f) ? -1 : 0;
@@ -71,19 +72,20 @@ gen_lat_write(const struct gen_lat *l, const char *path)
 
 void
 gen_stats_interval(
-	const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active)
+		const struct gen_ctr *now, const struct gen_ctr *prev, double secs, uint32_t active)
 {
 	if (secs <= 0)
 		return;
 	printf("tx %7.3f Mpps %6.3f Gbps | rx %7.3f Mpps %6.3f Gbps | sessions/s started %8.0f "
 	       "done %8.0f cut %6.0f | lost %" PRIu64 " errors %" PRIu64 " | active %u\n",
-		D(tx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9, D(rx_pkts) / secs / 1e6,
-		D(rx_bytes) * 8 / secs / 1e9, D(sess_started) / secs, D(sess_completed) / secs,
-		D(sess_cut) / secs, now->pkts_lost,
-		now->err_parse + now->err_csum + now->err_stray + now->err_port + now->err_order +
-			now->err_payload + now->err_unmasked + now->err_not_cut + now->err_udp +
-			now->err_queue,
-		active);
+			D(tx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9,
+			D(rx_pkts) / secs / 1e6, D(rx_bytes) * 8 / secs / 1e9,
+			D(sess_started) / secs, D(sess_completed) / secs, D(sess_cut) / secs,
+			now->pkts_lost,
+			now->err_parse + now->err_csum + now->err_stray + now->err_port +
+					now->err_order + now->err_payload + now->err_unmasked +
+					now->err_not_cut + now->err_udp + now->err_queue,
+			active);
 	fflush(stdout);
 }
 
@@ -91,12 +93,13 @@ static uint64_t
 errors(const struct gen_ctr *c)
 {
 	return c->err_parse + c->err_csum + c->err_stray + c->err_port + c->err_order +
-		c->err_payload + c->err_unmasked + c->err_not_cut + c->err_udp + c->err_queue;
+			c->err_payload + c->err_unmasked + c->err_not_cut + c->err_udp +
+			c->err_queue;
 }
 
 void
 gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct gen_lat *lat,
-	const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy)
+		const struct gen_ctr *base, const struct gen_ctr *end, double secs, double busy)
 {
 	unsigned int t;
 	const struct gen_ctr *now = end, *prev = base;
@@ -108,11 +111,11 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 	for (t = 0; t < GEN_T_MAX; t++)
 		if (c->started[t] != 0)
 			printf("  %-16s started %" PRIu64 " completed %" PRIu64 "\n",
-				gen_tmpl_name(t), c->started[t], c->completed[t]);
+					gen_tmpl_name(t), c->started[t], c->completed[t]);
 	printf("  latency          p50 %.1f us  p99 %.1f us  p99.9 %.1f us  (%" PRIu64
 	       " samples, generator TSC send -> receive)\n",
-		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
-		(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n);
+			(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
+			(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n);
 	/* One line for scripts; rates over the measured window only. */
 	if (secs <= 0)
 		secs = 1e-9;
@@ -122,13 +125,14 @@ gen_stats_final(const struct gen_cfg *cfg, const struct gen_ctr *c, const struct
 	       " errors=%" PRIu64 " banner_masked=%" PRIu64 " starttls_masked=%" PRIu64
 	       " verb_masked=%" PRIu64 " lat_p50_us=%.1f lat_p99_us=%.1f lat_p999_us=%.1f"
 	       " lat_n=%" PRIu64 " offered_rate=%.0f offered_udp_rate=%.0f gen_busy=%.3f\n",
-		cfg->result_tag ? cfg->result_tag : "-", secs, D(tx_pkts) / secs / 1e6,
-		D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9, D(rx_bytes) * 8 / secs / 1e9,
-		D(sess_started) / secs, D(sess_completed) / secs, c->sess_started,
-		c->sess_completed, c->sess_cut, c->sess_lost, c->pkts_lost, c->sess_failed,
-		errors(c), c->banner_masked, c->starttls_masked, c->verb_masked,
-		(double)gen_lat_pct(lat, 50) / 1e3, (double)gen_lat_pct(lat, 99) / 1e3,
-		(double)gen_lat_pct(lat, 99.9) / 1e3, lat->n, cfg->rate, cfg->udp_rate, busy);
+			cfg->result_tag ? cfg->result_tag : "-", secs, D(tx_pkts) / secs / 1e6,
+			D(rx_pkts) / secs / 1e6, D(tx_bytes) * 8 / secs / 1e9,
+			D(rx_bytes) * 8 / secs / 1e9, D(sess_started) / secs,
+			D(sess_completed) / secs, c->sess_started, c->sess_completed, c->sess_cut,
+			c->sess_lost, c->pkts_lost, c->sess_failed, errors(c), c->banner_masked,
+			c->starttls_masked, c->verb_masked, (double)gen_lat_pct(lat, 50) / 1e3,
+			(double)gen_lat_pct(lat, 99) / 1e3, (double)gen_lat_pct(lat, 99.9) / 1e3,
+			lat->n, cfg->rate, cfg->udp_rate, busy);
 	fflush(stdout);
 }
 
@@ -177,25 +181,25 @@ gen_stats_check(const struct gen_cfg *cfg, const struct gen_ctr *c)
 {
 	const uint64_t *st = c->started;
 	uint64_t smtp = st[GEN_T_SHORT] + st[GEN_T_DATA] + st[GEN_T_VERB] + st[GEN_T_STARTTLS] +
-		st[GEN_T_RCPT101] + st[GEN_T_LONGHDR];
+			st[GEN_T_RCPT101] + st[GEN_T_LONGHDR];
 	uint64_t cut = st[GEN_T_RCPT101] + st[GEN_T_LONGHDR];
 	int f = 0;
 
 	f += expect_eq("errors (parse, checksum, stray, order, payload, unmasked, not cut, queue)",
-		errors(c), 0);
+			errors(c), 0);
 	f += expect_eq("frames back on another queue than their flow's", c->err_queue, 0);
 	f += expect_eq("sessions lost", c->sess_lost, 0);
 	f += expect_eq("sessions failed", c->sess_failed, 0);
 	f += expect_eq("packets lost", c->pkts_lost, 0);
 	f += expect_eq("sessions completed (all but the violating ones)", c->sess_completed,
-		c->sess_started - cut);
+			c->sess_started - cut);
 	f += expect_eq("sessions cut (rcpt101 + longhdr)", c->sess_cut, cut);
 	if (!cfg->plain) {
 		f += expect_eq("banners masked (one per SMTP session)", c->banner_masked, smtp);
 		f += expect_eq("STARTTLS masked (starttls sessions)", c->starttls_masked,
-			st[GEN_T_STARTTLS]);
-		f += expect_eq(
-			"unknown verbs X-ed (verb sessions)", c->verb_masked, st[GEN_T_VERB]);
+				st[GEN_T_STARTTLS]);
+		f += expect_eq("unknown verbs X-ed (verb sessions)", c->verb_masked,
+				st[GEN_T_VERB]);
 	}
 	if (cfg->udp_inflight > 0)
 		f += expect_eq("UDP frames back", c->udp_rx, c->udp_tx);

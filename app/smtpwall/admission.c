@@ -21,11 +21,13 @@
 #include "worker_state.h"
 
 _Static_assert((int)ADMIT_CLASS_LIMIT_MAX == (int)POLICY_LIMIT_MAX &&
-		(int)ADMIT_CONN_MAX == (int)POLICY_LIMIT_CONN_MAX &&
-		(int)ADMIT_EMBRYONIC_CONN_MAX == (int)POLICY_LIMIT_EMBRYONIC_CONN_MAX &&
-		(int)ADMIT_PER_CLIENT_MAX == (int)POLICY_LIMIT_PER_CLIENT_MAX &&
-		(int)ADMIT_PER_CLIENT_EMBRYONIC_MAX == (int)POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX,
-	"lib/admit's class limits are lib/policy's, in its order");
+				(int)ADMIT_CONN_MAX == (int)POLICY_LIMIT_CONN_MAX &&
+				(int)ADMIT_EMBRYONIC_CONN_MAX ==
+						(int)POLICY_LIMIT_EMBRYONIC_CONN_MAX &&
+				(int)ADMIT_PER_CLIENT_MAX == (int)POLICY_LIMIT_PER_CLIENT_MAX &&
+				(int)ADMIT_PER_CLIENT_EMBRYONIC_MAX ==
+						(int)POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX,
+		"lib/admit's class limits are lib/policy's, in its order");
 
 /*
  * IOS deleted a half-open connection of this worker to make room: its
@@ -62,7 +64,7 @@ struct adm_req {
 
 static void
 adm_req_make(struct adm_req *q, const struct policy_match *m, const struct pkt_info *pi,
-	bool validated, uint64_t now)
+		bool validated, uint64_t now)
 {
 	const struct policy_class *c = m->conn;
 	unsigned int i;
@@ -106,7 +108,7 @@ limit_msgid(uint8_t which)
  */
 static enum admit_verdict
 admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const struct pkt_info *pi,
-	uint16_t in_port, bool validated)
+		uint16_t in_port, bool validated)
 {
 	struct pgen *g = f->gen;
 	struct admit_result res;
@@ -135,7 +137,7 @@ admit(struct worker *w, struct wk_flow *f, const struct policy_match *m, const s
  */
 static enum admit_verdict
 flow_setup(struct worker *w, struct wk_flow *f, const struct policy_match *m,
-	const struct pkt_info *pi, uint16_t in_port, bool validated)
+		const struct pkt_info *pi, uint16_t in_port, bool validated)
 {
 	struct pgen *g = w->gen;
 	enum admit_verdict v;
@@ -188,7 +190,7 @@ intercepts(const struct pgen *g, const struct policy_match *m, const struct pkt_
 
 enum admission
 admission_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *pkt,
-	const struct pkt_info *pi, int dir)
+		const struct pkt_info *pi, int dir)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	bool syn = (pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;

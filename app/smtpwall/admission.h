@@ -36,7 +36,7 @@ enum admission {
  * Intercept. Takes ownership of m only when it returns CONSUMED or SPLICED.
  */
 enum admission admission_flow_new(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir);
+		const struct pkt_info *pi, int dir);
 
 /*
  * The limit units a connection can give back in its state (lib/admit):
@@ -47,7 +47,7 @@ static inline uint8_t
 admission_settle_units(const struct wk_flow *f, const struct flow_entry *e)
 {
 	return admit_settle_units(
-		&f->adm, e->state >= FLOW_ST_ESTABLISHED, e->state == FLOW_ST_CLOSED);
+			&f->adm, e->state >= FLOW_ST_ESTABLISHED, e->state == FLOW_ST_CLOSED);
 }
 
 /* Gives back the limit units admission_settle_units names. */

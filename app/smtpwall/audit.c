@@ -71,7 +71,7 @@ syslog_reachable(char *err, size_t len)
 		close(fd);
 	}
 	snprintf(err, len, "audit destination syslog: no syslog daemon on %s: %s", _PATH_LOG,
-		strerror(e));
+			strerror(e));
 	return -1;
 }
 
@@ -204,7 +204,7 @@ audit_commit(const struct policy_logging *lg)
 	for (i = 0; i < lg->n_msg_limits && i < AUDIT_MAX_MSG_LIMITS; i++) {
 		msg_limits[i].msgid = lg->msg_limits[i].msgid;
 		log_limiter_init(&msg_limits[i].lim, lg->msg_limits[i].rate,
-			(uint64_t)lg->msg_limits[i].interval * 1000000000u, 1);
+				(uint64_t)lg->msg_limits[i].interval * 1000000000u, 1);
 		n_msg_limits++;
 	}
 }
@@ -262,8 +262,8 @@ audit_write(const struct log_rec *r)
 		else
 			unflushed++;
 	}
-	audit_remote_send(
-		r->severity, facility_of(have_lg ? &cur_lg : NULL), r->ts_ns, r->msgid, line);
+	audit_remote_send(r->severity, facility_of(have_lg ? &cur_lg : NULL), r->ts_ns, r->msgid,
+			line);
 	written++;
 }
 

@@ -101,8 +101,8 @@ host_connect(struct host *h)
 	socklen_t sl = host_sockaddr(&h->cfg, &ss);
 	int tcp = h->cfg.proto != 0;
 
-	h->fd = socket(
-		ss.ss_family, (tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	h->fd = socket(ss.ss_family,
+			(tcp ? SOCK_STREAM : SOCK_DGRAM) | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (h->fd < 0) {
 		host_down(h);
 		return;
@@ -118,7 +118,7 @@ host_connect(struct host *h)
 /* "<PRI>..." framed for h's transport into out; its length, or 0. */
 static size_t
 format_rec(const struct host *h, uint8_t sev, unsigned int fac, uint64_t ts_ns, uint32_t msgid,
-	const char *text, char *out, size_t cap)
+		const char *text, char *out, size_t cap)
 {
 	char body[REC_MAX], when[48], mid[16];
 	time_t sec = (time_t)(ts_ns / 1000000000u);
@@ -135,8 +135,8 @@ format_rec(const struct host *h, uint8_t sev, unsigned int fac, uint64_t ts_ns, 
 		else
 			snprintf(mid, sizeof(mid), "-");
 		n = snprintf(body, sizeof(body), "<%u>1 %s.%06uZ %s smtpwall %d %s - %s", pri, when,
-			(unsigned int)(ts_ns / 1000u % 1000000u), hostname, (int)getpid(), mid,
-			text);
+				(unsigned int)(ts_ns / 1000u % 1000000u), hostname, (int)getpid(),
+				mid, text);
 	} else {
 		/* RFC 3164: "Mmm dd hh:mm:ss" (UTC: the format has no zone). */
 		strftime(when, sizeof(when), "%b %e %H:%M:%S", &tm);
@@ -162,8 +162,8 @@ host_flush(struct host *h)
 {
 	while (h->count != 0) {
 		const char *r = h->rec[h->head];
-		ssize_t n = send(
-			h->fd, r + h->off, h->len[h->head] - h->off, MSG_DONTWAIT | MSG_NOSIGNAL);
+		ssize_t n = send(h->fd, r + h->off, h->len[h->head] - h->off,
+				MSG_DONTWAIT | MSG_NOSIGNAL);
 
 		if (n < 0) {
 			if (errno != EAGAIN && errno != EWOULDBLOCK && errno != EINTR)
@@ -222,8 +222,8 @@ host_poll(struct host *h)
 }
 
 void
-audit_remote_send(
-	uint8_t severity, unsigned int facility, uint64_t ts_ns, uint32_t msgid, const char *text)
+audit_remote_send(uint8_t severity, unsigned int facility, uint64_t ts_ns, uint32_t msgid,
+		const char *text)
 {
 	unsigned int i;
 
@@ -232,8 +232,8 @@ audit_remote_send(
 
 		if (h->cfg.proto == 0) {
 			char out[REC_MAX];
-			size_t n = format_rec(
-				h, severity, facility, ts_ns, msgid, text, out, sizeof(out));
+			size_t n = format_rec(h, severity, facility, ts_ns, msgid, text, out,
+					sizeof(out));
 
 			if (n != 0 && h->fd >= 0 && send(h->fd, out, n, MSG_DONTWAIT) == (ssize_t)n)
 				h->sent++;
@@ -247,7 +247,7 @@ audit_remote_send(
 		}
 		uint32_t slot = (h->head + h->count) % AUDIT_REMOTE_QUEUE;
 		size_t n = format_rec(
-			h, severity, facility, ts_ns, msgid, text, h->rec[slot], REC_MAX);
+				h, severity, facility, ts_ns, msgid, text, h->rec[slot], REC_MAX);
 
 		if (n == 0) {
 			h->dropped++;
@@ -309,7 +309,7 @@ audit_remote_apply(const struct policy_logging *lg)
 	unsigned int i;
 
 	if (!shut && lg->n_hosts == n_hosts && memcmp(cur_cfg, lg->hosts, sizeof(cur_cfg)) == 0 &&
-		strcmp(cur_device_id, lg->device_id) == 0)
+			strcmp(cur_device_id, lg->device_id) == 0)
 		return; /* a reload that kept them: connections and queues stay */
 	audit_remote_close();
 	memset(hosts, 0, sizeof(hosts));
@@ -335,7 +335,7 @@ audit_remote_apply(const struct policy_logging *lg)
 				free(h->rec);
 				free(h->len);
 				fprintf(stderr, "smtpwall: logging host %u: no memory, skipped\n",
-					i);
+						i);
 				continue;
 			}
 		}
@@ -354,12 +354,13 @@ audit_remote_report(FILE *out, const char *prefix)
 		char a[INET6_ADDRSTRLEN];
 
 		inet_ntop(h->cfg.addr.family == 4 ? AF_INET : AF_INET6, h->cfg.addr.addr, a,
-			sizeof(a));
+				sizeof(a));
 		fprintf(out,
-			"%saudit host %s %s/%u %s: %" PRIu64 " sent, %" PRIu64 " dropped, %" PRIu64
-			" reconnects%s\n",
-			prefix, a, h->cfg.proto ? "tcp" : "udp", h->cfg.port,
-			h->cfg.format ? "rfc5424" : "rfc3164", h->sent, h->dropped, h->reconnects,
-			!shut && h->cfg.proto && h->st != H_UP ? " (not connected)" : "");
+				"%saudit host %s %s/%u %s: %" PRIu64 " sent, %" PRIu64
+				" dropped, %" PRIu64 " reconnects%s\n",
+				prefix, a, h->cfg.proto ? "tcp" : "udp", h->cfg.port,
+				h->cfg.format ? "rfc5424" : "rfc3164", h->sent, h->dropped,
+				h->reconnects,
+				!shut && h->cfg.proto && h->st != H_UP ? " (not connected)" : "");
 	}
 }

@@ -28,8 +28,8 @@ void audit_remote_apply(const struct policy_logging *lg);
 
 /* Sends one record: severity 0..7, facility local0..7 as 0..7, its time,
  * its ASA message id and its text ("%ASA-6-108004: ..."). */
-void audit_remote_send(
-	uint8_t severity, unsigned int facility, uint64_t ts_ns, uint32_t msgid, const char *text);
+void audit_remote_send(uint8_t severity, unsigned int facility, uint64_t ts_ns, uint32_t msgid,
+		const char *text);
 
 /* Moves queued TCP records on and reconnects lost servers (non-blocking). */
 void audit_remote_poll(void);

@@ -9,20 +9,20 @@ struct cap_ring *_Atomic cap_rings[CAP_MAX_WORKERS];
 
 void
 cap_frame(struct cap_ring *r, const struct addr_seen *seen, const struct rte_mbuf *m,
-	const struct pkt_info *pi, uint64_t ts_ns)
+		const struct pkt_info *pi, uint64_t ts_ns)
 {
 	uint32_t h, t;
 	struct cap_rec *c;
 
 	if (pi->l3 == PKT_L3_NONE ||
-		!addr_seen_match(seen, pi->l3 == PKT_L3_IPV4 ? 4 : 6, pi->src, pi->dst))
+			!addr_seen_match(seen, pi->l3 == PKT_L3_IPV4 ? 4 : 6, pi->src, pi->dst))
 		return;
 	h = atomic_load_explicit(&r->head, memory_order_relaxed);
 	t = atomic_load_explicit(&r->tail, memory_order_acquire);
 	if (h - t >= CAP_SLOTS) {
 		atomic_store_explicit(&r->lost,
-			atomic_load_explicit(&r->lost, memory_order_relaxed) + 1,
-			memory_order_relaxed);
+				atomic_load_explicit(&r->lost, memory_order_relaxed) + 1,
+				memory_order_relaxed);
 		return;
 	}
 	c = &r->rec[h & (CAP_SLOTS - 1)];

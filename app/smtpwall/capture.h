@@ -46,7 +46,7 @@ extern struct cap_ring *_Atomic cap_rings[CAP_MAX_WORKERS];
 
 /* Copies m (parsed as pi) into ring r when it has the address of seen. */
 void cap_frame(struct cap_ring *r, const struct addr_seen *seen, const struct rte_mbuf *m,
-	const struct pkt_info *pi, uint64_t ts_ns);
+		const struct pkt_info *pi, uint64_t ts_ns);
 
 /* Once per burst: the ring of worker wid while a capture runs, else NULL. */
 static inline struct cap_ring *

@@ -23,7 +23,7 @@ filter_pass(const struct conn_filter *flt, const struct flow_key *k)
 	n = k->family == 4 ? 4 : 16;
 	if (flt->has_port)
 		return (memcmp(k->addr_a, flt->addr, n) == 0 && k->port_a == flt->port) ||
-			(memcmp(k->addr_b, flt->addr, n) == 0 && k->port_b == flt->port);
+				(memcmp(k->addr_b, flt->addr, n) == 0 && k->port_b == flt->port);
 	return memcmp(k->addr_a, flt->addr, n) == 0 || memcmp(k->addr_b, flt->addr, n) == 0;
 }
 

@@ -87,7 +87,7 @@ static inline void
 conns_poll(struct flow_table *ft, struct conns_req *c, conns_clear_fn clear, void *arg)
 {
 	if (unlikely(atomic_load_explicit(&c->asked, memory_order_relaxed) !=
-		    atomic_load_explicit(&c->answered, memory_order_relaxed)))
+			    atomic_load_explicit(&c->answered, memory_order_relaxed)))
 		conns_answer(ft, c, clear, arg);
 }
 

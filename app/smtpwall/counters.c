@@ -4,13 +4,13 @@
 
 const char *const wk_counter_names[WK_CNT_MAX] = {
 #define WK_STATS_NAME(name, help) #name,
-	WK_FOREACH_COUNTER(WK_STATS_NAME)
+		WK_FOREACH_COUNTER(WK_STATS_NAME)
 #undef WK_STATS_NAME
 };
 
 const char *const wk_counter_help[WK_CNT_MAX] = {
 #define WK_STATS_HELP(name, help) help,
-	WK_FOREACH_COUNTER(WK_STATS_HELP)
+		WK_FOREACH_COUNTER(WK_STATS_HELP)
 #undef WK_STATS_HELP
 };
 

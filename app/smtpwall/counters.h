@@ -47,7 +47,7 @@
 	X(wrong_queue, "frames of a connection that belongs to another worker's queue (dropped)") \
 	X(dispatch_drop, "frames dropped: worker ring full (software dispatch)") \
 	X(dispatch_busy_cycles, \
-		"TSC cycles the software dispatcher spent on polls that moved frames") \
+			"TSC cycles the software dispatcher spent on polls that moved frames") \
 	X(dispatch_polls, "software dispatcher poll rounds") \
 	X(dispatch_idle_polls, "software dispatcher poll rounds that moved nothing") \
 	X(insp_conns, "connections inspected (ESMTP)") \
@@ -99,12 +99,12 @@ enum wk_counter_id {
 #define WK_STATS_ID(name, help) WK_CNT_##name,
 	WK_FOREACH_COUNTER(WK_STATS_ID)
 #undef WK_STATS_ID
-		WK_CNT_MAX
+			WK_CNT_MAX
 };
 
 /* Read by index: every counter is a uint64_t, in the list's order. */
 _Static_assert(__builtin_offsetof(struct wk_stats, drop_reason) == WK_CNT_MAX * sizeof(uint64_t),
-	"struct wk_stats: the counters are one array of uint64_t");
+		"struct wk_stats: the counters are one array of uint64_t");
 
 extern const char *const wk_counter_names[WK_CNT_MAX];
 extern const char *const wk_counter_help[WK_CNT_MAX];

@@ -65,7 +65,8 @@ drain(void)
 			const struct cap_rec *c = &r->rec[t & (CAP_SLOTS - 1)];
 
 			if (cap_written < cap_count &&
-				pcap_writer_write(&cap_out, c->data, c->caplen, c->ts_ns) == 0)
+					pcap_writer_write(&cap_out, c->data, c->caplen, c->ts_ns) ==
+							0)
 				cap_written++;
 		}
 		atomic_store_explicit(&r->tail, t, memory_order_release);
@@ -123,7 +124,7 @@ start(const char *addr, const char *path, uint64_t count, char *err, size_t len)
 		return snprintf(err, len, "'%s' is not an address", addr), -1;
 	if (cap_open)
 		return snprintf(err, len, "a capture of %s to %s runs: capture stop first",
-			       cap_addr, cap_path),
+				       cap_addr, cap_path),
 		       -1;
 	for (i = 0; i < app.n_workers && i < CAP_MAX_WORKERS; i++) {
 		if (atomic_load(&cap_rings[i]) != NULL)
@@ -154,14 +155,15 @@ state(struct rte_tel_data *d, const char *what)
 
 	if (cap_open)
 		snprintf(s, sizeof(s),
-			"capture of %s to %s: %" PRIu64 " of %" PRIu64 " frames written, %" PRIu64
-			" lost",
-			cap_addr, cap_path, cap_written, cap_count, lost_now() - cap_lost_base);
+				"capture of %s to %s: %" PRIu64 " of %" PRIu64
+				" frames written, %" PRIu64 " lost",
+				cap_addr, cap_path, cap_written, cap_count,
+				lost_now() - cap_lost_base);
 	else if (cap_path[0] != '\0')
 		snprintf(s, sizeof(s),
-			"no capture running; the last, of %s to %s: %" PRIu64
-			" frames written, %" PRIu64 " lost",
-			cap_addr, cap_path, cap_written, lost_now() - cap_lost_base);
+				"no capture running; the last, of %s to %s: %" PRIu64
+				" frames written, %" PRIu64 " lost",
+				cap_addr, cap_path, cap_written, lost_now() - cap_lost_base);
 	else
 		snprintf(s, sizeof(s), "no capture running");
 	rte_tel_data_start_dict(d);
@@ -194,14 +196,14 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 			count = strtoull(cnt, &end, 10);
 			if (*end != '\0' || count == 0 || count > CAP_MAX_COUNT) {
 				snprintf(err, sizeof(err), "count '%s': 1..%d frames", cnt,
-					CAP_MAX_COUNT);
+						CAP_MAX_COUNT);
 				count = 0;
 			}
 		}
 		if (addr == NULL || path == NULL)
 			snprintf(err, sizeof(err), "capture ADDRESS FILE [COUNT]");
 		if (addr != NULL && path != NULL && count != 0 &&
-			start(addr, path, count, err, sizeof(err)) == 0) {
+				start(addr, path, count, err, sizeof(err)) == 0) {
 			state(d, "capture");
 		} else {
 			rte_tel_data_start_dict(d);
@@ -216,6 +218,6 @@ int
 ctl_capture_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/capture", tel_capture,
-		"capture: frames of one address to a pcap file. Parameters: ADDRESS,FILE[,COUNT] "
-		"| stop (none: how far it is)");
+			"capture: frames of one address to a pcap file. Parameters: ADDRESS,FILE[,COUNT] "
+			"| stop (none: how far it is)");
 }

@@ -51,7 +51,7 @@ ctl_sp_baseline_sub(const struct pgen *g, struct policy_class_counters *sum)
 }
 
 _Static_assert(sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0,
-	"policy_class_counters: 64-bit counters only (subtracted as an array)");
+		"policy_class_counters: 64-bit counters only (subtracted as an array)");
 
 /* /smtpwall/clear_service_policy: counts start again from 0. */
 static int
@@ -142,16 +142,16 @@ tel_clear_conn(const char *cmd, const char *params, struct rte_tel_data *d)
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	conns_ask(&flt, d, &sum);
 	snprintf(line, sizeof(line), "%" PRIu64 " connection(s) cleared%s", sum.matched,
-		sum.silent != 0 ? " (some workers did not answer)" : "");
+			sum.silent != 0 ? " (some workers did not answer)" : "");
 	rte_tel_data_add_array_string(d, line);
 	if (flt.action == CONN_ACT_CLEAR_RESET && sum.rst_unknown == 0)
 		snprintf(line, sizeof(line), "%" PRIu64 " RST(s) sent", sum.rst_sent);
 	else if (flt.action == CONN_ACT_CLEAR_RESET)
 		snprintf(line, sizeof(line),
-			"%" PRIu64 " RST(s) sent; %" PRIu64
-			" connection(s) ended silently: not inspected (sequence numbers unknown) "
-			"or no MAC known",
-			sum.rst_sent, sum.rst_unknown);
+				"%" PRIu64 " RST(s) sent; %" PRIu64
+				" connection(s) ended silently: not inspected (sequence numbers unknown) "
+				"or no MAC known",
+				sum.rst_sent, sum.rst_unknown);
 	else
 		snprintf(line, sizeof(line), "no RST sent (silent)");
 	rte_tel_data_add_array_string(d, line);
@@ -164,8 +164,8 @@ ctl_clear_register(void)
 	int rc = 0;
 
 	rc |= rte_telemetry_register_cmd("/smtpwall/clear_service_policy", tel_clear_service_policy,
-		"clear service-policy: hit counts start again. No parameters");
+			"clear service-policy: hit counts start again. No parameters");
 	rc |= rte_telemetry_register_cmd("/smtpwall/clear_conn", tel_clear_conn,
-		"clear conn: end connections. Parameters: address[,port][,reset|silent]");
+			"clear conn: end connections. Parameters: address[,port][,reset|silent]");
 	return rc == 0 ? 0 : -EINVAL;
 }

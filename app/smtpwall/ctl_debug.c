@@ -29,9 +29,9 @@ state(struct rte_tel_data *d)
 	} else {
 		inet_ntop(f == 4 ? AF_INET : AF_INET6, a, t, sizeof(t));
 		snprintf(s, sizeof(s),
-			"debug esmtp: new connections of %s (lines %%SMTPWALL-7-DEBUG_ESMTP in "
-			"the audit trail)",
-			t);
+				"debug esmtp: new connections of %s (lines %%SMTPWALL-7-DEBUG_ESMTP in "
+				"the audit trail)",
+				t);
 	}
 	rte_tel_data_start_dict(d);
 	rte_tel_data_add_dict_string(d, "debug", s);
@@ -62,6 +62,6 @@ int
 ctl_debug_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/debug_esmtp", tel_debug_esmtp,
-		"debug esmtp: trace the inspector on new connections of one address. "
-		"Parameters: ADDRESS | off (none: what is debugged)");
+			"debug esmtp: trace the inspector on new connections of one address. "
+			"Parameters: ADDRESS | off (none: what is debugged)");
 }

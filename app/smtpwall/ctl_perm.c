@@ -55,7 +55,7 @@ ctl_group_apply(gid_t gid)
 	if (give(dir, gid, 0750) != 0 || give(sock, gid, 0660) != 0)
 		return -1;
 	if (slash != NULL && stat(parent, &st) == 0 && (st.st_mode & 0011) != 0011 &&
-		chmod(parent, (st.st_mode & 07777) | 0011) != 0) {
+			chmod(parent, (st.st_mode & 07777) | 0011) != 0) {
 		fprintf(stderr, "smtpwall: --ctl-group: %s: %s\n", parent, strerror(errno));
 		return -1;
 	}

@@ -30,7 +30,7 @@
  */
 static uint32_t
 template_frame(const struct worker *w, const struct flow_entry *e, const struct wk_flow *f,
-	uint8_t *t, size_t cap)
+		uint8_t *t, size_t cap)
 {
 	const struct flow_key *k = &e->key;
 	int id = e->init_dir; /* key direction of the initiator: 0 is a -> b */
@@ -97,7 +97,7 @@ rst_seq(const struct wk_flow *f, int d, uint32_t *seq, uint32_t *ack)
 	if (f->mode == WK_FLOW_INSPECT)
 		return tcp_conn_rst_seq(&f->tcp, d, seq, ack);
 	if (f->mode == WK_FLOW_BYPASS && (f->tcp.h[d].flags & TCP_H_SYN) &&
-		(f->tcp.h[!d].flags & TCP_H_SYN)) {
+			(f->tcp.h[!d].flags & TCP_H_SYN)) {
 		*seq = f->tcp.h[d].next;
 		*ack = f->tcp.h[!d].next;
 		return 0;
@@ -159,7 +159,7 @@ ctl_clear_flows(void *arg, struct conns_req *c)
 		struct wk_flow *f = flow_entry_user(e);
 
 		if (c->wfilter.action == CONN_ACT_CLEAR_RESET && e->state != FLOW_ST_CLOSED &&
-			e->key.proto == FLOW_PROTO_TCP) {
+				e->key.proto == FLOW_PROTO_TCP) {
 			unsigned int n = send_resets(w, e, f);
 
 			c->rst_sent += n;

@@ -73,7 +73,7 @@ ctl_text_reply(struct rte_tel_data *d, const char *text, unsigned long from)
 }
 
 static void put(char **buf, size_t *len, size_t *used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+		__attribute__((format(printf, 4, 5)));
 
 static void
 put(char **buf, size_t *len, size_t *used, const char *fmt, ...)
@@ -137,7 +137,7 @@ asp_read(struct asp_counts *c)
 
 static const char *const tcp_drop_ids[] = {
 #define _(e, s) #e,
-	foreach_tcp_drop
+		foreach_tcp_drop
 #undef _
 };
 
@@ -202,60 +202,60 @@ asp_format(void)
 	for (i = 1; i < PKT_RESULT_MAX; i++) {
 		keyword(kw, sizeof(kw), "", pkt_result_name((enum pkt_result)i));
 		asp_line(&buf, &len, &used, pkt_result_str((enum pkt_result)i), kw,
-			now.s.drop_reason[i] - asp_base.s.drop_reason[i]);
+				now.s.drop_reason[i] - asp_base.s.drop_reason[i]);
 	}
 	for (i = 1; i < TCP_DROP_MAX; i++) {
 		keyword(kw, sizeof(kw), "tcp-", tcp_drop_ids[i]);
 		asp_line(&buf, &len, &used, tcp_drop_reason_str(i), kw,
-			now.t.drops[i] - asp_base.t.drops[i]);
+				now.t.drops[i] - asp_base.t.drops[i]);
 	}
 	asp_line(&buf, &len, &used, "chained mbuf that could not be linearised", "nonlinear",
-		D(nonlinear));
+			D(nonlinear));
 	asp_line(&buf, &len, &used, "TCP fragment while inspection is on", "ip-frag-tcp",
-		D(ip_frag_tcp_drop));
+			D(ip_frag_tcp_drop));
 	asp_line(&buf, &len, &used, "TCP segment of an unknown connection (midstream: drop)",
-		"midstream-drop", D(midstream_drop));
+			"midstream-drop", D(midstream_drop));
 	asp_line(&buf, &len, &used, "TCP segment of an unknown connection, flow table full",
-		"flow-full-midstream", D(flow_full_midstream));
+			"flow-full-midstream", D(flow_full_midstream));
 	asp_line(&buf, &len, &used, "worker ring full (software dispatch)", "dispatch-drop",
-		D(dispatch_drop));
+			D(dispatch_drop));
 	asp_line(&buf, &len, &used, "TX queue and its backlog full", "tx-drop", D(tx_drop));
 	asp_line(&buf, &len, &used, "no mbuf to receive a frame", "rx-nombuf", D(rx_nombuf));
 	asp_line(&buf, &len, &used, "NIC RX queue overflow", "rx-missed",
-		now.rx_missed - asp_base.rx_missed);
+			now.rx_missed - asp_base.rx_missed);
 	asp_line(&buf, &len, &used, "NIC RX errors", "rx-errors",
-		now.rx_errors - asp_base.rx_errors);
+			now.rx_errors - asp_base.rx_errors);
 	asp_line(&buf, &len, &used, "TCP Intercept: ACK with a wrong or old cookie",
-		"intercept-bad-cookie", D(ic_cookie_bad));
+			"intercept-bad-cookie", D(ic_cookie_bad));
 	asp_line(&buf, &len, &used, "TCP Intercept: client segment while the server side opens",
-		"intercept-held-full", D(ic_held_full));
+			"intercept-held-full", D(ic_held_full));
 	put(&buf, &len, &used, "\nLast clearing: %s\n\nFlow drop:\n", cleared);
 	asp_line(&buf, &len, &used, "new connection, flow table full", "flow-full", D(flow_full));
 	asp_line(&buf, &len, &used, "connection limit exceeded", "conn-limit", DA(limit_drop));
 	asp_line(&buf, &len, &used, "... of which a legacy static limit", "conn-limit-static",
-		DA(limit_static_drop));
+			DA(limit_static_drop));
 	asp_line(&buf, &len, &used, "IOS max-incomplete: half-open refused (aggressive)",
-		"ios-max-incomplete", DA(ios_aggressive_drop));
+			"ios-max-incomplete", DA(ios_aggressive_drop));
 	asp_line(&buf, &len, &used, "IOS tcp max-incomplete host", "ios-host-max-incomplete",
-		DA(ios_host_drop));
+			DA(ios_host_drop));
 	asp_line(&buf, &len, &used, "IOS host blocked (block-time)", "ios-host-blocked",
-		DA(ios_host_blocked));
+			DA(ios_host_blocked));
 	asp_line(&buf, &len, &used, "IOS oldest half-open deleted", "ios-half-open-deleted",
-		DA(ios_deleted));
+			DA(ios_deleted));
 	asp_line(&buf, &len, &used, "inspection verdict: drop-connection", "inspect-drop",
-		D(insp_conn_dropped));
+			D(insp_conn_dropped));
 	asp_line(&buf, &len, &used, "inspection verdict: reset", "inspect-reset",
-		D(insp_conn_reset));
+			D(insp_conn_reset));
 	asp_line(&buf, &len, &used, "inspection: rate-limit exceeded", "inspect-rate-limit",
-		D(insp_rate_limited));
+			D(insp_rate_limited));
 	asp_line(&buf, &len, &used, "TCP Intercept: server refused", "intercept-server-refused",
-		D(ic_srv_refused));
+			D(ic_srv_refused));
 	asp_line(&buf, &len, &used, "TCP Intercept: server never answered",
-		"intercept-server-timeout", D(ic_srv_timeout));
+			"intercept-server-timeout", D(ic_srv_timeout));
 	asp_line(&buf, &len, &used, "TCP Intercept: connection limit", "intercept-conn-limit",
-		D(ic_conn_limit));
+			D(ic_conn_limit));
 	asp_line(&buf, &len, &used, "connection ended by clear conn", "conn-cleared",
-		D(conn_cleared));
+			D(conn_cleared));
 	for (i = 1; i < ESMTP_VERDICT_MAX; i++) {
 		char desc[64];
 
@@ -320,17 +320,17 @@ version_format(void)
 	put(&buf, &len, &used, "smtpwall Version %s\n", SMTPWALL_VERSION);
 	put(&buf, &len, &used, "%s\n", rte_version());
 	put(&buf, &len, &used,
-		"Up %" PRIu64 " days %" PRIu64 " hours %" PRIu64 " mins %" PRIu64
-		" secs (started %s)\n",
-		up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, started);
+			"Up %" PRIu64 " days %" PRIu64 " hours %" PRIu64 " mins %" PRIu64
+			" secs (started %s)\n",
+			up / 86400, up / 3600 % 24, up / 60 % 60, up % 60, started);
 	put(&buf, &len, &used, "Workers: %u, %s dispatch\n", app.n_workers,
-		app.software_dispatch ? "software" : "RSS/queue");
+			app.software_dispatch ? "software" : "RSS/queue");
 	g = pgen_reader_enter();
 	put(&buf, &len, &used,
-		"Configuration: %s, policy generation %u (%" PRIu64 " reloads, %" PRIu64
-		" refused)\n",
-		app.config_path ? app.config_path : "(none: built-in defaults)",
-		g != NULL ? g->id : 0, app.reloads, app.reloads_failed);
+			"Configuration: %s, policy generation %u (%" PRIu64 " reloads, %" PRIu64
+			" refused)\n",
+			app.config_path ? app.config_path : "(none: built-in defaults)",
+			g != NULL ? g->id : 0, app.reloads, app.reloads_failed);
 	pgen_reader_exit();
 	put(&buf, &len, &used, "Inspection: %s\n", app.no_inspect ? "off (--no-inspect)" : "on");
 	put(&buf, &len, &used, "\nHardware ports:\n");
@@ -347,11 +347,12 @@ version_format(void)
 		memset(&link, 0, sizeof(link));
 		rte_eth_link_get_nowait(pid, &link);
 		put(&buf, &len, &used,
-			" %u: %s, driver %s, %s of pair %u (peer port %u), MAC %s, link %s", pid,
-			name, app.caps[i].driver, app.port_inside[pid] ? "inside" : "outside",
-			app.port_pair[pid], app.peer[pid], macs, link.link_status ? "up" : "down");
+				" %u: %s, driver %s, %s of pair %u (peer port %u), MAC %s, link %s",
+				pid, name, app.caps[i].driver,
+				app.port_inside[pid] ? "inside" : "outside", app.port_pair[pid],
+				app.peer[pid], macs, link.link_status ? "up" : "down");
 		if (link.link_status && link.link_speed != RTE_ETH_SPEED_NUM_NONE &&
-			link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
+				link.link_speed != RTE_ETH_SPEED_NUM_UNKNOWN)
 			put(&buf, &len, &used, " %u Mbps", link.link_speed);
 		put(&buf, &len, &used, "\n");
 	}
@@ -446,11 +447,12 @@ running_format(void)
 		put(&buf, &len, &used, ": no configuration file: the built-in defaults\n");
 	else if (cfg_seen.err != 0)
 		put(&buf, &len, &used, ": file %s, generation %u: not read back (%s)\n",
-			app.config_path, cfg_seen.gen, strerror(cfg_seen.err));
+				app.config_path, cfg_seen.gen, strerror(cfg_seen.err));
 	else
 		put(&buf, &len, &used,
-			": file %s, generation %u, %" PRIu64 " bytes, fnv1a-64 %016" PRIx64 "\n",
-			app.config_path, cfg_seen.gen, cfg_seen.size, cfg_seen.hash);
+				": file %s, generation %u, %" PRIu64 " bytes, fnv1a-64 %016" PRIx64
+				"\n",
+				app.config_path, cfg_seen.gen, cfg_seen.size, cfg_seen.hash);
 	pthread_mutex_unlock(&cfg_lock);
 	put(&buf, &len, &used, ": effective settings after defaults follow\n!\n");
 	/* What a reload does not change (docs/configuration.md: wire, flows, tcp). */
@@ -461,14 +463,17 @@ running_format(void)
 	put_secs(&buf, &len, &used, "udp", c->timeouts.udp);
 	put_secs(&buf, &len, &used, "closed", c->timeouts.closed);
 	put(&buf, &len, &used,
-		"\nflows per-worker %u midstream %s\n"
-		"tcp max-in-flight %" PRIu64 " buffer-per-worker %" PRIu64
-		" out-of-order-segments %u out-of-order-timeout %u\n"
-		"wire workers %u dispatch %s ip-checksum %s tcp-checksum %s\n!\n",
-		c->flows_per_worker, c->midstream == CONFIG_MIDSTREAM_DROP ? "drop" : "pickup",
-		c->tcp.max_in_flight, c->tcp.buffer_per_worker, c->tcp.ooo_segments,
-		c->tcp.ooo_timeout, app.n_workers, app.software_dispatch ? "software" : "rss",
-		c->verify_ip4_csum ? "verify" : "off", app.verify_tcp_csum ? "verify" : "off");
+			"\nflows per-worker %u midstream %s\n"
+			"tcp max-in-flight %" PRIu64 " buffer-per-worker %" PRIu64
+			" out-of-order-segments %u out-of-order-timeout %u\n"
+			"wire workers %u dispatch %s ip-checksum %s tcp-checksum %s\n!\n",
+			c->flows_per_worker,
+			c->midstream == CONFIG_MIDSTREAM_DROP ? "drop" : "pickup",
+			c->tcp.max_in_flight, c->tcp.buffer_per_worker, c->tcp.ooo_segments,
+			c->tcp.ooo_timeout, app.n_workers,
+			app.software_dispatch ? "software" : "rss",
+			c->verify_ip4_csum ? "verify" : "off",
+			app.verify_tcp_csum ? "verify" : "off");
 	g = pgen_reader_enter();
 	if (g != NULL && buf != NULL) {
 		n = policy_format_running_config(g->policy, NULL, 0);
@@ -509,13 +514,13 @@ ctl_show_register(void)
 	int rc = 0;
 
 	rc |= rte_telemetry_register_cmd("/smtpwall/asp_drop", tel_asp_drop,
-		"show asp drop: every drop reason since start or clear. Parameters: [first line]");
+			"show asp drop: every drop reason since start or clear. Parameters: [first line]");
 	rc |= rte_telemetry_register_cmd("/smtpwall/clear_asp_drop", tel_clear_asp_drop,
-		"clear asp drop: counting starts again. No parameters");
+			"clear asp drop: counting starts again. No parameters");
 	rc |= rte_telemetry_register_cmd("/smtpwall/version", tel_version,
-		"show version: versions, uptime, workers, ports. Parameters: [first line]");
+			"show version: versions, uptime, workers, ports. Parameters: [first line]");
 	rc |= rte_telemetry_register_cmd("/smtpwall/running_config", tel_running_config,
-		"show running-config: file, generation, hash, effective policy. Parameters: "
-		"[first line]");
+			"show running-config: file, generation, hash, effective policy. Parameters: "
+			"[first line]");
 	return rc == 0 ? 0 : -EINVAL;
 }

@@ -68,7 +68,7 @@ parse_trace(const char *params, struct policy_key *k)
 		return -EINVAL;
 	strcpy(buf, params);
 	for (tok[n] = strtok_r(buf, ",", &save); tok[n] != NULL && n < 7;
-		tok[++n] = strtok_r(NULL, ",", &save))
+			tok[++n] = strtok_r(NULL, ",", &save))
 		;
 	if (n != 6 && n != 7)
 		return -EINVAL;
@@ -99,7 +99,7 @@ parse_trace(const char *params, struct policy_key *k)
 	if (inet_pton(AF_INET, tok[2], k->src) == 1 && inet_pton(AF_INET, tok[4], k->dst) == 1)
 		k->family = 4;
 	else if (inet_pton(AF_INET6, tok[2], k->src) == 1 &&
-		inet_pton(AF_INET6, tok[4], k->dst) == 1)
+			inet_pton(AF_INET6, tok[4], k->dst) == 1)
 		k->family = 6;
 	else
 		return -EINVAL;
@@ -121,7 +121,7 @@ class_where(const struct policy_class *c)
 	static __thread char where[POLICY_NAME_MAX * 2 + 32];
 
 	snprintf(where, sizeof(where), "%s%s, class %s", c->ios ? "ip inspect, " : "policy-map ",
-		c->ios ? c->imap_name : c->pmap_name, c->name);
+			c->ios ? c->imap_name : c->pmap_name, c->name);
 	return where;
 }
 
@@ -133,13 +133,13 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 	unsigned int i, n, phase = 1;
 	char why[512];
 	static const char *const to_names[] = {"embryonic", "idle", "half-closed"};
-	const uint32_t global_to[] = {
-		app.cfg.timeouts.embryonic, app.cfg.timeouts.idle, app.cfg.timeouts.half_closed};
+	const uint32_t global_to[] = {app.cfg.timeouts.embryonic, app.cfg.timeouts.idle,
+			app.cfg.timeouts.half_closed};
 
 	policy_classify(p, k, &m);
 	n = policy_chain_get(p, k->pair, &chain);
 	put(t, "Phase: %u\nType: CLASSIFY\nSubtype: class-map walk (port pair %u, %u classes)\n",
-		phase++, k->pair, n);
+			phase++, k->pair, n);
 	put(t, "Result: ALLOW\nAdditional Information:\n");
 	for (i = 0; i < n; i++) {
 		const struct policy_class *c = chain[i];
@@ -147,37 +147,37 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 
 		policy_cmap_describe(p, c->cmap, why, sizeof(why));
 		put(t, " %s %s: %s (%s)%s%s\n", hit ? "+" : "-", class_where(c),
-			hit ? "matches" : "no match", why,
-			c == m.inspect ? "; decides inspection" : "",
-			c == m.conn ? "; decides connection settings" : "");
+				hit ? "matches" : "no match", why,
+				c == m.inspect ? "; decides inspection" : "",
+				c == m.conn ? "; decides connection settings" : "");
 	}
 	put(t, "\nPhase: %u\nType: INSPECT\n", phase++);
 	if (app.no_inspect) {
 		put(t,
-			"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
-			" smtpwall runs with --no-inspect: every connection is forwarded untouched\n");
+				"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
+				" smtpwall runs with --no-inspect: every connection is forwarded untouched\n");
 	} else if (m.inspect == NULL) {
 		put(t,
-			"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
-			" no class that decides inspection matches: forwarded untouched\n");
+				"Subtype: none\nResult: ALLOW\nAdditional Information:\n"
+				" no class that decides inspection matches: forwarded untouched\n");
 	} else if (m.esmtp == NULL) {
 		put(t, "Subtype: none\nResult: ALLOW\nConfig:\n %s\n  %s\n", class_where(m.inspect),
-			m.inspect->inspect == POLICY_INSPECT_NONE ? "no inspect esmtp"
-								  : "inspect (not TCP)");
+				m.inspect->inspect == POLICY_INSPECT_NONE ? "no inspect esmtp"
+									  : "inspect (not TCP)");
 		put(t, "Additional Information:\n forwarded untouched\n");
 	} else {
 		put(t, "Subtype: %s\nResult: ALLOW\nConfig:\n %s\n  inspect %s %s\n",
-			policy_inspect_name(m.inspect->inspect), class_where(m.inspect),
-			policy_inspect_name(m.inspect->inspect), m.inspect->imap_name);
+				policy_inspect_name(m.inspect->inspect), class_where(m.inspect),
+				policy_inspect_name(m.inspect->inspect), m.inspect->imap_name);
 		put(t,
-			"Additional Information:\n inspect map %s: lib/tcp reassembly and the ESMTP "
-			"inspector see every segment\n",
-			m.inspect->imap_name);
+				"Additional Information:\n inspect map %s: lib/tcp reassembly and the ESMTP "
+				"inspector see every segment\n",
+				m.inspect->imap_name);
 	}
 	put(t,
-		"\nPhase: %u\nType: CONN-SETTINGS\nSubtype: connection limits and timeouts\n"
-		"Result: ALLOW\n",
-		phase++);
+			"\nPhase: %u\nType: CONN-SETTINGS\nSubtype: connection limits and timeouts\n"
+			"Result: ALLOW\n",
+			phase++);
 	if (m.conn != NULL)
 		put(t, "Config:\n %s\n", class_where(m.conn));
 	put(t, "Additional Information:\n");
@@ -191,11 +191,12 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 			put(t, "%u (over it: %%ASA-%u)\n", v, policy_limit_msgid(i));
 	}
 	if (m.conn != NULL &&
-		(m.conn->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
-			m.conn->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0))
+			(m.conn->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
+					m.conn->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0))
 		put(t, " embryonic limit crossed: %s\n",
-			m.conn->emb_action == POLICY_EMB_DROP ? "the SYN is dropped"
-							      : "TCP Intercept (SYN cookies)");
+				m.conn->emb_action == POLICY_EMB_DROP
+						? "the SYN is dropped"
+						: "TCP Intercept (SYN cookies)");
 	for (i = 0; i < POLICY_TIMEOUT_MAX && i < 3; i++) {
 		bool own = m.conn != NULL && m.conn->timeouts[i] != POLICY_TIMEOUT_UNSET;
 
@@ -208,19 +209,21 @@ trace(struct text *t, const struct policy *p, const struct policy_key *k)
 
 		inet_ntop(m.stat->family == 4 ? AF_INET : AF_INET6, m.stat->real, a, sizeof(a));
 		put(t,
-			"\nPhase: %u\nType: STATIC\nSubtype: legacy static limits\nResult: ALLOW\n"
-			"Config:\n static (%s,%s) %s/%u tcp %u %u\n",
-			phase++, m.stat->real_if, m.stat->mapped_if, a, m.stat->plen,
-			m.stat->tcp_max_conns, m.stat->tcp_em_limit);
+				"\nPhase: %u\nType: STATIC\nSubtype: legacy static limits\nResult: ALLOW\n"
+				"Config:\n static (%s,%s) %s/%u tcp %u %u\n",
+				phase++, m.stat->real_if, m.stat->mapped_if, a, m.stat->plen,
+				m.stat->tcp_max_conns, m.stat->tcp_em_limit);
 	}
 	put(t, "\nResult:\ninput-interface: %s (port pair %u)\n",
-		k->side == POLICY_SIDE_INSIDE ? "inside" : "outside", k->pair);
+			k->side == POLICY_SIDE_INSIDE ? "inside" : "outside", k->pair);
 	put(t, "class: %s\ninspect map: %s\nconnection settings: %s\n",
-		m.inspect != NULL ? m.inspect->name : "(none)",
-		m.esmtp != NULL && !app.no_inspect ? m.inspect->imap_name : "(none: not inspected)",
-		m.conn != NULL ? m.conn->name : "(none: global timeouts, no limits)");
+			m.inspect != NULL ? m.inspect->name : "(none)",
+			m.esmtp != NULL && !app.no_inspect ? m.inspect->imap_name
+							   : "(none: not inspected)",
+			m.conn != NULL ? m.conn->name : "(none: global timeouts, no limits)");
 	put(t, "Action: allow%s\n",
-		m.esmtp != NULL && !app.no_inspect ? " (inspected)" : " (forwarded untouched)");
+			m.esmtp != NULL && !app.no_inspect ? " (inspected)"
+							   : " (forwarded untouched)");
 }
 
 /* /smtpwall/packet_tracer,inside|outside,tcp|udp,SRC,SPORT,DST,DPORT[,PAIR][,@LINE] */
@@ -263,6 +266,6 @@ int
 ctl_trace_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/packet_tracer", tel_packet_tracer,
-		"packet-tracer: what a new connection gets. Parameters: "
-		"inside|outside,tcp|udp,src,sport,dst,dport[,pair]");
+			"packet-tracer: what a new connection gets. Parameters: "
+			"inside|outside,tcp|udp,src,sport,dst,dport[,pair]");
 }

@@ -29,7 +29,7 @@ dbg_esmtp_matches(const struct flow_key *k)
 	static __thread struct addr_seen seen;
 
 	return addr_watch_sync(&target, &seen) &&
-		addr_seen_match(&seen, k->family, k->addr_a, k->addr_b);
+			addr_seen_match(&seen, k->family, k->addr_a, k->addr_b);
 }
 
 void

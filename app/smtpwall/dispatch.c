@@ -23,10 +23,10 @@ dispatch_hash(const uint8_t *frame, uint32_t len)
 	/* Frames that are not L4 (ARP, fragments, malformed) all go to worker
 	 * 0: their order is kept and the worker counts what is wrong. */
 	if (pkt_parse_ex(frame, len, false, &pi) != PKT_OK || !(pi.flags & PKT_F_L4) ||
-		(pi.flags & PKT_F_FRAG))
+			(pi.flags & PKT_F_FRAG))
 		return 0;
 	flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport, pi.l4_proto,
-		pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
+			pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
 	return flow_key_hash(&k);
 }
 
@@ -44,11 +44,11 @@ dispatcher_create(unsigned int ring_size, int socket)
 	d->idle_sleep_us = app.cfg.idle_sleep_us;
 	for (i = 0; i < d->n_workers; i++) {
 		snprintf(name, sizeof(name), "sw_to_w%u", i);
-		d->to_worker[i] =
-			rte_ring_create(name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->to_worker[i] = rte_ring_create(
+				name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		snprintf(name, sizeof(name), "sw_from_w%u", i);
-		d->from_worker[i] =
-			rte_ring_create(name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
+		d->from_worker[i] = rte_ring_create(
+				name, ring_size, socket, RING_F_SP_ENQ | RING_F_SC_DEQ);
 		if (d->to_worker[i] == NULL || d->from_worker[i] == NULL) {
 			dispatcher_free(d);
 			return NULL;
@@ -105,7 +105,7 @@ dispatch_rx(struct dispatcher *d)
 			rte_prefetch0(rte_pktmbuf_mtod(pkts[i], void *));
 		for (i = 0; i < n; i++) {
 			uint32_t h = dispatch_hash(rte_pktmbuf_mtod(pkts[i], const uint8_t *),
-				rte_pktmbuf_data_len(pkts[i]));
+					rte_pktmbuf_data_len(pkts[i]));
 			unsigned int wi = h % d->n_workers;
 
 			d->stage[wi][d->n_stage[wi]++] = pkts[i];
@@ -127,8 +127,8 @@ dispatch_tx(struct dispatcher *d)
 	unsigned int w, i, total = 0;
 
 	for (w = 0; w < d->n_workers; w++) {
-		unsigned int n =
-			rte_ring_sc_dequeue_burst(d->from_worker[w], (void **)pkts, WK_BURST, NULL);
+		unsigned int n = rte_ring_sc_dequeue_burst(
+				d->from_worker[w], (void **)pkts, WK_BURST, NULL);
 
 		for (i = 0; i < n; i++) {
 			uint16_t out = pkts[i]->port;

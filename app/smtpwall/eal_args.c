@@ -27,7 +27,7 @@ has_arg(int argc, char **argv, const char *const *names)
 			size_t l = strlen(*n);
 
 			if (strncmp(argv[i], *n, l) == 0 &&
-				(argv[i][l] == '\0' || argv[i][l] == '=' || (*n)[1] != '-'))
+					(argv[i][l] == '\0' || argv[i][l] == '=' || (*n)[1] != '-'))
 				return true;
 		}
 	}
@@ -80,9 +80,10 @@ hex_run(const char *s, unsigned int max, unsigned long *v)
 	*v = 0;
 	while (n < max && isxdigit((unsigned char)s[n])) {
 		*v = *v * 16 +
-			(unsigned long)(isdigit((unsigned char)s[n])
-					? s[n] - '0'
-					: tolower((unsigned char)s[n]) - 'a' + 10);
+				(unsigned long)(isdigit((unsigned char)s[n])
+								? s[n] - '0'
+								: tolower((unsigned char)s[n]) -
+										'a' + 10);
 		n++;
 	}
 	return n;
@@ -96,8 +97,8 @@ pci_at(const char *s, char out[PCI_ADDR_LEN])
 	unsigned int n = hex_run(s, 8, &d);
 
 	if (n == 0 || s[n] != ':' || hex_run(s + n + 1, 2, &b) != 2 || s[n + 3] != ':' ||
-		hex_run(s + n + 4, 2, &dv) != 2 || s[n + 6] != '.' ||
-		hex_run(s + n + 7, 1, &f) != 1 || isxdigit((unsigned char)s[n + 8]))
+			hex_run(s + n + 4, 2, &dv) != 2 || s[n + 6] != '.' ||
+			hex_run(s + n + 7, 1, &f) != 1 || isxdigit((unsigned char)s[n + 8]))
 		return false;
 	snprintf(out, PCI_ADDR_LEN, "%04lx:%02lx:%02lx.%lx", d, b, dv, f);
 	return true;
@@ -240,12 +241,12 @@ eal_args_build(struct eal_args *ea, int sep, char **argv, bool offline, unsigned
 		 * share cores (set idle-sleep-us there). */
 		if (offline) {
 			snprintf(ea->lcores, sizeof(ea->lcores), "0@(0-%ld)",
-				ncpu > 0 ? ncpu - 1 : 0);
+					ncpu > 0 ? ncpu - 1 : 0);
 		} else {
 			if (*workers == 0)
 				*workers = eal_args_default_workers();
 			snprintf(ea->lcores, sizeof(ea->lcores), "(0-%u)@(0-%ld)", *workers + 1,
-				ncpu > 0 ? ncpu - 1 : 0);
+					ncpu > 0 ? ncpu - 1 : 0);
 		}
 		push(ea, lc);
 		push(ea, ea->lcores);

@@ -27,11 +27,11 @@ fix_checksum(struct worker *w, struct rte_mbuf *m)
 	uint16_t out = w->wire->peer[m->port];
 
 	if (pkt_parse_ex(frame, rte_pktmbuf_data_len(m), false, &pi) != PKT_OK ||
-		!(pi.flags & PKT_F_TCP))
+			!(pi.flags & PKT_F_TCP))
 		return;
 	w->st.insp_edited_pkts++;
 	if (w->mode != WK_MODE_OFFLINE && out < RTE_MAX_ETHPORTS &&
-		w->wire->port_tx_tcp_cksum[out] && pi.n_vlan == 0) {
+			w->wire->port_tx_tcp_cksum[out] && pi.n_vlan == 0) {
 		/* Offload: the field holds the pseudo-header sum, the NIC adds the
 		 * segment. The IPv4 header is unchanged, so its checksum stays. */
 		uint32_t sum = 0;
@@ -41,7 +41,7 @@ fix_checksum(struct worker *w, struct rte_mbuf *m)
 		m->l2_len = pi.l3_off;
 		m->l3_len = (uint16_t)(pi.l4_off - pi.l3_off);
 		m->ol_flags |= RTE_MBUF_F_TX_TCP_CKSUM |
-			(pi.l3 == PKT_L3_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6);
+				(pi.l3 == PKT_L3_IPV4 ? RTE_MBUF_F_TX_IPV4 : RTE_MBUF_F_TX_IPV6);
 		sum = pkt_cksum_partial(pi.src, pi.addr_len, sum);
 		sum = pkt_cksum_partial(pi.dst, pi.addr_len, sum);
 		sum = pkt_cksum_partial(ph, sizeof(ph), sum);
@@ -98,7 +98,7 @@ egress_apply(struct worker *w, const struct wk_flow *f, struct tcp_out *out)
 /* Ethernet and VLAN tags copied from m, a plain IP header. */
 void
 egress_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m, const struct pkt_info *pi,
-	int mdir, int d)
+		int mdir, int d)
 {
 	struct pkt_tcp_spec s;
 	struct rte_mbuf *r;

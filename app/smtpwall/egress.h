@@ -33,7 +33,7 @@ void egress_apply(struct worker *w, const struct wk_flow *f, struct tcp_out *out
  * holds so that the receiver accepts it.
  */
 void egress_rst(struct worker *w, struct wk_flow *f, const struct rte_mbuf *m,
-	const struct pkt_info *pi, int mdir, int d);
+		const struct pkt_info *pi, int mdir, int d);
 
 /* Puts the flow on the worker's tick list (inspect_tick visits it), once. */
 void egress_tick_add(struct worker *w, struct flow_entry *e);

@@ -63,8 +63,8 @@ enum wk_flow_mode {
 	WK_FLOW_DROPPED, /* verdict drop/reset: every later packet is dropped */
 };
 
-_Static_assert(
-	sizeof(struct wk_flow) <= 512, "struct wk_flow past 512 B costs 64 B more per connection");
+_Static_assert(sizeof(struct wk_flow) <= 512,
+		"struct wk_flow past 512 B costs 64 B more per connection");
 
 /* The flow entry a wk_flow belongs to. */
 static inline struct flow_entry *

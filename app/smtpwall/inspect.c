@@ -60,8 +60,8 @@ bypass_count(struct wk_flow *f, int d, const struct pkt_info *pi)
 }
 
 static void
-flow_verdict(
-	struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict, uint64_t now)
+flow_verdict(struct worker *w, struct flow_entry *e, struct wk_flow *f, uint8_t verdict,
+		uint64_t now)
 {
 	switch (verdict) {
 	case TCP_CONN_DROP:
@@ -101,15 +101,15 @@ inspect_flow_kill(struct worker *w, struct flow_entry *e)
 
 /* A SYN for the server (splice_open, splice_retransmit): as the client's. */
 static void
-splice_syn_out(
-	struct worker *w, struct flow_entry *e, struct rte_mbuf *syn, const struct pkt_info *spi)
+splice_syn_out(struct worker *w, struct flow_entry *e, struct rte_mbuf *syn,
+		const struct pkt_info *spi)
 {
 	inspect_segment_raw(w, e, syn, spi, e->init_dir, w->now);
 }
 
 void
 inspect_splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, const struct ic_opts *o)
+		const struct pkt_info *pi, int dir, const struct ic_opts *o)
 {
 	struct pkt_info spi;
 	struct rte_mbuf *syn = splice_open(w, e, m, pi, dir, o, &spi);
@@ -126,7 +126,7 @@ inspect_splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 /* The server accepted (m: its SYN-ACK): then the held client segments. */
 static void
 splice_accepted(struct worker *w, struct flow_entry *e, struct wk_flow *f, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now)
+		const struct pkt_info *pi, int dir, uint64_t now)
 {
 	struct rte_mbuf *held[WK_IC_HELD];
 	unsigned int i, n;
@@ -145,8 +145,8 @@ splice_accepted(struct worker *w, struct flow_entry *e, struct wk_flow *f, struc
 		struct pkt_info hp;
 
 		if (f->mode == WK_FLOW_DROPPED ||
-			pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h),
-				false, &hp) != PKT_OK) {
+				pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *),
+						rte_pktmbuf_data_len(h), false, &hp) != PKT_OK) {
 			rte_pktmbuf_free(h);
 			continue;
 		}
@@ -185,7 +185,7 @@ inspect_tick(struct worker *w, uint64_t now)
 			egress_apply(w, f, &w->insp.tout);
 		}
 		if (f->mode != WK_FLOW_INSPECT ||
-			tcp_conn_deadline(w->insp.tcp, &f->tcp) == UINT64_MAX)
+				tcp_conn_deadline(w->insp.tcp, &f->tcp) == UINT64_MAX)
 			egress_tick_del(w, f); /* the last one moved here: look at i again */
 		else
 			i++;
@@ -194,7 +194,7 @@ inspect_tick(struct worker *w, uint64_t now)
 
 void
 inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now)
+		const struct pkt_info *pi, int dir, uint64_t now)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	struct pkt_info xpi;
@@ -225,7 +225,7 @@ inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 
 void
 inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now)
+		const struct pkt_info *pi, int dir, uint64_t now)
 {
 	struct wk_flow *f = wk_flow_of(e);
 	struct tcp_seg seg;
@@ -267,7 +267,7 @@ inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	else if (unlikely(out->closed))
 		flow_set_state(w->ft, e, FLOW_ST_CLOSED, now);
 	else if (unlikely(f->tick_slot == 0) &&
-		tcp_conn_deadline(w->insp.tcp, &f->tcp) != UINT64_MAX)
+			tcp_conn_deadline(w->insp.tcp, &f->tcp) != UINT64_MAX)
 		egress_tick_add(w, e);
 }
 

@@ -26,11 +26,11 @@ struct ic_opts;
  * it). dir is the flow-key direction of m.
  */
 void inspect_segment(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now);
+		const struct pkt_info *pi, int dir, uint64_t now);
 
 /* lib/tcp's half of inspect_segment, for segments TCP Intercept already handled. */
 void inspect_segment_raw(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, uint64_t now);
+		const struct pkt_info *pi, int dir, uint64_t now);
 
 /*
  * Frees lib/tcp's state of f (what it held leaves or is dropped) but keeps
@@ -44,7 +44,7 @@ void inspect_flow_kill(struct worker *w, struct flow_entry *e);
 /* A validated client's ACK m: TCP Intercept opens the server side. Takes
  * ownership of m. */
 void inspect_splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, const struct ic_opts *o);
+		const struct pkt_info *pi, int dir, const struct ic_opts *o);
 
 /* The flow is going away (timeout, table flush): frees held packets,
  * gives back its limit units, writes its audit-trail stop record. */

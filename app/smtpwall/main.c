@@ -144,8 +144,8 @@ parse_pairs(const char *s, struct config *c)
 		p = &c->pairs[c->n_pairs++];
 		memset(p, 0, sizeof(*p)); /* named here, not in the file */
 		if (strlen(tok) >= CONFIG_PORT_NAME_LEN ||
-			strlen(colon + 1) >= CONFIG_PORT_NAME_LEN || *tok == '\0' ||
-			colon[1] == '\0')
+				strlen(colon + 1) >= CONFIG_PORT_NAME_LEN || *tok == '\0' ||
+				colon[1] == '\0')
 			return -1;
 		strcpy(p->inside.name, tok);
 		strcpy(p->outside.name, colon + 1);
@@ -190,24 +190,24 @@ parse_args(int argc, char **argv)
 		OPT_CTL_GROUP,
 	};
 	static const struct option opts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"pairs", required_argument, NULL, 'p'},
-		{"workers", required_argument, NULL, 'w'},
-		{"dispatch", required_argument, NULL, OPT_DISPATCH},
-		{"idle-sleep", required_argument, NULL, OPT_IDLE},
-		{"midstream", required_argument, NULL, OPT_MIDSTREAM},
-		{"read", required_argument, NULL, 'r'},
-		{"write", required_argument, NULL, 'o'},
-		{"stats", required_argument, NULL, 's'},
-		{"check", no_argument, NULL, OPT_CHECK},
-		{"audit", required_argument, NULL, OPT_AUDIT},
-		{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
-		{"no-tcp-checksum", no_argument, NULL, OPT_NO_TCP_CSUM},
-		{"cookie-secret", required_argument, NULL, OPT_COOKIE_SECRET},
-		{"help", no_argument, NULL, 'h'},
-		{"version", no_argument, NULL, OPT_VERSION},
-		{"ctl-group", required_argument, NULL, OPT_CTL_GROUP},
-		{NULL, 0, NULL, 0},
+			{"config", required_argument, NULL, 'c'},
+			{"pairs", required_argument, NULL, 'p'},
+			{"workers", required_argument, NULL, 'w'},
+			{"dispatch", required_argument, NULL, OPT_DISPATCH},
+			{"idle-sleep", required_argument, NULL, OPT_IDLE},
+			{"midstream", required_argument, NULL, OPT_MIDSTREAM},
+			{"read", required_argument, NULL, 'r'},
+			{"write", required_argument, NULL, 'o'},
+			{"stats", required_argument, NULL, 's'},
+			{"check", no_argument, NULL, OPT_CHECK},
+			{"audit", required_argument, NULL, OPT_AUDIT},
+			{"no-inspect", no_argument, NULL, OPT_NO_INSPECT},
+			{"no-tcp-checksum", no_argument, NULL, OPT_NO_TCP_CSUM},
+			{"cookie-secret", required_argument, NULL, OPT_COOKIE_SECRET},
+			{"help", no_argument, NULL, 'h'},
+			{"version", no_argument, NULL, OPT_VERSION},
+			{"ctl-group", required_argument, NULL, OPT_CTL_GROUP},
+			{NULL, 0, NULL, 0},
 	};
 	const char *config_path = NULL, *pairs = NULL;
 	long workers = -1, idle = -1;
@@ -228,16 +228,16 @@ parse_args(int argc, char **argv)
 			workers = strtol(optarg, NULL, 10);
 			if (workers < 1 || workers > APP_MAX_WORKERS) {
 				fprintf(stderr, "smtpwall: --workers must be 1..%d\n",
-					APP_MAX_WORKERS);
+						APP_MAX_WORKERS);
 				return -1;
 			}
 			break;
 		case OPT_DISPATCH:
-			dispatch = !strcmp(optarg, "auto")    ? CONFIG_DISPATCH_AUTO
-				: !strcmp(optarg, "rss")      ? CONFIG_DISPATCH_RSS
-				: !strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE
-				: !strcmp(optarg, "queue")    ? CONFIG_DISPATCH_QUEUE
-							      : -2;
+			dispatch = !strcmp(optarg, "auto")            ? CONFIG_DISPATCH_AUTO
+					: !strcmp(optarg, "rss")      ? CONFIG_DISPATCH_RSS
+					: !strcmp(optarg, "software") ? CONFIG_DISPATCH_SOFTWARE
+					: !strcmp(optarg, "queue")    ? CONFIG_DISPATCH_QUEUE
+								      : -2;
 			if (dispatch == -2) {
 				fprintf(stderr, "smtpwall: --dispatch auto|rss|software|queue\n");
 				return -1;
@@ -251,9 +251,9 @@ parse_args(int argc, char **argv)
 			}
 			break;
 		case OPT_MIDSTREAM:
-			midstream = !strcmp(optarg, "pickup") ? CONFIG_MIDSTREAM_PICKUP
-				: !strcmp(optarg, "drop")     ? CONFIG_MIDSTREAM_DROP
-							      : -2;
+			midstream = !strcmp(optarg, "pickup")     ? CONFIG_MIDSTREAM_PICKUP
+					: !strcmp(optarg, "drop") ? CONFIG_MIDSTREAM_DROP
+								  : -2;
 			if (midstream == -2) {
 				fprintf(stderr, "smtpwall: --midstream pickup|drop\n");
 				return -1;
@@ -299,9 +299,8 @@ parse_args(int argc, char **argv)
 			app.ctl_group_set = true;
 			break;
 		default:
-			fprintf(stderr,
-				"smtpwall: bad option or missing value: '%s' (smtpwall --help)\n",
-				argv[optind - 1]);
+			fprintf(stderr, "smtpwall: bad option or missing value: '%s' (smtpwall --help)\n",
+					argv[optind - 1]);
 			return -1;
 		}
 	}
@@ -343,8 +342,8 @@ parse_args(int argc, char **argv)
 		return 2;
 	/* SYN cookies are only as good as the secret: the kernel's RNG. */
 	if (!app.ic_master_set &&
-		getrandom(app.ic_master, sizeof(app.ic_master), 0) !=
-			(ssize_t)sizeof(app.ic_master)) {
+			getrandom(app.ic_master, sizeof(app.ic_master), 0) !=
+					(ssize_t)sizeof(app.ic_master)) {
 		fprintf(stderr, "smtpwall: getrandom: %s\n", strerror(errno));
 		return -1;
 	}
@@ -362,22 +361,22 @@ setup_data_path(void)
 	n_mbufs = app.cfg.mbufs;
 	if (n_mbufs == 0)
 		n_mbufs = app.n_ports * nq * (app.cfg.rx_desc + app.cfg.tx_desc + WK_BURST) +
-			(app.n_workers + 2) * MBUF_CACHE * 2 +
-			(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096 +
-			/* Early segments wait in out-of-order queues: room for two
+				(app.n_workers + 2) * MBUF_CACHE * 2 +
+				(app.software_dispatch ? app.n_workers * 2 * RING_SIZE : 0) + 4096 +
+				/* Early segments wait in out-of-order queues: room for two
 			 * full ones per worker (a window behind one lost segment). */
-			app.n_workers * 2 * app.cfg.tcp.ooo_segments;
+				app.n_workers * 2 * app.cfg.tcp.ooo_segments;
 	app.pool = rte_pktmbuf_pool_create(
-		"mbufs", n_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
+			"mbufs", n_mbufs, MBUF_CACHE, 0, RTE_MBUF_DEFAULT_BUF_SIZE, socket);
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool of %u: %s\n", n_mbufs,
-			rte_strerror(rte_errno));
+				rte_strerror(rte_errno));
 		return -1;
 	}
 	for (i = 0; i < app.n_ports; i++, ports_started++)
 		if (port_setup(app.ports[i], (uint16_t)nq, (uint16_t)nq, app.cfg.rx_desc,
-			    app.cfg.tx_desc, app.pool, !app.software_dispatch && app.caps[i].rss,
-			    &app.caps[i]) != 0)
+				    app.cfg.tx_desc, app.pool,
+				    !app.software_dispatch && app.caps[i].rss, &app.caps[i]) != 0)
 			return -1;
 
 	if (app.rxq_check) {
@@ -389,12 +388,12 @@ setup_data_path(void)
 		rss_ctx_init(app.rss, rss_sym_key);
 	}
 	for (i = 0; i < app.n_workers; i++) {
-		struct worker *w = worker_create(
-			i, app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
+		struct worker *w = worker_create(i,
+				app.software_dispatch ? WK_MODE_RINGS : WK_MODE_PORTS, hz, socket);
 
 		if (w == NULL) {
 			fprintf(stderr, "smtpwall: worker %u: out of memory (flow table of %u)\n",
-				i, app.cfg.flows_per_worker);
+					i, app.cfg.flows_per_worker);
 			return -1;
 		}
 		app.workers[i] = w;
@@ -404,8 +403,8 @@ setup_data_path(void)
 		for (p = 0; p < app.n_ports; p++) {
 			w->ports[p] = app.ports[p];
 			w->port_idx[app.ports[p]] = (uint8_t)p;
-			w->txq[p] = txq_new(
-				app.ports[p], w->queue, &w->st.tx_drop, &w->st.tx_backlog, socket);
+			w->txq[p] = txq_new(app.ports[p], w->queue, &w->st.tx_drop,
+					&w->st.tx_backlog, socket);
 			if (w->txq[p] == NULL)
 				return -1;
 		}
@@ -415,7 +414,7 @@ setup_data_path(void)
 
 		if (d == NULL) {
 			fprintf(stderr, "smtpwall: dispatcher rings: %s\n",
-				rte_strerror(rte_errno));
+					rte_strerror(rte_errno));
 			return -1;
 		}
 		app.dispatcher = d;
@@ -424,8 +423,8 @@ setup_data_path(void)
 		for (p = 0; p < app.n_ports; p++) {
 			d->ports[p] = app.ports[p];
 			d->port_idx[app.ports[p]] = (uint8_t)p;
-			d->txq[p] =
-				txq_new(app.ports[p], 0, &d->st.tx_drop, &d->st.tx_backlog, socket);
+			d->txq[p] = txq_new(
+					app.ports[p], 0, &d->st.tx_drop, &d->st.tx_backlog, socket);
 			if (d->txq[p] == NULL)
 				return -1;
 		}
@@ -485,26 +484,27 @@ run_live(int sep, char **argv)
 	unsigned int i;
 
 	if (wire_resolve_ports(sep, argv) != 0 || wire_choose_workers(rte_lcore_count() - 1) != 0 ||
-		setup_data_path() != 0)
+			setup_data_path() != 0)
 		return -1;
 	if (reload_start(&app.cfg) != 0)
 		return -1;
 	printf("smtpwall: %u port pair(s), %u worker(s), %s dispatch\n", app.cfg.n_pairs,
-		app.n_workers,
-		app.software_dispatch                               ? "software"
-			: app.n_workers == 1                        ? "no"
-			: app.cfg.dispatch == CONFIG_DISPATCH_QUEUE ? "queue-per-worker"
-								    : "RSS");
+			app.n_workers,
+			app.software_dispatch                ? "software"
+					: app.n_workers == 1 ? "no"
+					: app.cfg.dispatch == CONFIG_DISPATCH_QUEUE
+					? "queue-per-worker"
+					: "RSS");
 	printf("smtpwall: policy %s\n",
-		app.config_path ? app.config_path
-				: "built in (no -c, no " SMTPWALL_DEFAULT_CONFIG ")");
+			app.config_path ? app.config_path
+					: "built in (no -c, no " SMTPWALL_DEFAULT_CONFIG ")");
 	for (i = 0; i < app.n_ports; i++)
 		printf("smtpwall: port %u (%s) -> port %u%s\n", app.ports[i], app.caps[i].driver,
-			app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
+				app.peer[app.ports[i]], i % 2 == 0 ? " [inside]" : " [outside]");
 	if (stats_telemetry_register() != 0 || conns_telemetry_register() != 0 ||
-		reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
-		ctl_clear_register() != 0 || ctl_trace_register() != 0 ||
-		ctl_debug_register() != 0 || ctl_capture_register() != 0)
+			reload_telemetry_register() != 0 || ctl_show_register() != 0 ||
+			ctl_clear_register() != 0 || ctl_trace_register() != 0 ||
+			ctl_debug_register() != 0 || ctl_capture_register() != 0)
 		fprintf(stderr, "smtpwall: telemetry commands not registered\n");
 	app.started_tsc = rte_rdtsc();
 	if (launch() != 0) {
@@ -541,7 +541,7 @@ run_offline(void)
 	/* Captures hold frames a NIC never delivers in one buffer (GRO/TSO
 	 * on the capturing host): offline mbufs take the largest IP packet. */
 	app.pool = rte_pktmbuf_pool_create("mbufs", app.cfg.mbufs ? app.cfg.mbufs : 1024, 32, 0,
-		UINT16_MAX, (int)rte_socket_id());
+			UINT16_MAX, (int)rte_socket_id());
 	if (app.pool == NULL) {
 		fprintf(stderr, "smtpwall: mbuf pool: %s\n", rte_strerror(rte_errno));
 		return -1;
@@ -612,7 +612,7 @@ main(int argc, char **argv)
 	rc = rte_eal_init(ea.argc, ea.argv);
 	if (rc < 0) {
 		fprintf(stderr, "smtpwall: EAL init failed: %s\n",
-			rte_errno ? rte_strerror(rte_errno) : "see EAL's lines above");
+				rte_errno ? rte_strerror(rte_errno) : "see EAL's lines above");
 		config_free(&app.cfg);
 		return 1;
 	}

@@ -104,7 +104,7 @@ family(struct buf *b, const char *name, const char *type, const char *help)
 
 static const char *const tcp_drop_ids[] = {
 #define _(e, s) #e,
-	foreach_tcp_drop
+		foreach_tcp_drop
 #undef _
 };
 
@@ -134,10 +134,10 @@ put_worker_counters(struct buf *b)
 		put(b, "%s %" PRIu64 "\n", name, wk_stats_get(&s, i));
 	}
 	family(b, "smtpwall_malformed_drops_total", "counter",
-		"frames dropped as malformed, by reason (smtpwall-ctl show asp drop)");
+			"frames dropped as malformed, by reason (smtpwall-ctl show asp drop)");
 	for (i = 1; i < PKT_RESULT_MAX; i++)
 		put(b, "smtpwall_malformed_drops_total{reason=\"%s\"} %" PRIu64 "\n",
-			pkt_result_name((enum pkt_result)i), s.drop_reason[i]);
+				pkt_result_name((enum pkt_result)i), s.drop_reason[i]);
 }
 
 static void
@@ -151,17 +151,17 @@ put_inspection(struct buf *b)
 	tcp_sum(&ts);
 	esmtp_sum(&ec);
 	family(b, "smtpwall_tcp_events_total", "counter",
-		"lib/tcp counters of the inspected connections");
+			"lib/tcp counters of the inspected connections");
 	for (i = 0; i < TCP_CTR_MAX; i++)
 		put(b, "smtpwall_tcp_events_total{event=\"%s\"} %" PRIu64 "\n",
-			esc(tcp_counter_str(i), l, sizeof(l)), ts.ctr[i]);
+				esc(tcp_counter_str(i), l, sizeof(l)), ts.ctr[i]);
 	family(b, "smtpwall_tcp_drops_total", "counter", "segments lib/tcp dropped, by reason");
 	for (i = 1; i < TCP_DROP_MAX; i++)
 		put(b, "smtpwall_tcp_drops_total{reason=\"%s\",description=\"%s\"} %" PRIu64 "\n",
-			lower(tcp_drop_ids[i], id, sizeof(id)),
-			esc(tcp_drop_reason_str(i), l, sizeof(l)), ts.drops[i]);
+				lower(tcp_drop_ids[i], id, sizeof(id)),
+				esc(tcp_drop_reason_str(i), l, sizeof(l)), ts.drops[i]);
 	family(b, "smtpwall_tcp_held_segments", "gauge",
-		"segments held back while a line is cut across segments");
+			"segments held back while a line is cut across segments");
 	put(b, "smtpwall_tcp_held_segments %" PRIu64 "\n", ts.held_segs);
 	family(b, "smtpwall_tcp_ooo_segments", "gauge", "segments in out-of-order queues");
 	put(b, "smtpwall_tcp_ooo_segments %" PRIu64 "\n", ts.ooo_segs);
@@ -171,14 +171,14 @@ put_inspection(struct buf *b)
 	family(b, "smtpwall_esmtp_edits_total", "counter", "edits (masks) the inspector made");
 	put(b, "smtpwall_esmtp_edits_total %" PRIu64 "\n", ec.edits);
 	family(b, "smtpwall_esmtp_events_total", "counter",
-		"ESMTP parameter and anomaly events, by name");
+			"ESMTP parameter and anomaly events, by name");
 	for (i = 0; i < ESMTP_EV_MAX; i++)
 		put(b, "smtpwall_esmtp_events_total{event=\"%s\"} %" PRIu64 "\n",
-			esmtp_event_name(i), ec.events[i]);
+				esmtp_event_name(i), ec.events[i]);
 	family(b, "smtpwall_esmtp_verdicts_total", "counter", "inspector verdicts, by verdict");
 	for (i = 1; i < ESMTP_VERDICT_MAX; i++)
 		put(b, "smtpwall_esmtp_verdicts_total{verdict=\"%s\"} %" PRIu64 "\n",
-			esmtp_verdict_name(i), ec.verdicts[i]);
+				esmtp_verdict_name(i), ec.verdicts[i]);
 }
 
 static void
@@ -191,15 +191,15 @@ put_flows_audit_ports(struct buf *b)
 	family(b, "smtpwall_flows", "gauge", "live flow-table entries, by state");
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		put(b, "smtpwall_flows{state=\"%s\"} %u\n", flow_state_name((enum flow_state)i),
-			fs.by_state[i]);
+				fs.by_state[i]);
 	family(b, "smtpwall_audit_records_total", "counter", "audit records, by outcome");
 	put(b, "smtpwall_audit_records_total{outcome=\"written\"} %" PRIu64 "\n", audit_written());
 	put(b, "smtpwall_audit_records_total{outcome=\"filtered\"} %" PRIu64 "\n",
-		audit_filtered());
+			audit_filtered());
 	put(b, "smtpwall_audit_records_total{outcome=\"lost\"} %" PRIu64 "\n",
-		audit_ring_dropped());
+			audit_ring_dropped());
 	put(b, "smtpwall_audit_records_total{outcome=\"write_error\"} %" PRIu64 "\n",
-		audit_write_errors());
+			audit_write_errors());
 	if (app.offline)
 		return;
 	family(b, "smtpwall_port_frames_total", "counter", "frames of each port, by direction");
@@ -209,11 +209,11 @@ put_flows_audit_ports(struct buf *b)
 		if (rte_eth_stats_get(app.ports[i], &es) != 0)
 			continue;
 		put(b, "smtpwall_port_frames_total{port=\"%u\",direction=\"rx\"} %" PRIu64 "\n",
-			app.ports[i], es.ipackets);
+				app.ports[i], es.ipackets);
 		put(b, "smtpwall_port_frames_total{port=\"%u\",direction=\"tx\"} %" PRIu64 "\n",
-			app.ports[i], es.opackets);
+				app.ports[i], es.opackets);
 		put(b, "smtpwall_port_frames_total{port=\"%u\",direction=\"missed\"} %" PRIu64 "\n",
-			app.ports[i], es.imissed);
+				app.ports[i], es.imissed);
 	}
 }
 
@@ -238,18 +238,16 @@ put_service_policy(struct buf *b)
 	}
 	pgen_sum(g, app.n_workers, sum);
 	family(b, "smtpwall_class_connections_total", "counter",
-		"connections classified into a class (show service-policy)");
+			"connections classified into a class (show service-policy)");
 	for (i = 0; i < g->n_classes; i++) {
 		const struct policy_class *c = policy_class_get(g->policy, i);
 
-		put(b,
-			"smtpwall_class_connections_total{policy_map=\"%s\",class=\"%s\"} %" PRIu64
-			"\n",
-			esc(c->pmap_name, pm, sizeof(pm)), esc(c->name, cls, sizeof(cls)),
-			sum[i].conns);
+		put(b, "smtpwall_class_connections_total{policy_map=\"%s\",class=\"%s\"} %" PRIu64 "\n",
+				esc(c->pmap_name, pm, sizeof(pm)), esc(c->name, cls, sizeof(cls)),
+				sum[i].conns);
 	}
 	family(b, "smtpwall_class_inspected_total", "counter",
-		"inspected segments of a class, by outcome (packet, drop, reset-drop)");
+			"inspected segments of a class, by outcome (packet, drop, reset-drop)");
 	for (i = 0; i < g->n_classes; i++) {
 		const struct policy_class *c = policy_class_get(g->policy, i);
 
@@ -258,16 +256,17 @@ put_service_policy(struct buf *b)
 		esc(c->pmap_name, pm, sizeof(pm));
 		esc(c->name, cls, sizeof(cls));
 		put(b,
-			"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
-			"\"packet\"} %" PRIu64 "\n"
-			"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
-			"\"drop\"} %" PRIu64 "\n"
-			"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
-			"\"reset_drop\"} %" PRIu64 "\n",
-			pm, cls, sum[i].packets, pm, cls, sum[i].drop, pm, cls, sum[i].reset_drop);
+				"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
+				"\"packet\"} %" PRIu64 "\n"
+				"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
+				"\"drop\"} %" PRIu64 "\n"
+				"smtpwall_class_inspected_total{policy_map=\"%s\",class=\"%s\",outcome="
+				"\"reset_drop\"} %" PRIu64 "\n",
+				pm, cls, sum[i].packets, pm, cls, sum[i].drop, pm, cls,
+				sum[i].reset_drop);
 	}
 	family(b, "smtpwall_rule_hits_total", "counter",
-		"hits of an inspect-map match rule in a class (show service-policy inspect esmtp)");
+			"hits of an inspect-map match rule in a class (show service-policy inspect esmtp)");
 	for (i = 0; i < g->n_classes; i++) {
 		const struct policy_class *c = policy_class_get(g->policy, i);
 
@@ -277,16 +276,18 @@ put_service_policy(struct buf *b)
 		esc(c->name, cls, sizeof(cls));
 		for (r = 0; r < c->esmtp->n_rules && r < ESMTP_MAX_RULES; r++)
 			put(b,
-				"smtpwall_rule_hits_total{policy_map=\"%s\",class=\"%s\","
-				"inspect_map=\"%s\",rule=\"%s\",action=\"%s\"} %" PRIu64 "\n",
-				pm, cls, c->imap_name,
-				esc(policy_rule_label(g->policy, c->imap, r), rule, sizeof(rule)),
-				esc(policy_rule_action_label(g->policy, c->imap, r), act,
-					sizeof(act)),
-				sum[i].rules[r]);
+					"smtpwall_rule_hits_total{policy_map=\"%s\",class=\"%s\","
+					"inspect_map=\"%s\",rule=\"%s\",action=\"%s\"} %" PRIu64
+					"\n",
+					pm, cls, c->imap_name,
+					esc(policy_rule_label(g->policy, c->imap, r), rule,
+							sizeof(rule)),
+					esc(policy_rule_action_label(g->policy, c->imap, r), act,
+							sizeof(act)),
+					sum[i].rules[r]);
 	}
 	family(b, "smtpwall_policy_generation", "gauge",
-		"the configuration generation new connections take (reloads + 1)");
+			"the configuration generation new connections take (reloads + 1)");
 	put(b, "smtpwall_policy_generation %u\n", g->id);
 	pgen_reader_exit();
 	free(sum);
@@ -376,8 +377,9 @@ metrics_open(const struct config_metrics *cm)
 	}
 	listen_fd = socket(ss.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (listen_fd < 0 ||
-		setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
-		bind(listen_fd, (struct sockaddr *)&ss, sl) != 0 || listen(listen_fd, 16) != 0) {
+			setsockopt(listen_fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) != 0 ||
+			bind(listen_fd, (struct sockaddr *)&ss, sl) != 0 ||
+			listen(listen_fd, 16) != 0) {
 		fprintf(stderr, "smtpwall: metrics.listen %s: %s\n", cm->listen, strerror(errno));
 		if (listen_fd >= 0)
 			close(listen_fd);
@@ -407,7 +409,7 @@ client_answer(struct client *c)
 	int status = 200, hl;
 
 	if (strncmp(c->req, "GET /metrics ", 13) == 0 ||
-		strncmp(c->req, "GET /metrics?", 13) == 0) {
+			strncmp(c->req, "GET /metrics?", 13) == 0) {
 		body = metrics_format(&blen);
 		if (body == NULL)
 			status = 500;
@@ -424,13 +426,13 @@ client_answer(struct client *c)
 		memcpy(body, nf, blen);
 	}
 	hl = snprintf(head, sizeof(head),
-		"HTTP/1.0 %d %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
-		"Content-Length: %zu\r\nConnection: close\r\n\r\n",
-		status,
-		status == 200           ? "OK"
-			: status == 404 ? "Not Found"
-					: "Error",
-		blen);
+			"HTTP/1.0 %d %s\r\nContent-Type: text/plain; version=0.0.4; charset=utf-8\r\n"
+			"Content-Length: %zu\r\nConnection: close\r\n\r\n",
+			status,
+			status == 200                   ? "OK"
+					: status == 404 ? "Not Found"
+							: "Error",
+			blen);
 	c->out = malloc((size_t)hl + blen);
 	if (c->out == NULL) {
 		free(body);
@@ -496,12 +498,12 @@ textfile_write(void)
 	snprintf(tmp, sizeof(tmp), "%s.tmp", textfile);
 	f = fopen(tmp, "w");
 	if (f == NULL || fwrite(text, 1, len, f) != len || fclose(f) != 0 ||
-		rename(tmp, textfile) != 0) {
+			rename(tmp, textfile) != 0) {
 		static bool told;
 
 		if (!told)
 			fprintf(stderr, "smtpwall: metrics.textfile %s: %s\n", textfile,
-				strerror(errno));
+					strerror(errno));
 		told = true;
 	}
 	free(text);

@@ -83,7 +83,7 @@ nbr_get(const struct nbr_cache *c, const uint8_t *addr, uint8_t family, uint16_t
 	const struct nbr_slot *n = &c->slot[nbr_slot_of(addr, family, vlan)];
 
 	if (n->family != family || n->vlan != vlan ||
-		memcmp(n->addr, addr, family == 4 ? 4 : 16) != 0)
+			memcmp(n->addr, addr, family == 4 ? 4 : 16) != 0)
 		return NULL;
 	return n->mac;
 }

@@ -39,7 +39,7 @@ offline_flush(struct offline_sink *s)
 		struct rte_mbuf *m = s->pending[i];
 
 		if (pcap_writer_write(&s->pw, rte_pktmbuf_mtod(m, const void *),
-			    rte_pktmbuf_data_len(m), s->now_ns) != 0)
+				    rte_pktmbuf_data_len(m), s->now_ns) != 0)
 			s->write_errors++;
 		rte_pktmbuf_free(m);
 	}
@@ -115,7 +115,7 @@ record_to_mbuf(const struct pcap_reader *r, const uint8_t *rec, uint32_t len)
 	if (r->linktype != PCAP_LINKTYPE_ETHERNET) {
 		et = ethertype_for(r->linktype, rec, len, &skip);
 		if (et == 0 || skip > len ||
-			OFFLINE_ETH_HLEN + len - skip > rte_pktmbuf_tailroom(m))
+				OFFLINE_ETH_HLEN + len - skip > rte_pktmbuf_tailroom(m))
 			goto fail;
 		p = rte_pktmbuf_append(m, (uint16_t)(OFFLINE_ETH_HLEN + len - skip));
 		if (p == NULL)
@@ -145,10 +145,10 @@ offline_check_paths(const char *in, const char *out)
 	struct stat si, so;
 
 	if (strcmp(in, out) == 0 ||
-		(stat(in, &si) == 0 && stat(out, &so) == 0 && si.st_dev == so.st_dev &&
-			si.st_ino == so.st_ino)) {
+			(stat(in, &si) == 0 && stat(out, &so) == 0 && si.st_dev == so.st_dev &&
+					si.st_ino == so.st_ino)) {
 		fprintf(stderr, "smtpwall: -o %s is the capture -r reads; it is not overwritten\n",
-			out);
+				out);
 		return -1;
 	}
 	return 0;
@@ -172,17 +172,18 @@ offline_run(void)
 		return -1;
 	}
 	if (r.linktype != PCAP_LINKTYPE_ETHERNET && r.linktype != PCAP_LINKTYPE_NULL &&
-		r.linktype != PCAP_LINKTYPE_LOOP && r.linktype != PCAP_LINKTYPE_RAW &&
-		r.linktype != 228 && r.linktype != 229 && r.linktype != PCAP_LINKTYPE_LINUX_SLL &&
-		r.linktype != PCAP_LINKTYPE_LINUX_SLL2) {
+			r.linktype != PCAP_LINKTYPE_LOOP && r.linktype != PCAP_LINKTYPE_RAW &&
+			r.linktype != 228 && r.linktype != 229 &&
+			r.linktype != PCAP_LINKTYPE_LINUX_SLL &&
+			r.linktype != PCAP_LINKTYPE_LINUX_SLL2) {
 		fprintf(stderr, "smtpwall: %s: link type %u is not supported\n", app.read_path,
-			r.linktype);
+				r.linktype);
 		pcap_reader_close(&r);
 		return -1;
 	}
 	memset(&sink, 0, sizeof(sink));
 	if (pcap_writer_open(&sink.pw, app.write_path, PCAP_LINKTYPE_ETHERNET, err, sizeof(err)) !=
-		0) {
+			0) {
 		fprintf(stderr, "smtpwall: %s\n", err);
 		pcap_reader_close(&r);
 		return -1;
@@ -208,8 +209,8 @@ offline_run(void)
 		/* Close the burst at the end, when full, or when capture time has
 		 * moved on: timers see the time of the frames they follow. */
 		if (n != 0 &&
-			(rc != 1 || n == WK_BURST || ts - first_ns > OFFLINE_BURST_NS ||
-				ts < first_ns)) {
+				(rc != 1 || n == WK_BURST || ts - first_ns > OFFLINE_BURST_NS ||
+						ts < first_ns)) {
 			worker_process_burst(w, burst, n, sink.now_ns);
 			offline_flush(&sink);
 			audit_drain();
@@ -239,14 +240,15 @@ offline_run(void)
 		fprintf(stderr, "smtpwall: %s: %s\n", app.read_path, err);
 	if (dropped_in != 0)
 		fprintf(stderr, "smtpwall: %" PRIu64 " records could not be read into a frame\n",
-			dropped_in);
+				dropped_in);
 	printf("offline: %" PRIu64 " busy cycles, %.1f cycles/frame, %.2f Mpps of worker time\n",
-		w->st.busy_cycles, r.records ? (double)w->st.busy_cycles / (double)r.records : 0.0,
-		w->st.busy_cycles ? (double)r.records * (double)rte_get_tsc_hz() /
-				(double)w->st.busy_cycles / 1e6
-				  : 0.0);
+			w->st.busy_cycles,
+			r.records ? (double)w->st.busy_cycles / (double)r.records : 0.0,
+			w->st.busy_cycles ? (double)r.records * (double)rte_get_tsc_hz() /
+							(double)w->st.busy_cycles / 1e6
+					  : 0.0);
 	printf("offline: %" PRIu64 " frames read from %s, %" PRIu64 " written to %s\n", r.records,
-		app.read_path, sink.pw.records, app.write_path);
+			app.read_path, sink.pw.records, app.write_path);
 	pcap_reader_close(&r);
 	if (pcap_writer_close(&sink.pw) != 0 || sink.write_errors != 0) {
 		fprintf(stderr, "smtpwall: %s: write failed\n", app.write_path);

@@ -39,7 +39,7 @@ pgen_rates_create(struct pgen *g)
 		for (r = 0; ep != NULL && r < ep->n_rules; r++)
 			if (ep->rules[r].action == ESMTP_ACT_RATE_LIMIT)
 				log_shared_limiter_init(pgen_rate(g, m, r), ep->rules[r].rate,
-					1000000000ull, ep->rules[r].rate);
+						1000000000ull, ep->rules[r].rate);
 	}
 	return 0;
 }
@@ -63,20 +63,23 @@ admit_params_of(const struct pgen *g)
 	const struct policy_ios *ios = policy_ios_get(g->policy);
 
 	return (struct admit_params){
-		.n_classes = g->n_classes,
-		.n_statics = g->n_statics,
-		.client_cells = ADMIT_CLIENT_CELLS,
-		.ios =
-			{
-				.configured = ios->configured != 0,
-				.intercept = ios->intercept != 0,
-				.max_incomplete_high = ios->max_incomplete_high,
-				.max_incomplete_low = ios->max_incomplete_low,
-				.one_minute_high = ios->one_minute_high,
-				.one_minute_low = ios->one_minute_low,
-				.host_max_incomplete = ios->host_max_incomplete,
-				.host_block_time = ios->host_block_time,
-			},
+			.n_classes = g->n_classes,
+			.n_statics = g->n_statics,
+			.client_cells = ADMIT_CLIENT_CELLS,
+			.ios =
+					{
+							.configured = ios->configured != 0,
+							.intercept = ios->intercept != 0,
+							.max_incomplete_high =
+									ios->max_incomplete_high,
+							.max_incomplete_low =
+									ios->max_incomplete_low,
+							.one_minute_high = ios->one_minute_high,
+							.one_minute_low = ios->one_minute_low,
+							.host_max_incomplete =
+									ios->host_max_incomplete,
+							.host_block_time = ios->host_block_time,
+					},
 	};
 }
 
@@ -99,8 +102,8 @@ pgen_create(struct policy *p, unsigned int n_workers, uint32_t id)
 		goto fail;
 	g->n_imaps = policy_n_imaps(p);
 	for (w = 0; w < n_workers; w++) {
-		g->wk[w].cnt =
-			alloc_lines((g->n_classes ? g->n_classes : 1) * sizeof(*g->wk[w].cnt));
+		g->wk[w].cnt = alloc_lines(
+				(g->n_classes ? g->n_classes : 1) * sizeof(*g->wk[w].cnt));
 		if (g->wk[w].cnt == NULL)
 			goto fail;
 	}

@@ -54,7 +54,7 @@ conn_of(const struct worker *w, const struct wk_flow *f, struct log_conn *c)
  */
 bool
 rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t severity,
-	struct log_rec *r)
+		struct log_rec *r)
 {
 	if (lim != NULL && !log_limiter_allow(lim, wk_now_ns(w))) {
 		w->st.audit_suppressed++;
@@ -87,7 +87,7 @@ rec_text(struct worker *w, uint8_t severity, const char *text, size_t len)
 
 void
 rec_debug(struct worker *w, const struct wk_flow *f, int c2s, const char *what, const uint8_t *line,
-	size_t len)
+		size_t len)
 {
 	struct log_conn c;
 	struct log_rec r;
@@ -106,11 +106,11 @@ rec_debug(struct worker *w, const struct wk_flow *f, int c2s, const char *what, 
 	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.src, a, sizeof(a));
 	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
 	k = snprintf(text, sizeof(text), "%%SMTPWALL-7-DEBUG_ESMTP: %s:%u -> %s:%u %s: %s%s%s", a,
-		c.sport, b, c.dport, c2s ? "client" : "server", what, n ? ": " : "", l);
+			c.sport, b, c.dport, c2s ? "client" : "server", what, n ? ": " : "", l);
 	if (k < 0)
 		return;
 	log_rec_set_text(
-		&r, text, (size_t)k < sizeof(text) ? (size_t)k : sizeof(text) - 1, NULL, 0);
+			&r, text, (size_t)k < sizeof(text) ? (size_t)k : sizeof(text) - 1, NULL, 0);
 	rec_push(w, &r);
 }
 
@@ -122,7 +122,7 @@ rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 	size_t n;
 
 	if (!(ev->flags & ESMTP_EVF_LOG) || ev->audit == 0 || !f->alert ||
-		!rec_begin(w, &w->audit.log_limit, ev->audit, log_severity(ev->audit), &r))
+			!rec_begin(w, &w->audit.log_limit, ev->audit, log_severity(ev->audit), &r))
 		return;
 	r.response = ev->dir == ESMTP_DIR_S2C;
 	conn_of(w, f, &r.conn);
@@ -144,12 +144,12 @@ rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 		if (ev->rule != ESMTP_RULE_NONE && f->gen != NULL) {
 			/* ASA: "matched Class 2: cmd RCPT count gt 100" */
 			n = (size_t)snprintf(text, sizeof(text), "matched Class %u: %s",
-				(unsigned int)ev->rule + 1,
-				policy_rule_label(f->gen->policy, f->imap, ev->rule));
+					(unsigned int)ev->rule + 1,
+					policy_rule_label(f->gen->policy, f->imap, ev->rule));
 		} else {
 			cls = "ESMTP Parameter";
 			n = (size_t)snprintf(text, sizeof(text), "%s: %.*s",
-				esmtp_event_name(ev->id), (int)ev->value_len, ev->value);
+					esmtp_event_name(ev->id), (int)ev->value_len, ev->value);
 		}
 		if (n >= sizeof(text))
 			n = sizeof(text) - 1;
@@ -166,8 +166,8 @@ rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev)
 
 /* The connection of a packet, client = sender (for limit audit lines). */
 static void
-conn_from_pkt(
-	const struct worker *w, const struct pkt_info *pi, uint16_t in_port, struct log_conn *c)
+conn_from_pkt(const struct worker *w, const struct pkt_info *pi, uint16_t in_port,
+		struct log_conn *c)
 {
 	bool inside = w->wire->port_inside[in_port];
 
@@ -183,7 +183,7 @@ conn_from_pkt(
 
 void
 rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_t msgid,
-	uint32_t count, uint32_t limit)
+		uint32_t count, uint32_t limit)
 {
 	struct log_rec r;
 
@@ -202,20 +202,20 @@ rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port)
 		uint8_t bit;
 		const char *name;
 	} names[] = {{PKT_TCP_SYN, "SYN"}, {PKT_TCP_RST, "RST"}, {PKT_TCP_FIN, "FIN"},
-		{PKT_TCP_PSH, "PSH"}, {PKT_TCP_ACK, "ACK"}, {PKT_TCP_URG, "URG"}};
+			{PKT_TCP_PSH, "PSH"}, {PKT_TCP_ACK, "ACK"}, {PKT_TCP_URG, "URG"}};
 	char flags[32];
 	size_t n = 0;
 	unsigned int i;
 	struct log_rec r;
 
 	if (!rec_begin(w, &w->audit.noconn_log_limit, LOG_ASA_106015, log_severity(LOG_ASA_106015),
-		    &r))
+			    &r))
 		return;
 	flags[0] = '\0';
 	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
 		if (pi->tcp_flags & names[i].bit)
-			n += (size_t)snprintf(
-				flags + n, sizeof(flags) - n, "%s%s", n ? " " : "", names[i].name);
+			n += (size_t)snprintf(flags + n, sizeof(flags) - n, "%s%s", n ? " " : "",
+					names[i].name);
 	conn_from_pkt(w, pi, in_port, &r.conn);
 	log_rec_set_text(&r, n ? flags : "none", n ? n : 4, NULL, 0);
 	rec_push(w, &r);
@@ -243,10 +243,11 @@ rec_session(struct worker *w, struct wk_flow *f, int stop)
 	struct log_rec r;
 	char a[INET6_ADDRSTRLEN], b[INET6_ADDRSTRLEN], text[LOG_TEXT_MAX];
 	const char *proto = f->imap < f->gen->n_imaps &&
-			policy_imap_esmtp(f->gen->policy, f->imap) != NULL &&
-			policy_imap_esmtp(f->gen->policy, f->imap)->mode == ESMTP_MODE_SMTP
-		? "smtp"
-		: "esmtp";
+					policy_imap_esmtp(f->gen->policy, f->imap) != NULL &&
+					policy_imap_esmtp(f->gen->policy, f->imap)->mode ==
+							ESMTP_MODE_SMTP
+			? "smtp"
+			: "esmtp";
 	int n;
 
 	conn_of(w, f, &c);
@@ -254,18 +255,18 @@ rec_session(struct worker *w, struct wk_flow *f, int stop)
 	inet_ntop(c.family == 6 ? AF_INET6 : AF_INET, c.dst, b, sizeof(b));
 	if (stop)
 		n = snprintf(text, sizeof(text),
-			"%%FW-6-SESS_AUDIT_TRAIL: Stop %s session: initiator (%s:%u) sent %llu "
-			"bytes -- responder (%s:%u) sent %llu bytes",
-			proto, a, c.sport, (unsigned long long)stream_bytes(f, 0), b, c.dport,
-			(unsigned long long)stream_bytes(f, 1));
+				"%%FW-6-SESS_AUDIT_TRAIL: Stop %s session: initiator (%s:%u) sent %llu "
+				"bytes -- responder (%s:%u) sent %llu bytes",
+				proto, a, c.sport, (unsigned long long)stream_bytes(f, 0), b,
+				c.dport, (unsigned long long)stream_bytes(f, 1));
 	else
 		n = snprintf(text, sizeof(text),
-			"%%FW-6-SESS_AUDIT_TRAIL_START: Start %s session: initiator (%s:%u) -- "
-			"responder (%s:%u)",
-			proto, a, c.sport, b, c.dport);
+				"%%FW-6-SESS_AUDIT_TRAIL_START: Start %s session: initiator (%s:%u) -- "
+				"responder (%s:%u)",
+				proto, a, c.sport, b, c.dport);
 	rec_begin(w, NULL, LOG_RAW, 6, &r);
 	r.conn = c;
-	log_rec_set_text(
-		&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text), NULL, 0);
+	log_rec_set_text(&r, text, n > 0 && (size_t)n < sizeof(text) ? (size_t)n : strlen(text),
+			NULL, 0);
 	rec_push(w, &r);
 }

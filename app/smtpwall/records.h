@@ -26,7 +26,7 @@ struct worker;
  * limiter (may be NULL) says too many; then fill it and rec_push() it.
  */
 bool rec_begin(struct worker *w, struct log_limiter *lim, uint32_t msgid, uint8_t severity,
-	struct log_rec *r);
+		struct log_rec *r);
 /* Hands a record to the control lcore; a full ring is counted. */
 void rec_push(struct worker *w, const struct log_rec *r);
 
@@ -39,7 +39,7 @@ void rec_event(struct worker *w, struct wk_flow *f, const struct esmtp_event *ev
 /* A limit refused (or intercepted) the packet pi: count is the units held,
  * limit the configured one (ASA 201009..201013). Rate-limited. */
 void rec_limit(struct worker *w, const struct pkt_info *pi, uint16_t in_port, uint32_t msgid,
-	uint32_t count, uint32_t limit);
+		uint32_t count, uint32_t limit);
 
 /* IOS `audit-trail on`: the session's start record, or its stop record
  * with the payload bytes each side sent. */
@@ -50,7 +50,7 @@ void rec_noconn(struct worker *w, const struct pkt_info *pi, uint16_t in_port);
 /* `debug esmtp`: one inspector decision of a traced connection (what, and
  * the line it is about, if any) as a debug line, rate-limited. */
 void rec_debug(struct worker *w, const struct wk_flow *f, int c2s, const char *what,
-	const uint8_t *line, size_t len);
+		const uint8_t *line, size_t len);
 
 void rec_session(struct worker *w, struct wk_flow *f, int stop);
 

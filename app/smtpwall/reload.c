@@ -133,7 +133,7 @@ reload_run(void)
 		ok = 1;
 		printf("smtpwall: reloaded %s (policy generation %u); wire and flows settings "
 		       "apply at restart\n",
-			app.config_path, atomic_load(&pgen_current)->id);
+				app.config_path, atomic_load(&pgen_current)->id);
 		app.reloads++;
 	} else {
 		fprintf(stderr, "smtpwall: reload refused, the running policy stays: %s\n", err);
@@ -218,6 +218,6 @@ int
 reload_telemetry_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/reload", tel_reload,
-		"Reload the configuration file (as SIGHUP) and wait for the outcome. No "
-		"parameters");
+			"Reload the configuration file (as SIGHUP) and wait for the outcome. No "
+			"parameters");
 }

@@ -6,7 +6,7 @@
 
 struct rte_mbuf *
 segment_new(struct rte_mempool *pool, const struct rte_mbuf *tmpl, const struct pkt_info *pi,
-	const struct pkt_tcp_spec *s)
+		const struct pkt_tcp_spec *s)
 {
 	struct rte_mbuf *r = rte_pktmbuf_alloc(pool);
 	uint8_t *p;
@@ -17,7 +17,7 @@ segment_new(struct rte_mempool *pool, const struct rte_mbuf *tmpl, const struct 
 	p = (uint8_t *)rte_pktmbuf_append(r, PKT_BUILD_TCP_MAX);
 	len = p == NULL ? 0
 			: pkt_build_tcp(p, PKT_BUILD_TCP_MAX,
-				  rte_pktmbuf_mtod(tmpl, const uint8_t *), pi, s);
+					  rte_pktmbuf_mtod(tmpl, const uint8_t *), pi, s);
 	if (len == 0) {
 		rte_pktmbuf_free(r);
 		return NULL;

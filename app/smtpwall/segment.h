@@ -14,7 +14,7 @@
 
 /* A new mbuf from pool holding the segment; NULL when the pool is dry. */
 struct rte_mbuf *segment_new(struct rte_mempool *pool, const struct rte_mbuf *tmpl,
-	const struct pkt_info *pi, const struct pkt_tcp_spec *s);
+		const struct pkt_info *pi, const struct pkt_tcp_spec *s);
 
 /* Replaces the frame of m (parsed as pi) by the segment built from it: 0, or -1. */
 int segment_rewrite(struct rte_mbuf *m, const struct pkt_info *pi, const struct pkt_tcp_spec *s);

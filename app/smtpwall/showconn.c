@@ -30,7 +30,7 @@ static void
 hms(char *buf, size_t len, uint64_t s)
 {
 	snprintf(buf, len, "%" PRIu64 ":%02u:%02u", s / 3600, (unsigned int)(s / 60 % 60),
-		(unsigned int)(s % 60));
+			(unsigned int)(s % 60));
 }
 
 static const char *
@@ -68,7 +68,7 @@ mode_name(const struct conn_row *r)
  */
 static void
 format_row(const struct worker *w, const struct conn_row *r, uint64_t now, char *l1, char *l2,
-	size_t len)
+		size_t len)
 {
 	const uint8_t *ca = r->init_dir == 0 ? r->key.addr_a : r->key.addr_b;
 	const uint8_t *sa = r->init_dir == 0 ? r->key.addr_b : r->key.addr_a;
@@ -90,15 +90,16 @@ format_row(const struct worker *w, const struct conn_row *r, uint64_t now, char 
 		snprintf(vl, sizeof(vl), " vlan %u", r->key.vlan);
 	/* At most 128 bytes a line (telemetry): mark a cut one with '+'. */
 	if (snprintf(l1, len, "%s %s%s %s%s%s:%u %s %s%s%s:%u, %s, %s",
-		    proto_name(r->key.proto, pb, sizeof(pb)), in ? "inside" : "outside", vl,
-		    v6 ? "[" : "", c, v6 ? "]" : "", cp, in ? "outside" : "inside", v6 ? "[" : "",
-		    s, v6 ? "]" : "", sp, flow_state_name((enum flow_state)r->state),
-		    mode_name(r)) >= (int)len)
+			    proto_name(r->key.proto, pb, sizeof(pb)), in ? "inside" : "outside", vl,
+			    v6 ? "[" : "", c, v6 ? "]" : "", cp, in ? "outside" : "inside",
+			    v6 ? "[" : "", s, v6 ? "]" : "", sp,
+			    flow_state_name((enum flow_state)r->state), mode_name(r)) >= (int)len)
 		l1[len - 2] = '+';
 	snprintf(l2, len,
-		"    uptime %s, timeout %s, bytes %" PRIu64 " (client %" PRIu64 ", server %" PRIu64
-		")",
-		up, to, r->bytes[0] + r->bytes[1], r->bytes[r->init_dir], r->bytes[!r->init_dir]);
+			"    uptime %s, timeout %s, bytes %" PRIu64 " (client %" PRIu64
+			", server %" PRIu64 ")",
+			up, to, r->bytes[0] + r->bytes[1], r->bytes[r->init_dir],
+			r->bytes[!r->init_dir]);
 }
 
 static int
@@ -145,7 +146,7 @@ ask_workers(const struct conn_filter *flt)
 			if (!(waiting & (UINT64_C(1) << i)))
 				continue;
 			if (atomic_load_explicit(&app.workers[i]->conns.answered,
-				    memory_order_acquire) == want[i]) {
+					    memory_order_acquire) == want[i]) {
 				waiting &= ~(UINT64_C(1) << i);
 				answered |= UINT64_C(1) << i;
 			}
@@ -181,7 +182,7 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	rte_tel_data_start_array(d, RTE_TEL_STRING_VAL);
 	snprintf(l1, sizeof(l1), "%" PRIu64 " in use%s", matched,
-		silent != 0 ? " (some workers did not answer)" : "");
+			silent != 0 ? " (some workers did not answer)" : "");
 	rte_tel_data_add_array_string(d, l1);
 	for (i = 0; i < app.n_workers && !count_only; i++) {
 		const struct worker *w = app.workers[i];
@@ -198,8 +199,8 @@ tel_conns(const char *cmd, const char *params, struct rte_tel_data *d)
 	}
 	if (!count_only && listed < matched) {
 		snprintf(l1, sizeof(l1),
-			"(%" PRIu64 " more not listed: at most %u; filter by address)",
-			matched - listed, CONNS_ROWS_MAX);
+				"(%" PRIu64 " more not listed: at most %u; filter by address)",
+				matched - listed, CONNS_ROWS_MAX);
 		rte_tel_data_add_array_string(d, l1);
 	}
 	pthread_mutex_unlock(&conns_lock);
@@ -232,7 +233,7 @@ conns_ask(const struct conn_filter *flt, struct rte_tel_data *d, struct conns_su
 		sum->rst_unknown += w->conns.rst_unknown;
 		for (j = 0; j < w->conns.n_rows && listed < CONNS_ASK_ROWS; j++, listed++) {
 			format_row(w, &w->conns.rows[j], w->mode == WK_MODE_OFFLINE ? w->now : now,
-				l1, l2, sizeof(l1));
+					l1, l2, sizeof(l1));
 			rte_tel_data_add_array_string(d, l1);
 			rte_tel_data_add_array_string(d, l2);
 		}
@@ -244,5 +245,5 @@ int
 conns_telemetry_register(void)
 {
 	return rte_telemetry_register_cmd("/smtpwall/conns", tel_conns,
-		"show conn: the connections of every worker. Parameters: [count | address]");
+			"show conn: the connections of every worker. Parameters: [count | address]");
 }

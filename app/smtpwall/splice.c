@@ -37,8 +37,8 @@ static void
 syn_opts(const struct pkt_info *pi, struct ic_opts *o)
 {
 	o->mss = (pi->opts.present & PKT_OPT_MSS) ? pi->opts.mss : 0;
-	o->wscale =
-		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
+	o->wscale = (pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14)
+							: IC_WSCALE_NONE;
 	o->sack_ok = (pi->opts.present & PKT_OPT_SACKOK) ? 1 : 0;
 }
 
@@ -59,7 +59,7 @@ cookie_of(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
  */
 static bool
 answer(struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi,
-	const struct pkt_tcp_spec *s, uint16_t in_port)
+		const struct pkt_tcp_spec *s, uint16_t in_port)
 {
 	if (segment_rewrite(m, pi, s) != 0) {
 		rte_pktmbuf_free(m);
@@ -88,9 +88,9 @@ notice_start(struct worker *w, const struct pkt_info *pi, uint64_t now)
 	w->ic.start_ok = w->st.ic_cookie_ok;
 	inet_ntop(pi->addr_len == 4 ? AF_INET : AF_INET6, pi->dst, a, sizeof(a));
 	n = snprintf(text, sizeof(text),
-		"%%SMTPWALL-4-INTERCEPT_START: TCP Intercept started on worker %u: embryonic "
-		"limit crossed for %s/%u, new connections are answered with SYN cookies",
-		w->id, a, pi->dport);
+			"%%SMTPWALL-4-INTERCEPT_START: TCP Intercept started on worker %u: embryonic "
+			"limit crossed for %s/%u, new connections are answered with SYN cookies",
+			w->id, a, pi->dport);
 	if (n > 0)
 		rec_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
 }
@@ -106,11 +106,12 @@ splice_tick(struct worker *w)
 		return;
 	w->ic.active = false;
 	n = snprintf(text, sizeof(text),
-		"%%SMTPWALL-4-INTERCEPT_STOP: TCP Intercept stopped on worker %u after %llu s: "
-		"%llu SYN cookies sent, %llu returned valid",
-		w->id, (unsigned long long)((w->ic.last_ns - w->ic.start_ns) / 1000000000ull),
-		(unsigned long long)(w->st.ic_cookie_sent - w->ic.start_sent),
-		(unsigned long long)(w->st.ic_cookie_ok - w->ic.start_ok));
+			"%%SMTPWALL-4-INTERCEPT_STOP: TCP Intercept stopped on worker %u after %llu s: "
+			"%llu SYN cookies sent, %llu returned valid",
+			w->id,
+			(unsigned long long)((w->ic.last_ns - w->ic.start_ns) / 1000000000ull),
+			(unsigned long long)(w->st.ic_cookie_sent - w->ic.start_sent),
+			(unsigned long long)(w->st.ic_cookie_ok - w->ic.start_ok));
 	if (n > 0)
 		rec_text(w, 4, text, RTE_MIN((size_t)n, sizeof(text) - 1));
 }
@@ -149,7 +150,7 @@ int
 splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts *o)
 {
 	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_RST | PKT_TCP_FIN | PKT_TCP_ACK)) !=
-		PKT_TCP_ACK)
+			PKT_TCP_ACK)
 		return -1;
 	if (cookie_of(w, pi, o) != 0) {
 		w->st.ic_cookie_bad++;
@@ -166,8 +167,8 @@ splice_reset_client(struct worker *w, struct rte_mbuf *h)
 	struct pkt_info hp;
 
 	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
-		    &hp) != PKT_OK ||
-		!(hp.flags & PKT_F_TCP)) {
+			    &hp) != PKT_OK ||
+			!(hp.flags & PKT_F_TCP)) {
 		rte_pktmbuf_free(h);
 		return;
 	}
@@ -207,7 +208,7 @@ splice_free(struct worker *w, struct wk_flow *f, bool reset_client_side)
  */
 static struct rte_mbuf *
 server_syn(struct worker *w, const struct rte_mbuf *m, const struct pkt_info *pi,
-	const struct ic_opts *o, struct pkt_info *spi)
+		const struct ic_opts *o, struct pkt_info *spi)
 {
 	struct pkt_tcp_spec s;
 	struct rte_mbuf *syn;
@@ -216,14 +217,14 @@ server_syn(struct worker *w, const struct rte_mbuf *m, const struct pkt_info *pi
 	s.seq = pi->seq - 1;
 	s.flags = PKT_TCP_SYN;
 	s.win = (uint16_t)RTE_MIN(
-		65535u, (uint32_t)pi->win << (o->wscale != IC_WSCALE_NONE ? o->wscale : 0));
+			65535u, (uint32_t)pi->win << (o->wscale != IC_WSCALE_NONE ? o->wscale : 0));
 	s.mss = o->mss;
 	s.wscale = o->wscale != IC_WSCALE_NONE ? o->wscale : PKT_BUILD_NO_WSCALE;
 	s.sack_ok = o->sack_ok;
 	syn = segment_new(w->wire->pool, m, pi, &s);
 	if (syn == NULL ||
-		pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *), rte_pktmbuf_data_len(syn),
-			false, spi) != PKT_OK) {
+			pkt_parse_ex(rte_pktmbuf_mtod(syn, const uint8_t *),
+					rte_pktmbuf_data_len(syn), false, spi) != PKT_OK) {
 		rte_pktmbuf_free(syn);
 		w->st.ic_nombuf++;
 		return NULL;
@@ -235,7 +236,7 @@ server_syn(struct worker *w, const struct rte_mbuf *m, const struct pkt_info *pi
 
 struct rte_mbuf *
 splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m, const struct pkt_info *pi,
-	int dir, const struct ic_opts *o, struct pkt_info *spi)
+		int dir, const struct ic_opts *o, struct pkt_info *spi)
 {
 	struct wk_flow *f = flow_entry_user(e);
 	struct rte_mbuf *syn;
@@ -262,13 +263,13 @@ splice_retransmit(struct worker *w, struct flow_entry *e, struct pkt_info *spi)
 	struct rte_mbuf *h = f->ic_held[0], *syn;
 
 	if (f->ic_tries >= SPLICE_SYN_RETRIES ||
-		w->now < e->created + w->hz * ((2ull << f->ic_tries) - 1))
+			w->now < e->created + w->hz * ((2ull << f->ic_tries) - 1))
 		return NULL;
 	f->ic_tries++;
 	/* The options again from the cookie the held ACK carries. */
 	if (pkt_parse_ex(rte_pktmbuf_mtod(h, const uint8_t *), rte_pktmbuf_data_len(h), false,
-		    &hp) != PKT_OK ||
-		cookie_of(w, &hp, &o) != 0)
+			    &hp) != PKT_OK ||
+			cookie_of(w, &hp, &o) != 0)
 		return NULL;
 	syn = server_syn(w, h, &hp, &o, spi);
 	if (syn != NULL)
@@ -280,8 +281,8 @@ splice_retransmit(struct worker *w, struct flow_entry *e, struct pkt_info *spi)
 static void
 splice_accept(struct wk_flow *f, const struct pkt_info *pi, uint32_t cookie)
 {
-	uint8_t srv_ws =
-		(pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14) : IC_WSCALE_NONE;
+	uint8_t srv_ws = (pi->opts.present & PKT_OPT_WSCALE) ? RTE_MIN(pi->opts.wscale, 14)
+							     : IC_WSCALE_NONE;
 	bool cli_scaled = f->ic_cli_ws != IC_WSCALE_NONE;
 	bool srv_scaled = cli_scaled && srv_ws != IC_WSCALE_NONE;
 
@@ -312,7 +313,7 @@ splice_take_held(struct worker *w, struct flow_entry *e, struct rte_mbuf **held,
 
 enum splice_step
 splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir)
+		const struct pkt_info *pi, int dir)
 {
 	struct wk_flow *f = flow_entry_user(e);
 	struct pkt_info hp;
@@ -335,7 +336,7 @@ splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 	}
 	/* The server. The first held segment is the ACK that carried the cookie. */
 	if (pkt_parse_ex(rte_pktmbuf_mtod(f->ic_held[0], const uint8_t *),
-		    rte_pktmbuf_data_len(f->ic_held[0]), false, &hp) != PKT_OK) {
+			    rte_pktmbuf_data_len(f->ic_held[0]), false, &hp) != PKT_OK) {
 		rte_pktmbuf_free(m);
 		splice_free(w, f, true);
 		return SPLICE_KILL;
@@ -348,7 +349,7 @@ splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
 		return SPLICE_KILL;
 	}
 	if ((pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) != (PKT_TCP_SYN | PKT_TCP_ACK) ||
-		pi->ack != isn + 1) {
+			pi->ack != isn + 1) {
 		w->st.insp_drop_pkts++;
 		rte_pktmbuf_free(m);
 		return SPLICE_DONE;
@@ -363,7 +364,7 @@ splice_c2s(const struct wk_flow *f, struct rte_mbuf *m, struct pkt_info *pi)
 	if (!(pi->flags & PKT_F_TCP))
 		return;
 	ic_xlate(rte_pktmbuf_mtod(m, uint8_t *), pi, 0, f->ic_delta, f->ic_delta, f->ic_ws[0],
-		f->ic_ws[1]);
+			f->ic_ws[1]);
 }
 
 int
@@ -375,10 +376,10 @@ splice_egress(const struct wk_flow *f, struct rte_mbuf *m)
 	int dir;
 
 	if (pkt_parse_ex(frame, rte_pktmbuf_data_len(m), false, &pi) != PKT_OK ||
-		!(pi.flags & PKT_F_TCP))
+			!(pi.flags & PKT_F_TCP))
 		return 0;
 	dir = flow_key_make(&k, pi.addr_len == 4 ? 4 : 6, pi.src, pi.dst, pi.sport, pi.dport,
-		pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
+			pi.l4_proto, pi.n_vlan ? (uint16_t)(pi.vlan_tci[0] & 0xfff) : 0);
 	if (dir == wk_entry_of(f)->init_dir)
 		return 0; /* the client's: already in the server's numbers */
 	if (f->ic_state == WK_IC_CONNECTING)

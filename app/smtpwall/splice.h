@@ -34,7 +34,7 @@ struct wk_flow;
  * rewritten and sent back out of in_port. Takes ownership of m.
  */
 void splice_answer_syn(
-	struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi, uint16_t in_port);
+		struct worker *w, struct rte_mbuf *m, const struct pkt_info *pi, uint16_t in_port);
 
 /* A stateless ACK from a client: 0 and the cookie's options when it
  * returns a valid cookie, -1 otherwise. */
@@ -48,7 +48,7 @@ int splice_check_ack(struct worker *w, const struct pkt_info *pi, struct ic_opts
  * ownership of m.
  */
 struct rte_mbuf *splice_open(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir, const struct ic_opts *o, struct pkt_info *spi);
+		const struct pkt_info *pi, int dir, const struct ic_opts *o, struct pkt_info *spi);
 
 /* SYNs to a silent server are sent again 1, 3 and 7 s after the first. */
 #define SPLICE_SYN_RETRIES 3
@@ -67,7 +67,7 @@ enum splice_step {
 
 /* A segment of a connection whose server side is opening. */
 enum splice_step splice_connecting(struct worker *w, struct flow_entry *e, struct rte_mbuf *m,
-	const struct pkt_info *pi, int dir);
+		const struct pkt_info *pi, int dir);
 
 /*
  * The connection is spliced (established): the client segments held

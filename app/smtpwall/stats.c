@@ -92,23 +92,23 @@ print_inspection(FILE *f)
 	for (i = 1; i < TCP_DROP_MAX; i++)
 		if (ts.drops[i] != 0)
 			fprintf(f, "    drop: %-34s %14" PRIu64 "\n", tcp_drop_reason_str(i),
-				ts.drops[i]);
+					ts.drops[i]);
 	fprintf(f,
-		"    now held %" PRIu64 " packets (%" PRIu64 " bytes), queued %" PRIu64 " (%" PRIu64
-		" bytes)\n",
-		ts.held_segs, ts.held_bytes, ts.ooo_segs, ts.ooo_bytes);
+			"    now held %" PRIu64 " packets (%" PRIu64 " bytes), queued %" PRIu64
+			" (%" PRIu64 " bytes)\n",
+			ts.held_segs, ts.held_bytes, ts.ooo_segs, ts.ooo_bytes);
 	fprintf(f,
-		"  esmtp: %" PRIu64 " pushes, %" PRIu64 "/%" PRIu64 " bytes c2s/s2c, %" PRIu64
-		" edits (%" PRIu64 " bytes)\n",
-		ec.pushes, ec.bytes[0], ec.bytes[1], ec.edits, ec.edited_bytes);
+			"  esmtp: %" PRIu64 " pushes, %" PRIu64 "/%" PRIu64
+			" bytes c2s/s2c, %" PRIu64 " edits (%" PRIu64 " bytes)\n",
+			ec.pushes, ec.bytes[0], ec.bytes[1], ec.edits, ec.edited_bytes);
 	for (i = 0; i < ESMTP_EV_MAX; i++)
 		if (ec.events[i] != 0)
 			fprintf(f, "    event %-32s %14" PRIu64 "\n", esmtp_event_name(i),
-				ec.events[i]);
+					ec.events[i]);
 	for (i = 1; i < ESMTP_VERDICT_MAX; i++)
 		if (ec.verdicts[i] != 0)
 			fprintf(f, "    verdict %-30s %14" PRIu64 "\n", esmtp_verdict_name(i),
-				ec.verdicts[i]);
+					ec.verdicts[i]);
 }
 
 void
@@ -154,10 +154,10 @@ print_busy(FILE *f)
 	for (i = 0; i < app.n_workers; i++)
 		if (app.workers[i] != NULL)
 			fprintf(f, " worker %u %.1f %%", i,
-				100.0 * (double)app.workers[i]->st.busy_cycles / el);
+					100.0 * (double)app.workers[i]->st.busy_cycles / el);
 	if (app.dispatcher != NULL)
 		fprintf(f, ", dispatcher %.1f %%",
-			100.0 * (double)app.dispatcher->st.dispatch_busy_cycles / el);
+				100.0 * (double)app.dispatcher->st.dispatch_busy_cycles / el);
 	fprintf(f, "\n");
 }
 
@@ -176,28 +176,29 @@ stats_print(FILE *f, const char *title)
 
 		if (v != 0 || i <= WK_CNT_tx_drop)
 			fprintf(f, "  %-16s %20" PRIu64 "  %s\n", wk_counter_names[i], v,
-				wk_counter_help[i]);
+					wk_counter_help[i]);
 	}
 	for (i = 1; i < PKT_RESULT_MAX; i++)
 		if (s.drop_reason[i] != 0)
 			fprintf(f, "  drop %-22s %14" PRIu64 "  %s\n",
-				pkt_result_name((enum pkt_result)i), s.drop_reason[i],
-				pkt_result_str((enum pkt_result)i));
+					pkt_result_name((enum pkt_result)i), s.drop_reason[i],
+					pkt_result_str((enum pkt_result)i));
 	print_inspection(f);
 	fprintf(f,
-		"  audit: %" PRIu64 " records written, %" PRIu64
-		" filtered (level, rate limits), %" PRIu64 " lost (rings full), %" PRIu64
-		" not written (destination errors)\n",
-		audit_written(), audit_filtered(), audit_ring_dropped(), audit_write_errors());
+			"  audit: %" PRIu64 " records written, %" PRIu64
+			" filtered (level, rate limits), %" PRIu64 " lost (rings full), %" PRIu64
+			" not written (destination errors)\n",
+			audit_written(), audit_filtered(), audit_ring_dropped(),
+			audit_write_errors());
 	audit_remote_report(f, "  ");
 	fprintf(f, "  flows: %u live", fs.count);
 	for (i = 0; i < FLOW_ST_MAX; i++)
 		if (fs.by_state[i] != 0)
 			fprintf(f, ", %s %u", flow_state_name((enum flow_state)i), fs.by_state[i]);
 	fprintf(f,
-		"; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64 " reclaimed, %" PRIu64
-		" table-full, %" PRIu64 " chain-full\n",
-		fs.adds, fs.expired, fs.reclaimed, fs.table_full, fs.bucket_full);
+			"; %" PRIu64 " created, %" PRIu64 " expired, %" PRIu64
+			" reclaimed, %" PRIu64 " table-full, %" PRIu64 " chain-full\n",
+			fs.adds, fs.expired, fs.reclaimed, fs.table_full, fs.bucket_full);
 	if (!app.offline) {
 		print_busy(f);
 		for (i = 0; i < app.n_ports; i++) {
@@ -206,11 +207,11 @@ stats_print(FILE *f, const char *title)
 			if (rte_eth_stats_get(app.ports[i], &es) != 0)
 				continue;
 			fprintf(f,
-				"  port %u (%s): rx %" PRIu64 " tx %" PRIu64 " missed %" PRIu64
-				" rx-errors %" PRIu64 " tx-errors %" PRIu64 " no-mbuf %" PRIu64
-				"\n",
-				app.ports[i], app.caps[i].driver, es.ipackets, es.opackets,
-				es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
+					"  port %u (%s): rx %" PRIu64 " tx %" PRIu64
+					" missed %" PRIu64 " rx-errors %" PRIu64
+					" tx-errors %" PRIu64 " no-mbuf %" PRIu64 "\n",
+					app.ports[i], app.caps[i].driver, es.ipackets, es.opackets,
+					es.imissed, es.ierrors, es.oerrors, es.rx_nombuf);
 		}
 	}
 	fflush(f);
@@ -237,7 +238,7 @@ tel_stats(const char *cmd, const char *params, struct rte_tel_data *d)
 	tel_add_counters(d, &s);
 	rte_tel_data_add_dict_u64(d, "workers", app.n_workers);
 	rte_tel_data_add_dict_u64(
-		d, "uptime_s", (rte_rdtsc() - app.started_tsc) / rte_get_tsc_hz());
+			d, "uptime_s", (rte_rdtsc() - app.started_tsc) / rte_get_tsc_hz());
 	return 0;
 }
 
@@ -349,15 +350,15 @@ stats_telemetry_register(void)
 	int rc = 0;
 
 	rc |= rte_telemetry_register_cmd("/smtpwall/service_policy", tel_service_policy,
-		"show service-policy, one line per element. Parameters: [inspect]");
+			"show service-policy, one line per element. Parameters: [inspect]");
 
-	rc |= rte_telemetry_register_cmd(
-		"/smtpwall/stats", tel_stats, "Counters summed over all workers. No parameters");
-	rc |= rte_telemetry_register_cmd(
-		"/smtpwall/drops", tel_drops, "Malformed frames dropped, by reason. No parameters");
-	rc |= rte_telemetry_register_cmd(
-		"/smtpwall/flows", tel_flows, "Flow tables summed over all workers. No parameters");
-	rc |= rte_telemetry_register_cmd(
-		"/smtpwall/worker", tel_worker, "One worker's counters. Parameters: int worker_id");
+	rc |= rte_telemetry_register_cmd("/smtpwall/stats", tel_stats,
+			"Counters summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/drops", tel_drops,
+			"Malformed frames dropped, by reason. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/flows", tel_flows,
+			"Flow tables summed over all workers. No parameters");
+	rc |= rte_telemetry_register_cmd("/smtpwall/worker", tel_worker,
+			"One worker's counters. Parameters: int worker_id");
 	return rc == 0 ? 0 : -EINVAL; /* names: letters, digits, '_' and '/' only */
 }

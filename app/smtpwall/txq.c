@@ -67,7 +67,7 @@ txq_flush(struct txq *q)
 
 		if (sent != 0) {
 			memmove(q->backlog, &q->backlog[sent],
-				(size_t)(q->n_backlog - sent) * sizeof(q->backlog[0]));
+					(size_t)(q->n_backlog - sent) * sizeof(q->backlog[0]));
 			q->n_backlog = (uint16_t)(q->n_backlog - sent);
 		}
 		if (q->n_backlog != 0)

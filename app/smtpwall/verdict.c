@@ -32,7 +32,7 @@ rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
 		const struct esmtp_event *ev = &er->events[i];
 
 		if (ev->action != ESMTP_ACT_RATE_LIMIT || ev->rule == ESMTP_RULE_NONE ||
-			f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
+				f->imap >= f->gen->n_imaps || ev->rule >= ESMTP_MAX_RULES)
 			continue;
 		if (log_shared_limiter_allow(pgen_rate(f->gen, f->imap, ev->rule), wk_now_ns(w)))
 			continue;
@@ -44,7 +44,7 @@ rate_limit(struct worker *w, struct wk_flow *f, struct esmtp_result *er)
 
 void
 verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r)
+		struct tcp_insp_result *r)
 {
 	struct worker *w = arg;
 	struct wk_flow *f = container_of(c, struct wk_flow, tcp);

@@ -14,6 +14,6 @@
 #include "tcp.h"
 
 void verdict_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r);
+		struct tcp_insp_result *r);
 
 #endif /* SMTPWALL_VERDICT_H */

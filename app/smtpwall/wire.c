@@ -22,14 +22,14 @@ port_missing(const struct config_port *p, const char *why)
 {
 	if (p->at.line != 0)
 		fprintf(stderr, "%s:%u:%u: wire.pairs: port '%s' does not exist: %s\n",
-			app.config_path, p->at.line, p->at.col, p->name, why);
+				app.config_path, p->at.line, p->at.col, p->name, why);
 	else if (app.cfg.pairs_given)
 		fprintf(stderr, "smtpwall: -p: port '%s' does not exist: %s\n", p->name, why);
 	else
 		fprintf(stderr,
-			"smtpwall: port '%s' of the default pair 0/1 does not exist: %s; "
-			"name the ports with -p or wire.pairs\n",
-			p->name, why);
+				"smtpwall: port '%s' of the default pair 0/1 does not exist: %s; "
+				"name the ports with -p or wire.pairs\n",
+				p->name, why);
 }
 
 int
@@ -42,7 +42,7 @@ wire_check_names(int sep, char **argv)
 		return 0;
 	for (i = 0; i < app.cfg.n_pairs; i++) {
 		const struct config_port *names[2] = {
-			&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
+				&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
 
 		for (j = 0; j < 2; j++) {
 			if (eal_args_port_absent(sep, argv, names[j]->name, why, sizeof(why))) {
@@ -62,13 +62,13 @@ default_wire(int sep, char **argv)
 
 	if (eal_args_name_devices(sep, argv)) {
 		fprintf(stderr,
-			"smtpwall: none of the devices the EAL arguments name (-a, --vdev) "
-			"came up as a port; the default TAP wire is only for a command line "
-			"that names none\n");
+				"smtpwall: none of the devices the EAL arguments name (-a, --vdev) "
+				"came up as a port; the default TAP wire is only for a command line "
+				"that names none\n");
 		return -1;
 	}
 	printf("smtpwall: no port named; creating the default wire %s <-> %s\n", DEFAULT_TAP0,
-		DEFAULT_TAP1);
+			DEFAULT_TAP1);
 	if (rte_dev_probe(DEFAULT_TAP0) != 0 || rte_dev_probe(DEFAULT_TAP1) != 0) {
 		fprintf(stderr, "smtpwall: cannot create the default TAP ports\n");
 		return -1;
@@ -93,7 +93,7 @@ wire_resolve_ports(int sep, char **argv)
 	app.n_ports = 0;
 	for (i = 0; i < app.cfg.n_pairs; i++) {
 		const struct config_port *names[2] = {
-			&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
+				&app.cfg.pairs[i].inside, &app.cfg.pairs[i].outside};
 		uint16_t id[2];
 
 		for (j = 0; j < 2; j++) {
@@ -121,7 +121,7 @@ wire_resolve_ports(int sep, char **argv)
 			if (port_probe(id[j], &app.caps[app.n_ports]) != 0)
 				return -1;
 			app.port_tx_tcp_cksum[id[j]] = app.caps[app.n_ports].tx_tcp_cksum &&
-				app.caps[app.n_ports].tx_ip_cksum;
+					app.caps[app.n_ports].tx_ip_cksum;
 			app.n_ports++;
 		}
 	}
@@ -149,10 +149,10 @@ ports_short_of_queues(unsigned int n)
 	for (i = 0; i < app.n_ports; i++)
 		if (app.caps[i].max_rxq < n || app.caps[i].max_txq < n) {
 			fprintf(stderr,
-				"smtpwall: dispatch queue: port %u (%s) has %u RX / %u TX queues, "
-				"%u workers need %u of each\n",
-				app.ports[i], app.caps[i].driver, app.caps[i].max_rxq,
-				app.caps[i].max_txq, n, n);
+					"smtpwall: dispatch queue: port %u (%s) has %u RX / %u TX queues, "
+					"%u workers need %u of each\n",
+					app.ports[i], app.caps[i].driver, app.caps[i].max_rxq,
+					app.caps[i].max_txq, n, n);
 			return -1;
 		}
 	return 0;
@@ -170,12 +170,12 @@ wire_choose_workers(unsigned int lcores_free)
 		if (w > APP_MAX_WORKERS)
 			w = APP_MAX_WORKERS;
 		if (w > 1 && app.cfg.dispatch != CONFIG_DISPATCH_QUEUE &&
-			(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || ports_need_sw(w)))
+				(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || ports_need_sw(w)))
 			w--;
 		if (w == 0) {
 			fprintf(stderr,
-				"smtpwall: -l/-c/--lcores gives only the main lcore; "
-				"smtpwall needs one more for a worker (e.g. -l 0-1)\n");
+					"smtpwall: -l/-c/--lcores gives only the main lcore; "
+					"smtpwall needs one more for a worker (e.g. -l 0-1)\n");
 			return -1;
 		}
 	}
@@ -183,15 +183,15 @@ wire_choose_workers(unsigned int lcores_free)
 	need_sw = ports_need_sw(w);
 	if (app.cfg.dispatch == CONFIG_DISPATCH_RSS && need_sw) {
 		fprintf(stderr,
-			"smtpwall: dispatch rss: a port cannot give %u workers symmetric "
-			"RSS queues\n",
-			w);
+				"smtpwall: dispatch rss: a port cannot give %u workers symmetric "
+				"RSS queues\n",
+				w);
 		return -1;
 	}
 	if (app.cfg.dispatch == CONFIG_DISPATCH_QUEUE && ports_short_of_queues(w) != 0)
 		return -1;
 	app.software_dispatch = w > 1 && app.cfg.dispatch != CONFIG_DISPATCH_QUEUE &&
-		(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
+			(app.cfg.dispatch == CONFIG_DISPATCH_SOFTWARE || need_sw);
 	app.rxq_check = w > 1 && !app.software_dispatch;
 	need = w + (app.software_dispatch ? 1 : 0);
 	if (need > lcores_free) {
@@ -199,14 +199,14 @@ wire_choose_workers(unsigned int lcores_free)
 
 		if (app.cfg.workers_at.line != 0)
 			snprintf(src, sizeof(src), "%s:%u:%u: wire.workers", app.config_path,
-				app.cfg.workers_at.line, app.cfg.workers_at.col);
+					app.cfg.workers_at.line, app.cfg.workers_at.col);
 		else
 			snprintf(src, sizeof(src), "smtpwall: -w");
 		fprintf(stderr,
-			"%s: %u worker(s)%s need %u lcores with the main one, -l/-c/--lcores "
-			"gives %u: give -l 0-%u (or --lcores '(0-%u)@(CPUS)') or fewer workers\n",
-			src, w, app.software_dispatch ? " and a dispatcher" : "", need + 1,
-			lcores_free + 1, need, need);
+				"%s: %u worker(s)%s need %u lcores with the main one, -l/-c/--lcores "
+				"gives %u: give -l 0-%u (or --lcores '(0-%u)@(CPUS)') or fewer workers\n",
+				src, w, app.software_dispatch ? " and a dispatcher" : "", need + 1,
+				lcores_free + 1, need, need);
 		return -1;
 	}
 	return 0;

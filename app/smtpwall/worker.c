@@ -236,7 +236,7 @@ wk_drop(struct rte_mbuf *m)
  */
 static struct flow_entry *
 flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32_t hash, int dir,
-	const struct pkt_info *pi, uint64_t now, bool *consumed)
+		const struct pkt_info *pi, uint64_t now, bool *consumed)
 {
 	struct flow_entry *e;
 	bool opening;
@@ -252,9 +252,9 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	 * queue). Never inspected by the wrong worker: counted and dropped.
 	 */
 	if (w->mode == WK_MODE_PORTS && w->wire->rss != NULL &&
-		rss_queue(rss_hash_tuple(w->wire->rss, pi->addr_len, pi->src, pi->dst, pi->l4_proto,
-				  pi->sport, pi->dport),
-			w->wire->n_queues) != w->queue) {
+			rss_queue(rss_hash_tuple(w->wire->rss, pi->addr_len, pi->src, pi->dst,
+						  pi->l4_proto, pi->sport, pi->dport),
+					w->wire->n_queues) != w->queue) {
 		w->st.wrong_queue++;
 		return NULL;
 	}
@@ -265,7 +265,7 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
 	 * or late ACKs of reclaimed connections would reclaim more.
 	 */
 	opening = pi->l4_proto != IPPROTO_TCP ||
-		(pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
+			(pi->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN;
 	e = opening ? flow_table_add_reclaim(w->ft, k, hash, dir, now)
 		    : flow_table_add(w->ft, k, hash, dir, now);
 	if (unlikely(e == NULL)) {
@@ -314,7 +314,7 @@ flow_miss(struct worker *w, struct rte_mbuf *m, const struct flow_key *k, uint32
  */
 static void
 burst_forget(struct worker *w, struct flow_entry **entries, const struct flow_key *keys,
-	const uint32_t *hashes, uint16_t j, uint16_t nk)
+		const uint32_t *hashes, uint16_t j, uint16_t nk)
 {
 	for (; j < nk; j++)
 		if (entries[j] == w->reclaimed)
@@ -353,10 +353,10 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			continue;
 		}
 		r = pkt_parse_ex(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m),
-			w->verify_ip4_csum &&
-				(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
-					RTE_MBUF_F_RX_IP_CKSUM_GOOD,
-			p);
+				w->verify_ip4_csum &&
+						(m->ol_flags & RTE_MBUF_F_RX_IP_CKSUM_MASK) !=
+								RTE_MBUF_F_RX_IP_CKSUM_GOOD,
+				p);
 		if (unlikely(r != PKT_OK)) {
 			/* A firewall drops what it cannot parse, and says why. */
 			w->st.malformed++;
@@ -399,8 +399,8 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 			continue;
 		}
 		kdir[nk] = (uint8_t)flow_key_make(&keys[nk], p->addr_len == 4 ? 4 : 6, p->src,
-			p->dst, p->sport, p->dport, p->l4_proto,
-			p->n_vlan ? (uint16_t)(p->vlan_tci[0] & 0xfff) : 0);
+				p->dst, p->sport, p->dport, p->l4_proto,
+				p->n_vlan ? (uint16_t)(p->vlan_tci[0] & 0xfff) : 0);
 		hashes[nk] = flow_key_hash(&keys[nk]);
 		kidx[nk] = (uint8_t)i;
 		nk++;
@@ -415,7 +415,7 @@ worker_process_burst(struct worker *w, struct rte_mbuf **pkts, uint16_t n, uint6
 		struct flow_entry *e = entries[i];
 
 		if (unlikely(e != NULL && e->state == FLOW_ST_CLOSED && (p->flags & PKT_F_TCP) &&
-			    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)) {
+				    (p->tcp_flags & (PKT_TCP_SYN | PKT_TCP_ACK)) == PKT_TCP_SYN)) {
 			/* A new connection reusing the 5-tuple of a closed one
 			 * (lingering): the old state goes, the new one starts. */
 			inspect_flow_free(w, e);

@@ -94,7 +94,7 @@ admit_ios_get(const struct admit *a)
 
 void
 admit_worker_init(
-	struct admit_worker *aw, struct admit_counters *cnt, admit_delete_fn del, void *arg)
+		struct admit_worker *aw, struct admit_counters *cnt, admit_delete_fn del, void *arg)
 {
 	aw->del = del;
 	aw->del_arg = arg;
@@ -137,7 +137,8 @@ admit_release(struct admit *a, struct admit_conn *c, uint8_t which)
 		flow_limits_release(a->limits, ios_idx(a));
 		/* IOS: below max-incomplete low, stop being aggressive. */
 		if (atomic_load_explicit(&a->ios_aggressive, memory_order_relaxed) &&
-			flow_limits_count(a->limits, ios_idx(a)) <= a->ios.max_incomplete_low)
+				flow_limits_count(a->limits, ios_idx(a)) <=
+						a->ios.max_incomplete_low)
 			atomic_store_explicit(&a->ios_aggressive, false, memory_order_relaxed);
 	}
 	c->lim &= (uint8_t)~held;
@@ -230,7 +231,7 @@ ios_rate(struct admit *a, struct admit_worker *aw, uint64_t now)
 			atomic_store(&a->ios_rate_aggressive, false);
 	}
 	if (atomic_fetch_add(&a->ios_minute_count, 1) + 1 > a->ios.one_minute_high &&
-		!atomic_exchange(&a->ios_rate_aggressive, true))
+			!atomic_exchange(&a->ios_rate_aggressive, true))
 		aw->cnt->ios_aggressive_on++;
 }
 
@@ -268,7 +269,7 @@ admit_ios(struct admit *a, struct admit_worker *aw, struct admit_conn *c, const 
 	flow_limits_acquire(a->limits, ios_idx(a), 0, &count);
 	c->lim |= ADMIT_U_IOS_EMB;
 	if (ios->max_incomplete_high && count + 1 > ios->max_incomplete_high &&
-		!atomic_exchange_explicit(&a->ios_aggressive, true, memory_order_relaxed))
+			!atomic_exchange_explicit(&a->ios_aggressive, true, memory_order_relaxed))
 		aw->cnt->ios_aggressive_on++;
 	if (admit_ios_aggressive(a)) {
 		/* `intercept: true`: the newcomer gets a SYN cookie and the
@@ -291,15 +292,15 @@ admit_ios(struct admit *a, struct admit_worker *aw, struct admit_conn *c, const 
 				 * and block new ones for block-time minutes. */
 				ho_delete_oldest(aw, cell, true);
 				atomic_store_explicit(block,
-					now + (uint64_t)ios->host_block_time * NS_PER_MIN,
-					memory_order_relaxed);
+						now + (uint64_t)ios->host_block_time * NS_PER_MIN,
+						memory_order_relaxed);
 				aw->cnt->ios_host_drop++;
 				return ADMIT_REFUSE;
 			}
 			/* block-time 0: the oldest half-open session to the host goes. */
 			if (ho_delete_oldest(aw, cell, false) == 0 ||
-				!flow_limits_acquire(
-					a->limits, cell, ios->host_max_incomplete, &count)) {
+					!flow_limits_acquire(a->limits, cell,
+							ios->host_max_incomplete, &count)) {
 				aw->cnt->ios_host_drop++;
 				return ADMIT_REFUSE;
 			}
@@ -332,17 +333,17 @@ step(uint8_t bit, uint8_t which, uint32_t idx, uint32_t configured, uint32_t con
 	bool emb = (bit & ADMIT_U_EMB_ALL) != 0;
 
 	return (struct step){
-		.bit = bit,
-		.which = which,
-		.idx = idx,
-		.max = emb ? admit_emb_cap(configured, conn) : configured,
-		.shown = configured,
+			.bit = bit,
+			.which = which,
+			.idx = idx,
+			.max = emb ? admit_emb_cap(configured, conn) : configured,
+			.shown = configured,
 	};
 }
 
 enum admit_verdict
 admit_new(struct admit *a, struct admit_worker *aw, struct admit_conn *c, const struct admit_req *r,
-	struct admit_result *res)
+		struct admit_result *res)
 {
 	const struct admit_class *cl = r->cls;
 	uint32_t count = 0;
@@ -356,24 +357,25 @@ admit_new(struct admit *a, struct admit_worker *aw, struct admit_conn *c, const 
 		c->class_id = cl->id;
 		c->client_idx = flow_limits_hashed(a->limits, 2u * cl->id, r->src, r->addr_len);
 		c->client_emb_idx =
-			flow_limits_hashed(a->limits, 2u * cl->id + 1, r->src, r->addr_len);
+				flow_limits_hashed(a->limits, 2u * cl->id + 1, r->src, r->addr_len);
 		steps[n++] = step(ADMIT_U_CLASS, ADMIT_CONN_MAX, class_idx(cl->id, false),
-			lim[ADMIT_CONN_MAX], 0);
-		steps[n++] =
-			step(ADMIT_U_CLASS_EMB, ADMIT_EMBRYONIC_CONN_MAX, class_idx(cl->id, true),
-				lim[ADMIT_EMBRYONIC_CONN_MAX], lim[ADMIT_CONN_MAX]);
+				lim[ADMIT_CONN_MAX], 0);
+		steps[n++] = step(ADMIT_U_CLASS_EMB, ADMIT_EMBRYONIC_CONN_MAX,
+				class_idx(cl->id, true), lim[ADMIT_EMBRYONIC_CONN_MAX],
+				lim[ADMIT_CONN_MAX]);
 		steps[n++] = step(ADMIT_U_CLIENT, ADMIT_PER_CLIENT_MAX, c->client_idx,
-			lim[ADMIT_PER_CLIENT_MAX], 0);
-		steps[n++] =
-			step(ADMIT_U_CLIENT_EMB, ADMIT_PER_CLIENT_EMBRYONIC_MAX, c->client_emb_idx,
-				lim[ADMIT_PER_CLIENT_EMBRYONIC_MAX], lim[ADMIT_PER_CLIENT_MAX]);
+				lim[ADMIT_PER_CLIENT_MAX], 0);
+		steps[n++] = step(ADMIT_U_CLIENT_EMB, ADMIT_PER_CLIENT_EMBRYONIC_MAX,
+				c->client_emb_idx, lim[ADMIT_PER_CLIENT_EMBRYONIC_MAX],
+				lim[ADMIT_PER_CLIENT_MAX]);
 	}
 	if (r->stat != NULL) {
 		c->stat = (int16_t)r->stat->id;
 		steps[n++] = step(ADMIT_U_STATIC, ADMIT_W_STATIC, static_idx(a, r->stat->id, false),
-			r->stat->max_conns, 0);
+				r->stat->max_conns, 0);
 		steps[n++] = step(ADMIT_U_STATIC_EMB, ADMIT_W_STATIC_EMB,
-			static_idx(a, r->stat->id, true), r->stat->em_limit, r->stat->max_conns);
+				static_idx(a, r->stat->id, true), r->stat->em_limit,
+				r->stat->max_conns);
 	}
 	for (i = 0; i < n; i++) {
 		/* Unlimited counters are not counted: they could not refuse,
@@ -386,7 +388,7 @@ admit_new(struct admit *a, struct admit_worker *aw, struct admit_conn *c, const 
 			res->count = count;
 			res->limit = steps[i].shown;
 			if ((steps[i].bit & ADMIT_U_EMB_ALL) &&
-				(steps[i].which >= ADMIT_W_STATIC || cl->intercept))
+					(steps[i].which >= ADMIT_W_STATIC || cl->intercept))
 				return ADMIT_INTERCEPT;
 			if (steps[i].which >= ADMIT_W_STATIC)
 				aw->cnt->limit_static_drop++;
@@ -420,15 +422,15 @@ admit_may_intercept(const struct admit *a, const struct admit_req *r)
 	if (r->ios && a->ios.intercept)
 		return true;
 	return cl != NULL && cl->intercept &&
-		(cl->limits[ADMIT_EMBRYONIC_CONN_MAX] != 0 ||
-			cl->limits[ADMIT_PER_CLIENT_EMBRYONIC_MAX] != 0);
+			(cl->limits[ADMIT_EMBRYONIC_CONN_MAX] != 0 ||
+					cl->limits[ADMIT_PER_CLIENT_EMBRYONIC_MAX] != 0);
 }
 
 bool
 admit_ios_aggressive(const struct admit *a)
 {
 	return atomic_load_explicit(&a->ios_aggressive, memory_order_relaxed) ||
-		atomic_load_explicit(&a->ios_rate_aggressive, memory_order_relaxed);
+			atomic_load_explicit(&a->ios_rate_aggressive, memory_order_relaxed);
 }
 
 uint32_t

@@ -68,7 +68,7 @@ struct admit_counters {
 #define ADMIT_U_IOS_HOST 0x80 /* IOS tcp max-incomplete host */
 #define ADMIT_U_EMB_ALL \
 	(ADMIT_U_CLASS_EMB | ADMIT_U_CLIENT_EMB | ADMIT_U_STATIC_EMB | ADMIT_U_IOS_EMB | \
-		ADMIT_U_IOS_HOST)
+			ADMIT_U_IOS_HOST)
 #define ADMIT_U_ALL 0xff
 
 /* The limits of a class, in lib/policy's order (enum policy_limit). */
@@ -163,8 +163,8 @@ struct admit_worker {
 };
 
 /* cnt: where this worker's counters are kept (the caller's stats block). */
-void admit_worker_init(
-	struct admit_worker *aw, struct admit_counters *cnt, admit_delete_fn del, void *arg);
+void admit_worker_init(struct admit_worker *aw, struct admit_counters *cnt, admit_delete_fn del,
+		void *arg);
 
 /* The limits of a class, as lib/policy compiled them. */
 struct admit_class {
@@ -213,7 +213,7 @@ struct admit_result {
  * (aw->del) to make room.
  */
 enum admit_verdict admit_new(struct admit *a, struct admit_worker *aw, struct admit_conn *c,
-	const struct admit_req *r, struct admit_result *res);
+		const struct admit_req *r, struct admit_result *res);
 
 /* Gives back the units `which` of c (ADMIT_U_ALL: all). IOS: below
  * max-incomplete low, aggressive mode ends. */

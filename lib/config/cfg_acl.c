@@ -18,7 +18,8 @@ ace_proto(struct cfg_walk *w, yaml_node_t *v, const struct cfg_param *p)
 		return -1;
 	if ((proto = policy_parse_proto(sval(v))) < 0)
 		return cfg_error(w->d, v,
-			"'%s' is not a protocol (ip, tcp, udp, icmp, icmp6 or 0..255)", sval(v));
+				"'%s' is not a protocol (ip, tcp, udp, icmp, icmp6 or 0..255)",
+				sval(v));
 	cfg_store(w, p, (uint64_t)proto);
 	return 0;
 }
@@ -61,62 +62,62 @@ ace_families(struct cfg_walk *w, yaml_node_t *m)
 }
 
 static const struct cfg_param ace_params[] = {
-	{
-		.name = "action",
-		.type = CFG_ENUM,
-		.names = ace_actions,
-		.def = "required",
-		CFG_FIELD(struct policy_ace, permit),
-		.missing = "an access-list entry needs an action (permit or deny)",
-	},
-	{
-		.name = "protocol",
-		.type = CFG_OTHER,
-		.def = "ip",
-		.help = "ip (any), tcp, udp, icmp, icmp6, or 0-255",
-		CFG_FIELD(struct policy_ace, proto),
-		.load = ace_proto,
-	},
-	{
-		.name = "source",
-		.type = CFG_OTHER,
-		.def = "any",
-		.help = "any, any4, any6, host A, A, A/len, A MASK",
-		CFG_FIELD(struct policy_ace, src),
-		.load = ace_addr,
-	},
-	{
-		.name = "destination",
-		.type = CFG_OTHER,
-		.def = "any",
-		.help = "as source",
-		CFG_FIELD(struct policy_ace, dst),
-		.load = ace_addr,
-	},
-	{
-		.name = "source-port",
-		.type = CFG_OTHER,
-		.def = "any",
-		.help = "any, N, eq N, range A B, lt N, gt N (tcp and udp)",
-		CFG_FIELD(struct policy_ace, sport),
-		.load = ace_ports,
-	},
-	{
-		.name = "destination-port",
-		.type = CFG_OTHER,
-		.def = "any",
-		.help = "as source-port",
-		CFG_FIELD(struct policy_ace, dport),
-		.load = ace_ports,
-		.after = ace_families,
-	},
-	CFG_END,
+		{
+				.name = "action",
+				.type = CFG_ENUM,
+				.names = ace_actions,
+				.def = "required",
+				CFG_FIELD(struct policy_ace, permit),
+				.missing = "an access-list entry needs an action (permit or deny)",
+		},
+		{
+				.name = "protocol",
+				.type = CFG_OTHER,
+				.def = "ip",
+				.help = "ip (any), tcp, udp, icmp, icmp6, or 0-255",
+				CFG_FIELD(struct policy_ace, proto),
+				.load = ace_proto,
+		},
+		{
+				.name = "source",
+				.type = CFG_OTHER,
+				.def = "any",
+				.help = "any, any4, any6, host A, A, A/len, A MASK",
+				CFG_FIELD(struct policy_ace, src),
+				.load = ace_addr,
+		},
+		{
+				.name = "destination",
+				.type = CFG_OTHER,
+				.def = "any",
+				.help = "as source",
+				CFG_FIELD(struct policy_ace, dst),
+				.load = ace_addr,
+		},
+		{
+				.name = "source-port",
+				.type = CFG_OTHER,
+				.def = "any",
+				.help = "any, N, eq N, range A B, lt N, gt N (tcp and udp)",
+				CFG_FIELD(struct policy_ace, sport),
+				.load = ace_ports,
+		},
+		{
+				.name = "destination-port",
+				.type = CFG_OTHER,
+				.def = "any",
+				.help = "as source-port",
+				CFG_FIELD(struct policy_ace, dport),
+				.load = ace_ports,
+				.after = ace_families,
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_acl_entry_table = {
-	.path = "access-lists.NAME[]",
-	.what = "an access-list entry",
-	.params = ace_params,
+		.path = "access-lists.NAME[]",
+		.what = "an access-list entry",
+		.params = ace_params,
 };
 
 static int
@@ -132,7 +133,7 @@ load_ace(struct cfg_walk *w, yaml_node_t *e, struct policy_ace *ace)
 	}
 	if (e->type != YAML_MAPPING_NODE)
 		return cfg_error(w->d, e,
-			"an access-list entry is a line ('permit tcp any host A eq 25') or a mapping");
+				"an access-list entry is a line ('permit tcp any host A eq 25') or a mapping");
 	memset(ace, 0, sizeof(*ace));
 	ace->sport.hi = ace->dport.hi = 65535;
 	return cfg_walk_map(&aw, e, &cfg_acl_entry_table);
@@ -158,7 +159,7 @@ acl_one(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v)
 			return -1;
 		if (policy_ace_add(l->p, (unsigned int)acl, &ace) < 0)
 			return cfg_error(w->d, e, "more than %d access-list entries in all",
-				POLICY_MAX_ACES);
+					POLICY_MAX_ACES);
 	}
 	return 0;
 }

@@ -52,48 +52,48 @@ any_alone(struct cfg_walk *w, yaml_node_t *v)
 
 	if (m->any && v->data.mapping.pairs.top - v->data.mapping.pairs.start > 1)
 		return cfg_error(w->d, cfg_map_get(w->d, v, "any"),
-			"'any' cannot be combined with another match");
+				"'any' cannot be combined with another match");
 	return 0;
 }
 
 static const struct cfg_param match_params[] = {
-	{
-		.name = "access-list",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "an access-list name: its permit entries",
-		.load = match_acl,
-	},
-	{
-		.name = "port",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "tcp|udp eq N, range A B, lt N, gt N",
-		.load = match_port,
-	},
-	{
-		.name = "default-inspection-traffic",
-		.type = CFG_BOOL,
-		.def = "false",
-		.help = "TCP/25",
-		CFG_FIELD(struct policy_cmatch, default_inspection),
-	},
-	{
-		.name = "any",
-		.type = CFG_BOOL,
-		.def = "false",
-		.help = "every connection; alone",
-		CFG_FIELD(struct policy_cmatch, any),
-		.after = any_alone,
-	},
-	CFG_END,
+		{
+				.name = "access-list",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "an access-list name: its permit entries",
+				.load = match_acl,
+		},
+		{
+				.name = "port",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "tcp|udp eq N, range A B, lt N, gt N",
+				.load = match_port,
+		},
+		{
+				.name = "default-inspection-traffic",
+				.type = CFG_BOOL,
+				.def = "false",
+				.help = "TCP/25",
+				CFG_FIELD(struct policy_cmatch, default_inspection),
+		},
+		{
+				.name = "any",
+				.type = CFG_BOOL,
+				.def = "false",
+				.help = "every connection; alone",
+				CFG_FIELD(struct policy_cmatch, any),
+				.after = any_alone,
+		},
+		CFG_END,
 };
 
 static const struct cfg_table match_table = {
-	.path = "class-maps.NAME.match",
-	.what = "match",
-	.params = match_params,
-	.pre = match_not_empty,
+		.path = "class-maps.NAME.match",
+		.what = "match",
+		.params = match_params,
+		.pre = match_not_empty,
 };
 
 static int
@@ -110,31 +110,31 @@ load_match(struct cfg_walk *w, yaml_node_t *v, const struct cfg_param *p)
 			m->default_inspection = 1;
 		else
 			return cfg_error(w->d, v,
-				"'%s' is not a match (any, default-inspection-traffic, or a mapping)",
-				sval(v));
+					"'%s' is not a match (any, default-inspection-traffic, or a mapping)",
+					sval(v));
 		return 0;
 	}
 	return cfg_walk_map(&mw, v, &match_table);
 }
 
 static const struct cfg_param cmap_params[] = {
-	{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
-	{
-		.name = "match",
-		.type = CFG_MAP,
-		.def = "required",
-		.help = "any, default-inspection-traffic, or a mapping",
-		.load = load_match,
-		.sub = &match_table,
-		.missing = "class-map '%s' needs a match",
-	},
-	CFG_END,
+		{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
+		{
+				.name = "match",
+				.type = CFG_MAP,
+				.def = "required",
+				.help = "any, default-inspection-traffic, or a mapping",
+				.load = load_match,
+				.sub = &match_table,
+				.missing = "class-map '%s' needs a match",
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_cmap_table = {
-	.path = "class-maps.NAME",
-	.what = "a class-map",
-	.params = cmap_params,
+		.path = "class-maps.NAME",
+		.what = "a class-map",
+		.params = cmap_params,
 };
 
 static int

@@ -12,8 +12,8 @@ struct imap_ref {
 };
 
 /* One of the allowed action names -> the esmtp action. */
-int cfg_get_action(
-	struct cfg_doc *d, yaml_node_t *v, const char *const *allowed, enum esmtp_action *out);
+int cfg_get_action(struct cfg_doc *d, yaml_node_t *v, const char *const *allowed,
+		enum esmtp_action *out);
 /* rules: [...] of an inspect map (the walk's target is its struct imap_ref). */
 int cfg_load_rules(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p);
 extern const struct cfg_table cfg_rule_table;

@@ -11,8 +11,8 @@
 #include "cfg_imap.h"
 
 int
-cfg_get_action(
-	struct cfg_doc *d, yaml_node_t *v, const char *const *allowed, enum esmtp_action *out)
+cfg_get_action(struct cfg_doc *d, yaml_node_t *v, const char *const *allowed,
+		enum esmtp_action *out)
 {
 	unsigned int i, a;
 
@@ -63,90 +63,90 @@ static const char *const ev_actions[] = {"drop-connection", "reset", "log", "mas
 
 /* mail-relay: DOMAIN | false | {domain: D or [D...], action} */
 static const struct cfg_param relay_params[] = {
-	ACTION(drop_log, "drop-connection"),
-	{
-		.name = "domain",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "the local domain, or a list of them",
-		.off = offsetof(struct act_opts, domain),
-		.load = cfg_take_node,
-		.missing = "mail-relay needs a domain",
-	},
-	CFG_END,
+		ACTION(drop_log, "drop-connection"),
+		{
+				.name = "domain",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "the local domain, or a list of them",
+				.off = offsetof(struct act_opts, domain),
+				.load = cfg_take_node,
+				.missing = "mail-relay needs a domain",
+		},
+		CFG_END,
 };
 static const struct cfg_table relay_table = {
-	.path = "inspect-maps.NAME.parameters.mail-relay",
-	.what = "mail-relay",
-	.params = relay_params,
-	.scalar = &relay_params[1],
+		.path = "inspect-maps.NAME.parameters.mail-relay",
+		.what = "mail-relay",
+		.params = relay_params,
+		.scalar = &relay_params[1],
 };
 
 /* special-character: BOOL | {enabled, action} */
 static const struct cfg_param sc_params[] = {
-	ACTION(sc_actions, "mask"),
-	{
-		.name = "enabled",
-		.type = CFG_BOOL,
-		.def = "true",
-		CFG_FIELD(struct act_opts, on),
-	},
-	CFG_END,
+		ACTION(sc_actions, "mask"),
+		{
+				.name = "enabled",
+				.type = CFG_BOOL,
+				.def = "true",
+				CFG_FIELD(struct act_opts, on),
+		},
+		CFG_END,
 };
 static const struct cfg_table sc_table = {
-	.path = "inspect-maps.NAME.parameters.special-character",
-	.what = "special-character",
-	.params = sc_params,
-	.scalar = &sc_params[1],
+		.path = "inspect-maps.NAME.parameters.special-character",
+		.what = "special-character",
+		.params = sc_params,
+		.scalar = &sc_params[1],
 };
 
 /* allow-tls: BOOL | {log} */
 static const struct cfg_param tls_on = {
-	.name = "allow-tls",
-	.type = CFG_BOOL,
-	CFG_FIELD(struct act_opts, on),
+		.name = "allow-tls",
+		.type = CFG_BOOL,
+		CFG_FIELD(struct act_opts, on),
 };
 static const struct cfg_param tls_params[] = {LOG_FLAG("false"), CFG_END};
 static const struct cfg_table tls_table = {
-	.path = "inspect-maps.NAME.parameters.allow-tls",
-	.what = "allow-tls",
-	.params = tls_params,
-	.scalar = &tls_on,
+		.path = "inspect-maps.NAME.parameters.allow-tls",
+		.what = "allow-tls",
+		.params = tls_params,
+		.scalar = &tls_on,
 };
 
 /* max-data: BYTES | {bytes, action} */
 static const struct cfg_param md_params[] = {
-	ACTION(md_actions, "drop-connection"),
-	{
-		.name = "bytes",
-		.type = CFG_U32,
-		.min = 0,
-		.max = UINT32_MAX,
-		.def = "required",
-		CFG_FIELD(struct act_opts, bytes),
-		.missing = "max-data needs bytes",
-	},
-	CFG_END,
+		ACTION(md_actions, "drop-connection"),
+		{
+				.name = "bytes",
+				.type = CFG_U32,
+				.min = 0,
+				.max = UINT32_MAX,
+				.def = "required",
+				CFG_FIELD(struct act_opts, bytes),
+				.missing = "max-data needs bytes",
+		},
+		CFG_END,
 };
 static const struct cfg_table md_table = {
-	.path = "inspect-maps.NAME.parameters.max-data",
-	.what = "max-data",
-	.params = md_params,
-	.scalar = &md_params[1],
-	.short_unless_map = true,
+		.path = "inspect-maps.NAME.parameters.max-data",
+		.what = "max-data",
+		.params = md_params,
+		.scalar = &md_params[1],
+		.short_unless_map = true,
 };
 
 /* An anomaly: ACTION | {action, log} */
 static const struct cfg_param ev_params[] = {
-	ACTION(ev_actions, "as docs/inspection.md lists"),
-	LOG_FLAG("as docs/inspection.md lists"),
-	CFG_END,
+		ACTION(ev_actions, "as docs/inspection.md lists"),
+		LOG_FLAG("as docs/inspection.md lists"),
+		CFG_END,
 };
 static const struct cfg_table ev_table = {
-	.path = "inspect-maps.NAME.anomalies.EVENT",
-	.what = "an event",
-	.params = ev_params,
-	.scalar = &ev_params[0],
+		.path = "inspect-maps.NAME.anomalies.EVENT",
+		.what = "an event",
+		.params = ev_params,
+		.scalar = &ev_params[0],
 };
 
 static struct esmtp_policy *
@@ -238,8 +238,8 @@ param_relay(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 
 	/* `false` is ASA's `no mail-relay`; any other scalar a domain. */
 	if (x->type == YAML_SCALAR_NODE &&
-		(strcasecmp(sval(x), "false") == 0 || strcasecmp(sval(x), "no") == 0 ||
-			strcasecmp(sval(x), "off") == 0))
+			(strcasecmp(sval(x), "false") == 0 || strcasecmp(sval(x), "no") == 0 ||
+					strcasecmp(sval(x), "off") == 0))
 		return 0;
 	if (cfg_walk_short(&aw, x, p->sub) != 0 || relay_domains(w->d, a.domain, dom, sizeof(dom)))
 		return -1;
@@ -253,8 +253,8 @@ param_special(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 {
 	struct esmtp_policy *e = imap_esmtp(w);
 	struct act_opts a = {
-		.act = (enum esmtp_action)e->ev[ESMTP_EV_ADDR_SPECIAL].action,
-		.on = true,
+			.act = (enum esmtp_action)e->ev[ESMTP_EV_ADDR_SPECIAL].action,
+			.on = true,
 	};
 	struct cfg_walk aw = {w->d, &a, w->ctx, NULL};
 
@@ -326,105 +326,105 @@ verb_list(struct cfg_walk *w, yaml_node_t *y, const struct cfg_param *p)
 }
 
 static const struct cfg_param verbs_params[] = {
-	{
-		.name = "allow",
-		.type = CFG_LIST,
-		.def = "none",
-		.help = "verbs added to the mode's set",
-		.load = verb_list,
-	},
-	{
-		.name = "deny",
-		.type = CFG_LIST,
-		.def = "none",
-		.help = "verbs removed from it",
-		.load = verb_list,
-	},
-	CFG_END,
+		{
+				.name = "allow",
+				.type = CFG_LIST,
+				.def = "none",
+				.help = "verbs added to the mode's set",
+				.load = verb_list,
+		},
+		{
+				.name = "deny",
+				.type = CFG_LIST,
+				.def = "none",
+				.help = "verbs removed from it",
+				.load = verb_list,
+		},
+		CFG_END,
 };
 static const struct cfg_table verbs_table = {
-	.path = "inspect-maps.NAME.parameters.verbs",
-	.what = "verbs",
-	.params = verbs_params,
+		.path = "inspect-maps.NAME.parameters.verbs",
+		.what = "verbs",
+		.params = verbs_params,
 };
 
 static const char *const modes[] = {"esmtp", "smtp", NULL};
 
 /* In the order they are read (of two errors, the first here is reported). */
 static const struct cfg_param params_params[] = {
-	{
-		.name = "mode",
-		.type = CFG_ENUM,
-		.names = modes,
-		.def = "esmtp",
-		.load = param_mode,
-	},
-	{
-		.name = "mask-banner",
-		.type = CFG_OTHER,
-		.def = "false",
-		.help = "bool, or neutral",
-		.load = param_banner,
-	},
-	{
-		.name = "auth-line-length",
-		.type = CFG_U32,
-		.min = 1,
-		.max = 1u << 20,
-		.def = "12288",
-		.load = param_auth_line,
-	},
-	{
-		.name = "mail-relay",
-		.type = CFG_OTHER,
-		.def = "false",
-		.help = "a domain, false, or {domain, action}",
-		.load = param_relay,
-		.sub = &relay_table,
-	},
-	{
-		.name = "special-character",
-		.type = CFG_OTHER,
-		.def = "false",
-		.help = "bool, or {enabled, action}",
-		.load = param_special,
-		.sub = &sc_table,
-	},
-	{
-		.name = "allow-tls",
-		.type = CFG_OTHER,
-		.def = "false",
-		.help = "bool, or {log}",
-		.load = param_tls,
-		.sub = &tls_table,
-	},
-	{
-		.name = "chunking",
-		.type = CFG_BOOL,
-		.def = "false",
-		.load = param_chunking,
-	},
-	{
-		.name = "max-data",
-		.type = CFG_OTHER,
-		.def = "0",
-		.help = "bytes, or {bytes, action}",
-		.load = param_max_data,
-		.sub = &md_table,
-	},
-	{
-		.name = "verbs",
-		.type = CFG_MAP,
-		.def = "none",
-		.help = "{allow: [...], deny: [...]}",
-		.sub = &verbs_table,
-	},
-	CFG_END,
+		{
+				.name = "mode",
+				.type = CFG_ENUM,
+				.names = modes,
+				.def = "esmtp",
+				.load = param_mode,
+		},
+		{
+				.name = "mask-banner",
+				.type = CFG_OTHER,
+				.def = "false",
+				.help = "bool, or neutral",
+				.load = param_banner,
+		},
+		{
+				.name = "auth-line-length",
+				.type = CFG_U32,
+				.min = 1,
+				.max = 1u << 20,
+				.def = "12288",
+				.load = param_auth_line,
+		},
+		{
+				.name = "mail-relay",
+				.type = CFG_OTHER,
+				.def = "false",
+				.help = "a domain, false, or {domain, action}",
+				.load = param_relay,
+				.sub = &relay_table,
+		},
+		{
+				.name = "special-character",
+				.type = CFG_OTHER,
+				.def = "false",
+				.help = "bool, or {enabled, action}",
+				.load = param_special,
+				.sub = &sc_table,
+		},
+		{
+				.name = "allow-tls",
+				.type = CFG_OTHER,
+				.def = "false",
+				.help = "bool, or {log}",
+				.load = param_tls,
+				.sub = &tls_table,
+		},
+		{
+				.name = "chunking",
+				.type = CFG_BOOL,
+				.def = "false",
+				.load = param_chunking,
+		},
+		{
+				.name = "max-data",
+				.type = CFG_OTHER,
+				.def = "0",
+				.help = "bytes, or {bytes, action}",
+				.load = param_max_data,
+				.sub = &md_table,
+		},
+		{
+				.name = "verbs",
+				.type = CFG_MAP,
+				.def = "none",
+				.help = "{allow: [...], deny: [...]}",
+				.sub = &verbs_table,
+		},
+		CFG_END,
 };
 static const struct cfg_table params_table = {
-	.path = "inspect-maps.NAME.parameters",
-	.what = "parameters",
-	.params = params_params,
+		.path = "inspect-maps.NAME.parameters",
+		.what = "parameters",
+		.params = params_params,
 };
 
 /* anomalies: {EVENT: ACTION | {action: A, log: B}} for the non-criterion events. */
@@ -464,37 +464,37 @@ load_anomalies(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 }
 
 static const struct cfg_param imap_params[] = {
-	{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
-	{
-		.name = "parameters",
-		.type = CFG_MAP,
-		.def = "none set",
-		.help = "the table below",
-		.sub = &params_table,
-	},
-	{
-		.name = "anomalies",
-		.type = CFG_OTHER,
-		.def = "as docs/inspection.md lists",
-		.help = "EVENT: ACTION or {action, log}",
-		.load = load_anomalies,
-		.sub = &ev_table,
-	},
-	{
-		.name = "rules",
-		.type = CFG_LIST,
-		.def = "none",
-		.help = "match rules, in order",
-		.load = cfg_load_rules,
-		.sub = &cfg_rule_table,
-	},
-	CFG_END,
+		{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
+		{
+				.name = "parameters",
+				.type = CFG_MAP,
+				.def = "none set",
+				.help = "the table below",
+				.sub = &params_table,
+		},
+		{
+				.name = "anomalies",
+				.type = CFG_OTHER,
+				.def = "as docs/inspection.md lists",
+				.help = "EVENT: ACTION or {action, log}",
+				.load = load_anomalies,
+				.sub = &ev_table,
+		},
+		{
+				.name = "rules",
+				.type = CFG_LIST,
+				.def = "none",
+				.help = "match rules, in order",
+				.load = cfg_load_rules,
+				.sub = &cfg_rule_table,
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_imap_table = {
-	.path = "inspect-maps.NAME",
-	.what = "an inspect map",
-	.params = imap_params,
+		.path = "inspect-maps.NAME",
+		.what = "an inspect map",
+		.params = imap_params,
 };
 
 static int
@@ -507,7 +507,7 @@ imap_one(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v)
 
 	/* The keys first: a map is added only when its keys are known. */
 	if (cfg_expect(w->d, v, YAML_MAPPING_NODE, cfg_imap_table.what) != 0 ||
-		cfg_check_table_keys(w->d, v, &cfg_imap_table) != 0)
+			cfg_check_table_keys(w->d, v, &cfg_imap_table) != 0)
 		return -1;
 	if ((imap = policy_imap_add(l->p, sval(k))) < 0)
 		return cfg_error(w->d, k, "more than %d inspect maps", POLICY_MAX_IMAPS);

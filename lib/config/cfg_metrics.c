@@ -51,38 +51,38 @@ listen_addr(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 	return 0;
 bad:
 	return cfg_error(
-		w->d, x, "listen '%s': ADDRESS:PORT, e.g. 127.0.0.1:9580 or [::1]:9580", s);
+			w->d, x, "listen '%s': ADDRESS:PORT, e.g. 127.0.0.1:9580 or [::1]:9580", s);
 }
 
 static const struct cfg_param metrics_params[] = {
-	{
-		.name = "listen",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "ADDRESS:PORT of the HTTP endpoint (GET /metrics); none: off",
-		.load = listen_addr,
-	},
-	{
-		.name = "textfile",
-		.type = CFG_STRING,
-		.def = "none",
-		.help = "a file for node_exporter's textfile collector; none: off",
-		CFG_FIELD(struct config_metrics, textfile),
-	},
-	{
-		.name = "interval",
-		.type = CFG_U32,
-		.min = 1,
-		.max = 3600,
-		.def = "15",
-		.help = "seconds between two writes of textfile",
-		CFG_FIELD(struct config_metrics, interval),
-	},
-	CFG_END,
+		{
+				.name = "listen",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "ADDRESS:PORT of the HTTP endpoint (GET /metrics); none: off",
+				.load = listen_addr,
+		},
+		{
+				.name = "textfile",
+				.type = CFG_STRING,
+				.def = "none",
+				.help = "a file for node_exporter's textfile collector; none: off",
+				CFG_FIELD(struct config_metrics, textfile),
+		},
+		{
+				.name = "interval",
+				.type = CFG_U32,
+				.min = 1,
+				.max = 3600,
+				.def = "15",
+				.help = "seconds between two writes of textfile",
+				CFG_FIELD(struct config_metrics, interval),
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_metrics_table = {
-	.path = "metrics",
-	.what = "metrics",
-	.params = metrics_params,
+		.path = "metrics",
+		.what = "metrics",
+		.params = metrics_params,
 };

@@ -60,7 +60,7 @@ cfg_get_name(struct cfg_doc *d, yaml_node_t *n, char *out, const char *what)
 		return cfg_error(d, n, "%s must be a non-empty name", what);
 	if (n->data.scalar.length >= POLICY_NAME_MAX)
 		return cfg_error(d, n, "%s '%.40s...' is longer than %d characters", what, sval(n),
-			POLICY_NAME_MAX - 1);
+				POLICY_NAME_MAX - 1);
 	memcpy(out, sval(n), n->data.scalar.length + 1);
 	return 0;
 }
@@ -86,7 +86,7 @@ check_names(struct cfg_doc *d, yaml_node_t *map, const char *section)
 			yaml_node_t *k2 = node_of(d, q->key);
 
 			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-				strcmp(sval(k2), name) == 0)
+					strcmp(sval(k2), name) == 0)
 				return cfg_error(d, k, "duplicate name '%s' in %s", name, section);
 		}
 	}
@@ -95,7 +95,7 @@ check_names(struct cfg_doc *d, yaml_node_t *map, const char *section)
 
 int
 cfg_each_named(struct cfg_walk *w, yaml_node_t *map, const char *section,
-	int (*fn)(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v))
+		int (*fn)(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v))
 {
 	yaml_node_pair_t *pr;
 
@@ -111,7 +111,7 @@ cfg_each_named(struct cfg_walk *w, yaml_node_t *map, const char *section,
 
 int
 cfg_each_scalar(struct cfg_doc *d, yaml_node_t *n, const char *what,
-	int (*fn)(struct cfg_doc *d, yaml_node_t *s, void *arg), void *arg)
+		int (*fn)(struct cfg_doc *d, yaml_node_t *s, void *arg), void *arg)
 {
 	yaml_node_item_t *it;
 

@@ -54,10 +54,10 @@ struct ld *cfg_ld(struct cfg_walk *w);
 int cfg_get_name(struct cfg_doc *d, yaml_node_t *n, char *out, const char *what);
 /* A mapping of NAME -> definition: calls fn on each, names checked unique first. */
 int cfg_each_named(struct cfg_walk *w, yaml_node_t *map, const char *section,
-	int (*fn)(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v));
+		int (*fn)(struct cfg_walk *w, yaml_node_t *k, yaml_node_t *v));
 /* Calls fn on n (a scalar) or on each scalar of n (a non-empty list). */
 int cfg_each_scalar(struct cfg_doc *d, yaml_node_t *n, const char *what,
-	int (*fn)(struct cfg_doc *d, yaml_node_t *s, void *arg), void *arg);
+		int (*fn)(struct cfg_doc *d, yaml_node_t *s, void *arg), void *arg);
 
 /* `inspect: {smtp: ...}` and an IOS rule's options (cfg_policy_map.c). */
 struct smtp_opts {
@@ -82,8 +82,8 @@ CFG_SECTION(statics);
 CFG_SECTION(logging);
 #undef CFG_SECTION
 extern const struct cfg_table cfg_regex_table, cfg_acl_entry_table, cfg_cmap_table, cfg_imap_table,
-	cfg_ip_inspect_table, cfg_pmap_table, cfg_service_table, cfg_static_table,
-	cfg_logging_table;
+		cfg_ip_inspect_table, cfg_pmap_table, cfg_service_table, cfg_static_table,
+		cfg_logging_table;
 
 /* After the last section: resolves and freezes the policy (NULL when none was read). */
 int cfg_policy_finish(struct cfg_walk *w, struct policy **out);

@@ -10,47 +10,47 @@
 #include "cfg_policy.h"
 
 _Static_assert(POLICY_TIMEOUT_EMBRYONIC == 0 && (int)POLICY_TIMEOUT_MAX <= (int)FLOW_TO_MAX,
-	"the class timeouts come first in lib/flow's list");
+		"the class timeouts come first in lib/flow's list");
 
 /* ---------------------------------------------------------------------- */
 /* inspect: {smtp: ...} and IOS rules                                     */
 
 static const struct cfg_param smtp_params[] = {
-	{
-		.name = "alert",
-		.type = CFG_BOOL,
-		.def = "the global switch",
-		CFG_FIELD(struct smtp_opts, alert),
-	},
-	{
-		.name = "audit-trail",
-		.type = CFG_BOOL,
-		.def = "the global switch",
-		CFG_FIELD(struct smtp_opts, audit_trail),
-	},
-	{
-		.name = "max-data",
-		.type = CFG_U32,
-		.min = 0,
-		.max = UINT32_MAX,
-		.def = "0",
-		.help = "bytes per connection, then drop-connection; 0: no limit",
-		CFG_FIELD(struct smtp_opts, max_data),
-	},
-	{
-		.name = "timeout",
-		.type = CFG_DURATION,
-		.def = "flows.timeouts.idle",
-		.help = "idle",
-		CFG_FIELD(struct smtp_opts, timeout),
-	},
-	CFG_END,
+		{
+				.name = "alert",
+				.type = CFG_BOOL,
+				.def = "the global switch",
+				CFG_FIELD(struct smtp_opts, alert),
+		},
+		{
+				.name = "audit-trail",
+				.type = CFG_BOOL,
+				.def = "the global switch",
+				CFG_FIELD(struct smtp_opts, audit_trail),
+		},
+		{
+				.name = "max-data",
+				.type = CFG_U32,
+				.min = 0,
+				.max = UINT32_MAX,
+				.def = "0",
+				.help = "bytes per connection, then drop-connection; 0: no limit",
+				CFG_FIELD(struct smtp_opts, max_data),
+		},
+		{
+				.name = "timeout",
+				.type = CFG_DURATION,
+				.def = "flows.timeouts.idle",
+				.help = "idle",
+				CFG_FIELD(struct smtp_opts, timeout),
+		},
+		CFG_END,
 };
 
 static const struct cfg_table smtp_table = {
-	.path = "policy-maps.NAME[].inspect.smtp",
-	.what = "inspection options",
-	.params = smtp_params,
+		.path = "policy-maps.NAME[].inspect.smtp",
+		.what = "inspection options",
+		.params = smtp_params,
 };
 
 int
@@ -123,11 +123,11 @@ class_inspect(struct cfg_walk *w, yaml_node_t *v, const struct cfg_param *p)
 	if (es != NULL && sm != NULL)
 		/* IOS: "SMTP and ESMTP inspection cannot be configured together". */
 		return cfg_error(d, node_of(d, v->data.mapping.pairs.start[1].key),
-			"smtp and esmtp inspection cannot be configured on the same class");
+				"smtp and esmtp inspection cannot be configured on the same class");
 	if (es != NULL) {
 		c->inspect = POLICY_INSPECT_ESMTP;
 		if (es->type == YAML_SCALAR_NODE &&
-			(strcmp(sval(es), "true") == 0 || strcmp(sval(es), "yes") == 0)) {
+				(strcmp(sval(es), "true") == 0 || strcmp(sval(es), "yes") == 0)) {
 			c->imap = (uint16_t)policy_find_imap(l->p, "_default_esmtp_map");
 			return 0;
 		}
@@ -185,8 +185,8 @@ class_timeout(struct cfg_walk *w, yaml_node_t *t, const struct cfg_param *p)
 		return -1;
 	if (s != 0 && s < p->min)
 		return cfg_error(w->d, t, "%s timeout must be 0 or at least %u:%02u:%02u", p->name,
-			(unsigned int)p->min / 3600, (unsigned int)p->min / 60 % 60,
-			(unsigned int)p->min % 60);
+				(unsigned int)p->min / 3600, (unsigned int)p->min / 60 % 60,
+				(unsigned int)p->min % 60);
 	cfg_store(w, p, s);
 	return 0;
 }
@@ -195,23 +195,24 @@ class_timeout(struct cfg_walk *w, yaml_node_t *t, const struct cfg_param *p)
 static const struct cfg_param timeout_params[] = {
 #define _(e, key, dflt, cls) \
 	{ \
-		.name = (cls) >= 0 ? key : NULL, \
-		.type = CFG_DURATION, \
-		.min = (cls) > 0 ? (uint64_t)(cls) : 0, \
-		.def = "flows.timeouts." key, \
-		.off = offsetof(struct class_def, c.timeouts) + FLOW_TO_##e * sizeof(uint32_t), \
-		.size = sizeof(uint32_t), \
-		.load = class_timeout, \
+			.name = (cls) >= 0 ? key : NULL, \
+			.type = CFG_DURATION, \
+			.min = (cls) > 0 ? (uint64_t)(cls) : 0, \
+			.def = "flows.timeouts." key, \
+			.off = offsetof(struct class_def, c.timeouts) + \
+					FLOW_TO_##e * sizeof(uint32_t), \
+			.size = sizeof(uint32_t), \
+			.load = class_timeout, \
 	},
-	FLOW_FOREACH_TIMEOUT(_)
+		FLOW_FOREACH_TIMEOUT(_)
 #undef _
-		CFG_END,
+				CFG_END,
 };
 
 static const struct cfg_table timeout_table = {
-	.path = "policy-maps.NAME[].set-connection.timeout",
-	.what = "timeout",
-	.params = timeout_params,
+		.path = "policy-maps.NAME[].set-connection.timeout",
+		.what = "timeout",
+		.params = timeout_params,
 };
 
 static int
@@ -222,7 +223,7 @@ emb_action(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 	(void)p;
 	/* ASA always intercepts; drop is for servers behind their own SYN cookies. */
 	if (x->type != YAML_SCALAR_NODE ||
-		(strcmp(sval(x), "intercept") != 0 && strcmp(sval(x), "drop") != 0))
+			(strcmp(sval(x), "intercept") != 0 && strcmp(sval(x), "drop") != 0))
 		return cfg_error(w->d, x, "embryonic-action must be intercept or drop");
 	cd->c.emb_action = strcmp(sval(x), "drop") == 0 ? POLICY_EMB_DROP : POLICY_EMB_INTERCEPT;
 	return 0;
@@ -233,31 +234,32 @@ static const char *const emb_actions[] = {"intercept", "drop", NULL};
 static const struct cfg_param conn_params[] = {
 #define _(e, key, msgid) \
 	{ \
-		.name = key, \
-		.type = CFG_U32, \
-		.max = POLICY_CONN_LIMIT_MAX, \
-		.def = "0", \
-		.help = "0: unlimited", \
-		.off = offsetof(struct class_def, c.limits) + POLICY_LIMIT_##e * sizeof(uint32_t), \
-		.size = sizeof(uint32_t), \
+			.name = key, \
+			.type = CFG_U32, \
+			.max = POLICY_CONN_LIMIT_MAX, \
+			.def = "0", \
+			.help = "0: unlimited", \
+			.off = offsetof(struct class_def, c.limits) + \
+					POLICY_LIMIT_##e * sizeof(uint32_t), \
+			.size = sizeof(uint32_t), \
 	},
-	foreach_policy_limit
+		foreach_policy_limit
 #undef _
-	{
-		.name = "embryonic-action",
-		.type = CFG_ENUM,
-		.names = emb_actions,
-		.def = "intercept",
-		.help = "over an embryonic limit: SYN cookies (intercept.md) or drop",
-		.load = emb_action,
-	},
-	{
-		.name = "timeout",
-		.type = CFG_MAP,
-		.def = "flows.timeouts",
-		.sub = &timeout_table,
-	},
-	CFG_END,
+		{
+				.name = "embryonic-action",
+				.type = CFG_ENUM,
+				.names = emb_actions,
+				.def = "intercept",
+				.help = "over an embryonic limit: SYN cookies (intercept.md) or drop",
+				.load = emb_action,
+		},
+		{
+				.name = "timeout",
+				.type = CFG_MAP,
+				.def = "flows.timeouts",
+				.sub = &timeout_table,
+		},
+		CFG_END,
 };
 
 static int
@@ -271,10 +273,10 @@ conn_given(struct cfg_walk *w, yaml_node_t *v)
 }
 
 static const struct cfg_table conn_table = {
-	.path = "policy-maps.NAME[].set-connection",
-	.what = "set-connection",
-	.params = conn_params,
-	.pre = conn_given,
+		.path = "policy-maps.NAME[].set-connection",
+		.what = "set-connection",
+		.params = conn_params,
+		.pre = conn_given,
 };
 
 static int
@@ -305,46 +307,46 @@ inspect_or_not(struct cfg_walk *w, yaml_node_t *cn)
 }
 
 static const struct cfg_param class_params[] = {
-	{
-		.name = "class",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "a class-map",
-		.load = class_ref,
-		.missing = "a policy-map entry needs a class",
-		.after = inspect_or_not,
-	},
-	{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
-	{
-		.name = "inspect",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "esmtp, smtp, {esmtp: MAP}, {smtp: true | {alert, audit-trail, max-data, "
-			"timeout}}",
-		.load = class_inspect,
-		.sub = &smtp_table,
-	},
-	{
-		.name = "no-inspect",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "esmtp, smtp or a list: not inspected",
-		.load = class_no_inspect,
-	},
-	{
-		.name = "set-connection",
-		.type = CFG_MAP,
-		.def = "none",
-		.help = "limits and timeouts",
-		.sub = &conn_table,
-	},
-	CFG_END,
+		{
+				.name = "class",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "a class-map",
+				.load = class_ref,
+				.missing = "a policy-map entry needs a class",
+				.after = inspect_or_not,
+		},
+		{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
+		{
+				.name = "inspect",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "esmtp, smtp, {esmtp: MAP}, {smtp: true | {alert, audit-trail, max-data, "
+					"timeout}}",
+				.load = class_inspect,
+				.sub = &smtp_table,
+		},
+		{
+				.name = "no-inspect",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "esmtp, smtp or a list: not inspected",
+				.load = class_no_inspect,
+		},
+		{
+				.name = "set-connection",
+				.type = CFG_MAP,
+				.def = "none",
+				.help = "limits and timeouts",
+				.sub = &conn_table,
+		},
+		CFG_END,
 };
 
 static const struct cfg_table class_table = {
-	.path = "policy-maps.NAME[]",
-	.what = "a class",
-	.params = class_params,
+		.path = "policy-maps.NAME[]",
+		.what = "a class",
+		.params = class_params,
 };
 
 static int
@@ -366,35 +368,35 @@ load_class(struct cfg_walk *w, unsigned int pmap, const char *pmap_name, yaml_no
 		return -1;
 	rc = policy_pmap_class_add(l->p, pmap, &cd.c);
 	if (rc == -EEXIST)
-		return cfg_error(
-			w->d, cn, "class '%s' is already in policy-map '%s'", cd.name, pmap_name);
+		return cfg_error(w->d, cn, "class '%s' is already in policy-map '%s'", cd.name,
+				pmap_name);
 	if (rc == -ENOSPC)
 		return cfg_error(w->d, cn, "more than %d classes in one policy-map",
-			POLICY_MAX_PMAP_CLASSES);
+				POLICY_MAX_PMAP_CLASSES);
 	if (rc < 0)
 		return cfg_error(w->d, cn, "bad class");
 	return 0;
 }
 
 static const struct cfg_param pmap_params[] = {
-	{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
-	{
-		.name = "classes",
-		.type = CFG_LIST,
-		.def = "required",
-		.help = "the classes, in order",
-		.load = cfg_take_node,
-		.sub = &class_table,
-		.missing = "policy-map '%s' needs classes",
-	},
-	CFG_END,
+		{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
+		{
+				.name = "classes",
+				.type = CFG_LIST,
+				.def = "required",
+				.help = "the classes, in order",
+				.load = cfg_take_node,
+				.sub = &class_table,
+				.missing = "policy-map '%s' needs classes",
+		},
+		CFG_END,
 };
 
 /* NAME: [classes] or NAME: {description, classes} */
 const struct cfg_table cfg_pmap_table = {
-	.path = "policy-maps.NAME",
-	.what = "a policy-map",
-	.params = pmap_params,
+		.path = "policy-maps.NAME",
+		.what = "a policy-map",
+		.params = pmap_params,
 };
 
 static int

@@ -11,32 +11,32 @@ struct regex_def {
 };
 
 static const struct cfg_param regex_params[] = {
-	{
-		.name = "pattern",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "the regex (docs/configuration.md, Regex syntax)",
-		.off = offsetof(struct regex_def, pattern),
-		.load = cfg_take_node,
-		.missing = "regex '%s' needs a pattern",
-	},
-	{
-		.name = "ignore-case",
-		.type = CFG_BOOL,
-		.def = "false",
-		.help = "letters match both cases",
-		CFG_FIELD(struct regex_def, icase),
-	},
-	CFG_END,
+		{
+				.name = "pattern",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "the regex (docs/configuration.md, Regex syntax)",
+				.off = offsetof(struct regex_def, pattern),
+				.load = cfg_take_node,
+				.missing = "regex '%s' needs a pattern",
+		},
+		{
+				.name = "ignore-case",
+				.type = CFG_BOOL,
+				.def = "false",
+				.help = "letters match both cases",
+				CFG_FIELD(struct regex_def, icase),
+		},
+		CFG_END,
 };
 
 /* NAME: PATTERN, or NAME: {pattern, ignore-case} */
 const struct cfg_table cfg_regex_table = {
-	.path = "regex.NAME",
-	.what = "a regex",
-	.params = regex_params,
-	.scalar = &regex_params[0],
-	.short_unless_map = true,
+		.path = "regex.NAME",
+		.what = "a regex",
+		.params = regex_params,
+		.scalar = &regex_params[0],
+		.short_unless_map = true,
 };
 
 static int
@@ -88,8 +88,8 @@ rxc_member(struct cfg_doc *d, yaml_node_t *s, void *arg)
 	if (r < 0)
 		return cfg_error(d, s, "unknown regex '%s'", sval(s));
 	if (policy_regex_class_member(a->l->p, a->cls, (unsigned int)r) != 0)
-		return cfg_error(
-			d, s, "more than %d regexes in one regex class", POLICY_REGEX_CLASS_MAX);
+		return cfg_error(d, s, "more than %d regexes in one regex class",
+				POLICY_REGEX_CLASS_MAX);
 	return 0;
 }
 

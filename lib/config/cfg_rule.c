@@ -55,24 +55,24 @@ crit_kind(unsigned int crit)
 
 /* A numeric criterion: N or {gt: N} */
 static const struct cfg_param gt_params[] = {
-	{
-		.name = "gt",
-		.type = CFG_U32,
-		.min = 0,
-		.max = UINT32_MAX - 1,
-		.def = "required",
-		.help = "fires when the value becomes greater",
-		CFG_FIELD(struct esmtp_rule, gt),
-		.missing = "%s needs gt",
-	},
-	CFG_END,
+		{
+				.name = "gt",
+				.type = CFG_U32,
+				.min = 0,
+				.max = UINT32_MAX - 1,
+				.def = "required",
+				.help = "fires when the value becomes greater",
+				CFG_FIELD(struct esmtp_rule, gt),
+				.missing = "%s needs gt",
+		},
+		CFG_END,
 };
 static const struct cfg_table gt_table = {
-	.path = "inspect-maps.NAME.rules[].match.NUMERIC",
-	.what = "a threshold",
-	.params = gt_params,
-	.scalar = &gt_params[0],
-	.short_unless_map = true,
+		.path = "inspect-maps.NAME.rules[].match.NUMERIC",
+		.what = "a threshold",
+		.params = gt_params,
+		.scalar = &gt_params[0],
+		.short_unless_map = true,
 };
 
 static int
@@ -149,8 +149,8 @@ rule_match(struct cfg_walk *w, yaml_node_t *m, const struct cfg_param *p)
 		if (strcmp(esmtp_crit_name(crit), sval(ck)) == 0)
 			break;
 	if (crit == ESMTP_CRIT_MAX)
-		return cfg_error(
-			d, ck, "unknown criterion '%s' (see docs/configuration.md)", sval(ck));
+		return cfg_error(d, ck, "unknown criterion '%s' (see docs/configuration.md)",
+				sval(ck));
 	rd->crit = crit;
 	rd->r.crit = (uint8_t)crit;
 	rd->crit_key = ck;
@@ -168,7 +168,7 @@ rule_match(struct cfg_walk *w, yaml_node_t *m, const struct cfg_param *p)
 }
 
 static const char *const rule_actions[] = {
-	"drop-connection", "reset", "log", "mask", "rate-limit", NULL};
+		"drop-connection", "reset", "log", "mask", "rate-limit", NULL};
 
 static int
 rule_action(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
@@ -196,54 +196,54 @@ rule_action(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 	}
 	/* ASA: mask only where a portion can be masked out. */
 	if (rd->act == ESMTP_ACT_MASK && rd->crit != ESMTP_CRIT_CMD_VERB &&
-		rd->crit != ESMTP_CRIT_EHLO_REPLY_PARAMETER)
-		return cfg_error(
-			d, x, "action 'mask' is only valid for cmd-verb and ehlo-reply-parameter");
+			rd->crit != ESMTP_CRIT_EHLO_REPLY_PARAMETER)
+		return cfg_error(d, x,
+				"action 'mask' is only valid for cmd-verb and ehlo-reply-parameter");
 	return 0;
 }
 
 static const struct cfg_param rule_params[] = {
-	{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
-	{
-		.name = "match",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "{CRITERION: VALUE}, one criterion",
-		.load = rule_match,
-		.sub = &gt_table,
-		.missing = "a rule needs a match",
-	},
-	{
-		.name = "not",
-		.type = CFG_BOOL,
-		.def = "false",
-		.help = "match not",
-		.off = offsetof(struct rule_def, r.negate),
-		.size = 1,
-	},
-	{
-		.name = "action",
-		.type = CFG_OTHER,
-		.names = rule_actions,
-		.def = "log",
-		.help = "drop-connection, reset, log, mask, or {rate-limit: N}",
-		.load = rule_action,
-	},
-	{
-		.name = "log",
-		.type = CFG_BOOL,
-		.def = "false",
-		.help = "also log (108004)",
-		.off = offsetof(struct rule_def, r.log),
-		.size = 1,
-	},
-	CFG_END,
+		{.name = "description", .type = CFG_TEXT, .def = "none", .help = "free text"},
+		{
+				.name = "match",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "{CRITERION: VALUE}, one criterion",
+				.load = rule_match,
+				.sub = &gt_table,
+				.missing = "a rule needs a match",
+		},
+		{
+				.name = "not",
+				.type = CFG_BOOL,
+				.def = "false",
+				.help = "match not",
+				.off = offsetof(struct rule_def, r.negate),
+				.size = 1,
+		},
+		{
+				.name = "action",
+				.type = CFG_OTHER,
+				.names = rule_actions,
+				.def = "log",
+				.help = "drop-connection, reset, log, mask, or {rate-limit: N}",
+				.load = rule_action,
+		},
+		{
+				.name = "log",
+				.type = CFG_BOOL,
+				.def = "false",
+				.help = "also log (108004)",
+				.off = offsetof(struct rule_def, r.log),
+				.size = 1,
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_rule_table = {
-	.path = "inspect-maps.NAME.rules[]",
-	.what = "a match rule",
-	.params = rule_params,
+		.path = "inspect-maps.NAME.rules[]",
+		.what = "a match rule",
+		.params = rule_params,
 };
 
 static int
@@ -260,14 +260,14 @@ load_rule(struct cfg_walk *w, unsigned int imap, yaml_node_t *rn)
 		return -1;
 	if (!rd.have_action && !rd.r.log)
 		return cfg_error(w->d, rn,
-			"a rule needs an action (drop-connection, reset, log, mask, {rate-limit: N}) or log: true");
+				"a rule needs an action (drop-connection, reset, log, mask, {rate-limit: N}) or log: true");
 	if (rd.act == ESMTP_ACT_LOG)
 		rd.r.log = 1;
 	rd.r.action = (uint8_t)rd.act;
 	rc = policy_imap_add_rule(l->p, imap, &rd.r, rd.rx, rd.rx_class);
 	if (rc == -ENOSPC)
-		return cfg_error(
-			w->d, rn, "more than %d match rules in one inspect map", ESMTP_MAX_RULES);
+		return cfg_error(w->d, rn, "more than %d match rules in one inspect map",
+				ESMTP_MAX_RULES);
 	if (rc < 0)
 		return cfg_error(w->d, rn, "bad match rule");
 	return 0;

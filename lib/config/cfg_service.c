@@ -73,7 +73,7 @@ iface_port(struct cfg_walk *w, yaml_node_t *in, const struct cfg_param *p)
 		return -1;
 	for (i = 0; i < l->c->n_pairs; i++)
 		if (strcmp(l->c->pairs[i].inside.name, sval(in)) == 0 ||
-			strcmp(l->c->pairs[i].outside.name, sval(in)) == 0)
+				strcmp(l->c->pairs[i].outside.name, sval(in)) == 0)
 			break;
 	if (i == l->c->n_pairs)
 		return cfg_error(w->d, in, "'%s' is not a port of wire.pairs", sval(in));
@@ -96,35 +96,35 @@ iface_pmap(struct cfg_walk *w, yaml_node_t *pmn, const struct cfg_param *p)
 }
 
 static const struct cfg_param iface_params[] = {
-	{
-		.name = "pair",
-		.type = CFG_U32,
-		.def = "pair or interface",
-		.help = "a pair index of wire.pairs (0..pairs - 1)",
-		.load = iface_pair,
-	},
-	{
-		.name = "interface",
-		.type = CFG_OTHER,
-		.def = "pair or interface",
-		.help = "a port name of wire.pairs",
-		.load = iface_port,
-	},
-	{
-		.name = "policy-map",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "a policy-map, or none",
-		.load = iface_pmap,
-	},
-	CFG_END,
+		{
+				.name = "pair",
+				.type = CFG_U32,
+				.def = "pair or interface",
+				.help = "a pair index of wire.pairs (0..pairs - 1)",
+				.load = iface_pair,
+		},
+		{
+				.name = "interface",
+				.type = CFG_OTHER,
+				.def = "pair or interface",
+				.help = "a port name of wire.pairs",
+				.load = iface_port,
+		},
+		{
+				.name = "policy-map",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "a policy-map, or none",
+				.load = iface_pmap,
+		},
+		CFG_END,
 };
 
 static const struct cfg_table iface_table = {
-	.path = "service-policy.interfaces[]",
-	.what = "an interface service policy",
-	.params = iface_params,
-	.pre = iface_which,
+		.path = "service-policy.interfaces[]",
+		.what = "an interface service policy",
+		.params = iface_params,
+		.pre = iface_which,
 };
 
 static int
@@ -147,28 +147,28 @@ interfaces(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 }
 
 static const struct cfg_param service_params[] = {
-	{
-		.name = "global",
-		.type = CFG_OTHER,
-		.def = "global_policy",
-		.help = "a policy-map, or none",
-		.load = global_pmap,
-	},
-	{
-		.name = "interfaces",
-		.type = CFG_LIST,
-		.def = "none",
-		.help = "{pair | interface, policy-map}",
-		.load = interfaces,
-		.sub = &iface_table,
-	},
-	CFG_END,
+		{
+				.name = "global",
+				.type = CFG_OTHER,
+				.def = "global_policy",
+				.help = "a policy-map, or none",
+				.load = global_pmap,
+		},
+		{
+				.name = "interfaces",
+				.type = CFG_LIST,
+				.def = "none",
+				.help = "{pair | interface, policy-map}",
+				.load = interfaces,
+				.sub = &iface_table,
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_service_table = {
-	.path = "service-policy",
-	.what = "service-policy",
-	.params = service_params,
+		.path = "service-policy",
+		.what = "service-policy",
+		.params = service_params,
 };
 
 int

@@ -23,8 +23,8 @@ static_real(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 	if (cfg_expect(w->d, x, YAML_SCALAR_NODE, p->name) != 0)
 		return -1;
 	if (policy_parse_addr(sval(x), &sd->real, why, sizeof(why)) != 0 || sd->real.family == 0)
-		return cfg_error(
-			w->d, x, "%s", why[0] ? why : "the real address must be an address");
+		return cfg_error(w->d, x, "%s",
+				why[0] ? why : "the real address must be an address");
 	sd->s.family = sd->real.family;
 	sd->plen = sd->real.plen;
 	memcpy(sd->s.real, sd->real.addr, 16);
@@ -41,7 +41,7 @@ static_mapped(struct cfg_walk *w, yaml_node_t *x, const struct cfg_param *p)
 		return -1;
 	if (policy_parse_host(sval(x), &mapped) != 0 || mapped.family != sd->real.family)
 		return cfg_error(w->d, x, "the mapped address must be a %s host address",
-			sd->real.family == 4 ? "IPv4" : "IPv6");
+				sd->real.family == 4 ? "IPv4" : "IPv6");
 	memcpy(sd->s.mapped, mapped.addr, 16);
 	return 0;
 }
@@ -76,98 +76,98 @@ udp_refused(struct cfg_walk *w, yaml_node_t *x)
 
 	if (sd->s.udp_max_conns != 0)
 		return cfg_error(w->d, cfg_map_get(w->d, x, "max-conns"), POLICY_STATIC_UDP_REFUSED,
-			sd->s.udp_max_conns);
+				sd->s.udp_max_conns);
 	return 0;
 }
 
 static const struct cfg_param tcp_params[] = {
-	{
-		.name = "max-conns",
-		.type = CFG_U32,
-		.max = POLICY_CONN_LIMIT_MAX,
-		.def = "0",
-		.help = "0: unlimited",
-		CFG_FIELD(struct static_def, s.tcp_max_conns),
-	},
-	{
-		.name = "embryonic-limit",
-		.type = CFG_U32,
-		.max = POLICY_CONN_LIMIT_MAX,
-		.def = "0",
-		.help = "0: unlimited",
-		CFG_FIELD(struct static_def, s.tcp_em_limit),
-	},
-	CFG_END,
+		{
+				.name = "max-conns",
+				.type = CFG_U32,
+				.max = POLICY_CONN_LIMIT_MAX,
+				.def = "0",
+				.help = "0: unlimited",
+				CFG_FIELD(struct static_def, s.tcp_max_conns),
+		},
+		{
+				.name = "embryonic-limit",
+				.type = CFG_U32,
+				.max = POLICY_CONN_LIMIT_MAX,
+				.def = "0",
+				.help = "0: unlimited",
+				CFG_FIELD(struct static_def, s.tcp_em_limit),
+		},
+		CFG_END,
 };
 static const struct cfg_table tcp_table = {
-	.path = "statics[].tcp",
-	.what = "tcp",
-	.params = tcp_params,
+		.path = "statics[].tcp",
+		.what = "tcp",
+		.params = tcp_params,
 };
 
 static const struct cfg_param udp_params[] = {
-	{
-		.name = "max-conns",
-		.type = CFG_U32,
-		.max = POLICY_CONN_LIMIT_MAX,
-		.def = "0",
-		.help = "only 0 (smtpwall does not count UDP)",
-		CFG_FIELD(struct static_def, s.udp_max_conns),
-		.after = udp_refused,
-	},
-	CFG_END,
+		{
+				.name = "max-conns",
+				.type = CFG_U32,
+				.max = POLICY_CONN_LIMIT_MAX,
+				.def = "0",
+				.help = "only 0 (smtpwall does not count UDP)",
+				CFG_FIELD(struct static_def, s.udp_max_conns),
+				.after = udp_refused,
+		},
+		CFG_END,
 };
 static const struct cfg_table udp_table = {
-	.path = "statics[].udp",
-	.what = "udp",
-	.params = udp_params,
+		.path = "statics[].udp",
+		.what = "udp",
+		.params = udp_params,
 };
 
 static const struct cfg_param static_params[] = {
-	{
-		.name = "real-interface",
-		.type = CFG_STRING,
-		.def = "inside",
-		CFG_FIELD(struct static_def, s.real_if),
-	},
-	{
-		.name = "mapped-interface",
-		.type = CFG_STRING,
-		.def = "outside",
-		CFG_FIELD(struct static_def, s.mapped_if),
-	},
-	{
-		.name = "real",
-		.type = CFG_OTHER,
-		.def = "required",
-		.help = "the address or prefix matched against the destination",
-		.load = static_real,
-		.missing = "a static needs a real address",
-	},
-	{
-		.name = "mapped",
-		.type = CFG_OTHER,
-		.def = "none",
-		.help = "a host address, for messages only (no NAT)",
-		.load = static_mapped,
-	},
-	{
-		.name = "netmask",
-		.type = CFG_OTHER,
-		.def = "a host",
-		.help = "a contiguous IPv4 mask",
-		.load = static_netmask,
-		.after = static_prefix,
-	},
-	{.name = "tcp", .type = CFG_MAP, .def = "unlimited", .sub = &tcp_table},
-	{.name = "udp", .type = CFG_MAP, .def = "unlimited", .sub = &udp_table},
-	CFG_END,
+		{
+				.name = "real-interface",
+				.type = CFG_STRING,
+				.def = "inside",
+				CFG_FIELD(struct static_def, s.real_if),
+		},
+		{
+				.name = "mapped-interface",
+				.type = CFG_STRING,
+				.def = "outside",
+				CFG_FIELD(struct static_def, s.mapped_if),
+		},
+		{
+				.name = "real",
+				.type = CFG_OTHER,
+				.def = "required",
+				.help = "the address or prefix matched against the destination",
+				.load = static_real,
+				.missing = "a static needs a real address",
+		},
+		{
+				.name = "mapped",
+				.type = CFG_OTHER,
+				.def = "none",
+				.help = "a host address, for messages only (no NAT)",
+				.load = static_mapped,
+		},
+		{
+				.name = "netmask",
+				.type = CFG_OTHER,
+				.def = "a host",
+				.help = "a contiguous IPv4 mask",
+				.load = static_netmask,
+				.after = static_prefix,
+		},
+		{.name = "tcp", .type = CFG_MAP, .def = "unlimited", .sub = &tcp_table},
+		{.name = "udp", .type = CFG_MAP, .def = "unlimited", .sub = &udp_table},
+		CFG_END,
 };
 
 const struct cfg_table cfg_static_table = {
-	.path = "statics[]",
-	.what = "a static",
-	.params = static_params,
+		.path = "statics[]",
+		.what = "a static",
+		.params = static_params,
 };
 
 static int

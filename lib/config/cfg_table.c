@@ -120,7 +120,7 @@ cfg_walk_map(struct cfg_walk *w, yaml_node_t *map, const struct cfg_table *t)
 	const struct cfg_param *p;
 
 	if (cfg_expect(w->d, map, YAML_MAPPING_NODE, t->what) != 0 ||
-		cfg_check_table_keys(w->d, map, t) != 0)
+			cfg_check_table_keys(w->d, map, t) != 0)
 		return -1;
 	if (t->pre != NULL && t->pre(w, map) != 0)
 		return -1;
@@ -140,8 +140,8 @@ cfg_walk_map(struct cfg_walk *w, yaml_node_t *map, const struct cfg_table *t)
 int
 cfg_walk_short(struct cfg_walk *w, yaml_node_t *v, const struct cfg_table *t)
 {
-	bool as_scalar =
-		t->short_unless_map ? v->type != YAML_MAPPING_NODE : v->type == YAML_SCALAR_NODE;
+	bool as_scalar = t->short_unless_map ? v->type != YAML_MAPPING_NODE
+					     : v->type == YAML_SCALAR_NODE;
 
 	if (as_scalar)
 		return cfg_walk_param(w, v, t->scalar);

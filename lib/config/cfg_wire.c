@@ -17,8 +17,8 @@ static struct config_pos
 pos_of(const yaml_node_t *n)
 {
 	return (struct config_pos){
-		.line = (unsigned int)n->start_mark.line + 1,
-		.col = (unsigned int)n->start_mark.column + 1,
+			.line = (unsigned int)n->start_mark.line + 1,
+			.col = (unsigned int)n->start_mark.column + 1,
 	};
 }
 
@@ -50,7 +50,7 @@ load_pairs(struct cfg_walk *w, yaml_node_t *seq, const struct cfg_param *prm)
 		if (c->n_pairs == CONFIG_MAX_PAIRS)
 			return cfg_error(d, pair, "more than %d port pairs", CONFIG_MAX_PAIRS);
 		if (cfg_expect(d, pair, YAML_MAPPING_NODE, "a port pair") != 0 ||
-			cfg_check_keys(d, pair, keys) != 0)
+				cfg_check_keys(d, pair, keys) != 0)
 			return -1;
 		in = cfg_map_get(d, pair, "inside");
 		out = cfg_map_get(d, pair, "outside");
@@ -61,7 +61,7 @@ load_pairs(struct cfg_walk *w, yaml_node_t *seq, const struct cfg_param *prm)
 			return -1;
 		if (strcmp(p->inside.name, p->outside.name) == 0)
 			return cfg_error(d, out, "port '%s' cannot be both inside and outside",
-				p->inside.name);
+					p->inside.name);
 		/* A port belongs to one pair: a frame has exactly one way out. */
 		for (i = 0; i < c->n_pairs; i++) {
 			const struct config_pair *q = &c->pairs[i];
@@ -70,9 +70,10 @@ load_pairs(struct cfg_walk *w, yaml_node_t *seq, const struct cfg_param *prm)
 
 			for (j = 0; j < 2; j++)
 				if (strcmp(names[j], q->inside.name) == 0 ||
-					strcmp(names[j], q->outside.name) == 0)
+						strcmp(names[j], q->outside.name) == 0)
 					return cfg_error(d, j ? out : in,
-						"port '%s' is already in another pair", names[j]);
+							"port '%s' is already in another pair",
+							names[j]);
 		}
 		c->n_pairs++;
 	}
@@ -93,78 +94,78 @@ load_workers(struct cfg_walk *w, yaml_node_t *v, const struct cfg_param *p)
 	if (cfg_get_u32(w->d, v, 0, UINT32_MAX, &u) != 0)
 		return -1;
 	if (u < 1 || u > CONFIG_MAX_WORKERS)
-		return cfg_error(
-			w->d, v, "wire.workers: %u is out of range [1, %d]", u, CONFIG_MAX_WORKERS);
+		return cfg_error(w->d, v, "wire.workers: %u is out of range [1, %d]", u,
+				CONFIG_MAX_WORKERS);
 	c->workers = u;
 	c->workers_at = pos_of(v);
 	return 0;
 }
 
 static const struct cfg_param wire_params[] = {
-	{
-		.name = "pairs",
-		.type = CFG_LIST,
-		.help = "[{inside: PORT, outside: PORT}]: a DPDK device name or a port id",
-		.load = load_pairs,
-	},
-	{
-		.name = "workers",
-		.type = CFG_U32,
-		.min = 1,
-		.max = CONFIG_MAX_WORKERS,
-		.help = "worker lcores",
-		.load = load_workers,
-	},
-	{
-		.name = "dispatch",
-		.type = CFG_ENUM,
-		.names = dispatch_names,
-		.def = "auto",
-		CFG_FIELD(struct config, dispatch),
-	},
-	{
-		.name = "rx-descriptors",
-		.type = CFG_U32,
-		.min = 64,
-		.max = 16384,
-		.def = "1024",
-		CFG_FIELD(struct config, rx_desc),
-	},
-	{
-		.name = "tx-descriptors",
-		.type = CFG_U32,
-		.min = 64,
-		.max = 16384,
-		.def = "1024",
-		CFG_FIELD(struct config, tx_desc),
-	},
-	{
-		.name = "mbufs",
-		.type = CFG_U32,
-		.min = 1024,
-		.max = 16u << 20,
-		.def = "computed",
-		CFG_FIELD(struct config, mbufs),
-	},
-	{
-		.name = "idle-sleep-us",
-		.type = CFG_U32,
-		.min = 0,
-		.max = 100000,
-		.def = "0",
-		CFG_FIELD(struct config, idle_sleep_us),
-	},
-	{
-		.name = "verify-ipv4-checksum",
-		.type = CFG_BOOL,
-		.def = "true",
-		CFG_FIELD(struct config, verify_ip4_csum),
-	},
-	CFG_END,
+		{
+				.name = "pairs",
+				.type = CFG_LIST,
+				.help = "[{inside: PORT, outside: PORT}]: a DPDK device name or a port id",
+				.load = load_pairs,
+		},
+		{
+				.name = "workers",
+				.type = CFG_U32,
+				.min = 1,
+				.max = CONFIG_MAX_WORKERS,
+				.help = "worker lcores",
+				.load = load_workers,
+		},
+		{
+				.name = "dispatch",
+				.type = CFG_ENUM,
+				.names = dispatch_names,
+				.def = "auto",
+				CFG_FIELD(struct config, dispatch),
+		},
+		{
+				.name = "rx-descriptors",
+				.type = CFG_U32,
+				.min = 64,
+				.max = 16384,
+				.def = "1024",
+				CFG_FIELD(struct config, rx_desc),
+		},
+		{
+				.name = "tx-descriptors",
+				.type = CFG_U32,
+				.min = 64,
+				.max = 16384,
+				.def = "1024",
+				CFG_FIELD(struct config, tx_desc),
+		},
+		{
+				.name = "mbufs",
+				.type = CFG_U32,
+				.min = 1024,
+				.max = 16u << 20,
+				.def = "computed",
+				CFG_FIELD(struct config, mbufs),
+		},
+		{
+				.name = "idle-sleep-us",
+				.type = CFG_U32,
+				.min = 0,
+				.max = 100000,
+				.def = "0",
+				CFG_FIELD(struct config, idle_sleep_us),
+		},
+		{
+				.name = "verify-ipv4-checksum",
+				.type = CFG_BOOL,
+				.def = "true",
+				CFG_FIELD(struct config, verify_ip4_csum),
+		},
+		CFG_END,
 };
 
 const struct cfg_table cfg_wire_table = {
-	.path = "wire",
-	.what = "wire",
-	.params = wire_params,
+		.path = "wire",
+		.what = "wire",
+		.params = wire_params,
 };

@@ -10,8 +10,8 @@
 #include <strings.h>
 
 int
-cfg_doc_parse(
-	struct cfg_doc *d, const char *name, const char *text, size_t len, char *err, size_t errlen)
+cfg_doc_parse(struct cfg_doc *d, const char *name, const char *text, size_t len, char *err,
+		size_t errlen)
 {
 	yaml_parser_t parser;
 	int rc = 0;
@@ -28,9 +28,9 @@ cfg_doc_parse(
 	if (!yaml_parser_load(&parser, &d->doc)) {
 		/* libyaml marks are 0-based; editors count from 1. */
 		snprintf(err, errlen, "%s:%zu:%zu: %s%s%s", name, parser.problem_mark.line + 1,
-			parser.problem_mark.column + 1,
-			parser.problem ? parser.problem : "syntax error", parser.context ? " " : "",
-			parser.context ? parser.context : "");
+				parser.problem_mark.column + 1,
+				parser.problem ? parser.problem : "syntax error",
+				parser.context ? " " : "", parser.context ? parser.context : "");
 		d->failed = true;
 		rc = -1;
 	}
@@ -66,7 +66,7 @@ cfg_error(struct cfg_doc *d, const yaml_node_t *n, const char *fmt, ...)
 	va_end(ap);
 	if (n != NULL)
 		snprintf(d->err, d->errlen, "%s:%zu:%zu: %s", d->name, n->start_mark.line + 1,
-			n->start_mark.column + 1, msg);
+				n->start_mark.column + 1, msg);
 	else
 		snprintf(d->err, d->errlen, "%s:1:1: %s", d->name, msg);
 	return -1;
@@ -93,10 +93,10 @@ cfg_expect(struct cfg_doc *d, yaml_node_t *n, yaml_node_type_t type, const char 
 	if (n->type == type)
 		return 0;
 	return cfg_error(d, n, "%s must be %s, not %s", what,
-		type == YAML_MAPPING_NODE            ? "a mapping"
-			: type == YAML_SEQUENCE_NODE ? "a list"
-						     : "a scalar",
-		node_kind(n));
+			type == YAML_MAPPING_NODE                    ? "a mapping"
+					: type == YAML_SEQUENCE_NODE ? "a list"
+								     : "a scalar",
+			node_kind(n));
 }
 
 int
@@ -115,17 +115,17 @@ cfg_check_keys(struct cfg_doc *d, yaml_node_t *map, const char *const *known)
 			if (strcmp(*kn, (const char *)k->data.scalar.value) == 0)
 				break;
 		if (*kn == NULL)
-			return cfg_error(
-				d, k, "unknown key '%s'", (const char *)k->data.scalar.value);
+			return cfg_error(d, k, "unknown key '%s'",
+					(const char *)k->data.scalar.value);
 		/* A repeated key would silently override the first: refuse it. */
 		for (q = map->data.mapping.pairs.start; q < p; q++) {
 			yaml_node_t *k2 = yaml_document_get_node(&d->doc, q->key);
 
 			if (k2 != NULL && k2->type == YAML_SCALAR_NODE &&
-				strcmp((const char *)k2->data.scalar.value,
-					(const char *)k->data.scalar.value) == 0)
+					strcmp((const char *)k2->data.scalar.value,
+							(const char *)k->data.scalar.value) == 0)
 				return cfg_error(d, k, "duplicate key '%s'",
-					(const char *)k->data.scalar.value);
+						(const char *)k->data.scalar.value);
 		}
 	}
 	return 0;
@@ -142,7 +142,7 @@ cfg_map_get(struct cfg_doc *d, yaml_node_t *map, const char *key)
 		yaml_node_t *k = yaml_document_get_node(&d->doc, p->key);
 
 		if (k != NULL && k->type == YAML_SCALAR_NODE &&
-			strcmp((const char *)k->data.scalar.value, key) == 0)
+				strcmp((const char *)k->data.scalar.value, key) == 0)
 			return yaml_document_get_node(&d->doc, p->value);
 	}
 	return NULL;
@@ -184,7 +184,7 @@ cfg_get_size(struct cfg_doc *d, yaml_node_t *n, uint64_t min, uint64_t max, uint
 		const char *suffix;
 		unsigned int shift;
 	} units[] = {{"", 0}, {"k", 10}, {"kb", 10}, {"kib", 10}, {"m", 20}, {"mb", 20},
-		{"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}};
+			{"mib", 20}, {"g", 30}, {"gb", 30}, {"gib", 30}};
 	const char *s = scalar(d, n, "a size");
 	unsigned long long v;
 	unsigned int i;
@@ -200,12 +200,12 @@ cfg_get_size(struct cfg_doc *d, yaml_node_t *n, uint64_t min, uint64_t max, uint
 		if (strcasecmp(end, units[i].suffix) == 0)
 			break;
 	if (errno != 0 || i == sizeof(units) / sizeof(units[0]) ||
-		v > (UINT64_MAX >> units[i].shift))
+			v > (UINT64_MAX >> units[i].shift))
 		return cfg_error(d, n, "'%s' is not a size (a number, k, m or g)", s);
 	v <<= units[i].shift;
 	if (v < min || v > max)
-		return cfg_error(
-			d, n, "%s is out of range [%" PRIu64 ", %" PRIu64 "] bytes", s, min, max);
+		return cfg_error(d, n, "%s is out of range [%" PRIu64 ", %" PRIu64 "] bytes", s,
+				min, max);
 	*out = v;
 	return 0;
 }
@@ -276,7 +276,7 @@ cfg_get_enum(struct cfg_doc *d, yaml_node_t *n, const char *const *names, unsign
 	list[0] = '\0';
 	for (i = 0; names[i] != NULL && used < sizeof(list); i++)
 		used += (size_t)snprintf(
-			list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
+				list + used, sizeof(list) - used, "%s%s", i ? ", " : "", names[i]);
 	return cfg_error(d, n, "'%s' is not one of: %s", s, list);
 }
 
@@ -292,8 +292,8 @@ cfg_get_duration(struct cfg_doc *d, yaml_node_t *n, uint32_t *out)
 	if (strchr(s, ':') == NULL)
 		return cfg_get_u32(d, n, 0, 1193u * 3600u, out);
 	if (sscanf(s, "%u:%u:%u%c", &h, &m, &sec, &tail) != 3 || m > 59 || sec > 59 || h > 1193)
-		return cfg_error(
-			d, n, "'%s' is not a duration (seconds or hh:mm:ss up to 1193:0:0)", s);
+		return cfg_error(d, n,
+				"'%s' is not a duration (seconds or hh:mm:ss up to 1193:0:0)", s);
 	*out = h * 3600u + m * 60u + sec;
 	return 0;
 }

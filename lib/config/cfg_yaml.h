@@ -25,13 +25,13 @@ struct cfg_doc {
 
 /* Parses text into d->doc; on a syntax error fills err and returns -1. */
 int cfg_doc_parse(struct cfg_doc *d, const char *name, const char *text, size_t len, char *err,
-	size_t errlen);
+		size_t errlen);
 void cfg_doc_free(struct cfg_doc *d);
 yaml_node_t *cfg_root(struct cfg_doc *d);
 
 /* Records the first error only ("file:line:column: msg"); returns -1. */
 int cfg_error(struct cfg_doc *d, const yaml_node_t *n, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+		__attribute__((format(printf, 3, 4)));
 
 /* A mapping's keys must all be in the NULL-terminated list `known`. */
 int cfg_check_keys(struct cfg_doc *d, yaml_node_t *map, const char *const *known);

@@ -18,12 +18,15 @@
 
 _Static_assert(CONFIG_MAX_PAIRS == POLICY_MAX_PAIRS, "a service policy names any pair");
 _Static_assert(sizeof(struct config_timeouts) == FLOW_TO_MAX * sizeof(uint32_t) &&
-		offsetof(struct config_timeouts, udp) == FLOW_TO_OTHER * sizeof(uint32_t) &&
-		offsetof(struct config_timeouts, closed) == FLOW_TO_CLOSED * sizeof(uint32_t) &&
-		offsetof(struct config_timeouts, half_closed) ==
-			FLOW_TO_HALF_CLOSED * sizeof(uint32_t) &&
-		offsetof(struct config_timeouts, idle) == FLOW_TO_IDLE * sizeof(uint32_t),
-	"the named timeouts alias lib/flow's list");
+				offsetof(struct config_timeouts, udp) ==
+						FLOW_TO_OTHER * sizeof(uint32_t) &&
+				offsetof(struct config_timeouts, closed) ==
+						FLOW_TO_CLOSED * sizeof(uint32_t) &&
+				offsetof(struct config_timeouts, half_closed) ==
+						FLOW_TO_HALF_CLOSED * sizeof(uint32_t) &&
+				offsetof(struct config_timeouts, idle) ==
+						FLOW_TO_IDLE * sizeof(uint32_t),
+		"the named timeouts alias lib/flow's list");
 
 void
 config_default(struct config *c)
@@ -51,47 +54,68 @@ config_default(struct config *c)
 
 /* The whole file, in the order its sections are read (cfg_table.h). */
 static const struct cfg_param root_params[] = {
-	{.name = "wire", .type = CFG_MAP, .sub = &cfg_wire_table},
-	{.name = "flows", .type = CFG_MAP, .sub = &cfg_flows_table},
-	{.name = "tcp", .type = CFG_MAP, CFG_FIELD(struct config, tcp), .sub = &cfg_tcp_table},
-	{.name = "metrics",
-		.type = CFG_MAP,
-		CFG_FIELD(struct config, metrics),
-		.sub = &cfg_metrics_table},
-	/* The policy: a reference is read after what it refers to. */
-	{.name = "regex", .type = CFG_NAMED, .load = cfg_load_regex, .sub = &cfg_regex_table},
-	{.name = "regex-classes", .type = CFG_NAMED, .load = cfg_load_regex_classes},
-	{.name = "access-lists",
-		.type = CFG_NAMED,
-		.load = cfg_load_acls,
-		.sub = &cfg_acl_entry_table},
-	{.name = "class-maps", .type = CFG_NAMED, .load = cfg_load_cmaps, .sub = &cfg_cmap_table},
-	{.name = "inspect-maps", .type = CFG_NAMED, .load = cfg_load_imaps, .sub = &cfg_imap_table},
-	/* ip-inspect's switches are global; its bindings are classes. */
-	{.name = "ip-inspect",
-		.type = CFG_MAP,
-		.load = cfg_load_ip_inspect,
-		.sub = &cfg_ip_inspect_table},
-	{.name = "policy-maps", .type = CFG_NAMED, .load = cfg_load_pmaps, .sub = &cfg_pmap_table},
-	/* After wire: a service policy may name a port of a pair. */
-	{.name = "service-policy",
-		.type = CFG_MAP,
-		.load = cfg_load_service,
-		.sub = &cfg_service_table},
-	{.name = "statics", .type = CFG_LIST, .load = cfg_load_statics, .sub = &cfg_static_table},
-	{.name = "logging", .type = CFG_MAP, .load = cfg_load_logging, .sub = &cfg_logging_table},
-	CFG_END,
+		{.name = "wire", .type = CFG_MAP, .sub = &cfg_wire_table},
+		{.name = "flows", .type = CFG_MAP, .sub = &cfg_flows_table},
+		{.name = "tcp",
+				.type = CFG_MAP,
+				CFG_FIELD(struct config, tcp),
+				.sub = &cfg_tcp_table},
+		{.name = "metrics",
+				.type = CFG_MAP,
+				CFG_FIELD(struct config, metrics),
+				.sub = &cfg_metrics_table},
+		/* The policy: a reference is read after what it refers to. */
+		{.name = "regex",
+				.type = CFG_NAMED,
+				.load = cfg_load_regex,
+				.sub = &cfg_regex_table},
+		{.name = "regex-classes", .type = CFG_NAMED, .load = cfg_load_regex_classes},
+		{.name = "access-lists",
+				.type = CFG_NAMED,
+				.load = cfg_load_acls,
+				.sub = &cfg_acl_entry_table},
+		{.name = "class-maps",
+				.type = CFG_NAMED,
+				.load = cfg_load_cmaps,
+				.sub = &cfg_cmap_table},
+		{.name = "inspect-maps",
+				.type = CFG_NAMED,
+				.load = cfg_load_imaps,
+				.sub = &cfg_imap_table},
+		/* ip-inspect's switches are global; its bindings are classes. */
+		{.name = "ip-inspect",
+				.type = CFG_MAP,
+				.load = cfg_load_ip_inspect,
+				.sub = &cfg_ip_inspect_table},
+		{.name = "policy-maps",
+				.type = CFG_NAMED,
+				.load = cfg_load_pmaps,
+				.sub = &cfg_pmap_table},
+		/* After wire: a service policy may name a port of a pair. */
+		{.name = "service-policy",
+				.type = CFG_MAP,
+				.load = cfg_load_service,
+				.sub = &cfg_service_table},
+		{.name = "statics",
+				.type = CFG_LIST,
+				.load = cfg_load_statics,
+				.sub = &cfg_static_table},
+		{.name = "logging",
+				.type = CFG_MAP,
+				.load = cfg_load_logging,
+				.sub = &cfg_logging_table},
+		CFG_END,
 };
 
 const struct cfg_table cfg_root_table = {
-	.path = "",
-	.what = "the top level",
-	.params = root_params,
+		.path = "",
+		.what = "the top level",
+		.params = root_params,
 };
 
 int
-config_load_string(
-	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen)
+config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
+		size_t errlen)
 {
 	struct cfg_doc d;
 	struct config tmp = *c;
@@ -146,7 +170,7 @@ config_load(const char *path, struct config *c, char *err, size_t errlen)
 		return -1;
 	}
 	if (fseek(f, 0, SEEK_END) != 0 || (len = ftell(f)) < 0 || fseek(f, 0, SEEK_SET) != 0 ||
-		len > (16L << 20)) {
+			len > (16L << 20)) {
 		snprintf(err, errlen, "%s: cannot read (or larger than 16 MiB)", path);
 		fclose(f);
 		return -1;

@@ -144,8 +144,8 @@ void config_default(struct config *c);
 int config_load(const char *path, struct config *c, char *err, size_t errlen);
 
 /* Same from a string (tests, fuzzing); name is used in error messages. */
-int config_load_string(
-	const char *name, const char *text, size_t len, struct config *c, char *err, size_t errlen);
+int config_load_string(const char *name, const char *text, size_t len, struct config *c, char *err,
+		size_t errlen);
 
 const char *config_dispatch_name(enum config_dispatch d);
 

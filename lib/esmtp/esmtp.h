@@ -71,7 +71,7 @@ enum esmtp_verdict {
 #define _(e, s) ESMTP_##e = INSP_##e,
 	foreach_insp_verdict
 #undef _
-		ESMTP_VERDICT_MAX = INSP_VERDICT_MAX
+			ESMTP_VERDICT_MAX = INSP_VERDICT_MAX
 };
 
 /** Event ids (ESMTP_EV_...). */
@@ -79,7 +79,7 @@ enum esmtp_event_id {
 #define _(e, s, a, l, au) ESMTP_EV_##e,
 	foreach_esmtp_event
 #undef _
-		ESMTP_EV_MAX
+			ESMTP_EV_MAX
 };
 
 /** Match criteria of rules (ESMTP_CRIT_...); criterion C raises event C. */
@@ -87,7 +87,7 @@ enum esmtp_crit {
 #define _(e, s) ESMTP_CRIT_##e,
 	foreach_esmtp_crit
 #undef _
-		ESMTP_CRIT_MAX
+			ESMTP_CRIT_MAX
 };
 
 /** Actions (ESMTP_ACT_...). */
@@ -95,7 +95,7 @@ enum esmtp_action {
 #define _(e, s) ESMTP_ACT_##e,
 	foreach_esmtp_action
 #undef _
-		ESMTP_ACT_MAX
+			ESMTP_ACT_MAX
 };
 
 /** Known command verbs (ESMTP_VERB_...); bit (1u << v) in verb sets. */
@@ -103,7 +103,7 @@ enum esmtp_verb {
 #define _(e, s) ESMTP_VERB_##e,
 	foreach_esmtp_verb
 #undef _
-		ESMTP_VERB_MAX,
+			ESMTP_VERB_MAX,
 	ESMTP_VERB_UNKNOWN = 31
 };
 
@@ -112,7 +112,7 @@ enum esmtp_ehlo {
 #define _(e, s) ESMTP_EHLO_##e,
 	foreach_esmtp_ehlo
 #undef _
-		ESMTP_EHLO_MAX
+			ESMTP_EHLO_MAX
 };
 
 /** MIME transfer encodings (ESMTP_ENC_...); bit (1u << e) in sets. */
@@ -120,7 +120,7 @@ enum esmtp_encoding {
 #define _(e, s) ESMTP_ENC_##e,
 	foreach_esmtp_encoding
 #undef _
-		ESMTP_ENC_MAX
+			ESMTP_ENC_MAX
 };
 
 /** Operating mode: ESMTP (ASA) or SMTP (IOS `ip inspect name X smtp`). */
@@ -216,7 +216,7 @@ typedef int (*esmtp_match_fn)(void *arg, const uint8_t *s, size_t n);
 
 /** Debug trace hook (`debug ip inspect smtp`): one call per decision. */
 typedef void (*esmtp_trace_fn)(
-	void *arg, enum esmtp_dir dir, const char *what, const uint8_t *line, size_t len);
+		void *arg, enum esmtp_dir dir, const char *what, const uint8_t *line, size_t len);
 
 /**
  * One `match [not] <criterion> ...` rule with its action.
@@ -261,7 +261,7 @@ struct esmtp_policy {
 	uint32_t auth_line_max; /**< AUTH and SASL lines: longest (auth-line-length) */
 	uint64_t max_data; /**< IOS max-data: DATA bytes per connection, 0 = off */
 	char relay_domain
-		[256]; /**< parameters: mail-relay local domains, comma-separated ("" = off) */
+			[256]; /**< parameters: mail-relay local domains, comma-separated ("" = off) */
 	struct esmtp_ev_action ev[ESMTP_EV_MAX];
 	uint8_t n_rules;
 	struct esmtp_rule rules[ESMTP_MAX_RULES];
@@ -368,7 +368,7 @@ void esmtp_init(struct esmtp *s, const struct esmtp_policy *p);
  * leave.  r is fully overwritten.
  */
 void esmtp_push(struct esmtp *s, enum esmtp_dir dir, const uint8_t *buf, uint32_t len,
-	struct esmtp_result *r);
+		struct esmtp_result *r);
 
 /** Counters a worker keeps and the control lcore sums. */
 struct esmtp_counters {
@@ -383,8 +383,8 @@ struct esmtp_counters {
 };
 
 /** Account one push (its direction, length and result) in c. */
-void esmtp_counters_add(
-	struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len, const struct esmtp_result *r);
+void esmtp_counters_add(struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len,
+		const struct esmtp_result *r);
 /** dst += src, field by field. */
 void esmtp_counters_merge(struct esmtp_counters *dst, const struct esmtp_counters *src);
 
@@ -407,7 +407,7 @@ void esmtp_policy_clear_rules(struct esmtp_policy *p);
 int esmtp_policy_add_rule(struct esmtp_policy *p, const struct esmtp_rule *rule);
 /** Shorthand for a numeric rule `match crit gt N` + action [log]. */
 int esmtp_policy_add_gt(struct esmtp_policy *p, enum esmtp_crit crit, uint32_t gt,
-	enum esmtp_action action, int log);
+		enum esmtp_action action, int log);
 /** SMTP (RFC 821 verbs only) or ESMTP mode. Compiles p. */
 void esmtp_policy_set_mode(struct esmtp_policy *p, enum esmtp_mode mode);
 /** parameters: [no] mask-banner, or mask-banner neutral. */
@@ -435,7 +435,7 @@ esmtp_policy_set_mail_relay(struct esmtp_policy *p, const char *domain, enum esm
 void esmtp_policy_set_verb(struct esmtp_policy *p, enum esmtp_verb verb, int on);
 /** Action and log flag of a parameter/anomaly event. */
 void esmtp_policy_set_event(
-	struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log);
+		struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log);
 /** Debug trace hook (NULL to turn it off). It is called for the
  *  connections whose trace is on (esmtp_set_trace), and only for those. */
 void esmtp_policy_set_trace(struct esmtp_policy *p, esmtp_trace_fn fn, void *arg);

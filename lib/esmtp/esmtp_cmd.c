@@ -14,11 +14,11 @@
 /* Verbs packed as upper-case little-endian words, for one compare each. */
 #define W4(a, b, c, d) \
 	((uint32_t)(uint8_t)(a) | (uint32_t)(uint8_t)(b) << 8 | (uint32_t)(uint8_t)(c) << 16 | \
-		(uint32_t)(uint8_t)(d) << 24)
+			(uint32_t)(uint8_t)(d) << 24)
 
 static const uint32_t verb_words[ESMTP_VERB_MAX] = {
 #define _(e, s) W4(s[0], s[1], s[2], s[3]),
-	foreach_esmtp_verb
+		foreach_esmtp_verb
 #undef _
 };
 
@@ -75,7 +75,7 @@ is_special(uint8_t ch)
 	if (ch < 0x20 || ch == 0x7f)
 		return ch != '\r' && ch != '\n';
 	return ch == '<' || ch == '>' || ch == '(' || ch == ')' || ch == ',' || ch == ';' ||
-		ch == '\\' || ch == '"';
+			ch == '\\' || ch == '"';
 }
 
 /*
@@ -232,7 +232,7 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 	 * line is: hold it (bounded) until the answer is in. */
 	back = esmtp_pending_back(s);
 	if ((back == ESMTP_VERB_DATA || back == ESMTP_VERB_AUTH || back == PK_AUTH_CONT) &&
-		avail < ESMTP_HOLD_MAX)
+			avail < ESMTP_HOLD_MAX)
 		return HOLD;
 	lim = avail < ESMTP_VERB_HOLD ? avail : ESMTP_VERB_HOLD;
 	for (vlen = 0; vlen < lim && !is_verb_end(b[vlen]); vlen++)
@@ -317,9 +317,9 @@ decide(struct esmtp_ctx *c, uint32_t pos)
 	if (p->trace != NULL && (s->conn & CN_TRACE)) {
 		const uint8_t *nl = memchr(b, '\n', avail);
 
-		what = xout                          ? "cmd x-out"
-			: verb == ESMTP_VERB_UNKNOWN ? "cmd pass-unknown"
-						     : "cmd allow";
+		what = xout                                  ? "cmd x-out"
+				: verb == ESMTP_VERB_UNKNOWN ? "cmd pass-unknown"
+							     : "cmd allow";
 		esmtp_trace(c, what, b, nl != NULL ? (size_t)(nl - b) + 1 : avail);
 	}
 	return DECIDED;
@@ -533,8 +533,9 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 	/* Byte by byte only where bytes matter one by one: special
 	 * characters to blank, BDAT arguments, MAIL parameters (SIZE=). */
 	if (s->cmode == CM_CMD && !(s->cflags & CF_XING) &&
-		((s->cflags & CF_SPECIAL) || s->cverb == ESMTP_VERB_BDAT ||
-			(s->cverb == ESMTP_VERB_MAIL && s->cline_len + n > s->a1))) {
+			((s->cflags & CF_SPECIAL) || s->cverb == ESMTP_VERB_BDAT ||
+					(s->cverb == ESMTP_VERB_MAIL &&
+							s->cline_len + n > s->a1))) {
 		/* Short lines with parameters: byte by byte, so that a stop
 		 * for room can happen at any byte. */
 		for (i = 0; i < n; i++) {
@@ -542,7 +543,7 @@ line_bytes(struct esmtp_ctx *c, uint32_t pos)
 
 			lp = s->cline_len;
 			if ((s->cflags & CF_SPECIAL) && lp >= s->a0 && lp < s->a1 &&
-				is_special(ch)) {
+					is_special(ch)) {
 				if (!esmtp_room(c, 1, 0)) {
 					c->r->overflow = 1;
 					return pos + i;

@@ -15,7 +15,7 @@ _Static_assert(ESMTP_MAX_EVENTS >= 2 * STEP_EVENTS, "events array too small for 
 
 static const uint32_t ev_audit[] = {
 #define _(e, s, a, l, au) au,
-	foreach_esmtp_event
+		foreach_esmtp_event
 #undef _
 };
 
@@ -42,7 +42,7 @@ esmtp_edit_add(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill)
 		/* Adjacent runs of the same fill merge: one edit per line and
 		 * push in the common case. */
 		if (last != NULL && last->fill == fill && last->off + last->len == off &&
-			last->len < UINT16_MAX) {
+				last->len < UINT16_MAX) {
 			k = UINT16_MAX - last->len;
 			k = k < n ? k : n;
 			last->len = (uint16_t)(last->len + k);
@@ -69,7 +69,7 @@ set_verdict(struct esmtp_ctx *c, uint8_t v)
 
 void
 esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
-	unsigned int log, const void *val, size_t vlen)
+		unsigned int log, const void *val, size_t vlen)
 {
 	struct esmtp_result *r = c->r;
 	struct esmtp_event *e;
@@ -85,9 +85,9 @@ esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int
 		e->dir = c->dir;
 		if (log) {
 			e->flags = ESMTP_EVF_LOG;
-			e->audit = ev_audit[ev] != 0      ? ev_audit[ev]
-				: action == ESMTP_ACT_LOG ? 108005
-							  : 108004;
+			e->audit = ev_audit[ev] != 0              ? ev_audit[ev]
+					: action == ESMTP_ACT_LOG ? 108005
+								  : 108004;
 		}
 		vlen = vlen < ESMTP_EVENT_VALUE ? vlen : ESMTP_EVENT_VALUE;
 		if (vlen != 0)
@@ -148,7 +148,7 @@ esmtp_cross_dist(const struct esmtp_policy *p, unsigned int crit, uint64_t cur)
 
 void
 esmtp_rules_num_v(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after,
-	const void *val, size_t vlen)
+		const void *val, size_t vlen)
 {
 	const struct esmtp_policy *p = c->p;
 	unsigned int i;
@@ -288,7 +288,7 @@ esmtp_trace(struct esmtp_ctx *c, const char *what, const uint8_t *line, size_t n
 
 void
 esmtp_push(struct esmtp *s, enum esmtp_dir dir, const uint8_t *buf, uint32_t len,
-	struct esmtp_result *r)
+		struct esmtp_result *r)
 {
 	struct esmtp_ctx c;
 	uint32_t pos = 0, next;

@@ -181,7 +181,7 @@ content_seg(struct esmtp_ctx *c, const uint8_t *b, uint32_t n, uint32_t cr)
 		if (d < k)
 			k = (uint32_t)d;
 		if (p->max_data != 0 && s->data_total <= p->max_data &&
-			p->max_data - s->data_total + 1 < k)
+				p->max_data - s->data_total + 1 < k)
 			k = (uint32_t)(p->max_data - s->data_total + 1);
 		at_cr = cr < i + k;
 		if (at_cr)
@@ -298,8 +298,9 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 	uint32_t i, start = pos;
 
 	if (s->cmode != CM_DATA || s->dstate == DS_HDR || s->dstate == DS_PHDR ||
-		(fl & (uint8_t) ~(DF_PREV_CRLF | DF_MID)) != 0 || line_max == 0 || body_max == 0 ||
-		s->body_bytes >= body_max || (!(fl & DF_MID) && (b[pos] == '.' || b[pos] == c2)))
+			(fl & (uint8_t) ~(DF_PREV_CRLF | DF_MID)) != 0 || line_max == 0 ||
+			body_max == 0 || s->body_bytes >= body_max ||
+			(!(fl & DF_MID) && (b[pos] == '.' || b[pos] == c2)))
 		return pos;
 	/* Bytes that cross neither the body length nor max-data. */
 	room = body_max - s->body_bytes;
@@ -318,7 +319,7 @@ body_lines_fast(struct esmtp_ctx *c, uint32_t pos, uint32_t end)
 			break;
 		}
 		if (b[i] != '\r' || i + 1 == end || b[i + 1] != '\n' ||
-			dlen + (i - pos) > line_max || used + (i - pos) + 2 > room)
+				dlen + (i - pos) > line_max || used + (i - pos) + 2 > room)
 			break;
 		used += i - pos + 2;
 		dlen = 0;

@@ -40,7 +40,7 @@ esmtp_scan_crlf(const uint8_t *b, uint32_t n)
 	if (i + 16 <= n) {
 		v = _mm_loadu_si128((const __m128i *)(const void *)(b + i));
 		m = (uint32_t)_mm_movemask_epi8(
-			_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
+				_mm_or_si128(_mm_cmpeq_epi8(v, cr), _mm_cmpeq_epi8(v, lf)));
 		if (m != 0)
 			return i + (uint32_t)__builtin_ctz(m);
 		i += 16;

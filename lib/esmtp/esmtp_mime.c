@@ -44,8 +44,9 @@ enum {
 #define VALUE_KEEP ESMTP_EVENT_VALUE /* value bytes kept: the event's value */
 
 _Static_assert(NAME_MAX_LEN <= ESMTP_SCRATCH && TYPE_KEEP <= ESMTP_SCRATCH &&
-		PNAME_MAX <= ESMTP_SCRATCH && VALUE_KEEP <= sizeof(((struct esmtp *)0)->val.prefix),
-	"scratch too small");
+				PNAME_MAX <= ESMTP_SCRATCH &&
+				VALUE_KEEP <= sizeof(((struct esmtp *)0)->val.prefix),
+		"scratch too small");
 
 static void
 scratch_put(struct esmtp *s, uint8_t ch, uint32_t max)
@@ -84,7 +85,7 @@ type_end(struct esmtp_ctx *c)
 		if (name_is(s, "multipart/digest"))
 			s->pflags |= PF_DIGEST;
 	} else if (name_is(s, "message/rfc822") || name_is(s, "message/global") ||
-		name_is(s, "message/news")) {
+			name_is(s, "message/news")) {
 		/* An encapsulated message: its header section comes next. */
 		s->sflags |= SF_MSG;
 	}
@@ -160,9 +161,10 @@ value_char(struct esmtp *s, uint8_t ch)
 		 * more state (esmtp_multipart.c). */
 		if (s->vcount < ESMTP_BOUNDARY_MAX)
 			s->val.acc = esmtp_bnd_fold(s->val.acc +
-				esmtp_bnd_term(esmtp_bnd_key(s->p, s->vcount + 1), ch + 1u));
-		s->pflags =
-			esmtp_is_wsp(ch) ? s->pflags | PF_BLANK : s->pflags & (uint8_t)~PF_BLANK;
+					esmtp_bnd_term(esmtp_bnd_key(s->p, s->vcount + 1),
+							ch + 1u));
+		s->pflags = esmtp_is_wsp(ch) ? s->pflags | PF_BLANK
+					     : s->pflags & (uint8_t)~PF_BLANK;
 	}
 	if (s->pflags & PF_PREFIX) {
 		if (ch == '\'') {
@@ -197,8 +199,8 @@ value_end(struct esmtp_ctx *c)
 		break;
 	case PV_FN:
 	case PV_FN_EXT:
-		esmtp_rules_num_v(
-			c, ESMTP_CRIT_MIME_FILENAME_LENGTH, 0, s->vcount, s->scratch, s->slen);
+		esmtp_rules_num_v(c, ESMTP_CRIT_MIME_FILENAME_LENGTH, 0, s->vcount, s->scratch,
+				s->slen);
 		esmtp_rules_final(c, ESMTP_CRIT_MIME_FILENAME_LENGTH, s->vcount);
 		break;
 	case PV_FN_CONT:
@@ -206,7 +208,7 @@ value_end(struct esmtp_ctx *c)
 		before = s->fn_cont;
 		s->fn_cont += s->vcount;
 		esmtp_rules_num_v(c, ESMTP_CRIT_MIME_FILENAME_LENGTH, before, s->fn_cont,
-			s->scratch, s->slen);
+				s->scratch, s->slen);
 		break;
 	default:
 		break;
@@ -339,7 +341,7 @@ to_bytes(struct esmtp_ctx *c, const uint8_t *p, uint32_t n)
 			if (ch == ',') {
 				s->to_count++;
 				esmtp_rules_num(c, ESMTP_CRIT_HEADER_TO_FIELDS_COUNT,
-					s->to_count - 1u, s->to_count);
+						s->to_count - 1u, s->to_count);
 			} else if (ch == '"') {
 				s->pstate = 1;
 			} else if (ch == '<') {
@@ -388,7 +390,7 @@ field_begin(struct esmtp_ctx *c)
 			s->hkind = HK_TO;
 			s->to_count++;
 			esmtp_rules_num(c, ESMTP_CRIT_HEADER_TO_FIELDS_COUNT, s->to_count - 1u,
-				s->to_count);
+					s->to_count);
 		}
 	} else if (name_is(s, "content-type")) {
 		s->hkind = HK_CTYPE;
@@ -424,7 +426,7 @@ esmtp_hdr_field_end(struct esmtp_ctx *c)
 			if (name_is(s, enc[e]))
 				break;
 		if (e != ESMTP_ENC_7BIT && e != ESMTP_ENC_8BIT && e != ESMTP_ENC_BINARY &&
-			s->slen != 0)
+				s->slen != 0)
 			s->sflags |= SF_ENC;
 		if (c->p->crit_n[ESMTP_CRIT_MIME_ENCODING] != 0)
 			esmtp_rules_set(c, ESMTP_CRIT_MIME_ENCODING, 1u << e, s->scratch, s->slen);

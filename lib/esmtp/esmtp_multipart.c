@@ -140,8 +140,8 @@ esmtp_mime_section_end(struct esmtp_ctx *c)
 
 /* Hash terms of len bytes at index q (after "--") on; a sum below 2^79. */
 static __uint128_t
-hash_run(
-	const struct esmtp_policy *pol, __uint128_t acc, uint32_t q, const uint8_t *p, uint32_t len)
+hash_run(const struct esmtp_policy *pol, __uint128_t acc, uint32_t q, const uint8_t *p,
+		uint32_t len)
 {
 	const uint64_t *k;
 	uint32_t j;
@@ -234,9 +234,9 @@ esmtp_body_line_end(struct esmtp_ctx *c)
 	if ((s->dl.f & DL_DD) && n1 >= 3) {
 		/* The same line without its trailing "--". */
 		v = s->dl.h1 + 2 * BND_P - esmtp_bnd_term(esmtp_bnd_key(p, n1), DASH_TERM) -
-			esmtp_bnd_term(esmtp_bnd_key(p, n1 - 1), DASH_TERM);
+				esmtp_bnd_term(esmtp_bnd_key(p, n1 - 1), DASH_TERM);
 		close = esmtp_bnd_fold(
-			esmtp_bnd_fold(v) + esmtp_bnd_term(esmtp_bnd_key(p, 0), n1 - 2));
+				esmtp_bnd_fold(v) + esmtp_bnd_term(esmtp_bnd_key(p, 0), n1 - 2));
 	}
 	/* Innermost first. */
 	for (l = s->depth - 1; l >= 0; l--) {

@@ -12,49 +12,49 @@
 
 static const char *const event_names[] = {
 #define _(e, s, a, l, au) s,
-	foreach_esmtp_event
+		foreach_esmtp_event
 #undef _
 };
 
 static const char *const crit_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_crit
+		foreach_esmtp_crit
 #undef _
 };
 
 static const char *const action_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_action
+		foreach_esmtp_action
 #undef _
 };
 
 static const char *const verdict_names[] = {
 #define _(e, s) s,
-	foreach_insp_verdict
+		foreach_insp_verdict
 #undef _
 };
 
 static const char *const verb_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_verb
+		foreach_esmtp_verb
 #undef _
 };
 
 static const char *const ehlo_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_ehlo
+		foreach_esmtp_ehlo
 #undef _
 };
 
 static const char *const encoding_names[] = {
 #define _(e, s) s,
-	foreach_esmtp_encoding
+		foreach_esmtp_encoding
 #undef _
 };
 
 static const struct esmtp_ev_action ev_defaults[] = {
 #define _(e, s, a, l, au) {ESMTP_ACT_##a, l},
-	foreach_esmtp_event
+		foreach_esmtp_event
 #undef _
 };
 
@@ -63,7 +63,7 @@ static const struct esmtp_ev_action ev_defaults[] = {
 foreach_esmtp_crit
 #undef _
 
-	_Static_assert(ESMTP_VERB_MAX <= 31, "verb bits fit a uint32_t");
+		_Static_assert(ESMTP_VERB_MAX <= 31, "verb bits fit a uint32_t");
 _Static_assert(ESMTP_EHLO_MAX <= 32, "keyword bits fit a uint32_t");
 _Static_assert(ESMTP_MAX_RULES <= 255, "rule indexes fit a uint8_t");
 
@@ -243,7 +243,7 @@ esmtp_policy_add_rule(struct esmtp_policy *p, const struct esmtp_rule *rule)
 
 int
 esmtp_policy_add_gt(struct esmtp_policy *p, enum esmtp_crit crit, uint32_t gt,
-	enum esmtp_action action, int log)
+		enum esmtp_action action, int log)
 {
 	struct esmtp_rule r;
 
@@ -364,7 +364,7 @@ esmtp_policy_set_verb(struct esmtp_policy *p, enum esmtp_verb verb, int on)
 
 void
 esmtp_policy_set_event(
-	struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log)
+		struct esmtp_policy *p, enum esmtp_event_id ev, enum esmtp_action action, int log)
 {
 	if ((unsigned int)ev >= ESMTP_EV_MAX)
 		return;
@@ -389,8 +389,8 @@ esmtp_set_trace(struct esmtp *s, int on)
 }
 
 void
-esmtp_counters_add(
-	struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len, const struct esmtp_result *r)
+esmtp_counters_add(struct esmtp_counters *c, enum esmtp_dir dir, uint32_t len,
+		const struct esmtp_result *r)
 {
 	unsigned int i;
 
@@ -439,7 +439,7 @@ esmtp_glob(const char *pattern, const uint8_t *s, size_t n)
 			star = ++pat;
 			back = si;
 		} else if (*pat != '\0' &&
-			(*pat == '?' || esmtp_lower(*pat) == esmtp_lower(s[si]))) {
+				(*pat == '?' || esmtp_lower(*pat) == esmtp_lower(s[si]))) {
 			pat++;
 			si++;
 		} else if (star != NULL) {

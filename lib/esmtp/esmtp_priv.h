@@ -122,12 +122,12 @@ struct esmtp_ctx {
 /* esmtp_core.c */
 void esmtp_edit_add(struct esmtp_ctx *c, uint32_t off, uint32_t n, uint8_t fill);
 void esmtp_fire(struct esmtp_ctx *c, unsigned int ev, unsigned int rule, unsigned int action,
-	unsigned int log, const void *val, size_t vlen);
+		unsigned int log, const void *val, size_t vlen);
 void esmtp_fire_ev(struct esmtp_ctx *c, unsigned int ev, const void *val, size_t vlen);
 void esmtp_fire_num(struct esmtp_ctx *c, unsigned int ev, uint64_t v);
 uint64_t esmtp_cross_dist(const struct esmtp_policy *p, unsigned int crit, uint64_t cur);
 void esmtp_rules_num_v(struct esmtp_ctx *c, unsigned int crit, uint64_t before, uint64_t after,
-	const void *val, size_t vlen);
+		const void *val, size_t vlen);
 void esmtp_rules_final_slow(struct esmtp_ctx *c, unsigned int crit, uint64_t value);
 int esmtp_rules_match(struct esmtp_ctx *c, unsigned int crit, const uint8_t *v, size_t n);
 int
@@ -169,7 +169,7 @@ static inline int
 esmtp_room(const struct esmtp_ctx *c, unsigned int edits, unsigned int events)
 {
 	return c->r->n_edits + edits <= ESMTP_MAX_EDITS &&
-		c->r->n_events + events <= ESMTP_MAX_EVENTS;
+			c->r->n_events + events <= ESMTP_MAX_EVENTS;
 }
 
 /* Numeric rules of crit crossed by a value going from before to after;

@@ -11,7 +11,7 @@
 
 static const char *const ehlo_words[] = {
 #define _(e, s) s,
-	foreach_esmtp_ehlo
+		foreach_esmtp_ehlo
 #undef _
 };
 
@@ -116,7 +116,8 @@ reply_done(struct esmtp_ctx *c, unsigned int code)
 	esmtp_pending_pop(s);
 	/* Client bytes held until this answer can be decided now. */
 	if ((s->conn & CN_C2S_HELD) &&
-		(kind == ESMTP_VERB_DATA || kind == ESMTP_VERB_AUTH || kind == PK_AUTH_CONT))
+			(kind == ESMTP_VERB_DATA || kind == ESMTP_VERB_AUTH ||
+					kind == PK_AUTH_CONT))
 		c->yield = 1;
 	if (code == 354 && kind != ESMTP_VERB_DATA)
 		unexpected(c, code);
@@ -164,7 +165,7 @@ reply_done(struct esmtp_ctx *c, unsigned int code)
 		if (code / 100 == 5) {
 			s->bad_rcpt++;
 			esmtp_rules_num(c, ESMTP_CRIT_INVALID_RECIPIENTS_COUNT, s->bad_rcpt - 1u,
-				s->bad_rcpt);
+					s->bad_rcpt);
 		}
 		break;
 	default:
@@ -177,7 +178,7 @@ reply_eol(struct esmtp_ctx *c, int crlf)
 {
 	struct esmtp *s = c->s;
 	int bad = (s->rflags & RF_BAD) || s->rline_len < 3 ||
-		(s->rline_len > 3 && s->rsep != ' ' && s->rsep != '-') || !crlf;
+			(s->rline_len > 3 && s->rsep != ' ' && s->rsep != '-') || !crlf;
 	int last;
 
 	if (c->p->trace != NULL && (s->conn & CN_TRACE)) {
@@ -389,7 +390,7 @@ esmtp_reply_push(struct esmtp_ctx *c, uint32_t pos)
 			if (front == PK_GREETING && c->p->mask_banner) {
 				s->rflags |= RF_MASK;
 			} else if (front == ESMTP_VERB_EHLO && s->rlines != 0 &&
-				s->rcode / 100 == 2) {
+					s->rcode / 100 == 2) {
 				if (ehlo_line(c, pos) == HOLD)
 					break;
 				if (c->stop)

@@ -68,7 +68,7 @@ _Static_assert(sizeof(struct flow_key) == 40, "flow_key must be 40 bytes, no pad
  *         neither 4 nor 6 (the key is then zeroed).
  */
 int flow_key_make(struct flow_key *k, uint8_t family, const uint8_t *src, const uint8_t *dst,
-	uint16_t sport, uint16_t dport, uint8_t proto, uint16_t vlan);
+		uint16_t sport, uint16_t dport, uint8_t proto, uint16_t vlan);
 
 /*
  * CRC32C over the 40 key bytes without the SSE4.2 instruction (slicing by 8),
@@ -352,7 +352,7 @@ void flow_table_free(struct flow_table *t);
  * @param out     out[i] = the entry of keys[i], or NULL
  */
 void flow_table_lookup_bulk(struct flow_table *t, const struct flow_key *keys,
-	const uint32_t *hashes, unsigned int n, struct flow_entry **out);
+		const uint32_t *hashes, unsigned int n, struct flow_entry **out);
 
 /* Looks up one key (hash = flow_key_hash(k)). Returns the entry, or NULL. */
 struct flow_entry *flow_table_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash);
@@ -371,8 +371,8 @@ struct flow_entry *flow_table_lookup(struct flow_table *t, const struct flow_key
  *         flood of crafted colliding keys reaches; it bounds the lookup cost such
  *         a flood can cause). Never evicts.
  */
-struct flow_entry *flow_table_add(
-	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now);
+struct flow_entry *flow_table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash,
+		int dir, uint64_t now);
 
 /*
  * flow_table_add for a new connection: where flow_table_add would refuse
@@ -388,8 +388,8 @@ struct flow_entry *flow_table_add(
  * @return the entry, or NULL when no closed entry could make room
  *         (stats.table_full, stats.bucket_full as for flow_table_add).
  */
-struct flow_entry *flow_table_add_reclaim(
-	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now);
+struct flow_entry *flow_table_add_reclaim(struct flow_table *t, const struct flow_key *k,
+		uint32_t hash, int dir, uint64_t now);
 
 /* Deletes an entry at once (no callback). Deleting an entry already freed is ignored. */
 void flow_table_del(struct flow_table *t, struct flow_entry *e);
@@ -416,8 +416,8 @@ void flow_table_del(struct flow_table *t, struct flow_entry *e);
  *
  * @return the new state.
  */
-enum flow_state flow_tcp_track(
-	struct flow_table *t, struct flow_entry *e, int dir, uint8_t tcp_flags, uint64_t now);
+enum flow_state flow_tcp_track(struct flow_table *t, struct flow_entry *e, int dir,
+		uint8_t tcp_flags, uint64_t now);
 
 /*
  * Midstream pickup: an entry in NEW, SYN_SENT or SYN_RCVD becomes ESTABLISHED
@@ -466,8 +466,8 @@ void flow_set_state(struct flow_table *t, struct flow_entry *e, enum flow_state 
  * @return the number of entries expired, at most budget (0 does not mean that
  *         nothing is due: the budget may have gone on moving entries).
  */
-unsigned int flow_table_expire(
-	struct flow_table *t, uint64_t now, unsigned int budget, flow_expire_cb cb, void *arg);
+unsigned int flow_table_expire(struct flow_table *t, uint64_t now, unsigned int budget,
+		flow_expire_cb cb, void *arg);
 
 /* Copies the counters. */
 void flow_table_stats_get(const struct flow_table *t, struct flow_table_stats *s);
@@ -489,7 +489,7 @@ void flow_table_walk(struct flow_table *t, flow_expire_cb cb, void *arg);
  * complete. Entries added or deleted between slices may be missed or seen.
  */
 uint32_t flow_table_walk_slice(
-	struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg);
+		struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg);
 
 /* Slots in the table (params.capacity). */
 uint32_t flow_table_capacity(const struct flow_table *t);

@@ -46,15 +46,15 @@ flow_table_check(const struct flow_table *t, const char **why)
 		for (k = mb; k != NULL; k = k->next == FLOW_NIL ? NULL : &t->ext[k->next]) {
 			CHECK(k->count <= FLOW_BUCKET_SLOTS, "bucket count above 8");
 			CHECK(k->next == FLOW_NIL || k->count == FLOW_BUCKET_SLOTS,
-				"bucket with room before the end of its chain");
+					"bucket with room before the end of its chain");
 			CHECK(k == mb || k->count > 0, "empty overflow bucket left in a chain");
 			CHECK(k->next == FLOW_NIL || k->next < t->n_ext,
-				"overflow index out of range");
+					"overflow index out of range");
 			for (n = 0; n < k->count; n++) {
 				const struct flow_entry *e;
 
 				CHECK(k->idx[n] < t->capacity,
-					"bucket names an entry out of range");
+						"bucket names an entry out of range");
 				e = flow_entry_at(t, k->idx[n]);
 				CHECK(e->priv.live, "bucket names a free entry");
 				CHECK((e->hash & t->bmask) == b, "entry in the wrong bucket");
@@ -138,22 +138,22 @@ flow_table_check(const struct flow_table *t, const char **why)
 		CHECK(e->priv.cl_next < t->capacity, "closed list link out of range");
 		nx = flow_entry_at(t, e->priv.cl_next);
 		CHECK(nx->priv.live && nx->state == FLOW_ST_CLOSED,
-			"closed list links to an entry that is not closed");
+				"closed list links to an entry that is not closed");
 		CHECK(nx->priv.cl_prev == i, "closed list back link wrong");
 		n++;
 	}
 	CHECK((n == 0) == (t->closed_head == FLOW_NIL), "closed list head wrong");
 	for (i = t->closed_head, b = 0; b < n; b++) {
 		CHECK(i < t->capacity && flow_entry_at(t, i)->state == FLOW_ST_CLOSED,
-			"closed list head is not closed");
+				"closed list head is not closed");
 		i = flow_entry_at(t, i)->priv.cl_next;
 		CHECK(i != t->closed_head || b + 1 == n,
-			"closed entry missing from the closed list");
+				"closed entry missing from the closed list");
 	}
 
 	CHECK(!t->scan_active || t->scan_pos == FLOW_NIL ||
-			(t->scan_pos < t->capacity && (seen[t->scan_pos] & 4)),
-		"sweep cursor not in the current slot");
+					(t->scan_pos < t->capacity && (seen[t->scan_pos] & 4)),
+			"sweep cursor not in the current slot");
 
 	/* Timing: the sweep meets every entry no later than its deadline's slot. */
 	for (i = 0; i < t->fresh; i++) {
@@ -175,12 +175,12 @@ flow_table_check(const struct flow_table *t, const char **why)
 			 * is rescanned once cur_min is due.
 			 */
 			CHECK((seen[i] & 4) || ds > t->cur + t->wmask || t->cur_min <= e->deadline,
-				"current slot's lower bound above an entry's deadline");
+					"current slot's lower bound above an entry's deadline");
 			continue;
 		}
 		visit = t->cur + ((where - ci) & t->wmask);
 		CHECK(visit <= ds || ds <= t->last_slot,
-			"entry waits in a slot visited after its deadline");
+				"entry waits in a slot visited after its deadline");
 	}
 out:
 	free(seen);

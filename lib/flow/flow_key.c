@@ -11,7 +11,7 @@
 
 int
 flow_key_make(struct flow_key *k, uint8_t family, const uint8_t *src, const uint8_t *dst,
-	uint16_t sport, uint16_t dport, uint8_t proto, uint16_t vlan)
+		uint16_t sport, uint16_t dport, uint8_t proto, uint16_t vlan)
 {
 	size_t alen;
 	int c, dir;
@@ -22,9 +22,9 @@ flow_key_make(struct flow_key *k, uint8_t family, const uint8_t *src, const uint
 		/* Fixed-size copies and one integer compare (memcmp order of
 		 * 4 network-order bytes is their big-endian value's order). */
 		uint32_t s4 = (uint32_t)src[0] << 24 | (uint32_t)src[1] << 16 |
-			(uint32_t)src[2] << 8 | src[3];
+				(uint32_t)src[2] << 8 | src[3];
 		uint32_t d4 = (uint32_t)dst[0] << 24 | (uint32_t)dst[1] << 16 |
-			(uint32_t)dst[2] << 8 | dst[3];
+				(uint32_t)dst[2] << 8 | dst[3];
 
 		dir = s4 > d4 || (s4 == d4 && sport > dport);
 		memcpy(k->addr_a, dir ? dst : src, 4);
@@ -71,9 +71,11 @@ crc32c_u64(uint32_t crc, uint64_t v)
 	uint64_t x = v ^ crc;
 
 	return flow_crc32c_tab[7][x & 0xff] ^ flow_crc32c_tab[6][(x >> 8) & 0xff] ^
-		flow_crc32c_tab[5][(x >> 16) & 0xff] ^ flow_crc32c_tab[4][(x >> 24) & 0xff] ^
-		flow_crc32c_tab[3][(x >> 32) & 0xff] ^ flow_crc32c_tab[2][(x >> 40) & 0xff] ^
-		flow_crc32c_tab[1][(x >> 48) & 0xff] ^ flow_crc32c_tab[0][x >> 56];
+			flow_crc32c_tab[5][(x >> 16) & 0xff] ^
+			flow_crc32c_tab[4][(x >> 24) & 0xff] ^
+			flow_crc32c_tab[3][(x >> 32) & 0xff] ^
+			flow_crc32c_tab[2][(x >> 40) & 0xff] ^
+			flow_crc32c_tab[1][(x >> 48) & 0xff] ^ flow_crc32c_tab[0][x >> 56];
 }
 
 uint32_t

@@ -45,7 +45,7 @@ flow_limits_free(struct flow_limits *l)
 
 uint32_t
 flow_limits_hashed(
-	const struct flow_limits *l, uint32_t scope, const uint8_t *addr, unsigned int len)
+		const struct flow_limits *l, uint32_t scope, const uint8_t *addr, unsigned int len)
 {
 	/* FNV-1a over scope and address, then a murmur3 finaliser so that the
 	 * low bits (the cell) depend on every input byte. */

@@ -36,7 +36,7 @@ void flow_limits_free(struct flow_limits *l);
 
 /* Index of the hashed cell of (scope, addr[0..len)), usable with acquire. */
 uint32_t flow_limits_hashed(
-	const struct flow_limits *l, uint32_t scope, const uint8_t *addr, unsigned int len);
+		const struct flow_limits *l, uint32_t scope, const uint8_t *addr, unsigned int len);
 
 /*
  * Takes one unit of counter idx when its count is below max (max 0 =

@@ -103,7 +103,7 @@ next_bucket(const struct flow_table *t, const struct flow_bucket *b)
 /* Searches a chain from bucket b on. */
 static struct flow_entry *
 chain_lookup(const struct flow_table *t, const struct flow_bucket *b, const struct flow_key *k,
-	uint32_t hash)
+		uint32_t hash)
 {
 	uint16_t sig = hash_sig(hash);
 
@@ -193,8 +193,8 @@ flow_table_create(const struct flow_table_params *p)
 	int i_st;
 
 	if (p == NULL || p->capacity == 0 || p->capacity > FLOW_TABLE_MAX_CAPACITY ||
-		p->user_size > FLOW_TABLE_MAX_USER_SIZE || p->hz == 0 ||
-		(p->mem_alloc != NULL && p->mem_free == NULL)) {
+			p->user_size > FLOW_TABLE_MAX_USER_SIZE || p->hz == 0 ||
+			(p->mem_alloc != NULL && p->mem_free == NULL)) {
 		errno = EINVAL;
 		return NULL;
 	}
@@ -228,7 +228,7 @@ flow_table_create(const struct flow_table_params *p)
 	t->entries = p->lazy_entries ? flow_mem_raw(&t->mem, (size_t)t->capacity * t->stride)
 				     : flow_mem_zalloc(&t->mem, (size_t)t->capacity * t->stride);
 	if (t->buckets == NULL || t->ext == NULL || t->entries == NULL ||
-		flow_timer_init(t, p->hz) != 0) {
+			flow_timer_init(t, p->hz) != 0) {
 		flow_table_free(t);
 		errno = ENOMEM;
 		return NULL;
@@ -292,7 +292,7 @@ flow_table_lookup(struct flow_table *t, const struct flow_key *k, uint32_t hash)
 /* Up to FLOW_BULK_MAX keys: bucket prefetch, signature match + entry prefetch, compare. */
 static unsigned int
 lookup_bulk_chunk(struct flow_table *t, const struct flow_key *keys, const uint32_t *hashes,
-	unsigned int n, struct flow_entry **out)
+		unsigned int n, struct flow_entry **out)
 {
 	const struct flow_bucket *bkt[FLOW_BULK_MAX];
 	uint32_t match[FLOW_BULK_MAX];
@@ -332,7 +332,7 @@ lookup_bulk_chunk(struct flow_table *t, const struct flow_key *keys, const uint3
 
 void
 flow_table_lookup_bulk(struct flow_table *t, const struct flow_key *keys, const uint32_t *hashes,
-	unsigned int n, struct flow_entry **out)
+		unsigned int n, struct flow_entry **out)
 {
 	unsigned int done, hits = 0;
 
@@ -365,7 +365,7 @@ static int
 chain_full(const struct flow_table *t, const struct flow_bucket *mb, const struct flow_bucket *tail)
 {
 	return tail->count == FLOW_BUCKET_SLOTS &&
-		(mb->n_ext >= FLOW_BUCKET_MAX_EXT || t->ext_free == FLOW_NIL);
+			(mb->n_ext >= FLOW_BUCKET_MAX_EXT || t->ext_free == FLOW_NIL);
 }
 
 /* The chain's closed entry nearest its deadline (closed longest ago), or NULL: 64 at most. */
@@ -380,7 +380,7 @@ chain_oldest_closed(const struct flow_table *t, const struct flow_bucket *b)
 			struct flow_entry *e = flow_entry_at(t, b->idx[s]);
 
 			if (e->state == FLOW_ST_CLOSED &&
-				(best == NULL || e->deadline < best->deadline))
+					(best == NULL || e->deadline < best->deadline))
 				best = e;
 		}
 	}
@@ -447,7 +447,7 @@ bucket_full:
 
 static struct flow_entry *
 table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now,
-	int may_reclaim)
+		int may_reclaim)
 {
 	struct flow_bucket *mb = main_bucket(t, hash);
 	struct flow_bucket *b = make_room(t, mb, may_reclaim);
@@ -503,8 +503,8 @@ flow_table_add(struct flow_table *t, const struct flow_key *k, uint32_t hash, in
 }
 
 struct flow_entry *
-flow_table_add_reclaim(
-	struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir, uint64_t now)
+flow_table_add_reclaim(struct flow_table *t, const struct flow_key *k, uint32_t hash, int dir,
+		uint64_t now)
 {
 	return table_add(t, k, hash, dir, now, 1);
 }
@@ -588,7 +588,7 @@ flow_table_walk(struct flow_table *t, flow_expire_cb cb, void *arg)
 
 uint32_t
 flow_table_walk_slice(
-	struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg)
+		struct flow_table *t, uint32_t start, uint32_t n, flow_expire_cb cb, void *arg)
 {
 	uint32_t i, end;
 

@@ -13,25 +13,25 @@
 
 static const char *const flow_state_names[FLOW_ST_MAX] = {
 #define FLOW_STATE_NAME(name, str) [FLOW_ST_##name] = str,
-	FLOW_FOREACH_STATE(FLOW_STATE_NAME)
+		FLOW_FOREACH_STATE(FLOW_STATE_NAME)
 #undef FLOW_STATE_NAME
 };
 
 static const char *const flow_timeout_names[FLOW_TO_MAX] = {
 #define FLOW_TIMEOUT_NAME(name, str, dflt, cls) [FLOW_TO_##name] = str,
-	FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_NAME)
+		FLOW_FOREACH_TIMEOUT(FLOW_TIMEOUT_NAME)
 #undef FLOW_TIMEOUT_NAME
 };
 
 static const uint8_t flow_state_to[FLOW_ST_MAX] = {
-	[FLOW_ST_NEW] = FLOW_TO_EMBRYONIC,
-	[FLOW_ST_SYN_SENT] = FLOW_TO_EMBRYONIC,
-	[FLOW_ST_SYN_RCVD] = FLOW_TO_EMBRYONIC,
-	[FLOW_ST_ESTABLISHED] = FLOW_TO_IDLE,
-	[FLOW_ST_FIN_WAIT] = FLOW_TO_HALF_CLOSED,
-	[FLOW_ST_CLOSING] = FLOW_TO_CLOSED,
-	[FLOW_ST_CLOSED] = FLOW_TO_CLOSED,
-	[FLOW_ST_OTHER] = FLOW_TO_OTHER,
+		[FLOW_ST_NEW] = FLOW_TO_EMBRYONIC,
+		[FLOW_ST_SYN_SENT] = FLOW_TO_EMBRYONIC,
+		[FLOW_ST_SYN_RCVD] = FLOW_TO_EMBRYONIC,
+		[FLOW_ST_ESTABLISHED] = FLOW_TO_IDLE,
+		[FLOW_ST_FIN_WAIT] = FLOW_TO_HALF_CLOSED,
+		[FLOW_ST_CLOSING] = FLOW_TO_CLOSED,
+		[FLOW_ST_CLOSED] = FLOW_TO_CLOSED,
+		[FLOW_ST_OTHER] = FLOW_TO_OTHER,
 };
 
 const char *
@@ -132,8 +132,8 @@ flow_tcp_track(struct flow_table *t, struct flow_entry *e, int dir, uint8_t tcp_
 	if (s != old)
 		flow_set_state(t, e, s, now);
 	else if (s != FLOW_ST_CLOSED)
-		flow_touch(
-			t, e, now); /* a closed flow lingers from its close, not its last packet */
+		flow_touch(t, e,
+				now); /* a closed flow lingers from its close, not its last packet */
 	return s;
 }
 

@@ -225,8 +225,8 @@ sweep_visit(struct flow_table *t, uint64_t now, flow_expire_cb cb, void *arg)
 }
 
 unsigned int
-flow_table_expire(
-	struct flow_table *t, uint64_t now, unsigned int budget, flow_expire_cb cb, void *arg)
+flow_table_expire(struct flow_table *t, uint64_t now, unsigned int budget, flow_expire_cb cb,
+		void *arg)
 {
 	uint64_t now_slot, lap = (uint64_t)t->wmask + 1;
 	unsigned int work = 0, n = 0;

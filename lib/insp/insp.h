@@ -37,7 +37,7 @@ enum insp_verdict {
 #define _(e, s) INSP_##e,
 	foreach_insp_verdict
 #undef _
-		INSP_VERDICT_MAX
+			INSP_VERDICT_MAX
 };
 
 /** Most edits in one answer. */

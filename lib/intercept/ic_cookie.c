@@ -118,7 +118,7 @@ ws_field(uint8_t ws)
 
 uint32_t
 ic_cookie_make(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t isn,
-	const struct ic_opts *in, struct ic_opts *granted)
+		const struct ic_opts *in, struct ic_opts *granted)
 {
 	unsigned int cls = mss_class(in->mss), ws = ws_field(in->wscale);
 	unsigned int sack = in->sack_ok != 0;
@@ -135,7 +135,7 @@ ic_cookie_make(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t is
 
 int
 ic_cookie_check(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t isn, uint32_t cookie,
-	struct ic_opts *out)
+		struct ic_opts *out)
 {
 	uint32_t state = cookie & ((1u << BITS_STATE) - 1);
 	/* The parity names the key: one MAC per check, never two. */

@@ -58,7 +58,7 @@ xlate_sack(uint8_t *th, struct pkt_tcp_opts *o, uint32_t dsack, uint16_t csum)
 
 void
 ic_xlate(uint8_t *frame, struct pkt_info *pi, uint32_t dseq, uint32_t dack, uint32_t dsack,
-	uint8_t ws_from, uint8_t ws_to)
+		uint8_t ws_from, uint8_t ws_to)
 {
 	uint8_t *th = frame + pi->l4_off;
 	uint16_t csum;

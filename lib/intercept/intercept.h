@@ -83,7 +83,7 @@ void ic_secrets_update(struct ic_secrets *s, uint64_t now_ns);
  * A random cookie checks with a probability of 2^-23.
  */
 uint32_t ic_cookie_make(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t isn,
-	const struct ic_opts *in, struct ic_opts *granted);
+		const struct ic_opts *in, struct ic_opts *granted);
 
 /*
  * Checks the ACK that completes a cookie handshake: isn = its seq - 1,
@@ -92,7 +92,7 @@ uint32_t ic_cookie_make(const struct ic_secrets *s, const struct ic_tuple *t, ui
  * and the options in *out (what *granted was; out may be NULL), or -1.
  */
 int ic_cookie_check(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t isn,
-	uint32_t cookie, struct ic_opts *out);
+		uint32_t cookie, struct ic_opts *out);
 
 /* Fills t from a parsed TCP packet sent by the client (src = client).
  * The whole struct is written (unused address bytes zero); dst is pi->dst
@@ -114,7 +114,7 @@ void ic_tuple_from_pkt(struct ic_tuple *t, const struct pkt_info *pi);
  * updated too.
  */
 void ic_xlate(uint8_t *frame, struct pkt_info *pi, uint32_t dseq, uint32_t dack, uint32_t dsack,
-	uint8_t ws_from, uint8_t ws_to);
+		uint8_t ws_from, uint8_t ws_to);
 
 #ifdef __cplusplus
 }

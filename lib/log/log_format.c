@@ -58,8 +58,8 @@ log_rec_set_numbers(struct log_rec *r, const char *v, size_t len)
 		/* Saturates instead of wrapping: a size is never shown smaller. */
 		for (; i < len && v[i] >= '0' && v[i] <= '9'; i++)
 			*out[k] = *out[k] > (UINT64_MAX - 9) / 10
-				? UINT64_MAX
-				: *out[k] * 10 + (uint64_t)(v[i] - '0');
+					? UINT64_MAX
+					: *out[k] * 10 + (uint64_t)(v[i] - '0');
 	}
 }
 

@@ -76,7 +76,7 @@ uint32_t
 log_ring_count(const struct log_ring *r)
 {
 	return atomic_load_explicit(&r->head, memory_order_acquire) -
-		atomic_load_explicit(&r->tail, memory_order_acquire);
+			atomic_load_explicit(&r->tail, memory_order_acquire);
 }
 
 void

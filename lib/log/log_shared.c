@@ -66,7 +66,7 @@ log_clock_ns(const struct log_clock *c, uint64_t tsc)
 
 void
 log_shared_limiter_init(
-	struct log_shared_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst)
+		struct log_shared_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst)
 {
 	memset(l, 0, sizeof(*l));
 	atomic_init(&l->tat, 0);
@@ -91,7 +91,7 @@ log_shared_limiter_allow(struct log_shared_limiter *l, uint64_t now_ns)
 		if (base - now_ns > l->tolerance_ns)
 			return false;
 		if (atomic_compare_exchange_weak_explicit(&l->tat, &tat, base + l->interval_ns,
-			    memory_order_relaxed, memory_order_relaxed))
+				    memory_order_relaxed, memory_order_relaxed))
 			return true;
 	}
 }

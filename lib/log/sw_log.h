@@ -25,31 +25,31 @@
  */
 #define LOG_FOREACH_ASA(X) \
 	X(106015, 6, NOCONN, \
-		"Deny TCP (no connection) from %s/%u to %s/%u flags %s on interface %s") \
+			"Deny TCP (no connection) from %s/%u to %s/%u flags %s on interface %s") \
 	X(108002, 2, REPLACED, "SMTP replaced string: out %s in %s data: %s") \
 	X(108003, 2, ADDRESS, \
-		"Terminating ESMTP connection; malicious pattern detected in the mail address " \
-		"from %s:%s/%u to %s:%s/%u. Mail Address:%s") \
+			"Terminating ESMTP connection; malicious pattern detected in the mail address " \
+			"from %s:%s/%u to %s:%s/%u. Mail Address:%s") \
 	X(108004, 4, CLASSIFIED, "%s ESMTP %s from %s:%s/%u to %s:%s/%u; %s") \
 	X(108005, 6, CLASSIFIED, "%s:Received ESMTP %s from %s:%s/%u to %s:%s/%u; %s") \
 	X(108006, 7, SIZE, \
-		"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared size is: " \
-		"%" PRIu64 ", actual size is %" PRIu64) \
+			"Detected ESMTP size violation from %s:%s/%u to %s:%s/%u; declared size is: " \
+			"%" PRIu64 ", actual size is %" PRIu64) \
 	X(108007, 6, CONN, \
-		"TLS started on ESMTP session between client %s:%s/%u and server %s:%s/%u") \
+			"TLS started on ESMTP session between client %s:%s/%u and server %s:%s/%u") \
 	X(201009, 3, HOST_LIMIT, "TCP connection limit of %" PRIu64 " for host %s on %s exceeded") \
 	X(201010, 6, LIMIT, \
-		"Embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
-		" for input packet from %s/%u to %s/%u on interface %s") \
+			"Embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
+			" for input packet from %s/%u to %s/%u on interface %s") \
 	X(201011, 3, LIMIT, \
-		"Connection limit exceeded %" PRIu64 "/%" PRIu64 \
-		" for input packet from %s/%u to %s/%u on interface %s") \
+			"Connection limit exceeded %" PRIu64 "/%" PRIu64 \
+			" for input packet from %s/%u to %s/%u on interface %s") \
 	X(201012, 6, LIMIT, \
-		"Per-client embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
-		" for input packet from %s/%u to %s/%u on interface %s") \
+			"Per-client embryonic connection limit exceeded %" PRIu64 "/%" PRIu64 \
+			" for input packet from %s/%u to %s/%u on interface %s") \
 	X(201013, 3, LIMIT, \
-		"Per-client connection limit exceeded %" PRIu64 "/%" PRIu64 \
-		" for input packet from %s/%u to %s/%u on interface %s")
+			"Per-client connection limit exceeded %" PRIu64 "/%" PRIu64 \
+			" for input packet from %s/%u to %s/%u on interface %s")
 
 /* clang-format off */
 enum log_asa_id {
@@ -161,7 +161,7 @@ struct log_shared_limiter {
 };
 
 void log_shared_limiter_init(
-	struct log_shared_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst);
+		struct log_shared_limiter *l, uint32_t rate, uint64_t period_ns, uint32_t burst);
 /* True when one more may go at now_ns; safe from any number of threads. */
 bool log_shared_limiter_allow(struct log_shared_limiter *l, uint64_t now_ns);
 

@@ -358,7 +358,7 @@ struct pkt_tcp_spec {
  * the final one. out must not overlap tmpl.
  */
 uint16_t pkt_build_tcp(uint8_t *out, size_t cap, const uint8_t *tmpl, const struct pkt_info *pi,
-	const struct pkt_tcp_spec *s);
+		const struct pkt_tcp_spec *s);
 
 /* The largest frame pkt_build_tcp can write (two tags, IPv6, 12 option bytes). */
 #define PKT_BUILD_TCP_MAX (PKT_ETH_HLEN + 4 * PKT_MAX_VLAN + 40 + 20 + 12)

@@ -47,7 +47,7 @@ put_opts(uint8_t *o, const struct pkt_tcp_spec *s)
 
 uint16_t
 pkt_build_tcp(uint8_t *out, size_t cap, const uint8_t *tmpl, const struct pkt_info *pi,
-	const struct pkt_tcp_spec *s)
+		const struct pkt_tcp_spec *s)
 {
 	const uint8_t *src = pi->src;
 	/* RFC 8200 8.1: the routing header's last stop is the peer that answers. */
@@ -55,14 +55,14 @@ pkt_build_tcp(uint8_t *out, size_t cap, const uint8_t *tmpl, const struct pkt_in
 	uint32_t l3len = pi->l3 == PKT_L3_IPV4 ? IP4_HLEN : IP6_HLEN;
 	uint32_t alen = pi->l3 == PKT_L3_IPV4 ? 4 : 16;
 	uint32_t optlen = (s->mss != 0 ? 4u : 0u) + (s->wscale != PKT_BUILD_NO_WSCALE ? 4u : 0u) +
-		(s->sack_ok ? 4u : 0u);
+			(s->sack_ok ? 4u : 0u);
 	uint32_t tcplen = TCP_HLEN + optlen;
 	uint32_t total = (uint32_t)pi->l3_off + l3len + tcplen;
 	struct pkt_info o;
 	uint8_t *ip, *th;
 
 	if (!(pi->flags & PKT_F_TCP) || (pi->l3 != PKT_L3_IPV4 && pi->l3 != PKT_L3_IPV6) ||
-		pi->l3_off < PKT_ETH_HLEN || total > cap)
+			pi->l3_off < PKT_ETH_HLEN || total > cap)
 		return 0;
 	if (s->reverse) {
 		const uint8_t *t = src;

@@ -215,9 +215,10 @@ pkt_l4_cksum_set(uint8_t *frame, const struct pkt_info *pi)
 {
 	if (!(pi->flags & PKT_F_L4))
 		return;
-	pkt_store16(
-		frame + pi->l4_off + (pi->l4_proto == IPPROTO_TCP_ ? TCP_CSUM_OFF : UDP_CSUM_OFF),
-		pkt_l4_cksum(frame, pi));
+	pkt_store16(frame + pi->l4_off +
+					(pi->l4_proto == IPPROTO_TCP_ ? TCP_CSUM_OFF
+								      : UDP_CSUM_OFF),
+			pkt_l4_cksum(frame, pi));
 }
 
 void
@@ -269,7 +270,7 @@ pkt_cksum_adjust32(uint16_t cksum, uint32_t old, uint32_t new_)
 {
 	/* ~old >> 16 and ~old & 0xffff: the complements of old's two words. */
 	uint32_t sum = (uint32_t)(~cksum & 0xffff) + (~old >> 16) + (~old & 0xffff) + (new_ >> 16) +
-		(new_ & 0xffff);
+			(new_ & 0xffff);
 
 	return pkt_cksum_finish(sum);
 }

@@ -41,13 +41,13 @@
 
 static const char *const result_str[PKT_RESULT_MAX] = {
 #define PKT_RESULT_STR(name, str) [PKT_##name] = str,
-	PKT_FOREACH_RESULT(PKT_RESULT_STR)
+		PKT_FOREACH_RESULT(PKT_RESULT_STR)
 #undef PKT_RESULT_STR
 };
 
 static const char *const result_upper[PKT_RESULT_MAX] = {
 #define PKT_RESULT_UPPER(name, str) [PKT_##name] = #name,
-	PKT_FOREACH_RESULT(PKT_RESULT_UPPER)
+		PKT_FOREACH_RESULT(PKT_RESULT_UPPER)
 #undef PKT_RESULT_UPPER
 };
 
@@ -264,7 +264,7 @@ static inline bool
 ip4_hdr20_ok(const uint8_t *ip)
 {
 	uint64_t s = (uint64_t)pkt_load32(ip) + pkt_load32(ip + 4) + pkt_load32(ip + 8) +
-		pkt_load32(ip + 12) + pkt_load32(ip + 16);
+			pkt_load32(ip + 12) + pkt_load32(ip + 16);
 
 	s = (s & 0xffffffff) + (s >> 32);
 	s = (s & 0xffff) + (s >> 16);
@@ -300,8 +300,8 @@ parse_ipv4(const uint8_t *frame, uint32_t len, uint32_t off, bool verify_csum, s
 	pi->l3_len = (uint16_t)totlen;
 	if (verify_csum) {
 		bool ok = likely(ihl == IP4_HLEN)
-			? ip4_hdr20_ok(ip)
-			: pkt_cksum_fold(pkt_cksum_partial(ip, ihl, 0)) == 0xffff;
+				? ip4_hdr20_ok(ip)
+				: pkt_cksum_fold(pkt_cksum_partial(ip, ihl, 0)) == 0xffff;
 
 		if (unlikely(!ok))
 			return PKT_IP4_CSUM;
@@ -448,8 +448,8 @@ parse_ipv6(const uint8_t *frame, uint32_t len, uint32_t off, struct pkt_info *pi
  * here is the safe side.
  */
 static enum pkt_result
-parse_vlan(
-	const uint8_t *frame, uint32_t len, uint32_t *off, uint16_t *ethertype, struct pkt_info *pi)
+parse_vlan(const uint8_t *frame, uint32_t len, uint32_t *off, uint16_t *ethertype,
+		struct pkt_info *pi)
 {
 	uint32_t o = *off;
 	uint16_t et = *ethertype;

@@ -88,21 +88,21 @@ enum policy_proto {
 #define _(e, s, n) POLICY_PROTO_##e,
 	foreach_policy_proto
 #undef _
-		POLICY_PROTO_MAX
+			POLICY_PROTO_MAX
 };
 
 enum policy_inspect {
 #define _(e, s) POLICY_INSPECT_##e,
 	foreach_policy_inspect
 #undef _
-		POLICY_INSPECT_MAX
+			POLICY_INSPECT_MAX
 };
 
 enum policy_limit {
 #define _(e, s, id) POLICY_LIMIT_##e,
 	foreach_policy_limit
 #undef _
-		POLICY_LIMIT_MAX
+			POLICY_LIMIT_MAX
 };
 
 /**
@@ -114,14 +114,14 @@ enum policy_timeout {
 #define _(e, s, dflt, cls) POLICY_TIMEOUT_##e = FLOW_TO_##e,
 	FLOW_FOREACH_TIMEOUT(_)
 #undef _
-		POLICY_TIMEOUT_MAX = FLOW_TO_CLASS_MAX
+			POLICY_TIMEOUT_MAX = FLOW_TO_CLASS_MAX
 };
 
 enum policy_log_dest {
 #define _(e, s) POLICY_LOG_##e,
 	foreach_policy_log_dest
 #undef _
-		POLICY_LOG_DEST_MAX
+			POLICY_LOG_DEST_MAX
 };
 
 /** Port of a pair a frame came in by (the SYN's ingress side). */
@@ -338,7 +338,7 @@ int policy_parse_ace(const char *line, struct policy_ace *e, char *why, size_t w
 
 /** `tcp eq 25`, `udp range 53 54`: a class-map port match.  0 or -EINVAL (why). */
 int policy_parse_port_match(
-	const char *s, uint8_t *proto, struct policy_ports *r, char *why, size_t whylen);
+		const char *s, uint8_t *proto, struct policy_ports *r, char *why, size_t whylen);
 /** One host address ("A", "host A", "A/32" ...) into a.  0 or -EINVAL. */
 int policy_parse_host(const char *s, struct policy_addr *a);
 /** A contiguous dotted IPv4 netmask -> its prefix length.  0 or -EINVAL. */
@@ -348,7 +348,7 @@ int policy_parse_netmask(const char *s, unsigned int *plen);
  * the prefix.  0 or -EINVAL (why).
  */
 int policy_static_prefix(struct policy_static *s, const struct policy_addr *real, unsigned int plen,
-	char *why, size_t whylen);
+		char *why, size_t whylen);
 /**
  * One ASA `static (real_ifc,mapped_ifc) mapped real [netmask M] [tcp]
  * [max_conns [em_limit]] [udp udp_max]` line (the leading `static` is
@@ -428,8 +428,8 @@ const char *policy_log_dest_name(unsigned int dest);
 /** Account one esmtp push of a connection of this class (packets, drops, rules, events). */
 void policy_counters_account(struct policy_class_counters *c, const struct esmtp_result *r);
 /** dst[i] += src[i] for n counter sets. */
-void policy_counters_merge(
-	struct policy_class_counters *dst, const struct policy_class_counters *src, unsigned int n);
+void policy_counters_merge(struct policy_class_counters *dst,
+		const struct policy_class_counters *src, unsigned int n);
 
 /**
  * `show service-policy [inspect esmtp]` in the ASA layout:
@@ -446,7 +446,7 @@ void policy_counters_merge(
  * whole text needs; buf may be NULL with len 0).
  */
 int policy_format_service_policy(const struct policy *p, const struct policy_class_counters *c,
-	bool inspect_only, char *buf, size_t len);
+		bool inspect_only, char *buf, size_t len);
 
 /**
  * `show running-config`: the policy in ASA syntax after defaults (logging,
@@ -461,8 +461,8 @@ int policy_format_running_config(const struct policy *p, char *buf, size_t len);
  * (IOS bindings, the pair's policy, the global one), and what a class-map
  * matches as one line of text ("match access-list SMTP; ...") in buf.
  */
-unsigned int policy_chain_get(
-	const struct policy *p, unsigned int pair, const struct policy_class *const **chain);
+unsigned int policy_chain_get(const struct policy *p, unsigned int pair,
+		const struct policy_class *const **chain);
 const char *policy_cmap_describe(const struct policy *p, unsigned int cmap, char *buf, size_t len);
 
 /* ------------------------------------------------------------------ */
@@ -481,15 +481,15 @@ bool policy_is_final(const struct policy *p);
 
 /** `regex NAME "pattern"`; why receives the reason of a bad pattern. */
 int policy_regex_add(struct policy *p, const char *name, const char *pattern, bool icase, char *why,
-	size_t whylen);
+		size_t whylen);
 int policy_find_regex(const struct policy *p, const char *name);
 /** `class-map type regex match-any NAME` and its `match regex R` lines. */
 int policy_regex_class_add(struct policy *p, const char *name);
 int policy_regex_class_member(struct policy *p, unsigned int rclass, unsigned int regex);
 int policy_find_regex_class(const struct policy *p, const char *name);
 /** Does regex (or regex class, when is_class) match s[0..n)?  1 / 0. */
-int policy_regex_match(
-	const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s, size_t n);
+int policy_regex_match(const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s,
+		size_t n);
 
 /** `access-list NAME`; entries are appended in order. */
 int policy_acl_add(struct policy *p, const char *name);
@@ -512,7 +512,7 @@ struct esmtp_policy *policy_imap_mut(struct policy *p, unsigned int imap);
  * the rule index.
  */
 int policy_imap_add_rule(struct policy *p, unsigned int imap, const struct esmtp_rule *r,
-	unsigned int rx, bool rx_class);
+		unsigned int rx, bool rx_class);
 
 /**
  * An inspect map for IOS-style inspection (`ip inspect name X smtp|esmtp`,
@@ -523,7 +523,7 @@ int policy_imap_add_rule(struct policy *p, unsigned int imap, const struct esmtp
  * label names it in `show` output; it is not found by name.
  */
 int policy_imap_add_smtp(struct policy *p, const char *label, enum policy_inspect mode, int alert,
-	uint64_t max_data);
+		uint64_t max_data);
 
 /** `policy-map NAME` (a built-in of that name is replaced). */
 int policy_pmap_add(struct policy *p, const char *name);
@@ -551,7 +551,8 @@ struct policy_ios *policy_ios_mut(struct policy *p);
  * for the global switch.  timeout: idle seconds or POLICY_TIMEOUT_UNSET.
  */
 int policy_ios_bind(struct policy *p, const char *name, enum policy_inspect mode, unsigned int acl,
-	enum policy_side side, int alert, int audit_trail, uint64_t max_data, uint32_t timeout);
+		enum policy_side side, int alert, int audit_trail, uint64_t max_data,
+		uint32_t timeout);
 /** Audit-trail settings; writable until finalized. */
 struct policy_logging *policy_logging_mut(struct policy *p);
 

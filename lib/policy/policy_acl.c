@@ -41,7 +41,7 @@ ace_match(const struct policy_ace *e, const struct policy_key *k)
 		return 0;
 	if (e->proto == 6 || e->proto == 17)
 		return k->sport >= e->sport.lo && k->sport <= e->sport.hi &&
-			k->dport >= e->dport.lo && k->dport <= e->dport.hi;
+				k->dport >= e->dport.lo && k->dport <= e->dport.hi;
 	return 1;
 }
 
@@ -77,7 +77,7 @@ policy_cmap_match(const struct policy *p, unsigned int cmap, const struct policy
 	if (m->default_inspection && (k->proto != 6 || k->dport != 25))
 		return false;
 	if (m->proto != 0 &&
-		(k->proto != m->proto || k->dport < m->ports.lo || k->dport > m->ports.hi))
+			(k->proto != m->proto || k->dport < m->ports.lo || k->dport > m->ports.hi))
 		return false;
 	if (m->acl != POLICY_NONE && !policy_acl_match(p, m->acl, k))
 		return false;

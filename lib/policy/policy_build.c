@@ -210,7 +210,7 @@ policy_is_final(const struct policy *p)
 
 int
 policy_regex_add(struct policy *p, const char *name, const char *pattern, bool icase, char *why,
-	size_t whylen)
+		size_t whylen)
 {
 	struct policy_regex *re;
 	int rc;
@@ -289,7 +289,7 @@ policy_ace_add(struct policy *p, unsigned int acl, const struct policy_ace *e)
 	if (acl >= p->n_acls || acl + 1u != p->n_acls)
 		return -EINVAL;
 	if ((e->src.family != 0 && e->src.family != 4 && e->src.family != 6) ||
-		(e->dst.family != 0 && e->dst.family != 4 && e->dst.family != 6))
+			(e->dst.family != 0 && e->dst.family != 4 && e->dst.family != 6))
 		return -EINVAL;
 	if (p->n_aces == POLICY_MAX_ACES)
 		return -ENOSPC;
@@ -349,8 +349,8 @@ policy_imap_add(struct policy *p, const char *name)
 }
 
 int
-policy_imap_add_smtp(
-	struct policy *p, const char *label, enum policy_inspect mode, int alert, uint64_t max_data)
+policy_imap_add_smtp(struct policy *p, const char *label, enum policy_inspect mode, int alert,
+		uint64_t max_data)
 {
 	struct policy_imap *m;
 	size_t n = strlen(label);
@@ -368,8 +368,8 @@ policy_imap_add_smtp(
 	m->name[n] = '\0';
 	m->builtin = 0;
 	m->synthetic = alert < 0 ? ALERT_GLOBAL : (alert ? 2 : 1);
-	esmtp_policy_set_mode(
-		&m->esmtp, mode == POLICY_INSPECT_SMTP ? ESMTP_MODE_SMTP : ESMTP_MODE_ESMTP);
+	esmtp_policy_set_mode(&m->esmtp,
+			mode == POLICY_INSPECT_SMTP ? ESMTP_MODE_SMTP : ESMTP_MODE_ESMTP);
 	esmtp_policy_set_max_data(&m->esmtp, max_data, ESMTP_ACT_DROP_CONN);
 	return p->n_imaps++;
 }
@@ -390,7 +390,7 @@ crit_is_regex(unsigned int crit)
 
 int
 policy_imap_add_rule(struct policy *p, unsigned int imap, const struct esmtp_rule *r,
-	unsigned int rx, bool rx_class)
+		unsigned int rx, bool rx_class)
 {
 	struct policy_imap *m;
 	struct esmtp_rule copy = *r;
@@ -530,7 +530,8 @@ policy_logging_mut(struct policy *p)
 
 int
 policy_ios_bind(struct policy *p, const char *name, enum policy_inspect mode, unsigned int acl,
-	enum policy_side side, int alert, int audit_trail, uint64_t max_data, uint32_t timeout)
+		enum policy_side side, int alert, int audit_trail, uint64_t max_data,
+		uint32_t timeout)
 {
 	struct policy_class c;
 	struct policy_cmap *cm;
@@ -628,8 +629,8 @@ policy_finalize(struct policy *p)
 			c->pmap_name = pm->name;
 			c->imap_name = c->imap != POLICY_NONE ? p->imaps[c->imap].name : "";
 			c->esmtp = c->imap != POLICY_NONE && c->inspect != POLICY_INSPECT_NONE
-				? &p->imaps[c->imap].esmtp
-				: NULL;
+					? &p->imaps[c->imap].esmtp
+					: NULL;
 			if (c->alert == ALERT_GLOBAL)
 				c->alert = p->ios.alert;
 			if (c->audit_trail == ALERT_GLOBAL)

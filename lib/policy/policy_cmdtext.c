@@ -25,7 +25,7 @@ static const struct {
 	uint8_t number;
 } protos[] = {
 #define _(e, s, n) {s, n},
-	foreach_policy_proto
+		foreach_policy_proto
 #undef _
 };
 
@@ -34,15 +34,15 @@ static const struct {
 	const char *name;
 	uint16_t port;
 } services[] = {
-	{"smtp", 25},
-	{"submission", 587},
-	{"smtps", 465},
-	{"domain", 53},
-	{"http", 80},
-	{"www", 80},
-	{"https", 443},
-	{"pop3", 110},
-	{"imap4", 143},
+		{"smtp", 25},
+		{"submission", 587},
+		{"smtps", 465},
+		{"domain", 53},
+		{"http", 80},
+		{"www", 80},
+		{"https", 443},
+		{"pop3", 110},
+		{"imap4", 143},
 };
 
 const char *
@@ -196,14 +196,14 @@ addr_tokens(char **tok, unsigned int n, struct policy_addr *a, char *why, size_t
 			int len;
 
 			if (parse_ip(tok[1], &m) != 0 || m.family != 4 ||
-				(len = mask_len4(m.addr)) < 0) {
+					(len = mask_len4(m.addr)) < 0) {
 				WHY("'%s' is not a contiguous IPv4 netmask", tok[1]);
 				return -EINVAL;
 			}
 			a->plen = (uint8_t)len;
 			if (!host_bits_zero(a)) {
 				WHY("'%s %s': address has bits outside the netmask", tok[0],
-					tok[1]);
+						tok[1]);
 				return -EINVAL;
 			}
 			return 2;
@@ -241,7 +241,7 @@ static int
 is_port_op(const char *s)
 {
 	return strcmp(s, "eq") == 0 || strcmp(s, "range") == 0 || strcmp(s, "lt") == 0 ||
-		strcmp(s, "gt") == 0;
+			strcmp(s, "gt") == 0;
 }
 
 /* Ports from tok[0..n); returns tokens used or -EINVAL. */
@@ -380,7 +380,7 @@ policy_parse_ace(const char *line, struct policy_ace *e, char *why, size_t whyle
 	i++;
 	if (i >= n || (proto = policy_parse_proto(tok[i])) < 0) {
 		WHY("'%s' is not a protocol (ip, tcp, udp, icmp, icmp6 or 0..255)",
-			i < n ? tok[i] : "");
+				i < n ? tok[i] : "");
 		return -EINVAL;
 	}
 	e->proto = (uint8_t)proto;
@@ -406,8 +406,8 @@ policy_parse_ace(const char *line, struct policy_ace *e, char *why, size_t whyle
 		return -EINVAL;
 	}
 	if (e->proto != 6 && e->proto != 17 &&
-		(e->sport.lo != 0 || e->sport.hi != 65535 || e->dport.lo != 0 ||
-			e->dport.hi != 65535)) {
+			(e->sport.lo != 0 || e->sport.hi != 65535 || e->dport.lo != 0 ||
+					e->dport.hi != 65535)) {
 		WHY("ports are only for tcp and udp entries");
 		return -EINVAL;
 	}
@@ -419,7 +419,7 @@ policy_parse_ace(const char *line, struct policy_ace *e, char *why, size_t whyle
 
 int
 policy_parse_port_match(
-	const char *s, uint8_t *proto, struct policy_ports *r, char *why, size_t whylen)
+		const char *s, uint8_t *proto, struct policy_ports *r, char *why, size_t whylen)
 {
 	char buf[64];
 	char *sp;
@@ -450,7 +450,7 @@ policy_parse_host(const char *s, struct policy_addr *a)
 	char why[8];
 
 	if (policy_parse_addr(s, a, why, sizeof(why)) != 0 || a->family == 0 ||
-		a->plen != (a->family == 4 ? 32 : 128))
+			a->plen != (a->family == 4 ? 32 : 128))
 		return -EINVAL;
 	return 0;
 }
@@ -464,7 +464,7 @@ policy_parse_netmask(const char *s, unsigned int *plen)
 	if (policy_parse_host(s, &m) != 0 || m.family != 4)
 		return -EINVAL;
 	v = (uint32_t)m.addr[0] << 24 | (uint32_t)m.addr[1] << 16 | (uint32_t)m.addr[2] << 8 |
-		m.addr[3];
+			m.addr[3];
 	*plen = 0;
 	while (*plen < 32 && (v & (1u << (31 - *plen))) != 0)
 		(*plen)++;
@@ -475,7 +475,7 @@ policy_parse_netmask(const char *s, unsigned int *plen)
 
 int
 policy_static_prefix(struct policy_static *s, const struct policy_addr *real, unsigned int plen,
-	char *why, size_t whylen)
+		char *why, size_t whylen)
 {
 	unsigned int i;
 
@@ -528,14 +528,14 @@ policy_parse_static(const char *line, struct policy_static *s, char *why, size_t
 	if (i < nt && strcmp(tok[i], "static") == 0)
 		i++;
 	if (i >= nt || tok[i][0] != '(' || tok[i][strlen(tok[i]) - 1] != ')' ||
-		(comma = strchr(tok[i], ',')) == NULL) {
+			(comma = strchr(tok[i], ',')) == NULL) {
 		WHY("a static starts with (real_ifc,mapped_ifc)");
 		return -EINVAL;
 	}
 	tok[i][strlen(tok[i]) - 1] = '\0';
 	*comma = '\0';
 	if (strlen(tok[i] + 1) == 0 || strlen(tok[i] + 1) >= POLICY_IFNAME_MAX ||
-		strlen(comma + 1) == 0 || strlen(comma + 1) >= POLICY_IFNAME_MAX) {
+			strlen(comma + 1) == 0 || strlen(comma + 1) >= POLICY_IFNAME_MAX) {
 		WHY("bad interface names in a static");
 		return -EINVAL;
 	}
@@ -543,7 +543,7 @@ policy_parse_static(const char *line, struct policy_static *s, char *why, size_t
 	strcpy(s->mapped_if, comma + 1);
 	i++;
 	if (i + 1 >= nt || policy_parse_host(tok[i], &mapped) != 0 ||
-		policy_parse_host(tok[i + 1], &real) != 0 || mapped.family != real.family) {
+			policy_parse_host(tok[i + 1], &real) != 0 || mapped.family != real.family) {
 		WHY("a static needs a mapped and a real address");
 		return -EINVAL;
 	}
@@ -554,7 +554,7 @@ policy_parse_static(const char *line, struct policy_static *s, char *why, size_t
 	i += 2;
 	if (i < nt && strcmp(tok[i], "netmask") == 0) {
 		if (i + 1 >= nt || real.family != 4 ||
-			policy_parse_netmask(tok[i + 1], &plen) != 0) {
+				policy_parse_netmask(tok[i + 1], &plen) != 0) {
 			WHY("netmask needs a contiguous IPv4 mask");
 			return -EINVAL;
 		}

@@ -13,25 +13,25 @@
 
 static const char *const inspect_names[] = {
 #define _(e, s) s,
-	foreach_policy_inspect
+		foreach_policy_inspect
 #undef _
 };
 
 static const char *const limit_names[] = {
 #define _(e, s, id) s,
-	foreach_policy_limit
+		foreach_policy_limit
 #undef _
 };
 
 static const uint32_t limit_ids[] = {
 #define _(e, s, id) id,
-	foreach_policy_limit
+		foreach_policy_limit
 #undef _
 };
 
 static const char *const log_dest_names[] = {
 #define _(e, s) s,
-	foreach_policy_log_dest
+		foreach_policy_log_dest
 #undef _
 };
 
@@ -108,7 +108,7 @@ crit_asa(unsigned int crit)
 
 /* Appends to buf[*used..len) (truncating). */
 static void app(char *buf, size_t len, size_t *used, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+		__attribute__((format(printf, 4, 5)));
 
 static void
 app(char *buf, size_t len, size_t *used, const char *fmt, ...)
@@ -159,7 +159,7 @@ policy_rule_labels(struct policy *p, unsigned int imap, unsigned int rule)
 	case ESMTP_CRIT_SENDER_ADDRESS_REGEX:
 	case ESMTP_CRIT_MIME_FILETYPE_REGEX:
 		app(l, POLICY_LABEL_MAX, &used, " %s%s", m->rx_class[rule] ? "class " : "",
-			m->rx_name[rule]);
+				m->rx_name[rule]);
 		break;
 	default:
 		app(l, POLICY_LABEL_MAX, &used, " gt %u", r->gt);
@@ -211,8 +211,8 @@ policy_counters_account(struct policy_class_counters *c, const struct esmtp_resu
 }
 
 void
-policy_counters_merge(
-	struct policy_class_counters *dst, const struct policy_class_counters *src, unsigned int n)
+policy_counters_merge(struct policy_class_counters *dst, const struct policy_class_counters *src,
+		unsigned int n)
 {
 	unsigned int i, k;
 
@@ -226,8 +226,8 @@ policy_counters_merge(
 	}
 }
 
-_Static_assert(
-	sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0, "counters are uint64_t only");
+_Static_assert(sizeof(struct policy_class_counters) % sizeof(uint64_t) == 0,
+		"counters are uint64_t only");
 
 void
 policy_put(struct out *o, const char *fmt, ...)
@@ -237,7 +237,7 @@ policy_put(struct out *o, const char *fmt, ...)
 
 	va_start(ap, fmt);
 	n = vsnprintf(o->need < o->len ? o->buf + o->need : NULL,
-		o->need < o->len ? o->len - o->need : 0, fmt, ap);
+			o->need < o->len ? o->len - o->need : 0, fmt, ap);
 	va_end(ap);
 	if (n > 0)
 		o->need += (size_t)n;
@@ -247,48 +247,48 @@ static const struct policy_class_counters zero_counters;
 
 static void
 put_inspect(struct out *o, const struct policy *p, const struct policy_class *c,
-	const struct policy_class_counters *k)
+		const struct policy_class_counters *k)
 {
 	const struct policy_imap *m = &p->imaps[c->imap];
 	const struct esmtp_policy *e = &m->esmtp;
 	unsigned int i;
 
 	if (c->ios)
-		policy_put(o,
-			"      Inspect: %s (ip inspect name %s %s), packet %llu, drop %llu, reset-drop %llu\n",
-			policy_inspect_name(c->inspect), m->name, policy_inspect_name(c->inspect),
-			(unsigned long long)k->packets, (unsigned long long)k->drop,
-			(unsigned long long)k->reset_drop);
+		policy_put(o, "      Inspect: %s (ip inspect name %s %s), packet %llu, drop %llu, reset-drop %llu\n",
+				policy_inspect_name(c->inspect), m->name,
+				policy_inspect_name(c->inspect), (unsigned long long)k->packets,
+				(unsigned long long)k->drop, (unsigned long long)k->reset_drop);
 	else
 		policy_put(o, "      Inspect: %s %s, packet %llu, drop %llu, reset-drop %llu\n",
-			policy_inspect_name(c->inspect), m->name, (unsigned long long)k->packets,
-			(unsigned long long)k->drop, (unsigned long long)k->reset_drop);
+				policy_inspect_name(c->inspect), m->name,
+				(unsigned long long)k->packets, (unsigned long long)k->drop,
+				(unsigned long long)k->reset_drop);
 	if (e->mask_banner)
 		policy_put(o, "        mask-banner%s, count %llu\n",
-			e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "",
-			(unsigned long long)k->events[ESMTP_EV_BANNER_MASKED]);
+				e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "",
+				(unsigned long long)k->events[ESMTP_EV_BANNER_MASKED]);
 	if (e->special_char)
 		policy_put(o, "        special-character action %s, count %llu\n",
-			esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action),
-			(unsigned long long)k->events[ESMTP_EV_ADDR_SPECIAL]);
+				esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action),
+				(unsigned long long)k->events[ESMTP_EV_ADDR_SPECIAL]);
 	if (e->relay_domain[0] != '\0')
 		policy_put(o, "        mail-relay %s action %s, count %llu\n", e->relay_domain,
-			esmtp_action_name(e->ev[ESMTP_EV_MAIL_RELAY].action),
-			(unsigned long long)k->events[ESMTP_EV_MAIL_RELAY]);
+				esmtp_action_name(e->ev[ESMTP_EV_MAIL_RELAY].action),
+				(unsigned long long)k->events[ESMTP_EV_MAIL_RELAY]);
 	if (e->allow_tls)
 		policy_put(o, "        allow-tls%s, count %llu\n",
-			e->ev[ESMTP_EV_TLS_STARTED].log ? " action log" : "",
-			(unsigned long long)k->events[ESMTP_EV_TLS_STARTED]);
+				e->ev[ESMTP_EV_TLS_STARTED].log ? " action log" : "",
+				(unsigned long long)k->events[ESMTP_EV_TLS_STARTED]);
 	if (e->max_data != 0)
 		policy_put(o, "        max-data %llu, count %llu\n",
-			(unsigned long long)e->max_data,
-			(unsigned long long)k->events[ESMTP_EV_MAX_DATA]);
+				(unsigned long long)e->max_data,
+				(unsigned long long)k->events[ESMTP_EV_MAX_DATA]);
 	for (i = 0; i < e->n_rules; i++) {
 		char match[POLICY_LABEL_MAX + 8];
 
 		snprintf(match, sizeof(match), "match %s", m->label[i]);
 		policy_put(o, "        %-38s %s, packet %llu\n", match, m->act_label[i],
-			(unsigned long long)k->rules[i]);
+				(unsigned long long)k->rules[i]);
 	}
 }
 
@@ -310,12 +310,12 @@ put_conn(struct out *o, const struct policy_class *c, const struct policy_class_
 			drops += k->limit_drops[i];
 		}
 		if (c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
-			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
+				c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
 			policy_put(o, " embryonic-action %s",
-				c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
+					c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
 		policy_put(o, "\n        connections %llu, drop %llu, intercept %llu\n",
-			(unsigned long long)k->conns, (unsigned long long)drops,
-			(unsigned long long)k->intercepts);
+				(unsigned long long)k->conns, (unsigned long long)drops,
+				(unsigned long long)k->intercepts);
 	}
 	any = 0;
 	for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
@@ -326,15 +326,15 @@ put_conn(struct out *o, const struct policy_class *c, const struct policy_class_
 		for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
 			if (c->timeouts[i] != POLICY_TIMEOUT_UNSET)
 				policy_put(o, " %s %u:%02u:%02u", policy_timeout_name(i),
-					c->timeouts[i] / 3600, c->timeouts[i] / 60 % 60,
-					c->timeouts[i] % 60);
+						c->timeouts[i] / 3600, c->timeouts[i] / 60 % 60,
+						c->timeouts[i] % 60);
 		policy_put(o, "\n");
 	}
 }
 
 static void
 put_pmap(struct out *o, const struct policy *p, unsigned int pmap,
-	const struct policy_class_counters *c, bool inspect_only)
+		const struct policy_class_counters *c, bool inspect_only)
 {
 	const struct policy_pmap *pm = &p->pmaps[pmap];
 	unsigned int i;
@@ -352,7 +352,7 @@ put_pmap(struct out *o, const struct policy *p, unsigned int pmap,
 			put_inspect(o, p, cl, k);
 		else if (cl->has_inspect)
 			policy_put(o, "      No inspection (no-inspect esmtp), connections %llu\n",
-				(unsigned long long)k->conns);
+					(unsigned long long)k->conns);
 		if (!inspect_only && cl->has_conn)
 			put_conn(o, cl, k);
 	}
@@ -360,7 +360,7 @@ put_pmap(struct out *o, const struct policy *p, unsigned int pmap,
 
 int
 policy_format_service_policy(const struct policy *p, const struct policy_class_counters *c,
-	bool inspect_only, char *buf, size_t len)
+		bool inspect_only, char *buf, size_t len)
 {
 	struct out o = {buf, len, 0};
 	unsigned int i;

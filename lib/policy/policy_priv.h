@@ -102,7 +102,7 @@ struct policy {
 
 /* policy_regex.c */
 int policy_regex_compile(
-	struct policy_regex *re, const char *pattern, bool icase, char *why, size_t whylen);
+		struct policy_regex *re, const char *pattern, bool icase, char *why, size_t whylen);
 int policy_regex_run(const struct policy_regex *re, const uint8_t *s, size_t n);
 int policy_matcher_fn(void *arg, const uint8_t *s, size_t n);
 

@@ -84,10 +84,10 @@ glushkov(const struct rx_tree *t, struct policy_regex *re, int n)
 		r.empty = empty_cat(l.empty, m.empty);
 		r.first = l.first | ((l.empty & EMPTY(0)) ? m.first : 0);
 		r.first_bol = l.first_bol | ((l.empty & EMPTY(0)) ? m.first_bol : 0) |
-			((l.empty & EMPTY(REQ_BOL)) ? m.first | m.first_bol : 0);
+				((l.empty & EMPTY(REQ_BOL)) ? m.first | m.first_bol : 0);
 		r.last = m.last | ((m.empty & EMPTY(0)) ? l.last : 0);
 		r.last_eol = m.last_eol | ((m.empty & EMPTY(0)) ? l.last_eol : 0) |
-			((m.empty & EMPTY(REQ_EOL)) ? l.last | l.last_eol : 0);
+				((m.empty & EMPTY(REQ_EOL)) ? l.last | l.last_eol : 0);
 		break;
 	case RX_ALT:
 		l = glushkov(t, re, x->a);
@@ -113,7 +113,7 @@ glushkov(const struct rx_tree *t, struct policy_regex *re, int n)
 
 int
 policy_regex_compile(
-	struct policy_regex *re, const char *pattern, bool icase, char *why, size_t whylen)
+		struct policy_regex *re, const char *pattern, bool icase, char *why, size_t whylen)
 {
 	struct rx_tree *t;
 	struct glu g;
@@ -185,7 +185,7 @@ policy_matcher_fn(void *arg, const uint8_t *s, size_t n)
 
 int
 policy_regex_match(
-	const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s, size_t n)
+		const struct policy *p, unsigned int idx, bool is_class, const uint8_t *s, size_t n)
 {
 	const struct policy_rxclass *c;
 	unsigned int i;

@@ -45,7 +45,7 @@ new_pos(struct rx_parser *p, const uint8_t *set)
 
 	if (t->n_pos == POLICY_REGEX_POSITIONS)
 		return rx_fail(p, p->s, -E2BIG, "more than %d characters or sets (after {m,n})",
-			POLICY_REGEX_POSITIONS);
+				POLICY_REGEX_POSITIONS);
 	n = node(p, RX_POS, -1, -1);
 	if (n < 0)
 		return -1;
@@ -109,7 +109,7 @@ repeat(struct rx_parser *p, int x, unsigned int min, unsigned int max, bool unbo
  */
 static int
 quant_at(struct rx_parser *p, const char *s, unsigned int *min, unsigned int *max, bool *unbounded,
-	size_t *len)
+		size_t *len)
 {
 	const char *q = s + 1;
 	unsigned int v[2] = {0, 0}, k = 0;
@@ -169,8 +169,8 @@ parse_group(struct rx_parser *p)
 	if (*p->s == '?') {
 		if (p->s[1] != ':')
 			return rx_fail(p, open, -ENOTSUP,
-				"(?...) is not supported (look-around, flags, named groups); "
-				"only (?:...)");
+					"(?...) is not supported (look-around, flags, named groups); "
+					"only (?:...)");
 		p->s += 2;
 	} else if (*p->s == '*') {
 		return rx_fail(p, open, -ENOTSUP, "(*VERB) is not supported");
@@ -237,8 +237,8 @@ parse_atom(struct rx_parser *p, bool *anchor)
 		if (r > 0)
 			return rx_fail(p, at, -EINVAL, "{m,n} with nothing to repeat");
 		return rx_fail(p, at, -ENOTSUP,
-			"a '{' that does not start {m}, {m,} or {m,n}: "
-			"write \\{");
+				"a '{' that does not start {m}, {m,} or {m,n}: "
+				"write \\{");
 	default:
 		rx_add_char(p, set, (unsigned char)*p->s++);
 		return new_pos(p, set);
@@ -307,12 +307,12 @@ int
 rx_parse(struct rx_tree *t, const char *pattern, bool icase, char *why, size_t whylen)
 {
 	struct rx_parser p = {
-		.t = t,
-		.s = pattern,
-		.start = pattern,
-		.icase = icase,
-		.why = why,
-		.whylen = whylen,
+			.t = t,
+			.s = pattern,
+			.start = pattern,
+			.icase = icase,
+			.why = why,
+			.whylen = whylen,
 	};
 
 	t->n_nodes = 0;

@@ -202,8 +202,8 @@ rx_parse_escape(struct rx_parser *p, bool in_set, unsigned int *c, uint8_t *set)
 		h1 = hexval(p->s[0]);
 		h2 = h1 < 0 ? -1 : hexval(p->s[1]);
 		if (h2 < 0)
-			return rx_fail(
-				p, at, -ENOTSUP, "only \\xhh with two hex digits is supported");
+			return rx_fail(p, at, -ENOTSUP,
+					"only \\xhh with two hex digits is supported");
 		p->s += 2;
 		*c = (unsigned int)(h1 << 4 | h2);
 		return ESC_CHAR;
@@ -220,7 +220,8 @@ rx_parse_escape(struct rx_parser *p, bool in_set, unsigned int *c, uint8_t *set)
 	default:
 		if (e >= '0' && e <= '9')
 			return rx_fail(p, at, -ENOTSUP,
-				"\\%c (back-reference or octal) is not supported: write \\xhh", e);
+					"\\%c (back-reference or octal) is not supported: write \\xhh",
+					e);
 		k = strchr(controls, e);
 		if (k != NULL && (k - controls) % 2 == 0) {
 			*c = (unsigned char)k[1];
@@ -255,7 +256,7 @@ static bool
 posix_at(const char *s, const char **end)
 {
 	return s[0] == '[' && (s[1] == ':' || s[1] == '.' || s[1] == '=') &&
-		posix_syntax(s + 1, end);
+			posix_syntax(s + 1, end);
 }
 
 /* A '-' at p->s that starts a range (not last in the set). */
@@ -280,7 +281,7 @@ parse_posix(struct rx_parser *p, uint8_t *set, const char *end)
 	cls = posix_lookup(name, (size_t)(end - name));
 	if (cls < 0)
 		return rx_fail(p, at, *name == '<' || *name == '>' ? -ENOTSUP : -EINVAL,
-			"unknown POSIX class [:%.*s:]", (int)(end - name), name);
+				"unknown POSIX class [:%.*s:]", (int)(end - name), name);
 	/* PCRE2: under ignore-case, lower and upper (negated too) mean alpha. */
 	if (p->icase && (cls == PX_LOWER || cls == PX_UPPER))
 		cls = PX_ALPHA;
@@ -310,8 +311,8 @@ parse_member(struct rx_parser *p, uint8_t *set)
 		if (r == ESC_SET) {
 			set_or(set, tmp);
 			if (dash_range(p))
-				return rx_fail(
-					p, p->s, -EINVAL, "a range cannot start at \\d \\w \\s");
+				return rx_fail(p, p->s, -EINVAL,
+						"a range cannot start at \\d \\w \\s");
 			return 0;
 		}
 	} else {
@@ -328,8 +329,8 @@ parse_member(struct rx_parser *p, uint8_t *set)
 			if ((r = rx_parse_escape(p, true, &hi, tmp)) < 0)
 				return -1;
 			if (r == ESC_SET)
-				return rx_fail(
-					p, dash, -EINVAL, "a range cannot end at \\d \\w \\s");
+				return rx_fail(p, dash, -EINVAL,
+						"a range cannot end at \\d \\w \\s");
 		} else {
 			hi = (unsigned char)*p->s++;
 		}
@@ -350,8 +351,8 @@ rx_parse_set(struct rx_parser *p, uint8_t *set)
 
 	if (posix_at(p->s, &end))
 		return rx_fail(p, open, -EINVAL,
-			p->s[1] == ':' ? "a POSIX class only inside a set: write [[:name:]]"
-				       : "POSIX collating elements are not supported");
+				p->s[1] == ':' ? "a POSIX class only inside a set: write [[:name:]]"
+					       : "POSIX collating elements are not supported");
 	p->s++;
 	if (*p->s == '^') {
 		neg = true;

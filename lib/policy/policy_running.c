@@ -64,7 +64,7 @@ put_acls(struct out *o, const struct policy *p)
 			bool l4 = e->proto == 6 || e->proto == 17;
 
 			policy_put(o, "access-list %s extended %s %s", l->name,
-				e->permit ? "permit" : "deny", policy_proto_name(e->proto));
+					e->permit ? "permit" : "deny", policy_proto_name(e->proto));
 			put_addr(o, &e->src);
 			if (l4)
 				put_ports(o, &e->sport);
@@ -83,7 +83,7 @@ put_regex(struct out *o, const struct policy *p)
 
 	for (i = 0; i < p->n_regex; i++)
 		policy_put(o, "regex %s (compiled: %u positions)\n", p->regex[i].name,
-			p->regex[i].n_pos);
+				p->regex[i].n_pos);
 	for (i = 0; i < p->n_rxclass; i++) {
 		policy_put(o, "class-map type regex match-any %s\n", p->rxclass[i].name);
 		for (j = 0; j < p->rxclass[i].n; j++)
@@ -127,16 +127,16 @@ put_imap(struct out *o, const struct policy_imap *m)
 	policy_put(o, "policy-map type inspect esmtp %s\n parameters\n", m->name);
 	if (e->mask_banner)
 		policy_put(o, "  mask-banner%s\n",
-			e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "");
+				e->mask_banner == ESMTP_BANNER_NEUTRAL ? " neutral" : "");
 	if (e->special_char)
 		policy_put(o, "  special-character action %s\n",
-			esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action));
+				esmtp_action_name(e->ev[ESMTP_EV_ADDR_SPECIAL].action));
 	if (e->relay_domain[0] != '\0')
 		policy_put(o, "  mail-relay %s action %s\n", e->relay_domain,
-			esmtp_action_name(e->ev[ESMTP_EV_MAIL_RELAY].action));
+				esmtp_action_name(e->ev[ESMTP_EV_MAIL_RELAY].action));
 	if (e->allow_tls)
-		policy_put(
-			o, "  allow-tls%s\n", e->ev[ESMTP_EV_TLS_STARTED].log ? " action log" : "");
+		policy_put(o, "  allow-tls%s\n",
+				e->ev[ESMTP_EV_TLS_STARTED].log ? " action log" : "");
 	if (e->chunking)
 		policy_put(o, "  chunking\n");
 	if (e->max_data != 0)
@@ -155,22 +155,22 @@ put_class(struct out *o, const struct policy *p, const struct policy_class *c)
 		policy_put(o, "  no inspect esmtp\n");
 	else if (c->has_inspect && c->imap != POLICY_NONE && !c->ios)
 		policy_put(o, "  inspect %s %s\n", policy_inspect_name(c->inspect),
-			p->imaps[c->imap].name);
+				p->imaps[c->imap].name);
 	else if (c->has_inspect)
 		policy_put(o, "  inspect %s\n", policy_inspect_name(c->inspect));
 	for (i = 0; i < POLICY_LIMIT_MAX; i++)
 		if (c->limits[i] != 0)
-			policy_put(
-				o, "  set connection %s %u\n", policy_limit_name(i), c->limits[i]);
+			policy_put(o, "  set connection %s %u\n", policy_limit_name(i),
+					c->limits[i]);
 	if (c->limits[POLICY_LIMIT_EMBRYONIC_CONN_MAX] != 0 ||
-		c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
+			c->limits[POLICY_LIMIT_PER_CLIENT_EMBRYONIC_MAX] != 0)
 		policy_put(o, "  set connection embryonic-action %s\n",
-			c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
+				c->emb_action == POLICY_EMB_DROP ? "drop" : "intercept");
 	for (i = 0; i < POLICY_TIMEOUT_MAX; i++)
 		if (c->timeouts[i] != POLICY_TIMEOUT_UNSET)
 			policy_put(o, "  set connection timeout %s %u:%02u:%02u\n",
-				policy_timeout_name(i), c->timeouts[i] / 3600,
-				c->timeouts[i] / 60 % 60, c->timeouts[i] % 60);
+					policy_timeout_name(i), c->timeouts[i] / 3600,
+					c->timeouts[i] / 60 % 60, c->timeouts[i] % 60);
 }
 
 static void
@@ -185,8 +185,8 @@ put_statics(struct out *o, const struct policy *p)
 		inet_ntop(s->family == 4 ? AF_INET : AF_INET6, s->real, r, sizeof(r));
 		inet_ntop(s->family == 4 ? AF_INET : AF_INET6, s->mapped, m, sizeof(m));
 		policy_put(o, "static (%s,%s) %s %s/%u tcp %u %u udp %u\n", s->real_if,
-			s->mapped_if, m, r, s->plen, s->tcp_max_conns, s->tcp_em_limit,
-			s->udp_max_conns);
+				s->mapped_if, m, r, s->plen, s->tcp_max_conns, s->tcp_em_limit,
+				s->udp_max_conns);
 	}
 }
 
@@ -198,14 +198,14 @@ put_ios(struct out *o, const struct policy *p)
 	if (!i->configured)
 		return;
 	policy_put(o,
-		"ip inspect max-incomplete high %u\nip inspect max-incomplete low %u\n"
-		"ip inspect one-minute high %u\nip inspect one-minute low %u\n"
-		"ip inspect tcp max-incomplete host %u block-time %u\n%s%s%s",
-		i->max_incomplete_high, i->max_incomplete_low, i->one_minute_high,
-		i->one_minute_low, i->host_max_incomplete, i->host_block_time,
-		i->alert ? "" : "ip inspect alert-off\n",
-		i->audit_trail ? "ip inspect audit-trail\n" : "",
-		i->intercept ? "ip inspect max-incomplete intercept\n" : "");
+			"ip inspect max-incomplete high %u\nip inspect max-incomplete low %u\n"
+			"ip inspect one-minute high %u\nip inspect one-minute low %u\n"
+			"ip inspect tcp max-incomplete host %u block-time %u\n%s%s%s",
+			i->max_incomplete_high, i->max_incomplete_low, i->one_minute_high,
+			i->one_minute_low, i->host_max_incomplete, i->host_block_time,
+			i->alert ? "" : "ip inspect alert-off\n",
+			i->audit_trail ? "ip inspect audit-trail\n" : "",
+			i->intercept ? "ip inspect max-incomplete intercept\n" : "");
 }
 
 static void
@@ -222,7 +222,7 @@ put_logging(struct out *o, const struct policy *p)
 		policy_put(o, "logging rate-limit %u %u\n", l->rate, l->interval);
 	for (i = 0; i < l->n_msg_limits; i++)
 		policy_put(o, "logging rate-limit %u %u message %u\n", l->msg_limits[i].rate,
-			l->msg_limits[i].interval, l->msg_limits[i].msgid);
+				l->msg_limits[i].interval, l->msg_limits[i].msgid);
 	if (l->device_id[0] != '\0')
 		policy_put(o, "logging device-id string %s\n", l->device_id);
 	for (i = 0; i < l->n_hosts; i++) {
@@ -231,7 +231,7 @@ put_logging(struct out *o, const struct policy *p)
 
 		inet_ntop(h->addr.family == 4 ? AF_INET : AF_INET6, h->addr.addr, a, sizeof(a));
 		policy_put(o, "logging host %s %u/%u%s\n", a, h->proto ? 6u : 17u, h->port,
-			h->format ? " format rfc5424" : "");
+				h->format ? " format rfc5424" : "");
 	}
 }
 
@@ -270,7 +270,7 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 	for (i = 0; i < POLICY_MAX_PAIRS; i++)
 		if (p->pair_pmap[i] != POLICY_NONE && p->pair_pmap[i] != p->global_pmap)
 			policy_put(&o, "service-policy %s interface pair %u\n",
-				p->pmaps[p->pair_pmap[i]].name, i);
+					p->pmaps[p->pair_pmap[i]].name, i);
 	if (p->ios_pmap != POLICY_NONE) {
 		const struct policy_pmap *pm = &p->pmaps[p->ios_pmap];
 
@@ -280,12 +280,13 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 			const struct policy_class *c = &pm->classes[j];
 
 			policy_put(&o, "ip inspect name %s %s%s%s", p->imaps[c->imap].name,
-				policy_inspect_name(c->inspect),
-				c->alert ? " alert on" : " alert off",
-				c->audit_trail ? " audit-trail on" : "");
+					policy_inspect_name(c->inspect),
+					c->alert ? " alert on" : " alert off",
+					c->audit_trail ? " audit-trail on" : "");
 			if (p->imaps[c->imap].esmtp.max_data != 0)
 				policy_put(&o, " max-data %llu",
-					(unsigned long long)p->imaps[c->imap].esmtp.max_data);
+						(unsigned long long)p->imaps[c->imap]
+								.esmtp.max_data);
 			if (c->timeouts[POLICY_TIMEOUT_IDLE] != POLICY_TIMEOUT_UNSET)
 				policy_put(&o, " timeout %u", c->timeouts[POLICY_TIMEOUT_IDLE]);
 			policy_put(&o, " (class %s)\n", c->name);
@@ -296,7 +297,7 @@ policy_format_running_config(const struct policy *p, char *buf, size_t len)
 
 unsigned int
 policy_chain_get(
-	const struct policy *p, unsigned int pair, const struct policy_class *const **chain)
+		const struct policy *p, unsigned int pair, const struct policy_class *const **chain)
 {
 	if (pair >= POLICY_MAX_PAIRS)
 		pair = 0;
@@ -322,10 +323,10 @@ policy_cmap_describe(const struct policy *p, unsigned int cmap, char *buf, size_
 		policy_put(&o, "match access-list %s; ", p->acls[c->m.acl].name);
 	if (c->m.proto != 0)
 		policy_put(&o, "match port %s %u-%u; ", policy_proto_name(c->m.proto),
-			c->m.ports.lo, c->m.ports.hi);
+				c->m.ports.lo, c->m.ports.hi);
 	if (c->m.side != POLICY_SIDE_ANY)
 		policy_put(&o, "entering by the %s side; ",
-			c->m.side == POLICY_SIDE_INSIDE ? "inside" : "outside");
+				c->m.side == POLICY_SIDE_INSIDE ? "inside" : "outside");
 	if (o.need >= 2 && o.need < len)
 		buf[o.need - 2] = '\0';
 	return buf;

@@ -61,11 +61,11 @@ rss_hash(const struct rss_ctx *c, const uint8_t *data, size_t len)
  * port, as they sit in the headers (network order). Returns the hash.
  */
 uint32_t rss_hash_v4(const struct rss_ctx *c, const uint8_t src[4], const uint8_t dst[4],
-	uint16_t sport, uint16_t dport);
+		uint16_t sport, uint16_t dport);
 
 /** The same over IPv6. */
 uint32_t rss_hash_v6(const struct rss_ctx *c, const uint8_t src[16], const uint8_t dst[16],
-	uint16_t sport, uint16_t dport);
+		uint16_t sport, uint16_t dport);
 
 /**
  * The hash a NIC computes for an IP packet (addr_len 4 or 16) under the
@@ -73,7 +73,7 @@ uint32_t rss_hash_v6(const struct rss_ctx *c, const uint8_t src[16], const uint8
  * TCP (6) and UDP (17), addresses alone for any other protocol.
  */
 uint32_t rss_hash_tuple(const struct rss_ctx *c, unsigned int addr_len, const uint8_t *src,
-	const uint8_t *dst, uint8_t l4_proto, uint16_t sport, uint16_t dport);
+		const uint8_t *dst, uint8_t l4_proto, uint16_t sport, uint16_t dport);
 
 /**
  * The queue of a hash among nq queues (nq >= 1), as a NIC whose redirection

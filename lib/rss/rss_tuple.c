@@ -10,7 +10,7 @@
 
 uint32_t
 rss_hash_tuple(const struct rss_ctx *c, unsigned int addr_len, const uint8_t *src,
-	const uint8_t *dst, uint8_t l4_proto, uint16_t sport, uint16_t dport)
+		const uint8_t *dst, uint8_t l4_proto, uint16_t sport, uint16_t dport)
 {
 	uint8_t in[RSS_INPUT_MAX];
 	size_t n = 2 * (size_t)addr_len;

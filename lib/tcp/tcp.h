@@ -176,7 +176,7 @@ enum tcp_drop_reason {
 #define _(e, s) TCP_DROP_##e,
 	foreach_tcp_drop
 #undef _
-		TCP_DROP_MAX
+			TCP_DROP_MAX
 };
 
 /** Event counters of a tcp_ctx (monotonic). */
@@ -252,7 +252,7 @@ enum tcp_counter {
 #define _(e, s) TCP_CTR_##e,
 	foreach_tcp_counter
 #undef _
-		TCP_CTR_MAX
+			TCP_CTR_MAX
 };
 
 /** Counters of one tcp_ctx (one worker). Read by the control lcore. */
@@ -336,7 +336,7 @@ struct tcp_conn;
  *    reassembly (out.conn_verdict = TCP_CONN_BYPASS).
  */
 typedef void (*tcp_inspect_fn)(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf,
-	uint32_t len, struct tcp_insp_result *r);
+		uint32_t len, struct tcp_insp_result *r);
 
 /* ------------------------------------------------------------------------ */
 /* Per-worker context                                                        */
@@ -503,7 +503,7 @@ struct tcp_out {
  * tcp_input calls would just drop. With BYPASS later calls forward.
  */
 void tcp_input(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now,
-	struct tcp_out *out);
+		struct tcp_out *out);
 
 /**
  * Timer: drops queued out-of-order segments older than params.ooo_timeout_ms

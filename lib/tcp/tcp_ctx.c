@@ -11,13 +11,13 @@
 
 static const char *const drop_str[TCP_DROP_MAX] = {
 #define _(e, s) s,
-	foreach_tcp_drop
+		foreach_tcp_drop
 #undef _
 };
 
 static const char *const ctr_str[TCP_CTR_MAX] = {
 #define _(e, s) s,
-	foreach_tcp_counter
+		foreach_tcp_counter
 #undef _
 };
 
@@ -58,7 +58,7 @@ params_ok(const struct tcp_params *p)
 	if (p->held_max_segs == 0 || p->held_max_segs > TCP_HELD_MAX)
 		return 0;
 	if (p->slots == 0 || p->slots > (1u << 26) || p->carry_blocks == 0 ||
-		p->carry_blocks > (1u << 24))
+			p->carry_blocks > (1u << 24))
 		return 0;
 	if (p->unacked_max < (64u << 10) || p->unacked_max > (1u << 30))
 		return 0;
@@ -103,9 +103,9 @@ tcp_ctx_create(const struct tcp_params *p)
 	x->elog = malloc(((size_t)p->elog_blocks + 1) * p->edit_log * sizeof(*x->elog));
 	x->elog_free = malloc((size_t)p->elog_blocks * sizeof(uint32_t));
 	if (x->slots == NULL || x->carry_mem == NULL || x->carry_free == NULL ||
-		x->carry_len == NULL || x->rtx_mem == NULL || x->rtx == NULL ||
-		x->rtx_free == NULL || x->elog_hdr == NULL || x->elog == NULL ||
-		x->elog_free == NULL) {
+			x->carry_len == NULL || x->rtx_mem == NULL || x->rtx == NULL ||
+			x->rtx_free == NULL || x->elog_hdr == NULL || x->elog == NULL ||
+			x->elog_free == NULL) {
 		tcp_ctx_free(x);
 		errno = ENOMEM;
 		return NULL;
@@ -258,7 +258,7 @@ tcp_out_reset(const struct tcp_conn *c, struct tcp_out *out)
 
 void
 tcp_emit(struct tcp_ctx *x, struct tcp_out *out, void *pkt, enum tcp_act act,
-	enum tcp_drop_reason reason)
+		enum tcp_drop_reason reason)
 {
 	if (out->n >= TCP_OUT_MAX) {
 		/* Cannot happen: a connection owns at most TCP_OUT_MAX - 1 packets. */
@@ -285,7 +285,7 @@ tcp_emit(struct tcp_ctx *x, struct tcp_out *out, void *pkt, enum tcp_act act,
 
 void
 tcp_slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out)
+		enum tcp_drop_reason reason, struct tcp_out *out)
 {
 	struct tcp_slot *s = tcp_slot_at(x, i);
 
@@ -293,7 +293,7 @@ tcp_slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
 		tcp_emit(x, out, s->pkt, TCP_ACT_DROP, reason);
 	} else {
 		tcp_emit(x, out, s->pkt, s->edited ? TCP_ACT_FORWARD_EDITED : TCP_ACT_FORWARD,
-			TCP_DROP_NONE);
+				TCP_DROP_NONE);
 		if (s->fin && (h->flags & TCP_H_FIN_IN))
 			h->flags |= TCP_H_FIN_FWD;
 	}

@@ -10,7 +10,7 @@
 
 static void
 drop(struct tcp_ctx *x, struct tcp_out *out, struct tcp_seg *s, enum tcp_counter ctr,
-	enum tcp_drop_reason reason)
+		enum tcp_drop_reason reason)
 {
 	tcp_ctr(x, ctr);
 	tcp_emit(x, out, s->pkt, TCP_ACT_DROP, reason);
@@ -206,7 +206,7 @@ rst(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, struct tcp_out *ou
 	if (c->state == TCP_ST_SYN_SENT) {
 		/* RFC 793: an RST answering a SYN is valid if it acks the SYN. */
 		if ((s->dir == 1 && (s->flags & TCP_F_ACK) && s->ack == c->h[0].isn + 1) ||
-			(s->dir == 0 && s->seq == c->h[0].next))
+				(s->dir == 0 && s->seq == c->h[0].next))
 			rst_accept(x, c, s, out);
 		else
 			drop(x, out, s, TCP_CTR_RST_WINDOW, TCP_DROP_RST_WINDOW);
@@ -335,8 +335,8 @@ take_ack(struct tcp_ctx *x, struct tcp_conn *c, int d, struct tcp_seg *s)
 }
 
 void
-tcp_input(
-	struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now, struct tcp_out *out)
+tcp_input(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now,
+		struct tcp_out *out)
 {
 	int d;
 

@@ -122,8 +122,8 @@ tcp_ooo_insert(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, struct tcp_out
 		uint32_t hi = TCP_SEQ_LT(qe, end) ? qe : end;
 
 		if (TCP_SEQ_LT(lo, hi) &&
-			memcmp(q->payload + (lo - q->seq), s->payload + (lo - s->seq), hi - lo) !=
-				0)
+				memcmp(q->payload + (lo - q->seq), s->payload + (lo - s->seq),
+						hi - lo) != 0)
 			return TCP_OOO_EVASION;
 		if (TCP_SEQ_LEQ(q->seq, cover) && TCP_SEQ_GT(qe, cover))
 			cover = qe;
@@ -181,7 +181,7 @@ tcp_ooo_expire(struct tcp_ctx *x, struct tcp_half *h, uint64_t now, struct tcp_o
 	uint64_t tmin = UINT64_MAX;
 
 	if (k == 0 || now < tcp_slot_at(x, k)->tmin ||
-		now - tcp_slot_at(x, k)->tmin < x->ooo_timeout)
+			now - tcp_slot_at(x, k)->tmin < x->ooo_timeout)
 		return;
 	while (k != 0) {
 		struct tcp_slot *s = tcp_slot_at(x, k);
@@ -208,7 +208,7 @@ tcp_ooo_expire(struct tcp_ctx *x, struct tcp_half *h, uint64_t now, struct tcp_o
 
 void
 tcp_ooo_release(struct tcp_ctx *x, struct tcp_half *h, int as_drop, enum tcp_drop_reason reason,
-	struct tcp_out *out)
+		struct tcp_out *out)
 {
 	while (h->ooo_head != 0) {
 		uint32_t i = h->ooo_head;

@@ -125,12 +125,12 @@ void tcp_elog_put(struct tcp_ctx *x, uint32_t i);
 /* Retransmission store and edit log of one direction (tcp_rtx.c). */
 uint32_t tcp_rtx_reserve(struct tcp_ctx *x, struct tcp_half *h, uint32_t end);
 void tcp_rtx_write(struct tcp_ctx *x, uint32_t c, uint32_t seq, const uint8_t *p, uint32_t n);
-int tcp_rtx_cmp(
-	struct tcp_ctx *x, const struct tcp_half *h, uint32_t seq, const uint8_t *p, uint32_t n);
+int tcp_rtx_cmp(struct tcp_ctx *x, const struct tcp_half *h, uint32_t seq, const uint8_t *p,
+		uint32_t n);
 void tcp_rtx_release(struct tcp_ctx *x, struct tcp_half *h, int all);
 void tcp_elog_add(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, uint8_t fill);
 int tcp_elog_apply(struct tcp_ctx *x, const struct tcp_half *h, uint8_t *payload, uint32_t seq,
-	uint32_t a, uint32_t b);
+		uint32_t a, uint32_t b);
 void tcp_elog_prune(struct tcp_ctx *x, struct tcp_half *h);
 void tcp_elog_release(struct tcp_ctx *x, struct tcp_half *h);
 
@@ -143,11 +143,11 @@ tcp_forgotten(const struct tcp_half *h, uint32_t seq)
 
 /* Output (tcp_ctx.c). */
 void tcp_emit(struct tcp_ctx *x, struct tcp_out *out, void *pkt, enum tcp_act act,
-	enum tcp_drop_reason reason);
+		enum tcp_drop_reason reason);
 void tcp_out_reset(const struct tcp_conn *c, struct tcp_out *out);
 /* Emits slot i of direction h (in no list) and returns it to the pool. */
 void tcp_slot_out(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out);
+		enum tcp_drop_reason reason, struct tcp_out *out);
 
 /* Out-of-order queue of one direction (tcp_ooo.c). */
 enum tcp_ooo_res {
@@ -161,16 +161,16 @@ tcp_ooo_insert(struct tcp_ctx *x, struct tcp_half *h, uint32_t i, struct tcp_out
 uint32_t tcp_ooo_pop(struct tcp_ctx *x, struct tcp_half *h);
 void tcp_ooo_expire(struct tcp_ctx *x, struct tcp_half *h, uint64_t now, struct tcp_out *out);
 void tcp_ooo_release(struct tcp_ctx *x, struct tcp_half *h, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out);
+		enum tcp_drop_reason reason, struct tcp_out *out);
 
 /* Stream (tcp_stream.c). tcp_conn.c calls these. */
 void tcp_stream_data(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *s, uint64_t now,
-	struct tcp_out *out);
+		struct tcp_out *out);
 void tcp_stream_acked(struct tcp_ctx *x, struct tcp_conn *c, int d);
 void tcp_stream_release_all(struct tcp_ctx *x, struct tcp_conn *c, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out);
+		enum tcp_drop_reason reason, struct tcp_out *out);
 void tcp_stream_expire(struct tcp_ctx *x, struct tcp_conn *c, uint64_t now, struct tcp_out *out);
-void tcp_conn_set_verdict(
-	struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v, struct tcp_out *out);
+void tcp_conn_set_verdict(struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v,
+		struct tcp_out *out);
 
 #endif /* SMTPWALL_TCP_PRIV_H */

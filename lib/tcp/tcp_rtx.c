@@ -243,7 +243,7 @@ tcp_elog_add(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, 
 
 int
 tcp_elog_apply(struct tcp_ctx *x, const struct tcp_half *h, uint8_t *payload, uint32_t seq,
-	uint32_t a, uint32_t b)
+		uint32_t a, uint32_t b)
 {
 	const struct tcp_elog_hdr *r;
 	uint32_t k;

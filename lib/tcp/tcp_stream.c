@@ -135,7 +135,7 @@ release_decided(struct tcp_ctx *x, struct tcp_half *h, struct tcp_out *out)
 
 static void
 half_release(struct tcp_ctx *x, struct tcp_half *h, int as_drop, enum tcp_drop_reason reason,
-	struct tcp_out *out)
+		struct tcp_out *out)
 {
 	while (h->held_head != 0) {
 		uint32_t i = h->held_head;
@@ -154,7 +154,7 @@ half_release(struct tcp_ctx *x, struct tcp_half *h, int as_drop, enum tcp_drop_r
 
 void
 tcp_stream_release_all(struct tcp_ctx *x, struct tcp_conn *c, int as_drop,
-	enum tcp_drop_reason reason, struct tcp_out *out)
+		enum tcp_drop_reason reason, struct tcp_out *out)
 {
 	half_release(x, &c->h[0], as_drop, reason, out);
 	half_release(x, &c->h[1], as_drop, reason, out);
@@ -162,7 +162,7 @@ tcp_stream_release_all(struct tcp_ctx *x, struct tcp_conn *c, int as_drop,
 
 void
 tcp_conn_set_verdict(
-	struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v, struct tcp_out *out)
+		struct tcp_ctx *x, struct tcp_conn *c, enum tcp_conn_verdict v, struct tcp_out *out)
 {
 	if (c->verdict != TCP_CONN_OK)
 		return;
@@ -181,7 +181,7 @@ tcp_conn_set_verdict(
 /* Drops the connection; slot i (0: none) is the packet at hand, in no list. */
 static void
 conn_kill(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_half *h, uint32_t i,
-	enum tcp_conn_verdict v, struct tcp_out *out)
+		enum tcp_conn_verdict v, struct tcp_out *out)
 {
 	if (i != 0)
 		tcp_slot_out(x, h, i, 1, TCP_DROP_CONN, out);
@@ -233,7 +233,7 @@ edit_apply(struct tcp_ctx *x, struct tcp_half *h, uint32_t seq, uint16_t len, ui
  */
 static enum push_res repush_other(struct tcp_ctx *x, struct tcp_conn *c, int od);
 static enum push_res push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf,
-	uint32_t blen, int *ovf, int follow_retry);
+		uint32_t blen, int *ovf, int follow_retry);
 
 static enum push_res
 push(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen, int *ovf)
@@ -249,7 +249,7 @@ push_one(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint3
 
 static enum push_res
 push_any(struct tcp_ctx *x, struct tcp_conn *c, int d, const uint8_t *buf, uint32_t blen, int *ovf,
-	int follow_retry)
+		int follow_retry)
 {
 	struct tcp_half *h = &c->h[d];
 	struct tcp_insp_result r;
@@ -411,7 +411,7 @@ deliver(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i)
 			tcp_ctr_add(x, TCP_CTR_BYTES_DELIVERED, n);
 			do {
 				v = push(x, c, d, s->payload + (h->dec - s->seq), h->next - h->dec,
-					&ovf);
+						&ovf);
 				if (v != PUSH_OK) {
 					if (!first)
 						shown = h->next;
@@ -547,7 +547,7 @@ process(struct tcp_ctx *x, struct tcp_conn *c, int d, uint32_t i, struct tcp_out
 				conn_kill(x, c, h, 0, TCP_CONN_DROP, out);
 			}
 		} else if ((TCP_SEQ_LT(s->seq, h->dec) || !held_covers(x, h, h->dec, end)) &&
-			h->held_n < x->p.held_max_segs / 2 + 1) {
+				h->held_n < x->p.held_max_segs / 2 + 1) {
 			/*
 			 * Decided bytes (the receiver may miss them) and undecided
 			 * ones: held, the latter get their edits later. Only while
@@ -649,7 +649,7 @@ sender_learn(struct tcp_half *h, uint32_t end, int fin)
 
 void
 tcp_stream_data(struct tcp_ctx *x, struct tcp_conn *c, struct tcp_seg *sg, uint64_t now,
-	struct tcp_out *out)
+		struct tcp_out *out)
 {
 	int d = sg->dir;
 	struct tcp_half *h = &c->h[d];

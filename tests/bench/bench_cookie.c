@@ -63,7 +63,7 @@ batch_check(struct bench *b, unsigned int v6)
 		unsigned int k = i % NTUPLES;
 
 		acc += (uint64_t)ic_cookie_check(&b->s, &b->t[k], b->isn[k], b->cookie[k], &out) +
-			out.mss;
+				out.mss;
 	}
 	return acc;
 }
@@ -110,11 +110,11 @@ run(struct bench *b, const char *name, batch_fn fn, unsigned int v6, double seco
 	t1 = ticks();
 	b->sink = acc;
 	printf("%-22s %8.2f Mops/s  %7.1f %s/op\n", name, (double)ops / (w1 - w0) / 1e6,
-		(double)(t1 - t0) / (double)ops,
+			(double)(t1 - t0) / (double)ops,
 #if defined(__x86_64__)
-		"cycles"
+			"cycles"
 #else
-		"ns"
+			"ns"
 #endif
 	);
 }
@@ -124,7 +124,7 @@ static void
 make_syn(struct bench *b, unsigned int v6)
 {
 	static const uint8_t opts[20] = {
-		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
+			2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0, 0, 0, 1, 0, 0, 0, 0, 1, 3, 3, 7};
 	uint8_t *f = b->syn[v6], *ip = f + PKT_ETH_HLEN, *th;
 	uint32_t l3 = v6 ? 40 : 20;
 

@@ -81,9 +81,9 @@ command_heavy(struct transcript *t)
 		adds(t, 1, "220 mx.example.com ESMTP Postfix (Debian/GNU)\r\n");
 		adds(t, 0, "EHLO client.example.org\r\n");
 		adds(t, 1,
-			"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
-			"250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
-			"250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
+				"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
+				"250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+				"250-DSN\r\n250-SMTPUTF8\r\n250 CHUNKING\r\n");
 		o = (size_t)sprintf(buf, "MAIL FROM:<sender%d@example.org> SIZE=300\r\n", s);
 		for (i = 0; i < 20; i++)
 			o += (size_t)sprintf(buf + o, "RCPT TO:<user%d@example.com>\r\n", i);
@@ -131,7 +131,7 @@ static void
 data_heavy(struct transcript *t)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	size_t target = 16u << 20, i, k, part = 0;
 	char line[80];
 	char *m;
@@ -143,18 +143,18 @@ data_heavy(struct transcript *t)
 		exit(1);
 	mail_open(t);
 	o += (size_t)sprintf(m + o,
-		"From: a@example.org\r\nTo: b@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
-		"Content-Type: multipart/mixed; boundary=\"=_b_\"\r\n\r\n--=_b_\r\n"
-		"Content-Type: text/plain\r\n\r\n");
+			"From: a@example.org\r\nTo: b@example.com\r\nSubject: big\r\nMIME-Version: 1.0\r\n"
+			"Content-Type: multipart/mixed; boundary=\"=_b_\"\r\n\r\n--=_b_\r\n"
+			"Content-Type: text/plain\r\n\r\n");
 	for (i = 0; i < 2000; i++)
 		o += (size_t)sprintf(
-			m + o, "Line %zu of the text part, plain words and more.\r\n", i);
+				m + o, "Line %zu of the text part, plain words and more.\r\n", i);
 	while (o < target) {
 		o += (size_t)sprintf(m + o,
-			"--=_b_\r\nContent-Type: application/octet-stream; name=\"file%zu.bin\"\r\n"
-			"Content-Transfer-Encoding: base64\r\n"
-			"Content-Disposition: attachment; filename=\"file%zu.bin\"\r\n\r\n",
-			part, part);
+				"--=_b_\r\nContent-Type: application/octet-stream; name=\"file%zu.bin\"\r\n"
+				"Content-Transfer-Encoding: base64\r\n"
+				"Content-Disposition: attachment; filename=\"file%zu.bin\"\r\n\r\n",
+				part, part);
 		for (i = 0; i < 20000 && o < target; i++) {
 			for (k = 0; k < 76; k++)
 				line[k] = b64[(i * 31 + k * 7 + part) & 63];
@@ -190,13 +190,13 @@ mime_heavy(struct transcript *t)
 	o += (size_t)sprintf(m + o, "From: a@example.org\r\nMIME-Version: 1.0\r\n");
 	for (l = 0; l < 3; l++)
 		o += (size_t)sprintf(m + o,
-			"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n", b[l],
-			b[l]);
+				"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n--%s\r\n",
+				b[l], b[l]);
 	while (o < target) {
 		o += (size_t)sprintf(m + o,
-			"Content-Type: text/plain\r\n"
-			"Content-Disposition: attachment; filename=\"notes%zu.txt\"\r\n\r\n",
-			part);
+				"Content-Type: text/plain\r\n"
+				"Content-Disposition: attachment; filename=\"notes%zu.txt\"\r\n\r\n",
+				part);
 		for (i = 0; i < 20; i++)
 			o += (size_t)sprintf(m + o, "--%.*s%06zu\r\n", 68, b[2], i);
 		o += (size_t)sprintf(m + o, "--%s\r\n", b[2]);
@@ -211,7 +211,7 @@ mime_heavy(struct transcript *t)
 /* One pass over the transcript; returns bytes pushed. */
 static uint64_t
 one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp *s, uint64_t *edits,
-	uint64_t *events)
+		uint64_t *events)
 {
 	struct esmtp_result r;
 	static uint8_t held[2][65536 + SEG];
@@ -226,8 +226,8 @@ one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp 
 
 		/* a new session starts with the server greeting after a QUIT */
 		if (i != 0 && st->dir == 1 && t->buf[st->off] == '2' &&
-			t->buf[st->off + 1] == '2' && t->buf[st->off + 2] == '0' &&
-			t->steps[i - 1].dir == 1) {
+				t->buf[st->off + 1] == '2' && t->buf[st->off + 2] == '0' &&
+				t->steps[i - 1].dir == 1) {
 			esmtp_init(s, p);
 			hl[0] = hl[1] = 0;
 		}
@@ -255,7 +255,7 @@ one_pass(const struct transcript *t, const struct esmtp_policy *p, struct esmtp 
 
 					esmtp_push(s, (enum esmtp_dir) !d, held[!d], hl[!d], &r2);
 					memmove(held[!d], held[!d] + r2.consumed,
-						hl[!d] - r2.consumed);
+							hl[!d] - r2.consumed);
 					hl[!d] -= r2.consumed;
 				}
 				if (!r.overflow && !r.retry_other)
@@ -292,14 +292,14 @@ run(const struct transcript *t, const struct esmtp_policy *p, double seconds)
 	t1 = ticks();
 	printf("%-14s %8.1f MB/s  %7.2f Gbit/s  %6.2f %s/byte  (%zu bytes x %u passes, "
 	       "%.1f edits and %.1f events per pass)\n",
-		t->name, (double)bytes / (w1 - w0) / 1e6, (double)bytes * 8 / (w1 - w0) / 1e9,
-		(double)(t1 - t0) / (double)bytes,
+			t->name, (double)bytes / (w1 - w0) / 1e6,
+			(double)bytes * 8 / (w1 - w0) / 1e9, (double)(t1 - t0) / (double)bytes,
 #if defined(__x86_64__)
-		"cycles",
+			"cycles",
 #else
-		"ns",
+			"ns",
 #endif
-		t->len, passes, (double)edits / passes, (double)events / passes);
+			t->len, passes, (double)edits / passes, (double)events / passes);
 }
 
 int
@@ -318,7 +318,7 @@ main(int argc, char **argv)
 	mime_heavy(&c);
 	printf("lib/esmtp microbenchmark, ASA default policy, %d-byte segments, "
 	       "sizeof(struct esmtp) = %zu\n",
-		SEG, sizeof(struct esmtp));
+			SEG, sizeof(struct esmtp));
 	run(&a, &p, seconds);
 	run(&b, &p, seconds);
 	run(&c, &p, seconds);

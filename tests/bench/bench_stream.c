@@ -170,32 +170,32 @@ static size_t
 message(char **out, size_t size, unsigned int seed)
 {
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 	char *m = malloc(size + 8192);
 	size_t o = 0, i, k;
 
 	if (m == NULL)
 		exit(1);
 	o += (size_t)sprintf(m + o,
-		"Received: from client.example.org (client.example.org [192.0.2.%u])\r\n"
-		"\tby mx.example.com (Postfix) with ESMTP id 4F2A1%05u\r\n"
-		"From: Alice <alice@example.org>\r\nTo: Bob <bob@example.com>\r\n"
-		"Subject: report %u\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n"
-		"Message-ID: <%u.bench@example.org>\r\nMIME-Version: 1.0\r\n"
-		"Content-Type: multipart/mixed; boundary=\"=_part_%u_\"\r\n\r\n"
-		"This is a multi-part message in MIME format.\r\n\r\n"
-		"--=_part_%u_\r\nContent-Type: text/plain; charset=utf-8\r\n"
-		"Content-Transfer-Encoding: 8bit\r\n\r\n",
-		seed % 250, seed, seed, seed, seed, seed);
+			"Received: from client.example.org (client.example.org [192.0.2.%u])\r\n"
+			"\tby mx.example.com (Postfix) with ESMTP id 4F2A1%05u\r\n"
+			"From: Alice <alice@example.org>\r\nTo: Bob <bob@example.com>\r\n"
+			"Subject: report %u\r\nDate: Mon, 1 Jun 2026 10:00:00 +0000\r\n"
+			"Message-ID: <%u.bench@example.org>\r\nMIME-Version: 1.0\r\n"
+			"Content-Type: multipart/mixed; boundary=\"=_part_%u_\"\r\n\r\n"
+			"This is a multi-part message in MIME format.\r\n\r\n"
+			"--=_part_%u_\r\nContent-Type: text/plain; charset=utf-8\r\n"
+			"Content-Transfer-Encoding: 8bit\r\n\r\n",
+			seed % 250, seed, seed, seed, seed, seed);
 	for (i = 0; i < 40; i++)
 		o += (size_t)sprintf(m + o,
-			"Line %zu of the text part: plain words, some numbers %zu, and more.\r\n",
-			i, i * seed);
+				"Line %zu of the text part: plain words, some numbers %zu, and more.\r\n",
+				i, i * seed);
 	o += (size_t)sprintf(m + o,
-		"\r\n--=_part_%u_\r\nContent-Type: application/pdf; name=\"report%u.pdf\"\r\n"
-		"Content-Transfer-Encoding: base64\r\n"
-		"Content-Disposition: attachment; filename=\"report%u.pdf\"\r\n\r\n",
-		seed, seed, seed);
+			"\r\n--=_part_%u_\r\nContent-Type: application/pdf; name=\"report%u.pdf\"\r\n"
+			"Content-Transfer-Encoding: base64\r\n"
+			"Content-Disposition: attachment; filename=\"report%u.pdf\"\r\n\r\n",
+			seed, seed, seed);
 	for (i = 0; o < size; i++) {
 		for (k = 0; k < 76; k++)
 			m[o + k] = b64[(i * 31 + k * 7 + seed) & 63];
@@ -218,17 +218,17 @@ session(struct load *l, size_t size, unsigned int seed)
 	says(l, 1, "220 mx.example.com ESMTP Postfix (Debian/GNU)\r\n");
 	says(l, 0, "EHLO client.example.org\r\n");
 	says(l, 1,
-		"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
-		"250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
-		"250-DSN\r\n250 SMTPUTF8\r\n");
+			"250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250-VRFY\r\n"
+			"250-ETRN\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-8BITMIME\r\n"
+			"250-DSN\r\n250 SMTPUTF8\r\n");
 	n = (size_t)sprintf(buf,
-		"MAIL FROM:<alice%u@example.org> SIZE=%zu\r\nRCPT TO:<bob@example.com>\r\n"
-		"RCPT TO:<carol@example.com>\r\nDATA\r\n",
-		seed, size + 4096);
+			"MAIL FROM:<alice%u@example.org> SIZE=%zu\r\nRCPT TO:<bob@example.com>\r\n"
+			"RCPT TO:<carol@example.com>\r\nDATA\r\n",
+			seed, size + 4096);
 	say(l, 0, buf, n);
 	says(l, 1,
-		"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
-		"354 End data with <CR><LF>.<CR><LF>\r\n");
+			"250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n"
+			"354 End data with <CR><LF>.<CR><LF>\r\n");
 	n = message(&m, size, seed);
 	say(l, 0, m, n);
 	free(m);
@@ -240,7 +240,7 @@ session(struct load *l, size_t size, unsigned int seed)
 
 static void
 insp_cb(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r)
+		struct tcp_insp_result *r)
 {
 	struct bench *b = arg;
 	struct flow *f = (struct flow *)((char *)c - offsetof(struct flow, tcp));
@@ -349,8 +349,8 @@ run(struct load *l, int inspect, double seconds)
 	} while (w < seconds);
 	if (b->dropped != 0 || b->fwd + b->edited != l->n) {
 		fprintf(stderr, "%s: %zu packets, %llu forwarded, %llu edited, %llu dropped\n",
-			l->name, l->n, (unsigned long long)b->fwd, (unsigned long long)b->edited,
-			(unsigned long long)b->dropped);
+				l->name, l->n, (unsigned long long)b->fwd,
+				(unsigned long long)b->edited, (unsigned long long)b->dropped);
 		exit(1);
 	}
 	/* Cycles of CPU time at the TSC rate: what a busy machine takes
@@ -359,14 +359,16 @@ run(struct load *l, int inspect, double seconds)
 	cyc = cpu * hz;
 	printf("%-11s %-10s %6.2f %s/byte %7.0f %s/segment %7.1f MB/s of CPU  "
 	       "(%llu bytes, %zu segments, %llu edited, x %llu passes, %.0f%% on CPU)\n",
-		l->name, inspect ? "tcp+esmtp" : "tcp only", cyc / (double)(l->payload * passes),
+			l->name, inspect ? "tcp+esmtp" : "tcp only",
+			cyc / (double)(l->payload * passes),
 #if defined(__x86_64__)
-		"cycles", cyc / (double)(l->n * passes), "cycles",
+			"cycles", cyc / (double)(l->n * passes), "cycles",
 #else
-		"ns", cyc / (double)(l->n * passes), "ns",
+			"ns", cyc / (double)(l->n * passes), "ns",
 #endif
-		(double)(l->payload * passes) / cpu / 1e6, (unsigned long long)l->payload, l->n,
-		(unsigned long long)b->edited, (unsigned long long)passes, 100.0 * cpu / w);
+			(double)(l->payload * passes) / cpu / 1e6, (unsigned long long)l->payload,
+			l->n, (unsigned long long)b->edited, (unsigned long long)passes,
+			100.0 * cpu / w);
 	tcp_ctx_free(b->x);
 	free(b);
 }
@@ -398,7 +400,7 @@ main(int argc, char **argv)
 	load_done(&large);
 	printf("lib/tcp + lib/esmtp stream benchmark, ASA default policy, %d-byte segments, "
 	       "ACK every 2nd segment\n",
-		MSS);
+			MSS);
 	if (row == NULL || strcmp(row, "peer-tcp") == 0)
 		run(&peer, 0, seconds);
 	if (row == NULL || strcmp(row, "peer") == 0)

@@ -101,8 +101,8 @@ packet_open(const char *iface)
 	sll.sll_ifindex = (int)if_nametoindex(iface);
 	/* What we send on iface must not come back to us as received. */
 	if (sll.sll_ifindex == 0 ||
-		setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
-		bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
+			setsockopt(fd, SOL_PACKET, PACKET_IGNORE_OUTGOING, &one, sizeof(one)) < 0 ||
+			bind(fd, (struct sockaddr *)&sll, sizeof(sll)) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -173,7 +173,7 @@ main(int argc, char **argv)
 	fd[1] = packet_open(argv[2]);
 	if (fd[0] < 0 || fd[1] < 0) {
 		fprintf(stderr, "delay_line: cannot open %s or %s: %s\n", argv[1], argv[2],
-			strerror(errno));
+				strerror(errno));
 		return 1;
 	}
 	memset(q, 0, sizeof(q));
@@ -205,8 +205,8 @@ main(int argc, char **argv)
 		}
 	}
 	printf("carried %llu frames (%llu bytes) out, %llu back; dropped %llu, %llu\n",
-		(unsigned long long)q[0].carried, (unsigned long long)q[0].bytes,
-		(unsigned long long)q[1].carried, (unsigned long long)q[1].dropped,
-		(unsigned long long)q[0].dropped);
+			(unsigned long long)q[0].carried, (unsigned long long)q[0].bytes,
+			(unsigned long long)q[1].carried, (unsigned long long)q[1].dropped,
+			(unsigned long long)q[0].dropped);
 	return 0;
 }

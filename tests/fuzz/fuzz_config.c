@@ -21,8 +21,8 @@ has_position(const char *err)
 	char colon;
 
 	return strncmp(err, "f.yaml:", 7) == 0 &&
-		sscanf(err + 7, "%u:%u%c", &line, &col, &colon) == 3 && colon == ':' && line >= 1 &&
-		col >= 1;
+			sscanf(err + 7, "%u:%u%c", &line, &col, &colon) == 3 && colon == ':' &&
+			line >= 1 && col >= 1;
 }
 
 static void
@@ -61,7 +61,7 @@ exercise(const struct policy *p, const uint8_t *data, size_t size)
 
 		for (j = 0; j < e->n_rules; j++)
 			if (strlen(policy_rule_label(p, i, j)) == 0 ||
-				strlen(policy_rule_action_label(p, i, j)) == 0)
+					strlen(policy_rule_action_label(p, i, j)) == 0)
 				abort();
 	}
 	if (policy_format_service_policy(p, NULL, false, buf, sizeof(buf)) < 0)

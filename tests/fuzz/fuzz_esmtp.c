@@ -57,7 +57,7 @@ feed(struct inst *x, int dir)
 			return;
 		esmtp_push(&x->s, (enum esmtp_dir)dir, sd->in + sd->base, len, &r);
 		if (r.consumed > len || r.n_edits > ESMTP_MAX_EDITS ||
-			r.n_events > ESMTP_MAX_EVENTS)
+				r.n_events > ESMTP_MAX_EVENTS)
 			abort();
 		if (x->sticky) {
 			if (r.verdict != x->sticky || r.consumed != len || r.n_events || r.n_edits)
@@ -71,14 +71,14 @@ feed(struct inst *x, int dir)
 				abort();
 			/* X, the ASA banner '*', space, or mask-banner neutral's word */
 			if (e->fill != 'X' && e->fill != '*' && e->fill != ' ' &&
-				(e->fill == '\0' || strchr("ESMTP", e->fill) == NULL))
+					(e->fill == '\0' || strchr("ESMTP", e->fill) == NULL))
 				abort();
 			memset(sd->out + sd->base + e->off, e->fill, e->len);
 			prev = e->off + e->len;
 		}
 		for (i = 0; i < r.n_events; i++) {
 			if (r.events[i].id >= ESMTP_EV_MAX ||
-				r.events[i].value_len > ESMTP_EVENT_VALUE)
+					r.events[i].value_len > ESMTP_EVENT_VALUE)
 				abort();
 			x->n_events++;
 			x->ev_hash = x->ev_hash * 31 + r.events[i].id * 7 + r.events[i].dir;
@@ -136,7 +136,7 @@ policy_from(struct esmtp_policy *p, uint8_t o)
 		esmtp_policy_set_mode(p, ESMTP_MODE_SMTP);
 	if (o & 0x10)
 		esmtp_policy_set_mask_banner(
-			p, (o & 0x80) ? ESMTP_BANNER_NEUTRAL : ESMTP_BANNER_KEEP);
+				p, (o & 0x80) ? ESMTP_BANNER_NEUTRAL : ESMTP_BANNER_KEEP);
 	if (o & 0x20) {
 		/* small limits, log only: the slow paths run on every line */
 		esmtp_policy_clear_rules(p);

@@ -55,10 +55,10 @@ struct shadow {
 	} while (0)
 
 static const uint32_t timeout_sets[4][FLOW_TO_MAX] = {
-	{30, 3600, 600, 5, 120},
-	{1, 4, 3, 1, 2},
-	{2, 0, 5, 1, 0},
-	{0, 0, 0, 0, 0},
+		{30, 3600, 600, 5, 120},
+		{1, 4, 3, 1, 2},
+		{2, 0, 5, 1, 0},
+		{0, 0, 0, 0, 0},
 };
 static const uint64_t clock_rates[4] = {1000, 1000000000ull, 2500000000ull, 1};
 
@@ -164,7 +164,7 @@ expect_reclaim(struct shadow *s, uint32_t id)
 		return;
 	for (i = 0; i < NKEYS; i++)
 		if (s->e[i] != NULL && s->e[i]->state == FLOW_ST_CLOSED &&
-			(s->victim < 0 || s->closed[i] < s->closed[s->victim]))
+				(s->victim < 0 || s->closed[i] < s->closed[s->victim]))
 			s->victim = i;
 }
 
@@ -212,8 +212,8 @@ init_keys(struct shadow *s, unsigned int hash_mode)
 			a[15] = (uint8_t)i;
 		}
 		flow_key_make(&s->key[i], i % 5 == 0 ? 6 : 4, a, b, (uint16_t)(1000 + i % 3),
-			(uint16_t)(25 + i % 2), i % 4 == 3 ? FLOW_PROTO_UDP : FLOW_PROTO_TCP,
-			(uint16_t)(i % 2));
+				(uint16_t)(25 + i % 2),
+				i % 4 == 3 ? FLOW_PROTO_UDP : FLOW_PROTO_TCP, (uint16_t)(i % 2));
 		h = flow_key_hash(&s->key[i]);
 		switch (hash_mode) {
 		case 1:
@@ -298,7 +298,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			if (op % 12 == 1) {
 				expect_reclaim(s, id);
 				e = flow_table_add_reclaim(
-					s->t, &s->key[id], s->hash[id], op >> 7, s->now);
+						s->t, &s->key[id], s->hash[id], op >> 7, s->now);
 			} else {
 				s->victim = -1;
 				s->chain_full = 0;
@@ -350,7 +350,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 				s->closed[id] = ++s->closes;
 			CHECK(before != FLOW_ST_OTHER || after == FLOW_ST_OTHER);
 			CHECK(!(b & FLOW_TCP_RST) || before == FLOW_ST_OTHER ||
-				after == FLOW_ST_CLOSED);
+					after == FLOW_ST_CLOSED);
 			if (!(before == FLOW_ST_CLOSED && after == FLOW_ST_CLOSED))
 				s->deadline[id] = expected_deadline(s, after);
 			CHECK(e->deadline == s->deadline[id]);

@@ -36,7 +36,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	do { \
 		if (!(cond)) { \
 			fprintf(stderr, "fuzz_intercept: %s:%d: invariant broken: %s\n", __FILE__, \
-				__LINE__, #cond); \
+					__LINE__, #cond); \
 			abort(); \
 		} \
 	} while (0)
@@ -55,8 +55,8 @@ ws_shift(uint8_t ws)
 
 /* What ic_xlate promises, computed the plain way. */
 static void
-expected_info(
-	struct pkt_info *e, uint32_t dseq, uint32_t dack, uint32_t dsack, uint8_t wf, uint8_t wt)
+expected_info(struct pkt_info *e, uint32_t dseq, uint32_t dack, uint32_t dsack, uint8_t wf,
+		uint8_t wt)
 {
 	unsigned int i;
 
@@ -115,14 +115,15 @@ static void
 check_build(const uint8_t *frame, const struct pkt_info *pi, const uint8_t *h, int rev)
 {
 	struct pkt_tcp_spec s = {
-		.seq = le32(h) ^ le32(h + 8),
-		.ack = le32(h + 4),
-		.win = (uint16_t)(h[12] << 8 | h[13]),
-		.flags = h[14],
-		.reverse = (uint8_t)rev,
-		.mss = (uint16_t)(le32(h + 8) >> 16),
-		.wscale = ((h[15] >> 1) & 0xf) == 15 ? PKT_BUILD_NO_WSCALE : (h[15] >> 1) & 0xf,
-		.sack_ok = h[15] & 1,
+			.seq = le32(h) ^ le32(h + 8),
+			.ack = le32(h + 4),
+			.win = (uint16_t)(h[12] << 8 | h[13]),
+			.flags = h[14],
+			.reverse = (uint8_t)rev,
+			.mss = (uint16_t)(le32(h + 8) >> 16),
+			.wscale = ((h[15] >> 1) & 0xf) == 15 ? PKT_BUILD_NO_WSCALE
+							     : (h[15] >> 1) & 0xf,
+			.sack_ok = h[15] & 1,
 	};
 	uint8_t *out = malloc(PKT_BUILD_TCP_MAX);
 	const uint8_t *dst = pi->ip6_final_dst_off != 0 ? frame + pi->ip6_final_dst_off : pi->dst;

@@ -22,7 +22,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 	do { \
 		if (!(cond)) { \
 			fprintf(stderr, "fuzz_pkt: %s:%d: invariant broken: %s\n", __FILE__, \
-				__LINE__, #cond); \
+					__LINE__, #cond); \
 			abort(); \
 		} \
 	} while (0)
@@ -63,7 +63,7 @@ check_info(const struct pkt_info *pi, uint32_t len)
 		CHECK(pi->opts.n_sack <= 4);
 		if (pi->opts.present & PKT_OPT_SACK)
 			CHECK(pi->opts.n_sack >= 1 &&
-				pi->opts.sack_off + 8u * pi->opts.n_sack <= pi->tcp_hlen);
+					pi->opts.sack_off + 8u * pi->opts.n_sack <= pi->tcp_hlen);
 	} else {
 		CHECK(pi->l4_proto == 17);
 		CHECK(pi->payload_off - pi->l4_off == 8);
@@ -89,7 +89,7 @@ check_cksums(uint8_t *b, uint32_t len, const struct pkt_info *pi)
 	/* Fixing checksums must not change what the parser sees. */
 	CHECK(pkt_parse(b, len, &again) == PKT_OK);
 	CHECK(again.l4_off == pi->l4_off && again.payload_off == pi->payload_off &&
-		again.payload_len == pi->payload_len && again.flags == pi->flags);
+			again.payload_len == pi->payload_len && again.flags == pi->flags);
 
 	/* An SMTP-style same-length rewrite somewhere in the TCP payload. */
 	if ((pi->flags & PKT_F_TCP) && pi->payload_len != 0) {
@@ -102,7 +102,7 @@ check_cksums(uint8_t *b, uint32_t len, const struct pkt_info *pi)
 		memcpy(old, b + pi->payload_off + off, n);
 		memset(b + pi->payload_off + off, 'X', n);
 		csum = pkt_cksum_adjust(pkt_load16(b + field), old, b + pi->payload_off + off, n,
-			pi->payload_off - pi->l4_off + off);
+				pi->payload_off - pi->l4_off + off);
 		full = pkt_l4_cksum(b, pi);
 		CHECK(csum == full);
 		csum = pkt_cksum_adjust32(full, pi->seq, pi->seq + 0x01000193u);

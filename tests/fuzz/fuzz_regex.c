@@ -78,7 +78,7 @@ pcre2_says(const pcre2_code *code, pcre2_match_data *md, const uint8_t *subj, si
 	}
 	r = pcre2_match(code, subj, n, 0, 0, md, mc);
 	if (r == PCRE2_ERROR_MATCHLIMIT || r == PCRE2_ERROR_DEPTHLIMIT ||
-		r == PCRE2_ERROR_HEAPLIMIT || r == PCRE2_ERROR_NOMEMORY)
+			r == PCRE2_ERROR_HEAPLIMIT || r == PCRE2_ERROR_NOMEMORY)
 		r = pcre2_dfa_match(code, subj, n, 0, 0, md, NULL, ws, sizeof(ws) / sizeof(ws[0]));
 	if (r >= 0) /* 0: a match, more than md has room for (DFA) */
 		return 1;
@@ -118,8 +118,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	why[0] = '\0';
 	rc = policy_regex_compile(&re, pat, icase, why, sizeof(why));
 	code = pcre2_compile((PCRE2_SPTR)pat, plen,
-		PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | (icase ? PCRE2_CASELESS : 0), &err, &erroff,
-		NULL);
+			PCRE2_DOTALL | PCRE2_DOLLAR_ENDONLY | (icase ? PCRE2_CASELESS : 0), &err,
+			&erroff, NULL);
 	if (rc != 0) {
 		if (rc != -EINVAL && rc != -ENOTSUP && rc != -E2BIG)
 			mismatch("unexpected error code", pat, icase, NULL, 0);
@@ -153,7 +153,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			continue; /* neither matcher of the oracle could answer */
 		if (ours != theirs)
 			mismatch(ours ? "we match, PCRE2 does not" : "PCRE2 matches, we do not",
-				pat, icase, subj, n);
+					pat, icase, subj, n);
 	}
 	pcre2_match_data_free(md);
 	pcre2_code_free(code);

@@ -101,7 +101,7 @@ crlf(const uint8_t *p, uint32_t n)
 
 static void
 toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r)
+		struct tcp_insp_result *r)
 {
 	struct toy *t = arg;
 	uint32_t pos = 0;
@@ -201,7 +201,7 @@ take(struct tcp_ctx *x, const struct tcp_out *out)
 
 static void
 fsend(struct tcp_ctx *x, struct tcp_conn *c, int dir, uint32_t seq, uint32_t ack, const uint8_t *d,
-	uint32_t len, uint8_t flags, uint8_t ws, int csum_ok, uint64_t now)
+		uint32_t len, uint8_t flags, uint8_t ws, int csum_ok, uint64_t now)
 {
 	struct tcp_seg s;
 	struct tcp_out out;
@@ -343,7 +343,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			for (k = 0; k < len; k++)
 				big[k] = pat != 0 ? data[pos + k % pat] : 'a';
 			fsend(x, &c, dir, seq, ack, big, len,
-				kind == 1 ? TCP_F_ACK | TCP_F_FIN : flags, 0xff, 1, now);
+					kind == 1 ? TCP_F_ACK | TCP_F_FIN : flags, 0xff, 1, now);
 			pos += pat;
 			continue;
 		}

@@ -159,7 +159,8 @@ init_once(void)
 {
 	/* EAL may permute argv: writable copies. */
 	static char args[][32] = {"fuzz_worker", "--no-huge", "-m", "256", "--no-pci",
-		"--no-telemetry", "--log-level", "*:error", "--file-prefix", "", "--lcores", ""};
+			"--no-telemetry", "--log-level", "*:error", "--file-prefix", "", "--lcores",
+			""};
 	char *argv[sizeof(args) / sizeof(args[0]) + 1];
 	int argc = (int)(sizeof(args) / sizeof(args[0])), i;
 
@@ -206,7 +207,7 @@ fz_sink(void *arg, struct rte_mbuf *m, uint16_t out_port)
 	if (out_port > 1)
 		die("a frame left by a port that is not on the wire");
 	if (pkt_parse_ex(rte_pktmbuf_mtod(m, const uint8_t *), rte_pktmbuf_data_len(m), false,
-		    &pi) != PKT_OK)
+			    &pi) != PKT_OK)
 		die("a frame that does not parse left the box");
 	out_frames++;
 	rte_pktmbuf_free(m);
@@ -362,7 +363,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (getenv("FUZZ_WORKER_VERBOSE") != NULL)
 		printf("fuzz_worker: policy %s: %" PRIu64 " frames in, %" PRIu64
 		       " out, %u flows open at the end\n",
-			pt->name, frames, out_frames, flow_table_count(w->ft));
+				pt->name, frames, out_frames, flow_table_count(w->ft));
 
 	/* Two hours later: every timer runs, then the rest is flushed. */
 	now += 7200ull * 1000000000u;

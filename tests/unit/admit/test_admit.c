@@ -35,9 +35,9 @@ static void
 setup_with(uint32_t n_classes, uint32_t n_statics, const struct admit_ios *ios)
 {
 	struct admit_params p = {
-		.n_classes = n_classes,
-		.n_statics = n_statics,
-		.client_cells = ADMIT_CLIENT_CELLS,
+			.n_classes = n_classes,
+			.n_statics = n_statics,
+			.client_cells = ADMIT_CLIENT_CELLS,
 	};
 	unsigned int i;
 
@@ -65,14 +65,14 @@ static const uint8_t server1[4] = {192, 0, 2, 25}, server2[4] = {192, 0, 2, 26};
 
 static struct admit_req
 req(const struct admit_class *cl, const struct admit_static *st, const uint8_t *src,
-	const uint8_t *dst)
+		const uint8_t *dst)
 {
 	return (struct admit_req){
-		.cls = cl,
-		.stat = st,
-		.addr_len = 4,
-		.src = src,
-		.dst = dst,
+			.cls = cl,
+			.stat = st,
+			.addr_len = 4,
+			.src = src,
+			.dst = dst,
 	};
 }
 
@@ -135,7 +135,7 @@ Test(admit_class, unlimited_takes_no_unit)
 Test(admit_class, embryonic_conn_max_intercepts_or_refuses)
 {
 	struct admit_class cl = {
-		.id = 0, .intercept = true, .limits = {[ADMIT_EMBRYONIC_CONN_MAX] = 2}};
+			.id = 0, .intercept = true, .limits = {[ADMIT_EMBRYONIC_CONN_MAX] = 2}};
 	struct admit_req r = req(&cl, NULL, client1, server1);
 	struct admit_result res;
 
@@ -167,8 +167,8 @@ Test(admit_class, embryonic_at_or_over_conn_limit_is_capped_at_half)
 {
 	/* REFERENCE.md §0's `tcp 50 100`: embryonic 100 beside conn-max 50. */
 	struct admit_class cl = {.id = 0,
-		.intercept = true,
-		.limits = {[ADMIT_CONN_MAX] = 4, [ADMIT_EMBRYONIC_CONN_MAX] = 8}};
+			.intercept = true,
+			.limits = {[ADMIT_CONN_MAX] = 4, [ADMIT_EMBRYONIC_CONN_MAX] = 8}};
 	struct admit_req r = req(&cl, NULL, client1, server1);
 	struct admit_result res;
 
@@ -214,8 +214,9 @@ Test(admit_class, per_client_max_counts_each_client_apart)
 
 Test(admit_class, per_client_embryonic_max_intercepts_and_settles)
 {
-	struct admit_class cl = {
-		.id = 0, .intercept = true, .limits = {[ADMIT_PER_CLIENT_EMBRYONIC_MAX] = 1}};
+	struct admit_class cl = {.id = 0,
+			.intercept = true,
+			.limits = {[ADMIT_PER_CLIENT_EMBRYONIC_MAX] = 1}};
 	struct admit_req r1 = req(&cl, NULL, client1, server1);
 	struct admit_req r2 = req(&cl, NULL, client2, server1);
 	struct admit_result res;
@@ -240,8 +241,8 @@ Test(admit_class, per_client_embryonic_max_intercepts_and_settles)
 Test(admit_class, validated_client_skips_embryonic_limits_only)
 {
 	struct admit_class cl = {.id = 0,
-		.intercept = true,
-		.limits = {[ADMIT_CONN_MAX] = 2, [ADMIT_EMBRYONIC_CONN_MAX] = 1}};
+			.intercept = true,
+			.limits = {[ADMIT_CONN_MAX] = 2, [ADMIT_EMBRYONIC_CONN_MAX] = 1}};
 	struct admit_req r = req(&cl, NULL, client1, server1);
 	struct admit_result res;
 
@@ -259,7 +260,7 @@ Test(admit_class, validated_client_skips_embryonic_limits_only)
 Test(admit_class, refusal_gives_back_units_taken_before_it)
 {
 	struct admit_class cl = {
-		.id = 0, .limits = {[ADMIT_CONN_MAX] = 10, [ADMIT_PER_CLIENT_MAX] = 1}};
+			.id = 0, .limits = {[ADMIT_CONN_MAX] = 10, [ADMIT_PER_CLIENT_MAX] = 1}};
 	struct admit_req r = req(&cl, NULL, client1, server1);
 
 	setup_with(1, 0, NULL);
@@ -411,7 +412,7 @@ Test(admit_ios, not_configured_or_not_a_binding_holds_nothing)
 Test(admit_ios, max_incomplete_high_turns_aggressive_and_deletes_oldest)
 {
 	struct admit_ios ios = {
-		.configured = true, .max_incomplete_high = 3, .max_incomplete_low = 1};
+			.configured = true, .max_incomplete_high = 3, .max_incomplete_low = 1};
 	struct admit_req r = ios_req(server1, 0);
 	unsigned int i;
 
@@ -459,7 +460,7 @@ Test(admit_ios, max_incomplete_high_turns_aggressive_and_deletes_oldest)
 Test(admit_ios, aggressive_with_nothing_to_delete_refuses)
 {
 	struct admit_ios ios = {
-		.configured = true, .max_incomplete_high = 1, .max_incomplete_low = 0};
+			.configured = true, .max_incomplete_high = 1, .max_incomplete_low = 0};
 	struct admit_req r = ios_req(server1, 0);
 	struct admit_result res;
 
@@ -495,9 +496,9 @@ Test(admit_ios, aggressive_with_nothing_to_delete_refuses)
 Test(admit_ios, max_incomplete_with_intercept_answers_with_cookies)
 {
 	struct admit_ios ios = {.configured = true,
-		.intercept = true,
-		.max_incomplete_high = 2,
-		.max_incomplete_low = 1};
+			.intercept = true,
+			.max_incomplete_high = 2,
+			.max_incomplete_low = 1};
 	struct admit_req r = ios_req(server1, 0);
 	struct admit_result res;
 
@@ -622,9 +623,9 @@ Test(admit_ios, host_max_incomplete_block_time_blocks_the_host)
 Test(admit_ios, host_max_incomplete_with_intercept)
 {
 	struct admit_ios ios = {.configured = true,
-		.intercept = true,
-		.host_max_incomplete = 1,
-		.host_block_time = 5};
+			.intercept = true,
+			.host_max_incomplete = 1,
+			.host_block_time = 5};
 	struct admit_req r1 = ios_req(server1, 0);
 
 	setup_with(0, 0, &ios);

@@ -13,17 +13,17 @@
 #define MAX_TABLES 128
 
 static const char *const type_names[] = {
-	[CFG_U32] = "u32",
-	[CFG_SIZE] = "size",
-	[CFG_DURATION] = "duration",
-	[CFG_BOOL] = "bool",
-	[CFG_ENUM] = "enum",
-	[CFG_STRING] = "string",
-	[CFG_TEXT] = "text",
-	[CFG_MAP] = "map",
-	[CFG_LIST] = "list",
-	[CFG_NAMED] = "named",
-	[CFG_OTHER] = "other",
+		[CFG_U32] = "u32",
+		[CFG_SIZE] = "size",
+		[CFG_DURATION] = "duration",
+		[CFG_BOOL] = "bool",
+		[CFG_ENUM] = "enum",
+		[CFG_STRING] = "string",
+		[CFG_TEXT] = "text",
+		[CFG_MAP] = "map",
+		[CFG_LIST] = "list",
+		[CFG_NAMED] = "named",
+		[CFG_OTHER] = "other",
 };
 
 static const struct cfg_table *seen[MAX_TABLES];
@@ -43,7 +43,7 @@ dump(const struct cfg_table *t)
 	seen[n_seen++] = t;
 	for (p = t->params; p->name != NULL; p++) {
 		printf("%s\t%s\t%s\t%" PRIu64 "\t%" PRIu64 "\t", t->path, p->name,
-			type_names[p->type], p->min, p->max);
+				type_names[p->type], p->min, p->max);
 		for (i = 0; p->names != NULL && p->names[i] != NULL; i++)
 			printf("%s%s", i ? "," : "", p->names[i]);
 		printf("\t%s\n", p->def != NULL ? p->def : "");

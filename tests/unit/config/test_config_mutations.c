@@ -154,15 +154,15 @@ check(const struct src *s, const char *t, size_t len, struct tally *ty, const ch
 	ty->refused++;
 	measure(t, len, &lines, &longest);
 	cr_assert(strncmp(err, s->path, nl) == 0 && err[nl] == ':',
-		"%s: %s: the error does not name the file: '%s'", s->path, what, err);
+			"%s: %s: the error does not name the file: '%s'", s->path, what, err);
 	cr_assert(sscanf(err + nl + 1, "%lu:%lu%c", &line, &col, &colon) == 3 && colon == ':',
-		"%s: %s: no line:column: '%s'", s->path, what, err);
+			"%s: %s: no line:column: '%s'", s->path, what, err);
 	cr_assert(line >= 1 && line <= lines + 1 && col >= 1 && col <= longest + 2,
-		"%s: %s: position %lu:%lu outside the text (%lu lines, longest %lu): '%s'", s->path,
-		what, line, col, lines, longest, err);
+			"%s: %s: position %lu:%lu outside the text (%lu lines, longest %lu): '%s'",
+			s->path, what, line, col, lines, longest, err);
 	cr_assert(strlen(err) > nl + 6, "%s: %s: no message: '%s'", s->path, what, err);
 	cr_assert(memcmp(&before, &c, sizeof(c)) == 0,
-		"%s: %s: a refused file changed the configuration", s->path, what);
+			"%s: %s: a refused file changed the configuration", s->path, what);
 }
 
 /* A text with [off, off + cut) replaced by ins (ins_len bytes); malloc'd. */
@@ -182,7 +182,7 @@ splice(const struct src *s, size_t off, size_t cut, const char *ins, size_t ins_
 
 static void
 check_splice(const struct src *s, size_t off, size_t cut, const char *ins, size_t ins_len,
-	struct tally *ty, const char *what)
+		struct tally *ty, const char *what)
 {
 	size_t len;
 	char *t = splice(s, off, cut, ins, ins_len, &len);
@@ -212,9 +212,9 @@ static void
 report(const char *family, const struct tally *ty)
 {
 	cr_log_info("%s: %lu cases, %lu accepted, %lu refused", family, ty->cases, ty->accepted,
-		ty->refused);
+			ty->refused);
 	printf("mutations %s: %lu cases, %lu accepted, %lu refused\n", family, ty->cases,
-		ty->accepted, ty->refused);
+			ty->accepted, ty->refused);
 	fflush(stdout);
 }
 
@@ -313,46 +313,46 @@ Test(config_mutations, line_edits)
  * YAML oddities, non-UTF-8).
  */
 static const char *const bad_values[] = {
-	"-1",
-	"0",
-	"65536",
-	"4294967296",
-	"18446744073709551616",
-	"99999999999999999999999999999999999999",
-	"1e9",
-	"0x10",
-	"1.5",
-	"abc",
-	"yes",
-	"~",
-	"''",
-	"[]",
-	"{}",
-	"[1, 2, [3]]",
-	"{a: b}",
-	"300.1.2.3",
-	"10.0.0.0/33",
-	"10.0.0.1/8",
-	"2001:db8::/129",
-	"::g",
-	"fe80::1%eth0",
-	"1.2.3.4:99999",
-	"'(unclosed'",
-	"'[a-'",
-	"'a**'",
-	"'\\\\'",
-	"*no_such_anchor",
-	"&anchor",
-	"!!binary AAAA",
-	"!!int zz",
-	"\"\\xff\\u0000\"",
-	"\xff\xfe",
-	"\xc3\x28",
-	"\xed\xa0\x80",
-	"a\x01b",
-	"\"unterminated",
-	"[unterminated",
-	"{a: 1, a: 2}",
+		"-1",
+		"0",
+		"65536",
+		"4294967296",
+		"18446744073709551616",
+		"99999999999999999999999999999999999999",
+		"1e9",
+		"0x10",
+		"1.5",
+		"abc",
+		"yes",
+		"~",
+		"''",
+		"[]",
+		"{}",
+		"[1, 2, [3]]",
+		"{a: b}",
+		"300.1.2.3",
+		"10.0.0.0/33",
+		"10.0.0.1/8",
+		"2001:db8::/129",
+		"::g",
+		"fe80::1%eth0",
+		"1.2.3.4:99999",
+		"'(unclosed'",
+		"'[a-'",
+		"'a**'",
+		"'\\\\'",
+		"*no_such_anchor",
+		"&anchor",
+		"!!binary AAAA",
+		"!!int zz",
+		"\"\\xff\\u0000\"",
+		"\xff\xfe",
+		"\xc3\x28",
+		"\xed\xa0\x80",
+		"a\x01b",
+		"\"unterminated",
+		"[unterminated",
+		"{a: 1, a: 2}",
 };
 
 Test(config_mutations, wrong_values)
@@ -394,7 +394,7 @@ Test(config_mutations, wrong_values)
 				const char *bv = bad_values[v];
 
 				snprintf(what, sizeof(what), "line %u value -> bad value #%u",
-					i + 1, v);
+						i + 1, v);
 				if (ve > vs)
 					check_splice(s, a + vs, ve - vs, bv, strlen(bv), &ty, what);
 				else /* a mapping key: give it a scalar instead of its block */
@@ -411,8 +411,8 @@ Test(config_mutations, wrong_values)
 Test(config_mutations, byte_flips)
 {
 	static const char flips[] = {':', '-', '[', ']', '{', '}', ',', '"', '\'', '#', '&', '*',
-		'!', '|', '>', '%', '@', '`', '\t', '\r', '\0', ' ', '\n', '\x7f', '\x80', '\xff',
-		'\xc0'};
+			'!', '|', '>', '%', '@', '`', '\t', '\r', '\0', ' ', '\n', '\x7f', '\x80',
+			'\xff', '\xc0'};
 	struct tally ty = {0};
 	unsigned int f, j;
 	size_t off;
@@ -424,7 +424,7 @@ Test(config_mutations, byte_flips)
 				if (files[f].text[off] == flips[j])
 					continue;
 				snprintf(what, sizeof(what), "byte %zu -> 0x%02x", off,
-					(unsigned char)flips[j]);
+						(unsigned char)flips[j]);
 				check_splice(&files[f], off, 1, &flips[j], 1, &ty, what);
 			}
 	report("byte flips", &ty);
@@ -554,10 +554,11 @@ Test(config_mutations, files_on_disk_name_themselves)
 			} else {
 				ty.refused++;
 				cr_assert(strncmp(err, tmpl, strlen(tmpl)) == 0 &&
-						sscanf(err + strlen(tmpl), ":%lu:%lu:", &line,
-							&col) == 2 &&
-						line >= 1 && col >= 1,
-					"%s cut at %zu: '%s'", s->path, off, err);
+								sscanf(err + strlen(tmpl),
+										":%lu:%lu:", &line,
+										&col) == 2 &&
+								line >= 1 && col >= 1,
+						"%s cut at %zu: '%s'", s->path, off, err);
 			}
 			unlink(tmpl);
 		}

@@ -59,11 +59,12 @@ feed(struct esmtp *s, struct h_run *run, int dir, size_t *bases, const size_t *a
 
 			cr_assert_gt(e->len, 0);
 			cr_assert_leq((uint64_t)e->off + e->len, r.consumed,
-				"edit %u+%u beyond consumed %u", e->off, e->len, r.consumed);
+					"edit %u+%u beyond consumed %u", e->off, e->len,
+					r.consumed);
 			cr_assert_geq(e->off, prev_end, "edits overlap or unsorted");
 			/* X, the ASA banner '*', space, or mask-banner neutral's word */
 			cr_assert(e->fill == 'X' || e->fill == '*' || e->fill == ' ' ||
-				(e->fill != '\0' && strchr("ESMTP", e->fill) != NULL));
+					(e->fill != '\0' && strchr("ESMTP", e->fill) != NULL));
 			memset(run->out[dir] + *base + e->off, e->fill, e->len);
 			prev_end = e->off + e->len;
 		}
@@ -94,14 +95,14 @@ feed(struct esmtp *s, struct h_run *run, int dir, size_t *bases, const size_t *a
 		if (!r.overflow)
 			return r.verdict;
 		cr_assert(r.consumed > 0 || r.n_edits > 0 || r.n_events > 0,
-			"overflow without progress");
+				"overflow without progress");
 		cr_assert_lt(++guard, 1000000u, "overflow loop");
 	}
 }
 
 void
 h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int split, size_t at,
-	struct h_run *run)
+		struct h_run *run)
 {
 	struct esmtp s;
 	size_t k, d, base[2] = {0, 0}, avail[2] = {0, 0}, global = 0;
@@ -175,27 +176,27 @@ same(const struct h_run *a, const struct h_run *b, const char *how, size_t at)
 	size_t i, d;
 
 	cr_assert_eq(a->verdict, b->verdict, "%s@%zu: verdict %d vs %d", how, at, a->verdict,
-		b->verdict);
+			b->verdict);
 	cr_assert_eq(a->stop_step, b->stop_step, "%s@%zu: stop step", how, at);
 	for (d = 0; d < 2; d++) {
 		/* After a sticky verdict the rest of the segment is moot. */
 		if (!sticky(a->verdict))
 			cr_assert_eq(a->decided[d], b->decided[d], "%s@%zu: held bytes dir %zu",
-				how, at, d);
+					how, at, d);
 		cr_assert(memcmp(a->out[d], b->out[d], a->len[d]) == 0,
-			"%s@%zu: edited stream dir %zu differs", how, at, d);
+				"%s@%zu: edited stream dir %zu differs", how, at, d);
 	}
 	cr_assert_eq(a->n_ev, b->n_ev, "%s@%zu: %zu events vs %zu", how, at, a->n_ev, b->n_ev);
 	for (i = 0; i < a->n_ev; i++) {
 		const struct esmtp_event *x = &a->ev[i].ev, *y = &b->ev[i].ev;
 
 		cr_assert(x->id == y->id && x->rule == y->rule && x->action == y->action &&
-				x->audit == y->audit && x->flags == y->flags &&
-				x->value_len == y->value_len &&
-				memcmp(x->value, y->value, x->value_len) == 0 &&
-				a->ev[i].dir == b->ev[i].dir,
-			"%s@%zu: event %zu differs (%s vs %s)", how, at, i, esmtp_event_name(x->id),
-			esmtp_event_name(y->id));
+						x->audit == y->audit && x->flags == y->flags &&
+						x->value_len == y->value_len &&
+						memcmp(x->value, y->value, x->value_len) == 0 &&
+						a->ev[i].dir == b->ev[i].dir,
+				"%s@%zu: event %zu differs (%s vs %s)", how, at, i,
+				esmtp_event_name(x->id), esmtp_event_name(y->id));
 	}
 }
 
@@ -263,6 +264,6 @@ h_events(const struct h_run *run)
 	buf[0] = '\0';
 	for (i = 0; i < run->n_ev && o < sizeof(buf) - 64; i++)
 		o += (size_t)snprintf(buf + o, sizeof(buf) - o, "%s%s", i ? "," : "",
-			esmtp_event_name(run->ev[i].ev.id));
+				esmtp_event_name(run->ev[i].ev.id));
 	return buf;
 }

@@ -63,7 +63,7 @@ struct h_run {
 
 /* Play steps once; split picks H_WHOLE, H_BYTES or H_SPLIT at `at`. */
 void h_run(const struct esmtp_policy *p, const struct h_step *steps, size_t n, int split, size_t at,
-	struct h_run *run);
+		struct h_run *run);
 void h_free(struct h_run *run);
 
 /*

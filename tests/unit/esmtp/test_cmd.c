@@ -27,36 +27,36 @@ TestSuite(cmd, .init = setup);
 Test(cmd, allowed_verbs_pass_untouched)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("helo b\r\n"),
-		S("250 ok\r\n"),
-		C("NOOP\r\n"),
-		S("250 ok\r\n"),
-		C("RSET\r\n"),
-		S("250 ok\r\n"),
-		C("VRFY x\r\n"),
-		S("252 ok\r\n"),
-		C("HELP\r\n"),
-		S("214 ok\r\n"),
-		C("ETRN x\r\n"),
-		S("250 ok\r\n"),
-		C("SEND FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
-		C("SOML FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
-		C("SAML FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
-		C("QUIT\r\n"),
-		S("221 bye\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("helo b\r\n"),
+			S("250 ok\r\n"),
+			C("NOOP\r\n"),
+			S("250 ok\r\n"),
+			C("RSET\r\n"),
+			S("250 ok\r\n"),
+			C("VRFY x\r\n"),
+			S("252 ok\r\n"),
+			C("HELP\r\n"),
+			S("214 ok\r\n"),
+			C("ETRN x\r\n"),
+			S("250 ok\r\n"),
+			C("SEND FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
+			C("SOML FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
+			C("SAML FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
+			C("QUIT\r\n"),
+			S("221 bye\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"HELO a\r\nhelo b\r\nNOOP\r\nRSET\r\nVRFY x\r\nHELP\r\nETRN x\r\n"
-		"SEND FROM:<a@b>\r\nSOML FROM:<a@b>\r\nSAML FROM:<a@b>\r\nQUIT\r\n");
+			"HELO a\r\nhelo b\r\nNOOP\r\nRSET\r\nVRFY x\r\nHELP\r\nETRN x\r\n"
+			"SEND FROM:<a@b>\r\nSOML FROM:<a@b>\r\nSAML FROM:<a@b>\r\nQUIT\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner");
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -65,35 +65,35 @@ Test(cmd, allowed_verbs_pass_untouched)
 Test(cmd, unknown_verbs_x_out_whole_line)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("XEXCH50 1 2\r\n"),
-		S("500 unknown\r\n"),
-		C("EXPN staff\r\n"),
-		S("500 unknown\r\n"),
-		C("ATRN\r\n"),
-		S("500 unknown\r\n"),
-		C("VERB\r\n"),
-		S("500 unknown\r\n"),
-		C("ONEX\r\n"),
-		S("500 unknown\r\n"),
-		C("CHUNKING\r\n"),
-		S("500 unknown\r\n"),
-		C("STARTTLS\r\n"),
-		S("500 unknown\r\n"),
-		C("BDAT 10 LAST\r\n"),
-		S("500 unknown\r\n"),
-		C("MAILX FROM:<a>\r\n"),
-		S("500 unknown\r\n"),
-		C("NOOP\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("XEXCH50 1 2\r\n"),
+			S("500 unknown\r\n"),
+			C("EXPN staff\r\n"),
+			S("500 unknown\r\n"),
+			C("ATRN\r\n"),
+			S("500 unknown\r\n"),
+			C("VERB\r\n"),
+			S("500 unknown\r\n"),
+			C("ONEX\r\n"),
+			S("500 unknown\r\n"),
+			C("CHUNKING\r\n"),
+			S("500 unknown\r\n"),
+			C("STARTTLS\r\n"),
+			S("500 unknown\r\n"),
+			C("BDAT 10 LAST\r\n"),
+			S("500 unknown\r\n"),
+			C("MAILX FROM:<a>\r\n"),
+			S("500 unknown\r\n"),
+			C("NOOP\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"XXXXXXXXXXX\r\nXXXXXXXXXX\r\nXXXX\r\nXXXX\r\nXXXX\r\nXXXXXXXX\r\nXXXXXXXX\r\n"
-		"XXXXXXXXXXXX\r\nXXXXXXXXXXXXXX\r\nNOOP\r\n");
+			"XXXXXXXXXXX\r\nXXXXXXXXXX\r\nXXXX\r\nXXXX\r\nXXXX\r\nXXXXXXXX\r\nXXXXXXXX\r\n"
+			"XXXXXXXXXXXX\r\nXXXXXXXXXXXXXX\r\nNOOP\r\n");
 	cr_assert_eq(h_count(&r, ESMTP_EV_CMD_UNKNOWN), 9);
 	e = h_find(&r, ESMTP_EV_CMD_UNKNOWN, 0);
 	cr_assert_eq(e->value_len, 7);
@@ -107,11 +107,11 @@ Test(cmd, unknown_verbs_x_out_whole_line)
 Test(cmd, garbage_and_binary_x_out)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("\x01\x02\xff\xfe junk\r\n"),
-		S("500 unknown\r\n"),
-		C("GET / HTTP/1.0\r\n"),
-		S("500 unknown\r\n"),
+			GREET,
+			C("\x01\x02\xff\xfe junk\r\n"),
+			S("500 unknown\r\n"),
+			C("GET / HTTP/1.0\r\n"),
+			S("500 unknown\r\n"),
 	};
 	struct h_run r;
 
@@ -123,15 +123,15 @@ Test(cmd, garbage_and_binary_x_out)
 Test(cmd, short_commands_x_out)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HI\r\n"),
-		S("500 x\r\n"),
-		C("Q\r\n"),
-		S("500 x\r\n"),
-		C("HEL x\r\n"),
-		S("500 x\r\n"),
-		C("\r\n"),
-		S("500 x\r\n"),
+			GREET,
+			C("HI\r\n"),
+			S("500 x\r\n"),
+			C("Q\r\n"),
+			S("500 x\r\n"),
+			C("HEL x\r\n"),
+			S("500 x\r\n"),
+			C("\r\n"),
+			S("500 x\r\n"),
 	};
 	struct h_run r;
 
@@ -232,11 +232,11 @@ Test(cmd, line_length_512_passes_513_drops)
 {
 	static char ok[512 + 3], bad[513 + 3];
 	struct h_step t[] = {
-		GREET,
-		{ESMTP_DIR_C2S, NULL, 0},
-		S("250 ok\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0},
-		S("250 ok\r\n"),
+			GREET,
+			{ESMTP_DIR_C2S, NULL, 0},
+			S("250 ok\r\n"),
+			{ESMTP_DIR_C2S, NULL, 0},
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -290,7 +290,7 @@ Test(cmd, rcpt_100_passes_101_drops)
 {
 	static char buf[8192];
 	struct h_step t[] = {GREET, C("EHLO x\r\n"), S("250-mx\r\n250 PIPELINING\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}};
+			{ESMTP_DIR_C2S, NULL, 0}};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -316,7 +316,7 @@ Test(cmd, rcpt_count_is_per_transaction)
 {
 	static char buf[16384];
 	struct h_step t[] = {GREET, C("EHLO x\r\n"), S("250-mx\r\n250 PIPELINING\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}, C("RSET\r\n"), {ESMTP_DIR_C2S, NULL, 0}};
+			{ESMTP_DIR_C2S, NULL, 0}, C("RSET\r\n"), {ESMTP_DIR_C2S, NULL, 0}};
 	struct h_run r;
 
 	t[3].data = (const uint8_t *)buf;
@@ -332,7 +332,7 @@ Test(cmd, sender_320_passes_321_drops)
 {
 	static char ok[400], bad[400];
 	struct h_step t[] = {
-		GREET, {ESMTP_DIR_C2S, NULL, 0}, S("250 ok\r\n"), {ESMTP_DIR_C2S, NULL, 0}};
+			GREET, {ESMTP_DIR_C2S, NULL, 0}, S("250 ok\r\n"), {ESMTP_DIR_C2S, NULL, 0}};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -359,20 +359,20 @@ Test(cmd, sender_320_passes_321_drops)
 Test(cmd, pipe_in_address_terminates_108003)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
-		C("RCPT TO:<|/bin/sh@x>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
+			C("RCPT TO:<|/bin/sh@x>\r\n"),
+			S("250 ok\r\n"),
 	};
 	static const struct h_step t2[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a|b@c>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a|b@c>\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -394,11 +394,11 @@ Test(cmd, pipe_in_address_terminates_108003)
 Test(cmd, pipe_outside_address_is_fine)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a|b\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a@b> X=|\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a|b\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a@b> X=|\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -410,11 +410,11 @@ Test(cmd, pipe_outside_address_is_fine)
 Test(cmd, special_characters_off_by_default)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a;b(c)@d>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a;b(c)@d>\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -426,15 +426,15 @@ Test(cmd, special_characters_off_by_default)
 Test(cmd, special_characters_replaced_108002)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a;b(c)@d\\e> SIZE=1\r\n"),
-		S("250 ok\r\n"),
-		C("RCPT TO:<x,y\"@z>\r\n"),
-		S("250 ok\r\n"),
-		C("RCPT TO:<ok@z>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a;b(c)@d\\e> SIZE=1\r\n"),
+			S("250 ok\r\n"),
+			C("RCPT TO:<x,y\"@z>\r\n"),
+			S("250 ok\r\n"),
+			C("RCPT TO:<ok@z>\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -442,7 +442,7 @@ Test(cmd, special_characters_replaced_108002)
 	esmtp_policy_set_special_char(&pol, 1, ESMTP_ACT_MASK);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"HELO a\r\nMAIL FROM:<a b c @d e> SIZE=1\r\nRCPT TO:<x y @z>\r\nRCPT TO:<ok@z>\r\n");
+			"HELO a\r\nMAIL FROM:<a b c @d e> SIZE=1\r\nRCPT TO:<x y @z>\r\nRCPT TO:<ok@z>\r\n");
 	cr_assert_eq(h_count(&r, ESMTP_EV_ADDR_SPECIAL), 2);
 	e = h_find(&r, ESMTP_EV_ADDR_SPECIAL, 0);
 	cr_assert_eq(e->audit, 108002);
@@ -455,10 +455,10 @@ Test(cmd, special_characters_replaced_108002)
 Test(cmd, special_characters_drop_action)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("MAIL FROM:<a;b@d>\r\n"),
+			GREET,
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("MAIL FROM:<a;b@d>\r\n"),
 	};
 	struct h_run r;
 
@@ -498,13 +498,13 @@ Test(cmd, many_special_characters_overflow_edits)
 Test(cmd, bare_lf_and_bare_cr_in_commands)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("HELO a\n"),
-		S("250 ok\r\n"),
-		C("NOOP x\ry\r\n"),
-		S("250 ok\r\n"),
-		C("NOOP\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("HELO a\n"),
+			S("250 ok\r\n"),
+			C("NOOP x\ry\r\n"),
+			S("250 ok\r\n"),
+			C("NOOP\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -533,23 +533,23 @@ Test(cmd, bare_lf_drop_when_configured)
 Test(cmd, auth_login_sasl_lines_not_x_ed)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250 AUTH LOGIN PLAIN\r\n"),
-		C("AUTH LOGIN\r\n"),
-		S("334 VXNlcm5hbWU6\r\n"),
-		C("dXNlcm5hbWUuY29t\r\n"),
-		S("334 UGFzc3dvcmQ6\r\n"),
-		C("cGFzc3dvcmQ=\r\n"),
-		S("235 2.7.0 Authentication successful\r\n"),
-		C("XBAD\r\n"),
-		S("500 x\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250 AUTH LOGIN PLAIN\r\n"),
+			C("AUTH LOGIN\r\n"),
+			S("334 VXNlcm5hbWU6\r\n"),
+			C("dXNlcm5hbWUuY29t\r\n"),
+			S("334 UGFzc3dvcmQ6\r\n"),
+			C("cGFzc3dvcmQ=\r\n"),
+			S("235 2.7.0 Authentication successful\r\n"),
+			C("XBAD\r\n"),
+			S("500 x\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"EHLO a\r\nAUTH LOGIN\r\ndXNlcm5hbWUuY29t\r\ncGFzc3dvcmQ=\r\nXXXX\r\n");
+			"EHLO a\r\nAUTH LOGIN\r\ndXNlcm5hbWUuY29t\r\ncGFzc3dvcmQ=\r\nXXXX\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner,cmd-unknown");
 	h_free(&r);
 }
@@ -557,23 +557,23 @@ Test(cmd, auth_login_sasl_lines_not_x_ed)
 Test(cmd, auth_plain_and_cancel)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250 AUTH PLAIN\r\n"),
-		C("AUTH PLAIN AHVzZXIAcGFzcw==\r\n"),
-		S("235 ok\r\n"),
-		C("AUTH PLAIN\r\n"),
-		S("334 \r\n"),
-		C("*\r\n"),
-		S("501 cancelled\r\n"),
-		C("QUIT\r\n"),
-		S("221 bye\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250 AUTH PLAIN\r\n"),
+			C("AUTH PLAIN AHVzZXIAcGFzcw==\r\n"),
+			S("235 ok\r\n"),
+			C("AUTH PLAIN\r\n"),
+			S("334 \r\n"),
+			C("*\r\n"),
+			S("501 cancelled\r\n"),
+			C("QUIT\r\n"),
+			S("221 bye\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"EHLO a\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nAUTH PLAIN\r\n*\r\nQUIT\r\n");
+			"EHLO a\r\nAUTH PLAIN AHVzZXIAcGFzcw==\r\nAUTH PLAIN\r\n*\r\nQUIT\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner");
 	h_free(&r);
 }
@@ -582,7 +582,7 @@ Test(cmd, long_sasl_line_not_length_checked)
 {
 	static char sasl[2000];
 	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH GSSAPI\r\n"), C("AUTH GSSAPI\r\n"),
-		S("334 \r\n"), {ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+			S("334 \r\n"), {ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
 	struct h_run r;
 
 	memset(sasl, 'Q', 1500);
@@ -610,7 +610,7 @@ Test(cmd, auth_initial_response_up_to_12288_passes)
 {
 	static char line[12300];
 	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n"), C("QUIT\r\n"), S("221 bye\r\n")};
+			{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n"), C("QUIT\r\n"), S("221 bye\r\n")};
 	struct h_run r;
 
 	t[3].data = (const uint8_t *)line;
@@ -626,7 +626,7 @@ Test(cmd, auth_line_over_12288_drops)
 {
 	static char line[13400];
 	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+			{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -646,8 +646,8 @@ Test(cmd, sasl_response_over_12288_drops)
 {
 	static char sasl[13400];
 	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH LOGIN\r\n"), C("AUTH LOGIN\r\n"),
-		S("334 VXNlcm5hbWU6\r\n"), C("dXNlcg==\r\n"), S("334 UGFzc3dvcmQ6\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+			S("334 VXNlcm5hbWU6\r\n"), C("dXNlcg==\r\n"), S("334 UGFzc3dvcmQ6\r\n"),
+			{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
 	struct h_run r;
 
 	memset(sasl, 'Q', 13000);
@@ -666,7 +666,7 @@ Test(cmd, auth_line_limit_is_configurable)
 {
 	static char line[700];
 	struct h_step t[] = {GREET, C("EHLO a\r\n"), S("250 AUTH XOAUTH2\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
+			{ESMTP_DIR_C2S, NULL, 0}, S("235 ok\r\n")};
 	struct h_run r;
 
 	t[3].data = (const uint8_t *)line;
@@ -693,13 +693,13 @@ Test(cmd, auth_line_limit_is_configurable)
 Test(cmd, pipelining_allowed_when_advertised)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250 PIPELINING\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nDATA\r\n"),
-		S("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
-		C("Subject: x\r\n\r\nhi\r\n.\r\n"),
-		S("250 queued\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250 PIPELINING\r\n"),
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nRCPT TO:<e@f>\r\nDATA\r\n"),
+			S("250 ok\r\n250 ok\r\n250 ok\r\n354 go\r\n"),
+			C("Subject: x\r\n\r\nhi\r\n.\r\n"),
+			S("250 queued\r\n"),
 	};
 	struct h_run r;
 
@@ -711,11 +711,11 @@ Test(cmd, pipelining_allowed_when_advertised)
 Test(cmd, pipelining_not_advertised_is_anomaly)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250 SIZE 100\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n250 ok\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250 SIZE 100\r\n"),
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"),
+			S("250 ok\r\n250 ok\r\n"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -731,11 +731,11 @@ Test(cmd, pipelining_not_advertised_is_anomaly)
 Test(cmd, pipelining_masked_keyword_does_not_count)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250 PIPELINING\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n250 ok\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250 PIPELINING\r\n"),
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\n"),
+			S("250 ok\r\n250 ok\r\n"),
 	};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
@@ -745,8 +745,8 @@ Test(cmd, pipelining_masked_keyword_does_not_count)
 	rule.action = ESMTP_ACT_MASK;
 	esmtp_policy_add_rule(&pol, &rule);
 	h_check(&pol, t, NSTEPS(t), &r);
-	cr_assert_str_eq(
-		h_out(&r, 1), "220 ********\r\n250-mx\r\n250 XXXXXXXXXX\r\n250 ok\r\n250 ok\r\n");
+	cr_assert_str_eq(h_out(&r, 1),
+			"220 ********\r\n250-mx\r\n250 XXXXXXXXXX\r\n250 ok\r\n250 ok\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner,ehlo-reply-parameter,pipelining");
 	h_free(&r);
 }
@@ -754,9 +754,9 @@ Test(cmd, pipelining_masked_keyword_does_not_count)
 Test(cmd, pipelining_after_group_ender)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\nMAIL FROM:<a@b>\r\n"),
-		S("250-mx\r\n250 PIPELINING\r\n250 ok\r\n"),
+			GREET,
+			C("EHLO a\r\nMAIL FROM:<a@b>\r\n"),
+			S("250-mx\r\n250 PIPELINING\r\n250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -778,18 +778,18 @@ Test(cmd, client_talks_before_greeting)
 Test(cmd, starttls_stripped_by_default)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"),
-		C("STARTTLS\r\n"),
-		S("500 unknown command\r\n"),
-		C("QUIT\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"),
+			C("STARTTLS\r\n"),
+			S("500 unknown command\r\n"),
+			C("QUIT\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220 ********\r\n250-mx\r\n250-XXXXXXXX\r\n250 SIZE\r\n500 unknown command\r\n");
+			"220 ********\r\n250-mx\r\n250-XXXXXXXX\r\n250 SIZE\r\n500 unknown command\r\n");
 	cr_assert_str_eq(h_out(&r, 0), "EHLO a\r\nXXXXXXXX\r\nQUIT\r\n");
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -798,13 +798,13 @@ Test(cmd, starttls_stripped_by_default)
 Test(cmd, allow_tls_bypass_108007)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"),
-		C("STARTTLS\r\n"),
-		S("220 2.0.0 Ready to start TLS\r\n"),
-		C("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
-		S("\x16\x03\x03\x00\x5d"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"),
+			C("STARTTLS\r\n"),
+			S("220 2.0.0 Ready to start TLS\r\n"),
+			C("\x16\x03\x01\x02\x00\x01\x00\x01\xfc\x03\x03"),
+			S("\x16\x03\x03\x00\x5d"),
 	};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -814,8 +814,8 @@ Test(cmd, allow_tls_bypass_108007)
 	cr_assert_eq(r.verdict, ESMTP_BYPASS);
 	cr_assert_eq(r.stop_step, 4);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220 ********\r\n250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"
-		"220 2.0.0 Ready to start TLS\r\n\x16\x03\x03\x00\x5d");
+			"220 ********\r\n250-mx\r\n250-STARTTLS\r\n250 SIZE\r\n"
+			"220 2.0.0 Ready to start TLS\r\n\x16\x03\x03\x00\x5d");
 	e = h_find(&r, ESMTP_EV_TLS_STARTED, 0);
 	cr_assert_not_null(e);
 	cr_assert_eq(e->audit, 108007);
@@ -826,13 +826,13 @@ Test(cmd, allow_tls_bypass_108007)
 Test(cmd, allow_tls_refused_goes_on)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250 STARTTLS\r\n"),
-		C("STARTTLS\r\n"),
-		S("454 TLS not available\r\n"),
-		C("MAIL FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250 STARTTLS\r\n"),
+			C("STARTTLS\r\n"),
+			S("454 TLS not available\r\n"),
+			C("MAIL FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -846,11 +846,11 @@ Test(cmd, allow_tls_refused_goes_on)
 Test(cmd, starttls_injection_drops)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("250 STARTTLS\r\n"),
-		C("STARTTLS\r\nRSET\r\n"),
-		S("220 go ahead\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("250 STARTTLS\r\n"),
+			C("STARTTLS\r\nRSET\r\n"),
+			S("220 go ahead\r\n"),
 	};
 	struct h_run r;
 
@@ -865,15 +865,15 @@ Test(cmd, starttls_injection_drops)
 Test(cmd, smtp_mode_allows_rfc821_seven_only)
 {
 	static const struct h_step t[] = {
-		GREET,
-		C("EHLO a\r\n"),
-		S("500 x\r\n"),
-		C("HELO a\r\n"),
-		S("250 ok\r\n"),
-		C("VRFY x\r\n"),
-		S("500 x\r\n"),
-		C("MAIL FROM:<a@b>\r\n"),
-		S("250 ok\r\n"),
+			GREET,
+			C("EHLO a\r\n"),
+			S("500 x\r\n"),
+			C("HELO a\r\n"),
+			S("250 ok\r\n"),
+			C("VRFY x\r\n"),
+			S("500 x\r\n"),
+			C("MAIL FROM:<a@b>\r\n"),
+			S("250 ok\r\n"),
 	};
 	struct h_run r;
 
@@ -885,8 +885,8 @@ Test(cmd, smtp_mode_allows_rfc821_seven_only)
 
 Test(cmd, verb_allowed_by_policy)
 {
-	static const struct h_step t[] = {
-		GREET, C("EXPN list\r\n"), S("250 ok\r\n"), C("VRFY x\r\n"), S("252 ok\r\n")};
+	static const struct h_step t[] = {GREET, C("EXPN list\r\n"), S("250 ok\r\n"),
+			C("VRFY x\r\n"), S("252 ok\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_verb(&pol, ESMTP_VERB_EXPN, 1);
@@ -899,7 +899,7 @@ Test(cmd, verb_allowed_by_policy)
 Test(cmd, cmd_verb_rule_mask_and_log)
 {
 	static const struct h_step t[] = {
-		GREET, C("VRFY root\r\n"), S("500 x\r\n"), C("HELP\r\n"), S("214 ok\r\n")};
+			GREET, C("VRFY root\r\n"), S("500 x\r\n"), C("HELP\r\n"), S("214 ok\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -928,8 +928,8 @@ match_spammer(void *arg, const uint8_t *s, size_t n)
 Test(cmd, sender_regex_glob_and_callback)
 {
 	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<User1@Cisco.com>\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<bob@spam.ex>\r\n"), S("250 ok\r\n")};
+			C("MAIL FROM:<User1@Cisco.com>\r\n"), S("250 ok\r\n"),
+			C("MAIL FROM:<bob@spam.ex>\r\n"), S("250 ok\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 	const struct esmtp_event *e;
@@ -957,10 +957,11 @@ Test(cmd, sender_regex_glob_and_callback)
 Test(cmd, mail_relay_domain)
 {
 	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@x.org>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@Example.COM>\r\n"),
-		S("250 ok\r\n"), C("RCPT TO:<c@mail.example.com>\r\n"), S("250 ok\r\n"),
-		C("RCPT TO:<postmaster>\r\n"), S("250 ok\r\n"), C("RCPT TO:<d@badexample.com>\r\n"),
-		S("250 ok\r\n")};
+			C("MAIL FROM:<a@x.org>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<b@Example.COM>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<c@mail.example.com>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<postmaster>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<d@badexample.com>\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 
 	cr_assert_eq(esmtp_policy_set_mail_relay(&pol, "example.com", ESMTP_ACT_DROP_CONN), 0);
@@ -974,13 +975,15 @@ Test(cmd, mail_relay_domain)
 Test(cmd, mail_relay_domain_list)
 {
 	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@x.org>\r\n"), S("250 ok\r\n"), C("RCPT TO:<b@example.com>\r\n"),
-		S("250 ok\r\n"), C("RCPT TO:<c@Other.ORG>\r\n"), S("250 ok\r\n"),
-		C("RCPT TO:<d@third.net>\r\n"), S("250 ok\r\n")};
+			C("MAIL FROM:<a@x.org>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<b@example.com>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<c@Other.ORG>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<d@third.net>\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 
-	cr_assert_eq(
-		esmtp_policy_set_mail_relay(&pol, "example.com,other.org", ESMTP_ACT_DROP_CONN), 0);
+	cr_assert_eq(esmtp_policy_set_mail_relay(
+				     &pol, "example.com,other.org", ESMTP_ACT_DROP_CONN),
+			0);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN, "third.net is in neither local domain");
 	cr_assert_eq(r.stop_step, 9);
@@ -991,9 +994,9 @@ Test(cmd, mail_relay_domain_list)
 Test(cmd, rcpt_bare_address_and_no_colon)
 {
 	static const struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:a|b@c SIZE=3\r\n"), S("250 ok\r\n")};
+			C("MAIL FROM:a|b@c SIZE=3\r\n"), S("250 ok\r\n")};
 	static const struct h_step t2[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL x\r\n"),
-		S("501 syntax\r\n"), C("RCPT\r\n"), S("501 syntax\r\n")};
+			S("501 syntax\r\n"), C("RCPT\r\n"), S("501 syntax\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -1035,13 +1038,13 @@ trace_fn(void *arg, enum esmtp_dir dir, const char *what, const uint8_t *line, s
 	(void)line;
 	(void)len;
 	snprintf(trace_buf + o, sizeof(trace_buf) - o, "%c:%s;", dir == ESMTP_DIR_C2S ? 'c' : 's',
-		what);
+			what);
 }
 
 Test(cmd, trace_hook)
 {
 	static const struct h_step t[] = {
-		GREET, C("HELO a\r\n"), S("250 ok\r\n"), C("XYZZ\r\n"), S("500 x\r\n")};
+			GREET, C("HELO a\r\n"), S("250 ok\r\n"), C("XYZZ\r\n"), S("500 x\r\n")};
 	struct h_run r;
 
 	trace_buf[0] = '\0';
@@ -1061,25 +1064,25 @@ Test(cmd, blind_pipelining_after_data_is_held_until_the_answer)
 {
 	/* DATA accepted: the held lines are content (not X-ed) */
 	static const struct h_step ok[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: x\r\n\r\nXEXCH50\r\n.\r\n"),
-		S("250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n")};
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nSubject: x\r\n\r\nXEXCH50\r\n.\r\n"),
+			S("250 ok\r\n250 ok\r\n354 go\r\n250 queued\r\n")};
 	/* DATA refused: the same lines are commands for the server, so X-ed */
 	static const struct h_step no[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nXEXCH50\r\n"),
-		S("250 ok\r\n550 no\r\n554 no valid recipients\r\n500 x\r\n")};
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\nXEXCH50\r\n"),
+			S("250 ok\r\n550 no\r\n554 no valid recipients\r\n500 x\r\n")};
 	struct h_run r;
 
 	h_check(&pol, ok, NSTEPS(ok), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
-		"Subject: x\r\n\r\nXEXCH50\r\n.\r\n");
+			"HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
+			"Subject: x\r\n\r\nXEXCH50\r\n.\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner,pipelining,pipelining");
 	cr_assert_eq(r.retries, 1);
 	h_free(&r);
 	h_check(&pol, no, NSTEPS(no), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
-		"XXXXXXX\r\n");
+			"HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
+			"XXXXXXX\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner,pipelining,pipelining,cmd-unknown");
 	h_free(&r);
 }
@@ -1087,8 +1090,8 @@ Test(cmd, blind_pipelining_after_data_is_held_until_the_answer)
 Test(cmd, held_after_data_bounded)
 {
 	static char buf[1024];
-	struct h_step t[] = {
-		GREET, C("HELO a\r\n"), S("250 ok\r\n"), C("DATA\r\n"), {ESMTP_DIR_C2S, NULL, 0}};
+	struct h_step t[] = {GREET, C("HELO a\r\n"), S("250 ok\r\n"), C("DATA\r\n"),
+			{ESMTP_DIR_C2S, NULL, 0}};
 	struct h_run r;
 
 	memset(buf, 'Z', 600);

@@ -23,20 +23,21 @@ TestSuite(data, .init = setup);
 
 #define OPEN \
 	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), \
-		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
-		S("354 go\r\n")
+			S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
+			S("354 go\r\n")
 #define OPEN_IN "HELO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nDATA\r\n"
 
 Test(data, content_is_not_x_ed)
 {
 	static const struct h_step t[] = {OPEN,
-		C("XEXCH50 is not a command here\r\nSubject: hi\r\n\r\nQUIT\r\nAB\r\n.\r\n"),
-		S("250 queued\r\n"), C("QUIT\r\n"), S("221 bye\r\n")};
+			C("XEXCH50 is not a command here\r\nSubject: hi\r\n\r\nQUIT\r\nAB\r\n.\r\n"),
+			S("250 queued\r\n"), C("QUIT\r\n"), S("221 bye\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		OPEN_IN "XEXCH50 is not a command here\r\nSubject: hi\r\n\r\nQUIT\r\nAB\r\n.\r\n"
+			OPEN_IN
+			"XEXCH50 is not a command here\r\nSubject: hi\r\n\r\nQUIT\r\nAB\r\n.\r\n"
 			"QUIT\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner");
 	h_free(&r);
@@ -68,17 +69,18 @@ Test(data, smuggling_lf_dot_lf_does_not_end_data)
 	/* <LF>.<LF> and <LF>.<CR><LF> would end DATA for a lenient server;
 	 * for us the commands after them are still message content. */
 	static const struct h_step t[] = {OPEN,
-		C("Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\nZZZZ\r\n"),
-		C("more\n.\r\nRCPT TO:<v@x>\r\n"), C("\r\n.\r\nXXYY\r\n"),
-		S("250 ok\r\n500 x\r\n")};
+			C("Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\nZZZZ\r\n"),
+			C("more\n.\r\nRCPT TO:<v@x>\r\n"), C("\r\n.\r\nXXYY\r\n"),
+			S("250 ok\r\n500 x\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		OPEN_IN "Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\nZZZZ\r\nmore\n.\r\n"
+			OPEN_IN
+			"Subject: x\r\n\r\nbody\n.\nMAIL FROM:<evil@x>\r\nZZZZ\r\nmore\n.\r\n"
 			"RCPT TO:<v@x>\r\n\r\n.\r\nXXXX\r\n");
-	cr_assert_str_eq(
-		h_events(&r), "mask-banner,data-bare-lf,data-end-smuggling,cmd-unknown,pipelining");
+	cr_assert_str_eq(h_events(&r),
+			"mask-banner,data-bare-lf,data-end-smuggling,cmd-unknown,pipelining");
 	h_free(&r);
 }
 
@@ -110,8 +112,8 @@ Test(data, smuggling_bare_cr_variants)
 		struct h_step t[] = {OPEN, C(""), S("250 ok\r\n")};
 		struct h_run r;
 
-		snprintf(
-			msg, sizeof(msg), "Subject: x\r\n\r\nbody%sMAIL FROM:<e@x>\r\n.\r\n", v[i]);
+		snprintf(msg, sizeof(msg), "Subject: x\r\n\r\nbody%sMAIL FROM:<e@x>\r\n.\r\n",
+				v[i]);
 		t[NSTEPS(t) - 2].data = (const uint8_t *)msg;
 		t[NSTEPS(t) - 2].len = strlen(msg);
 		h_check(&pol, t, NSTEPS(t), &r);
@@ -136,7 +138,7 @@ Test(data, smuggling_bare_cr_drop_when_configured)
 Test(data, smuggling_bare_cr_not_an_end)
 {
 	static const struct h_step t[] = {
-		OPEN, C("a\r.b\r\n..\rc\r\nd\r\r.x\r\n.\r\n"), S("250 ok\r\n")};
+			OPEN, C("a\r.b\r\n..\rc\r\nd\r\r.x\r\n.\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -158,7 +160,7 @@ Test(data, bare_cr_in_data)
 Test(data, dot_stuffing_respected)
 {
 	static const struct h_step t[] = {
-		OPEN, C("..\r\n.x\r\n...\r\n.\r\n"), S("250 ok\r\n"), C("NOOP\r\n")};
+			OPEN, C("..\r\n.x\r\n...\r\n.\r\n"), S("250 ok\r\n"), C("NOOP\r\n")};
 	struct h_run r;
 
 	esmtp_policy_add_gt(&pol, ESMTP_CRIT_BODY_LENGTH, 1, ESMTP_ACT_LOG, 1);
@@ -185,8 +187,8 @@ Test(data, header_line_998_passes_999_drops)
 {
 	char *ok = line_of(998, 'a', "X-Long: ");
 	char *bad = line_of(999, 'a', "X-Long: ");
-	struct h_step t[] = {
-		OPEN, {ESMTP_DIR_C2S, NULL, 0}, {ESMTP_DIR_C2S, NULL, 0}, C("\r\nbody\r\n.\r\n")};
+	struct h_step t[] = {OPEN, {ESMTP_DIR_C2S, NULL, 0}, {ESMTP_DIR_C2S, NULL, 0},
+			C("\r\nbody\r\n.\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -209,7 +211,7 @@ Test(data, body_line_999_logged_not_dropped)
 {
 	char *bad = line_of(1500, 'b', "");
 	struct h_step t[] = {OPEN, C("Subject: x\r\n\r\n"), {ESMTP_DIR_C2S, NULL, 0},
-		{ESMTP_DIR_C2S, NULL, 0}, C(".\r\n"), S("250 ok\r\n")};
+			{ESMTP_DIR_C2S, NULL, 0}, C(".\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -236,7 +238,7 @@ Test(data, header_line_length_counts_unfolded_lines_separately)
 	o += (size_t)sprintf(buf, "Received: from x");
 	for (i = 0; i < 30; i++)
 		o += (size_t)sprintf(
-			buf + o, "\r\n        by relay%02zu.example.com with ESMTP", i);
+				buf + o, "\r\n        by relay%02zu.example.com with ESMTP", i);
 	o += (size_t)sprintf(buf + o, "\r\n\r\nbody\r\n.\r\n");
 	t[9].data = (const uint8_t *)buf;
 	t[9].len = o;
@@ -248,9 +250,9 @@ Test(data, header_line_length_counts_unfolded_lines_separately)
 Test(data, header_total_length_and_to_count)
 {
 	static const struct h_step t[] = {OPEN,
-		C("To: a@x, \"Doe, J\" <j@x>,\r\n  b@x\r\nTo: c@x (Cc, me)\r\nSubject: hello\r\n\r\n"
-		  "To: not@header\r\n.\r\n"),
-		S("250 ok\r\n")};
+			C("To: a@x, \"Doe, J\" <j@x>,\r\n  b@x\r\nTo: c@x (Cc, me)\r\nSubject: hello\r\n\r\n"
+			  "To: not@header\r\n.\r\n"),
+			S("250 ok\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -268,7 +270,7 @@ Test(data, header_total_length_and_to_count)
 Test(data, body_length_and_negated_rule)
 {
 	static const struct h_step t[] = {
-		OPEN, C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
+			OPEN, C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 
@@ -289,12 +291,12 @@ Test(data, body_length_and_negated_rule)
 Test(data, size_declared_vs_actual_108006)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("EHLO a\r\n"), S("250 SIZE 1000\r\n"),
-		C("MAIL FROM:<a@b> SIZE=10\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
-		C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@b> SIZE=20\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
-		C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
+			C("MAIL FROM:<a@b> SIZE=10\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
+			S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+			C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n"),
+			C("MAIL FROM:<a@b> SIZE=20\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
+			S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+			C("S: x\r\n\r\n0123456789\r\n.\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
@@ -310,8 +312,9 @@ Test(data, size_declared_vs_actual_108006)
 Test(data, max_data_per_connection)
 {
 	static const struct h_step t[] = {OPEN, C("S: x\r\n\r\n0123456789\r\n.\r\n"),
-		S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"),
-		S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"), C("S: x\r\n\r\n0123456789\r\n")};
+			S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"),
+			C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), S("354 go\r\n"),
+			C("S: x\r\n\r\n0123456789\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_max_data(&pol, 30, ESMTP_ACT_DROP_CONN);
@@ -325,8 +328,8 @@ Test(data, max_data_per_connection)
 Test(data, rejected_data_keeps_commands)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"),
-		C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("DATA\r\n"),
-		S("554 no valid recipients\r\n"), C("ZZZZ\r\n"), S("500 x\r\n")};
+			C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("DATA\r\n"),
+			S("554 no valid recipients\r\n"), C("ZZZZ\r\n"), S("500 x\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -340,7 +343,8 @@ TestSuite(bdat, .init = setup);
 
 #define BOPEN \
 	S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250-CHUNKING\r\n250 PIPELINING\r\n"), \
-		C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n")
+			C("MAIL FROM:<a@b>\r\n"), S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), \
+			S("250 ok\r\n")
 
 Test(bdat, x_ed_and_masked_when_not_allowed)
 {
@@ -349,9 +353,9 @@ Test(bdat, x_ed_and_masked_when_not_allowed)
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220 *\r\n250-x\r\n250-XXXXXXXX\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n500 x\r\n");
-	cr_assert_str_eq(
-		h_out(&r, 0), "EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nXXXXXXXXXXX\r\n");
+			"220 *\r\n250-x\r\n250-XXXXXXXX\r\n250 PIPELINING\r\n250 ok\r\n250 ok\r\n500 x\r\n");
+	cr_assert_str_eq(h_out(&r, 0),
+			"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nXXXXXXXXXXX\r\n");
 	h_free(&r);
 }
 
@@ -361,8 +365,9 @@ Test(bdat, chunks_parsed_rules_apply_across_chunks)
 	 * crosses a chunk boundary; the data contain "QUIT\r\n" and a line
 	 * that would be an end marker in DATA: neither matters in BDAT. */
 	static const struct h_step t[] = {BOPEN, C("BDAT 20\r\nSubject: chunked hea"),
-		C("BDAT 11\r\nder\r\nQUIT\r\n"), C("BDAT 5\r\n\r\n.\r\n"), C("BDAT 0 LAST\r\n"),
-		S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"), C("NOOP\r\n"), S("250 ok\r\n")};
+			C("BDAT 11\r\nder\r\nQUIT\r\n"), C("BDAT 5\r\n\r\n.\r\n"),
+			C("BDAT 0 LAST\r\n"), S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n"),
+			C("NOOP\r\n"), S("250 ok\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_chunking(&pol, 1);
@@ -370,8 +375,8 @@ Test(bdat, chunks_parsed_rules_apply_across_chunks)
 	esmtp_policy_add_gt(&pol, ESMTP_CRIT_BODY_LENGTH, 2, ESMTP_ACT_LOG, 1);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 0),
-		"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 20\r\nSubject: chunked hea"
-		"BDAT 11\r\nder\r\nQUIT\r\nBDAT 5\r\n\r\n.\r\nBDAT 0 LAST\r\nNOOP\r\n");
+			"EHLO a\r\nMAIL FROM:<a@b>\r\nRCPT TO:<c@d>\r\nBDAT 20\r\nSubject: chunked hea"
+			"BDAT 11\r\nder\r\nQUIT\r\nBDAT 5\r\n\r\n.\r\nBDAT 0 LAST\r\nNOOP\r\n");
 	/* "Subject: chunked header" = 23 > 20; body ".\r\n" = 3 > 2 */
 	cr_assert_str_eq(h_events(&r), "mask-banner,header-line-length,body-length");
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
@@ -380,8 +385,8 @@ Test(bdat, chunks_parsed_rules_apply_across_chunks)
 
 Test(bdat, last_chunk_ends_message_mid_line)
 {
-	static const struct h_step t[] = {
-		BOPEN, C("BDAT 12 LAST\r\nS: x\r\n\r\nabc\r"), S("250 ok\r\n"), C("ZZZZ\r\n")};
+	static const struct h_step t[] = {BOPEN, C("BDAT 12 LAST\r\nS: x\r\n\r\nabc\r"),
+			S("250 ok\r\n"), C("ZZZZ\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_chunking(&pol, 1);
@@ -414,9 +419,9 @@ Test(bdat, bad_size_drops)
 Test(bdat, pipelined_chunks_and_next_mail)
 {
 	static const struct h_step t[] = {BOPEN,
-		C("BDAT 6\r\nS: a\r\nBDAT 4 LAST\r\n\r\nb\nMAIL FROM:<x@y>\r\nRCPT TO:<z@y>\r\n"
-		  "BDAT 3 LAST\r\nc\r\n"),
-		S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n")};
+			C("BDAT 6\r\nS: a\r\nBDAT 4 LAST\r\n\r\nb\nMAIL FROM:<x@y>\r\nRCPT TO:<z@y>\r\n"
+			  "BDAT 3 LAST\r\nc\r\n"),
+			S("250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n250 ok\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_chunking(&pol, 1);

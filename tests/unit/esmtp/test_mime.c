@@ -24,8 +24,8 @@ TestSuite(mime, .init = setup);
 
 #define OPEN \
 	S("220 x\r\n"), C("HELO a\r\n"), S("250 ok\r\n"), C("MAIL FROM:<a@b>\r\n"), \
-		S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
-		S("354 go\r\n")
+			S("250 ok\r\n"), C("RCPT TO:<c@d>\r\n"), S("250 ok\r\n"), C("DATA\r\n"), \
+			S("354 go\r\n")
 
 static char msgbuf[65536];
 
@@ -34,11 +34,11 @@ static size_t
 mk_msg(const char *part_headers)
 {
 	return (size_t)snprintf(msgbuf, sizeof(msgbuf),
-		"From: a@b\r\nMIME-Version: 1.0\r\n"
-		"Content-Type: multipart/mixed;\r\n\tboundary=\"=_outer_\"\r\n\r\n"
-		"preamble\r\n--=_outer_\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
-		"--=_outer_\r\n%s\r\nQUJD\r\n--=_outer_--\r\nepilogue\r\n.\r\n",
-		part_headers);
+			"From: a@b\r\nMIME-Version: 1.0\r\n"
+			"Content-Type: multipart/mixed;\r\n\tboundary=\"=_outer_\"\r\n\r\n"
+			"preamble\r\n--=_outer_\r\nContent-Type: text/plain\r\n\r\nhello\r\n"
+			"--=_outer_\r\n%s\r\nQUJD\r\n--=_outer_--\r\nepilogue\r\n.\r\n",
+			part_headers);
 }
 
 static void
@@ -70,18 +70,18 @@ Test(mime, filename_255_passes_256_drops)
 	const struct esmtp_event *e;
 
 	snprintf(hdr, sizeof(hdr),
-		"Content-Type: application/octet-stream\r\n"
-		"Content-Disposition: attachment; filename=\"%s\"\r\n",
-		ok);
+			"Content-Type: application/octet-stream\r\n"
+			"Content-Disposition: attachment; filename=\"%s\"\r\n",
+			ok);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	cr_assert_str_eq(h_events(&r), "mask-banner");
 	h_free(&r);
 
 	snprintf(hdr, sizeof(hdr),
-		"Content-Type: application/octet-stream\r\n"
-		"Content-Disposition: attachment; filename=\"%s\"\r\n",
-		bad);
+			"Content-Type: application/octet-stream\r\n"
+			"Content-Disposition: attachment; filename=\"%s\"\r\n",
+			bad);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	e = h_find(&r, ESMTP_EV_MIME_FILENAME_LENGTH, 0);
@@ -118,7 +118,7 @@ Test(mime, quoted_name_folded_inside_quotes)
 
 	/* 200 + fold (CR LF removed, the blank kept) + 100 = 301 */
 	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename=\"%s\r\n %s\"\r\n", a, b);
+			"Content-Disposition: attachment;\r\n filename=\"%s\r\n %s\"\r\n", a, b);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	h_free(&r);
@@ -154,9 +154,9 @@ Test(mime, rfc2231_continuations_joined)
 
 	/* 3 pieces of 100 = 300 > 255, though each piece is short */
 	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s;\r\n"
-		" filename*2=\"%s\"\r\n",
-		a, a, a);
+			"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s;\r\n"
+			" filename*2=\"%s\"\r\n",
+			a, a, a);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	cr_assert_eq(h_count(&r, ESMTP_EV_MIME_FILENAME_LENGTH), 1);
@@ -164,8 +164,8 @@ Test(mime, rfc2231_continuations_joined)
 
 	/* 2 pieces of 100: 200, fine */
 	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s\r\n", a,
-		a);
+			"Content-Disposition: attachment;\r\n filename*0=\"%s\";\r\n filename*1=%s\r\n",
+			a, a);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -183,7 +183,7 @@ Test(mime, rfc2231_extended_percent_decoding)
 	for (i = 0; i < 250; i++)
 		o += (size_t)sprintf(enc + o, "%%%02X", (unsigned int)(0x80 + i % 64));
 	snprintf(hdr, sizeof(hdr), "Content-Disposition: attachment;\r\n filename*=utf-8'en'%s\r\n",
-		enc);
+			enc);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
@@ -193,9 +193,9 @@ Test(mime, rfc2231_extended_percent_decoding)
 	for (i = 0; i < 128; i++)
 		o += (size_t)sprintf(enc + o, "%%41b");
 	snprintf(hdr, sizeof(hdr),
-		"Content-Disposition: attachment;\r\n filename*0*=us-ascii'en'%s;\r\n"
-		" filename*1*=%%42\r\n",
-		enc);
+			"Content-Disposition: attachment;\r\n filename*0*=us-ascii'en'%s;\r\n"
+			" filename*1*=%%42\r\n",
+			enc);
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	h_free(&r);
@@ -210,7 +210,7 @@ Test(mime, filename_outside_multipart_headers_is_checked)
 	struct h_run r;
 
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Content-Type: application/pdf; name=\"%s\"\r\n\r\nJVBERi0=\r\n.\r\n", bad);
+			"Content-Type: application/pdf; name=\"%s\"\r\n\r\nJVBERi0=\r\n.\r\n", bad);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
@@ -226,7 +226,8 @@ Test(mime, filename_in_body_text_is_not_a_header)
 	struct h_run r;
 
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Subject: x\r\n\r\nContent-Disposition: attachment; filename=\"%s\"\r\n.\r\n", bad);
+			"Subject: x\r\n\r\nContent-Disposition: attachment; filename=\"%s\"\r\n.\r\n",
+			bad);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
@@ -242,14 +243,14 @@ Test(mime, nested_multipart_inner_filename)
 	struct h_run r;
 
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
-		"--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
-		"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-		"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n"
-		"--outer\r\nContent-Type: application/zip\r\n"
-		"Content-Disposition: attachment; filename=\"%s\"\r\n\r\nUEsDBA==\r\n"
-		"--outer--\r\n.\r\n",
-		bad);
+			"Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
+			"--outer\r\nContent-Type: multipart/alternative; boundary=\"inner\"\r\n\r\n"
+			"--inner\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+			"--inner\r\nContent-Type: text/html\r\n\r\n<p>hi</p>\r\n--inner--\r\n"
+			"--outer\r\nContent-Type: application/zip\r\n"
+			"Content-Disposition: attachment; filename=\"%s\"\r\n\r\nUEsDBA==\r\n"
+			"--outer--\r\n.\r\n",
+			bad);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
@@ -266,11 +267,11 @@ Test(mime, boundary_lookalike_does_not_start_a_part)
 
 	/* "--outerX" is not "--outer": the following lines are body */
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
-		"--outer\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-		"--outerX\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n"
-		"--outer--  \r\n.\r\n",
-		bad);
+			"Content-Type: multipart/mixed; boundary=outer\r\n\r\n"
+			"--outer\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+			"--outerX\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n"
+			"--outer--  \r\n.\r\n",
+			bad);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
@@ -297,8 +298,8 @@ Test(mime, filetype_glob_and_encoding_rules)
 	esmtp_policy_add_rule(&pol, &rule);
 
 	snprintf(hdr, sizeof(hdr),
-		"Content-Type: Application/X-MSDownload; name=a.exe\r\n"
-		"Content-Transfer-Encoding: base64\r\n");
+			"Content-Type: Application/X-MSDownload; name=a.exe\r\n"
+			"Content-Transfer-Encoding: base64\r\n");
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	cr_assert_str_eq(h_events(&r), "mask-banner,mime-filetype-regex");
@@ -306,7 +307,7 @@ Test(mime, filetype_glob_and_encoding_rules)
 	h_free(&r);
 
 	snprintf(hdr, sizeof(hdr),
-		"Content-Type: text/plain\r\nContent-Transfer-Encoding:  x-uuencode (old)\r\n");
+			"Content-Type: text/plain\r\nContent-Transfer-Encoding:  x-uuencode (old)\r\n");
 	run_msg(hdr, &r);
 	cr_assert_eq(r.verdict, ESMTP_DROP_CONN);
 	cr_assert_str_eq(h_events(&r), "mask-banner,mime-encoding");
@@ -335,11 +336,11 @@ run_near_boundary(const char *b, const char *line, struct h_run *r)
 	struct h_step t[] = {OPEN, {ESMTP_DIR_C2S, NULL, 0}, S("250 ok\r\n")};
 
 	t[9].len = (size_t)snprintf(msg, sizeof(msg),
-		"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
-		"--%s\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
-		"--%s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n"
-		"--%s--\r\n.\r\n",
-		b, b, line, bad, b);
+			"Content-Type: multipart/mixed; boundary=\"%s\"\r\n\r\n"
+			"--%s\r\nContent-Type: text/plain\r\n\r\nhi\r\n"
+			"--%s\r\nContent-Disposition: attachment; filename=\"%s\"\r\n\r\n"
+			"--%s--\r\n.\r\n",
+			b, b, line, bad, b);
 	t[9].data = (const uint8_t *)msg;
 	h_check(&pol, t, NSTEPS(t), r);
 	free(bad);
@@ -479,7 +480,7 @@ assert_unfollowable(const struct h_run *r, const char *why)
 	cr_assert_eq(e->action, ESMTP_ACT_DROP_CONN);
 	cr_assert_eq(e->audit, 108004);
 	cr_assert(e->value_len == strlen(why) && memcmp(e->value, why, e->value_len) == 0,
-		"value '%.*s', want '%s'", (int)e->value_len, e->value, why);
+			"value '%.*s', want '%s'", (int)e->value_len, e->value, why);
 }
 
 /* An attachment part's header lines: a file name of n characters. */
@@ -490,7 +491,7 @@ put_attachment(size_t n)
 
 	put("Content-Type: application/octet-stream\r\n"
 	    "Content-Disposition: attachment;\r\n filename=\"%s\"\r\n\r\nTVqQAAMAAAAEAAAA\r\n",
-		name);
+			name);
 	free(name);
 }
 
@@ -505,7 +506,7 @@ put_nested(unsigned int levels, size_t name_len)
 	for (i = 0; i < levels; i++) {
 		put("Content-Type: multipart/mixed; boundary=\"=_b%u_\"\r\n\r\n", i);
 		put("preamble %u\r\n--=_b%u_\r\nContent-Type: text/plain\r\n\r\nlevel %u\r\n", i, i,
-			i);
+				i);
 		put("--=_b%u_\r\n", i);
 	}
 	put_attachment(name_len);
@@ -683,9 +684,9 @@ Test(mime, long_boundary_every_byte_counts)
 		const char *tail;
 		int verdict;
 	} tails[] = {
-		{"x", ESMTP_FORWARD}, /* one byte long */
-		{"-", ESMTP_FORWARD},
-		{" \t ", ESMTP_DROP_CONN}, /* blanks after a delimiter are padding */
+			{"x", ESMTP_FORWARD}, /* one byte long */
+			{"-", ESMTP_FORWARD},
+			{" \t ", ESMTP_DROP_CONN}, /* blanks after a delimiter are padding */
 	};
 	char *b = boundary_of(300), line[310];
 	struct h_run r;
@@ -729,9 +730,9 @@ Test(mime, close_delimiter_exact)
 	h_free(&r);
 	for (i = 0; i < NSTEPS(not_close); i++) {
 		put("Content-Type: multipart/mixed; boundary=b\r\n\r\n--b\r\n\r\nx\r\n--%s\r\n",
-			not_close[i]);
+				not_close[i]);
 		put("--b\r\nContent-Disposition: attachment; filename=\"%0300d\"\r\n\r\n--b--\r\n",
-			0);
+				0);
 		run_big(&r);
 		assert_filename_drop(&r);
 		h_free(&r);
@@ -790,7 +791,7 @@ Test(mime, rfc822_inner_header_filename_checked)
 	put("Content-Type: multipart/mixed; boundary=o\r\n\r\n--o\r\n");
 	put("Content-Type: Message/RFC822; name=fwd.eml\r\n\r\n");
 	put("Subject: x\r\nContent-Type: application/pdf;\r\n name=\"%s\"\r\n\r\nJVBERi0=\r\n",
-		bad);
+			bad);
 	put("--o--\r\n");
 	run_big(&r);
 	assert_filename_drop(&r);
@@ -915,15 +916,16 @@ Test(mime, ambiguous_boundaries_unfollowable)
 	static const struct {
 		const char *ctype, *why;
 	} cases[] = {
-		{"multipart/mixed; boundary=a; boundary=b", "boundary given twice"},
-		{"multipart/mixed; boundary=a\r\nContent-Type: multipart/mixed; boundary=b",
-			"boundary given twice"},
-		{"multipart/mixed; boundary*0=a; boundary*1=b", "boundary in RFC 2231 form"},
-		{"multipart/mixed; boundary*=us-ascii''ab", "boundary in RFC 2231 form"},
-		{"multipart/mixed; boundary=\"\"", "empty boundary"},
-		{"multipart/mixed; boundary=\"ab \"", "boundary ends in a blank"},
-		{"multipart/mixed", "multipart without boundary"},
-		{"multipart/mixed; charset=x", "multipart without boundary"},
+			{"multipart/mixed; boundary=a; boundary=b", "boundary given twice"},
+			{"multipart/mixed; boundary=a\r\nContent-Type: multipart/mixed; boundary=b",
+					"boundary given twice"},
+			{"multipart/mixed; boundary*0=a; boundary*1=b",
+					"boundary in RFC 2231 form"},
+			{"multipart/mixed; boundary*=us-ascii''ab", "boundary in RFC 2231 form"},
+			{"multipart/mixed; boundary=\"\"", "empty boundary"},
+			{"multipart/mixed; boundary=\"ab \"", "boundary ends in a blank"},
+			{"multipart/mixed", "multipart without boundary"},
+			{"multipart/mixed; charset=x", "multipart without boundary"},
 	};
 	struct h_run r;
 	size_t i;

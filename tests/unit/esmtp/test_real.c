@@ -55,8 +55,8 @@ Test(real, postfix_blind_pipelining_data)
 	CHECK(pipelining, &r);
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	cr_assert_str_eq(h_events(&r), "mask-banner,ehlo-reply-parameter");
-	cr_assert_str_eq(
-		changed(&r, 1), "220 ***************************************|250 XXXXXXXX|");
+	cr_assert_str_eq(changed(&r, 1),
+			"220 ***************************************|250 XXXXXXXX|");
 	cr_assert_str_eq(changed(&r, 0), "");
 	cr_assert_geq(r.retries, 1);
 	h_free(&r);
@@ -70,9 +70,9 @@ Test(real, exim_multiline_banner_auth_login)
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	cr_assert_str_eq(h_events(&r), "mask-banner,ehlo-reply-parameter");
 	cr_assert_str_eq(changed(&r, 1),
-		"220-***************************************************************************|"
-		"220-*********************************************************************|"
-		"220 *******************|250-XXXXXXXX|");
+			"220-***************************************************************************|"
+			"220-*********************************************************************|"
+			"220 *******************|250-XXXXXXXX|");
 	/* AUTH LOGIN exchange and the 14 kB message go through untouched */
 	cr_assert_str_eq(changed(&r, 0), "");
 	h_free(&r);
@@ -101,8 +101,8 @@ Test(real, exim_bdat_pipeline_chunking_on)
 	/* SIZE=4333 then 4404 bytes sent: 108006, logged; PIPE_CONNECT,
 	 * STARTTLS, PRDR, SMTPUTF8 masked */
 	cr_assert_str_eq(h_events(&r),
-		"mask-banner,ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
-		"ehlo-reply-parameter,size-exceeded,size-exceeded");
+			"mask-banner,ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
+			"ehlo-reply-parameter,size-exceeded,size-exceeded");
 	cr_assert_eq(h_find(&r, ESMTP_EV_SIZE_EXCEEDED, 0)->audit, 108006);
 	cr_assert_str_eq(changed(&r, 0), "");
 	h_free(&r);
@@ -131,9 +131,9 @@ Test(real, exchange_2010_pipelining_and_timeout)
 	 * BINARYMIME, CHUNKING masked by the built-ins; the final 451 is
 	 * unsolicited (server timeout). */
 	cr_assert_str_eq(h_events(&r),
-		"mask-banner,ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
-		"ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
-		"ehlo-reply-parameter,unexpected-transition");
+			"mask-banner,ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
+			"ehlo-reply-parameter,ehlo-reply-parameter,ehlo-reply-parameter,"
+			"ehlo-reply-parameter,unexpected-transition");
 	cr_assert_str_eq(changed(&r, 0), "");
 	h_free(&r);
 }
@@ -158,7 +158,7 @@ Test(real, gmail_starttls_stripped_by_default)
 
 	CHECK(gmail_starttls, &r);
 	cr_assert_str_eq(changed(&r, 1),
-		"220 *********************************************|250-XXXXXXXX|250 XXXXXXXX|");
+			"220 *********************************************|250-XXXXXXXX|250 XXXXXXXX|");
 	/* the client still tried STARTTLS: X-ed, the server says 220 to
 	 * nothing known, the TLS bytes that follow are garbage commands */
 	cr_assert_eq(h_find(&r, ESMTP_EV_CMD_UNKNOWN, 0)->value_len, 8);
@@ -224,26 +224,26 @@ big_message(char **out, int long_name)
 	size_t cap = 11u << 20, o = 0, i, part;
 	char *m = malloc(cap);
 	static const char b64[] =
-		"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+			"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
 
 	cr_assert_not_null(m);
 	o += (size_t)sprintf(m + o,
-		"From: \"Sender\" <sender@example.com>\r\nTo: a@example.com, b@example.com\r\n"
-		"Subject: quarterly report\r\nMIME-Version: 1.0\r\n"
-		"Content-Type: multipart/mixed;\r\n boundary=\"----=_Part_0_1234.5678\"\r\n\r\n"
-		"This is a multi-part message in MIME format.\r\n"
-		"------=_Part_0_1234.5678\r\n"
-		"Content-Type: multipart/alternative; boundary=\"alt-boundary\"\r\n\r\n"
-		"--alt-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n"
-		"..a dot-stuffed line\r\n--alt-boundary\r\nContent-Type: text/html\r\n\r\n"
-		"<p>Hello</p>\r\n--alt-boundary--\r\n");
+			"From: \"Sender\" <sender@example.com>\r\nTo: a@example.com, b@example.com\r\n"
+			"Subject: quarterly report\r\nMIME-Version: 1.0\r\n"
+			"Content-Type: multipart/mixed;\r\n boundary=\"----=_Part_0_1234.5678\"\r\n\r\n"
+			"This is a multi-part message in MIME format.\r\n"
+			"------=_Part_0_1234.5678\r\n"
+			"Content-Type: multipart/alternative; boundary=\"alt-boundary\"\r\n\r\n"
+			"--alt-boundary\r\nContent-Type: text/plain; charset=utf-8\r\n\r\nHello,\r\n"
+			"..a dot-stuffed line\r\n--alt-boundary\r\nContent-Type: text/html\r\n\r\n"
+			"<p>Hello</p>\r\n--alt-boundary--\r\n");
 	for (part = 0; part < 3; part++) {
 		o += (size_t)sprintf(m + o,
-			"------=_Part_0_1234.5678\r\nContent-Type: application/pdf;\r\n"
-			" name=\"report-%zu.pdf\"\r\nContent-Transfer-Encoding: base64\r\n"
-			"Content-Disposition: attachment;\r\n filename*0=\"report-%zu-%s\";\r\n"
-			" filename*1=\".pdf\"\r\n\r\n",
-			part, part, long_name && part == 2 ? "%s" : "q3");
+				"------=_Part_0_1234.5678\r\nContent-Type: application/pdf;\r\n"
+				" name=\"report-%zu.pdf\"\r\nContent-Transfer-Encoding: base64\r\n"
+				"Content-Disposition: attachment;\r\n filename*0=\"report-%zu-%s\";\r\n"
+				" filename*1=\".pdf\"\r\n\r\n",
+				part, part, long_name && part == 2 ? "%s" : "q3");
 		if (long_name && part == 2) {
 			/* replace the %s placeholder with 300 characters */
 			o -= 27;
@@ -271,17 +271,17 @@ Test(real, ten_megabyte_message_with_attachments, .timeout = 240)
 {
 	char *msg;
 	struct h_step t[] = {
-		S("220 mx.example.com ESMTP Postfix\r\n"),
-		C("EHLO client.example.org\r\n"),
-		S("250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 20480000\r\n250-8BITMIME\r\n"
-		  "250 DSN\r\n"),
-		C("MAIL FROM:<sender@example.com> SIZE=10500000\r\nRCPT TO:<a@example.com>\r\n"
-		  "RCPT TO:<b@example.com>\r\nDATA\r\n"),
-		S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
-		{ESMTP_DIR_C2S, NULL, 0},
-		S("250 2.0.0 Ok: queued as 4F2B1C\r\n"),
-		C("QUIT\r\n"),
-		S("221 2.0.0 Bye\r\n"),
+			S("220 mx.example.com ESMTP Postfix\r\n"),
+			C("EHLO client.example.org\r\n"),
+			S("250-mx.example.com\r\n250-PIPELINING\r\n250-SIZE 20480000\r\n250-8BITMIME\r\n"
+			  "250 DSN\r\n"),
+			C("MAIL FROM:<sender@example.com> SIZE=10500000\r\nRCPT TO:<a@example.com>\r\n"
+			  "RCPT TO:<b@example.com>\r\nDATA\r\n"),
+			S("250 2.1.0 Ok\r\n250 2.1.5 Ok\r\n250 2.1.5 Ok\r\n354 End data with <CR><LF>.<CR><LF>\r\n"),
+			{ESMTP_DIR_C2S, NULL, 0},
+			S("250 2.0.0 Ok: queued as 4F2B1C\r\n"),
+			C("QUIT\r\n"),
+			S("221 2.0.0 Bye\r\n"),
 	};
 	struct h_run r;
 

@@ -34,16 +34,16 @@ Test(reply, banner_masked_single_line)
 Test(reply, banner_masked_multi_line_exim)
 {
 	static const struct h_step t[] = {
-		S("220-scoot-81.wizint.net ESMTP Exim 4.94.115 Thu, 04 Mar 2021 09:42:07 +0000\r\n"
-		  "220 Spam disliked here\r\n"),
-		C("EHLO vger.kernel.org\r\n"),
+			S("220-scoot-81.wizint.net ESMTP Exim 4.94.115 Thu, 04 Mar 2021 09:42:07 +0000\r\n"
+			  "220 Spam disliked here\r\n"),
+			C("EHLO vger.kernel.org\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220-***********************************************************************\r\n"
-		"220 ******************\r\n");
+			"220-***********************************************************************\r\n"
+			"220 ******************\r\n");
 	cr_assert_str_eq(h_events(&r), "mask-banner");
 	h_free(&r);
 }
@@ -51,7 +51,7 @@ Test(reply, banner_masked_multi_line_exim)
 Test(reply, banner_not_masked_when_off)
 {
 	static const struct h_step t[] = {
-		S("220 mx ESMTP\r\n"), C("HELO a\r\n"), S("250 mx hello\r\n")};
+			S("220 mx ESMTP\r\n"), C("HELO a\r\n"), S("250 mx hello\r\n")};
 	struct h_run r;
 
 	esmtp_policy_set_mask_banner(&pol, 0);
@@ -89,9 +89,9 @@ Test(reply, banner_neutral_single_line)
 Test(reply, banner_neutral_multi_line_and_short)
 {
 	static const struct h_step t[] = {
-		S("220-scoot-81.wizint.net ESMTP Exim 4.94.115\r\n220 Spam disliked here\r\n"),
-		C("EHLO vger.kernel.org\r\n"),
-		S("250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n"),
+			S("220-scoot-81.wizint.net ESMTP Exim 4.94.115\r\n220 Spam disliked here\r\n"),
+			C("EHLO vger.kernel.org\r\n"),
+			S("250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n"),
 	};
 	static const struct h_step t2[] = {S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx\r\n")};
 	static const struct h_step t3[] = {S("220 m\rx.example ESMTP\r\n")};
@@ -100,8 +100,8 @@ Test(reply, banner_neutral_multi_line_and_short)
 	esmtp_policy_set_mask_banner(&pol, ESMTP_BANNER_NEUTRAL);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220-ESMTP                                  \r\n220                   \r\n"
-		"250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n");
+			"220-ESMTP                                  \r\n220                   \r\n"
+			"250-scoot-81.wizint.net Hello\r\n250 PIPELINING\r\n");
 	h_free(&r);
 	/* shorter than "ESMTP": its start */
 	h_check(&pol, t2, NSTEPS(t2), &r);
@@ -116,7 +116,7 @@ Test(reply, banner_neutral_multi_line_and_short)
 Test(reply, only_the_greeting_is_masked)
 {
 	static const struct h_step t[] = {
-		S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx hello a\r\n")};
+			S("220 mx\r\n"), C("HELO a\r\n"), S("250 mx hello a\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -148,24 +148,24 @@ Test(reply, long_banner_streams)
 Test(reply, ehlo_exchange_keywords_masked)
 {
 	static const struct h_step t[] = {
-		S("220 server-102e9f9.example.int Microsoft ESMTP MAIL Service, Version: "
-		  "6.0.3790.1830\r\n"),
-		C("EHLO client-1016363.example.int\r\n"),
-		S("250- Hello \r\n250-TURN\r\n250-SIZE\r\n250-ETRN\r\n250-PIPELINING\r\n250-DSN\r\n"
-		  "250-ENHANCEDSTATUSCODES\r\n250-BINARYMIME\r\n250-CHUNKING\r\n250-VRFY\r\n"
-		  "250-TLS\r\n250-STARTTLS\r\n250-X-EXPS GSSAPI NTLM LOGIN\r\n250-X-EXPS=LOGIN\r\n"
-		  "250-AUTH GSSAPI NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-X-LINK2STATE\r\n"
-		  "250-XEXCH50\r\n250 OK\r\n"),
+			S("220 server-102e9f9.example.int Microsoft ESMTP MAIL Service, Version: "
+			  "6.0.3790.1830\r\n"),
+			C("EHLO client-1016363.example.int\r\n"),
+			S("250- Hello \r\n250-TURN\r\n250-SIZE\r\n250-ETRN\r\n250-PIPELINING\r\n250-DSN\r\n"
+			  "250-ENHANCEDSTATUSCODES\r\n250-BINARYMIME\r\n250-CHUNKING\r\n250-VRFY\r\n"
+			  "250-TLS\r\n250-STARTTLS\r\n250-X-EXPS GSSAPI NTLM LOGIN\r\n250-X-EXPS=LOGIN\r\n"
+			  "250-AUTH GSSAPI NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-X-LINK2STATE\r\n"
+			  "250-XEXCH50\r\n250 OK\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1) + 85,
-		"250- Hello \r\n250-XXXX\r\n250-SIZE\r\n250-ETRN\r\n250-PIPELINING\r\n250-DSN\r\n"
-		"250-ENHANCEDSTATUSCODES\r\n250-XXXXXXXXXX\r\n250-XXXXXXXX\r\n250-VRFY\r\n"
-		"250-XXX\r\n250-XXXXXXXX\r\n250-XXXXXX GSSAPI NTLM LOGIN\r\n250-XXXXXX=LOGIN\r\n"
-		"250-AUTH GSSAPI NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-XXXXXXXXXXXX\r\n"
-		"250-XXXXXXX\r\n250 XX\r\n");
+			"250- Hello \r\n250-XXXX\r\n250-SIZE\r\n250-ETRN\r\n250-PIPELINING\r\n250-DSN\r\n"
+			"250-ENHANCEDSTATUSCODES\r\n250-XXXXXXXXXX\r\n250-XXXXXXXX\r\n250-VRFY\r\n"
+			"250-XXX\r\n250-XXXXXXXX\r\n250-XXXXXX GSSAPI NTLM LOGIN\r\n250-XXXXXX=LOGIN\r\n"
+			"250-AUTH GSSAPI NTLM LOGIN\r\n250-AUTH=LOGIN\r\n250-XXXXXXXXXXXX\r\n"
+			"250-XXXXXXX\r\n250 XX\r\n");
 	/* TURN, BINARYMIME, CHUNKING, TLS, STARTTLS, X-EXPS x2, X-LINK2STATE,
 	 * XEXCH50, OK */
 	cr_assert_eq(h_count(&r, ESMTP_EV_EHLO_REPLY_PARAMETER), 10);
@@ -177,28 +177,28 @@ Test(reply, ehlo_exchange_keywords_masked)
 Test(reply, ehlo_gmail_with_allow_tls_and_chunking)
 {
 	static const struct h_step t[] = {
-		S("220 mx.google.com ESMTP s4si9696358qcc.63 - gsmtp\r\n"),
-		C("EHLO xxxxxxxxxxxxx.xxx.com\r\n"),
-		S("250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
-		  "250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
-		  "250 CHUNKING\r\n"),
+			S("220 mx.google.com ESMTP s4si9696358qcc.63 - gsmtp\r\n"),
+			C("EHLO xxxxxxxxxxxxx.xxx.com\r\n"),
+			S("250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
+			  "250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
+			  "250 CHUNKING\r\n"),
 	};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1) + 51,
-		"250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
-		"250-8BITMIME\r\n250-XXXXXXXX\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
-		"250 XXXXXXXX\r\n");
+			"250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
+			"250-8BITMIME\r\n250-XXXXXXXX\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
+			"250 XXXXXXXX\r\n");
 	h_free(&r);
 
 	esmtp_policy_set_allow_tls(&pol, 1, 1);
 	esmtp_policy_set_chunking(&pol, 1);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1) + 51,
-		"250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
-		"250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
-		"250 CHUNKING\r\n");
+			"250-mx.google.com at your service, [10.000.000.01]\r\n250-SIZE 35882577\r\n"
+			"250-8BITMIME\r\n250-STARTTLS\r\n250-ENHANCEDSTATUSCODES\r\n250-PIPELINING\r\n"
+			"250 CHUNKING\r\n");
 	cr_assert_eq(h_count(&r, ESMTP_EV_EHLO_REPLY_PARAMETER), 0);
 	h_free(&r);
 }
@@ -206,16 +206,16 @@ Test(reply, ehlo_gmail_with_allow_tls_and_chunking)
 Test(reply, ehlo_others_rule_removed_keeps_everything_but_starttls)
 {
 	static const struct h_step t[] = {
-		S("220 x\r\n"),
-		C("EHLO a\r\n"),
-		S("250-x\r\n250-SMTPUTF8\r\n250-X-FOO bar\r\n250 STARTTLS\r\n"),
+			S("220 x\r\n"),
+			C("EHLO a\r\n"),
+			S("250-x\r\n250-SMTPUTF8\r\n250-X-FOO bar\r\n250 STARTTLS\r\n"),
 	};
 	struct h_run r;
 
 	esmtp_policy_clear_rules(&pol);
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_out(&r, 1),
-		"220 *\r\n250-x\r\n250-SMTPUTF8\r\n250-X-FOO bar\r\n250 XXXXXXXX\r\n");
+			"220 *\r\n250-x\r\n250-SMTPUTF8\r\n250-X-FOO bar\r\n250 XXXXXXXX\r\n");
 	h_free(&r);
 }
 
@@ -243,7 +243,7 @@ Test(reply, ehlo_long_keyword_decided_without_end)
 Test(reply, ehlo_keyword_log_rule)
 {
 	static const struct h_step t[] = {
-		S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250 8BITMIME\r\n")};
+			S("220 x\r\n"), C("EHLO a\r\n"), S("250-x\r\n250 8BITMIME\r\n")};
 	struct esmtp_rule rule = {0};
 	struct h_run r;
 
@@ -261,7 +261,7 @@ Test(reply, ehlo_keyword_log_rule)
 Test(reply, ehlo_error_reply_not_masked)
 {
 	static const struct h_step t[] = {
-		S("220 x\r\n"), C("EHLO a\r\n"), S("550-x\r\n550 XFOO denied\r\n")};
+			S("220 x\r\n"), C("EHLO a\r\n"), S("550-x\r\n550 XFOO denied\r\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
@@ -272,13 +272,13 @@ Test(reply, ehlo_error_reply_not_masked)
 Test(reply, malformed_replies)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("HELO a\r\n"), S("25O ok\r\n"),
-		S("250 ok\r\n"), C("NOOP\r\n"), S("250\r\n"), C("NOOP\r\n"),
-		S("250-a\r\n251 b\r\n"), C("NOOP\r\n"), S("250*x\r\n250 ok\n")};
+			S("250 ok\r\n"), C("NOOP\r\n"), S("250\r\n"), C("NOOP\r\n"),
+			S("250-a\r\n251 b\r\n"), C("NOOP\r\n"), S("250*x\r\n250 ok\n")};
 	struct h_run r;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_events(&r),
-		"mask-banner,reply-malformed,reply-malformed,reply-malformed,reply-malformed");
+			"mask-banner,reply-malformed,reply-malformed,reply-malformed,reply-malformed");
 	cr_assert_eq(r.verdict, ESMTP_FORWARD);
 	h_free(&r);
 }
@@ -286,13 +286,13 @@ Test(reply, malformed_replies)
 Test(reply, unexpected_transitions)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), S("250 unasked\r\n"), C("HELO a\r\n"),
-		S("354 go\r\n"), C("NOOP\r\n"), S("334 eA==\r\n"), S("421 closing\r\n")};
+			S("354 go\r\n"), C("NOOP\r\n"), S("334 eA==\r\n"), S("421 closing\r\n")};
 	struct h_run r;
 	const struct esmtp_event *e;
 
 	h_check(&pol, t, NSTEPS(t), &r);
 	cr_assert_str_eq(h_events(&r),
-		"mask-banner,unexpected-transition,unexpected-transition,unexpected-transition");
+			"mask-banner,unexpected-transition,unexpected-transition,unexpected-transition");
 	e = h_find(&r, ESMTP_EV_REPLY_UNEXPECTED, 1);
 	cr_assert_eq(e->value_len, 3);
 	cr_assert(memcmp(e->value, "354", 3) == 0);
@@ -315,9 +315,9 @@ Test(reply, unexpected_transition_drop_when_configured)
 Test(reply, invalid_recipients_count)
 {
 	static const struct h_step t[] = {S("220 x\r\n"), C("EHLO a\r\n"),
-		S("250-x\r\n250 PIPELINING\r\n"),
-		C("MAIL FROM:<a@b>\r\nRCPT TO:<x@b>\r\nRCPT TO:<y@b>\r\nRCPT TO:<z@b>\r\n"),
-		S("250 ok\r\n550 no\r\n550 no\r\n250 ok\r\n")};
+			S("250-x\r\n250 PIPELINING\r\n"),
+			C("MAIL FROM:<a@b>\r\nRCPT TO:<x@b>\r\nRCPT TO:<y@b>\r\nRCPT TO:<z@b>\r\n"),
+			S("250 ok\r\n550 no\r\n550 no\r\n250 ok\r\n")};
 	struct h_run r;
 
 	esmtp_policy_add_gt(&pol, ESMTP_CRIT_INVALID_RECIPIENTS_COUNT, 1, ESMTP_ACT_RESET, 1);

@@ -89,7 +89,7 @@ seen_cb(struct flow_entry *e, void *arg)
 	struct seen *s = arg;
 
 	cr_assert(e->deadline <= s->now, "expired early: deadline %llu now %llu",
-		(unsigned long long)e->deadline, (unsigned long long)s->now);
+			(unsigned long long)e->deadline, (unsigned long long)s->now);
 	if (s->now - e->deadline > s->late_max)
 		s->late_max = s->now - e->deadline;
 	s->n++;
@@ -119,7 +119,7 @@ check_lifetime(uint64_t hz, uint64_t t0, enum flow_state state, uint32_t timeout
 {
 	struct flow_table *t = make_table(4096, hz, NULL);
 	struct flow_entry *e =
-		add(t, 1, state == FLOW_ST_OTHER ? FLOW_PROTO_UDP : FLOW_PROTO_TCP, t0);
+			add(t, 1, state == FLOW_ST_OTHER ? FLOW_PROTO_UDP : FLOW_PROTO_TCP, t0);
 	uint64_t deadline = t0 + (uint64_t)timeout_s * hz, now;
 	struct seen s = {0};
 
@@ -332,7 +332,7 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 	 * outlive its deadline by more than the sweep interval.
 	 */
 	struct flow_table *t =
-		make_table(8192, SEC, (const uint32_t[FLOW_TO_MAX]){3, 20, 10, 1, 5});
+			make_table(8192, SEC, (const uint32_t[FLOW_TO_MAX]){3, 20, 10, 1, 5});
 	struct flow_entry *live[8192];
 	struct flow_table_stats st;
 	struct seen s = {0};
@@ -342,7 +342,7 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 	for (now = SEC; now < 200 * SEC; now += MS) {
 		for (i = 0; i < 4; i++) {
 			struct flow_entry *e =
-				add(t, id, id % 3 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP, now);
+					add(t, id, id % 3 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP, now);
 
 			live[id % 8192] = e;
 			id++;
@@ -352,8 +352,8 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 		for (i = 0; i < 8; i++) {
 			struct flow_entry *e = live[rnd(&seed) % (id < 8192 ? id : 8192)];
 			static const uint8_t fl[] = {FLOW_TCP_SYN, FLOW_TCP_SYN | FLOW_TCP_ACK,
-				FLOW_TCP_ACK, FLOW_TCP_FIN | FLOW_TCP_ACK, FLOW_TCP_RST,
-				FLOW_TCP_ACK};
+					FLOW_TCP_ACK, FLOW_TCP_FIN | FLOW_TCP_ACK, FLOW_TCP_RST,
+					FLOW_TCP_ACK};
 
 			if (e == NULL || !flow_table_lookup(t, &e->key, e->hash))
 				continue;
@@ -361,11 +361,11 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 				flow_touch(t, e, now);
 			else
 				flow_tcp_track(t, e, (int)(rnd(&seed) & 1),
-					fl[rnd(&seed) % sizeof(fl)], now);
+						fl[rnd(&seed) % sizeof(fl)], now);
 		}
 		expire(t, now, 100000, &s);
 		cr_assert_leq(s.late_max, 0, "an entry expired %llu ns late",
-			(unsigned long long)s.late_max);
+				(unsigned long long)s.late_max);
 		if (id % 8192 < 4)
 			memset(live, 0, sizeof(live));
 		if (now % (10 * SEC) == 0)
@@ -376,7 +376,7 @@ Test(flow_expire, sweeping_every_ms_is_never_late)
 	cr_assert_gt(st.relinked, 1000);
 	cr_assert_gt(st.by_state[FLOW_ST_ESTABLISHED], 0);
 	cr_log_info("adds %llu expired %llu relinked %llu live %u", (unsigned long long)st.adds,
-		(unsigned long long)st.expired, (unsigned long long)st.relinked, st.count);
+			(unsigned long long)st.expired, (unsigned long long)st.relinked, st.count);
 	flow_table_free(t);
 }
 
@@ -457,9 +457,9 @@ assert_state(struct flow_table *t, struct flow_entry *e, enum flow_state s, uint
 	struct flow_table_stats st;
 
 	cr_assert_eq(e->state, s, "state %s, want %s", flow_state_name((enum flow_state)e->state),
-		flow_state_name(s));
+			flow_state_name(s));
 	cr_assert_eq(e->deadline, deadline, "deadline %llu, want %llu",
-		(unsigned long long)e->deadline, (unsigned long long)deadline);
+			(unsigned long long)e->deadline, (unsigned long long)deadline);
 	flow_table_stats_get(t, &st);
 	cr_assert_eq(st.by_state[s], 1);
 }
@@ -478,24 +478,24 @@ Test(flow_tcp, handshake_and_close)
 	assert_state(t, e, FLOW_ST_SYN_SENT, 32 * SEC);
 	/* An ACK from the initiator before the SYN-ACK changes nothing. */
 	cr_assert_eq(flow_tcp_track(t, e, 0, FLOW_TCP_ACK, 2 * SEC), FLOW_ST_SYN_SENT);
-	cr_assert_eq(
-		flow_tcp_track(t, e, 1, FLOW_TCP_SYN | FLOW_TCP_ACK, 3 * SEC), FLOW_ST_SYN_RCVD);
+	cr_assert_eq(flow_tcp_track(t, e, 1, FLOW_TCP_SYN | FLOW_TCP_ACK, 3 * SEC),
+			FLOW_ST_SYN_RCVD);
 	assert_state(t, e, FLOW_ST_SYN_RCVD, 33 * SEC);
 	/* The responder's own ACK does not complete the handshake. */
 	cr_assert_eq(flow_tcp_track(t, e, 1, FLOW_TCP_ACK, 3 * SEC), FLOW_ST_SYN_RCVD);
 	cr_assert_eq(flow_tcp_track(t, e, 0, FLOW_TCP_ACK, 4 * SEC), FLOW_ST_ESTABLISHED);
 	assert_state(t, e, FLOW_ST_ESTABLISHED, 3604 * SEC);
-	cr_assert_eq(
-		flow_tcp_track(t, e, 1, FLOW_TCP_ACK | FLOW_TCP_PSH, 5 * SEC), FLOW_ST_ESTABLISHED);
+	cr_assert_eq(flow_tcp_track(t, e, 1, FLOW_TCP_ACK | FLOW_TCP_PSH, 5 * SEC),
+			FLOW_ST_ESTABLISHED);
 	assert_state(t, e, FLOW_ST_ESTABLISHED, 3605 * SEC);
-	cr_assert_eq(
-		flow_tcp_track(t, e, 0, FLOW_TCP_FIN | FLOW_TCP_ACK, 6 * SEC), FLOW_ST_FIN_WAIT);
+	cr_assert_eq(flow_tcp_track(t, e, 0, FLOW_TCP_FIN | FLOW_TCP_ACK, 6 * SEC),
+			FLOW_ST_FIN_WAIT);
 	assert_state(t, e, FLOW_ST_FIN_WAIT, 606 * SEC);
 	cr_assert_eq(e->fin_seen, 1);
 	/* Data and ACKs from the other side: still half-closed. */
 	cr_assert_eq(flow_tcp_track(t, e, 1, FLOW_TCP_ACK, 7 * SEC), FLOW_ST_FIN_WAIT);
-	cr_assert_eq(
-		flow_tcp_track(t, e, 1, FLOW_TCP_FIN | FLOW_TCP_ACK, 8 * SEC), FLOW_ST_CLOSING);
+	cr_assert_eq(flow_tcp_track(t, e, 1, FLOW_TCP_FIN | FLOW_TCP_ACK, 8 * SEC),
+			FLOW_ST_CLOSING);
 	assert_state(t, e, FLOW_ST_CLOSING, 13 * SEC);
 	cr_assert_eq(e->fin_seen, 3);
 	/* The second FIN's own sender ACKing does not close; the other side's final ACK does. */
@@ -513,7 +513,7 @@ Test(flow_tcp, handshake_and_close)
 Test(flow_tcp, rst_from_every_state)
 {
 	static const enum flow_state from[] = {FLOW_ST_NEW, FLOW_ST_SYN_SENT, FLOW_ST_SYN_RCVD,
-		FLOW_ST_ESTABLISHED, FLOW_ST_FIN_WAIT, FLOW_ST_CLOSING, FLOW_ST_CLOSED};
+			FLOW_ST_ESTABLISHED, FLOW_ST_FIN_WAIT, FLOW_ST_CLOSING, FLOW_ST_CLOSED};
 	struct flow_table *t = make_table(64, SEC, NULL);
 	size_t i;
 
@@ -523,7 +523,7 @@ Test(flow_tcp, rst_from_every_state)
 		flow_set_state(t, e, from[i], 0);
 		cr_assert_eq(e->state, from[i]);
 		cr_assert_eq(flow_tcp_track(t, e, (int)(i & 1), FLOW_TCP_RST | FLOW_TCP_ACK, SEC),
-			FLOW_ST_CLOSED);
+				FLOW_ST_CLOSED);
 		cr_assert_eq(e->deadline, from[i] == FLOW_ST_CLOSED ? 5 * SEC : 6 * SEC);
 		flow_table_del(t, e);
 	}

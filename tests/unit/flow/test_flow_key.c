@@ -62,14 +62,15 @@ check_symmetric(uint8_t family, uint64_t seed, unsigned int rounds)
 		cr_assert(memcmp(&k1, &k2, sizeof(k1)) == 0, "round %u: keys differ", r);
 		if (memcmp(src, dst, alen) == 0 && sp == dp)
 			cr_assert(d1 == 0 && d2 == 0,
-				"an endpoint talking to itself is 'a' both ways");
+					"an endpoint talking to itself is 'a' both ways");
 		else
 			cr_assert(d1 != d2, "round %u: directions %d %d not opposite", r, d1, d2);
 		cr_assert(flow_key_hash(&k1) == flow_key_hash(&k2));
 		cr_assert(flow_key_hash(&k1) == flow_key_hash_portable(&k1));
 		/* The 'a' end is the lower (address, port). */
 		cr_assert(memcmp(k1.addr_a, k1.addr_b, alen) < 0 ||
-			(memcmp(k1.addr_a, k1.addr_b, alen) == 0 && k1.port_a <= k1.port_b));
+				(memcmp(k1.addr_a, k1.addr_b, alen) == 0 &&
+						k1.port_a <= k1.port_b));
 		cr_assert(memcmp(d1 == 0 ? k1.addr_a : k1.addr_b, src, alen) == 0);
 		cr_assert((d1 == 0 ? k1.port_a : k1.port_b) == sp);
 		cr_assert(k1.family == family && k1.proto == proto && k1.vlan == vlan);
@@ -166,7 +167,7 @@ check_spread(const char *what, const uint32_t *h, unsigned int count, unsigned i
 		hist[h[i] % n]++;
 	for (i = 0; i < n; i++)
 		cr_assert(hist[i] > count / n * 9 / 10 && hist[i] < count / n * 11 / 10,
-			"%s: bucket %u of %u holds %u of %u", what, i, n, hist[i], count);
+				"%s: bucket %u of %u holds %u of %u", what, i, n, hist[i], count);
 }
 
 Test(flow_key, hash_spreads_in_low_bits)

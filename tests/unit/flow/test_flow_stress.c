@@ -83,8 +83,8 @@ reclaim_cb(struct flow_entry *e, void *arg)
 	uint32_t id;
 
 	memcpy(&id, flow_entry_user(e), sizeof(id));
-	cr_assert_eq(
-		(int)id, m->victim, "reclaimed key %u, the oldest closed is %d", id, m->victim);
+	cr_assert_eq((int)id, m->victim, "reclaimed key %u, the oldest closed is %d", id,
+			m->victim);
 	cr_assert_eq(m->k[id].e, e);
 	m->k[id].e = NULL;
 	m->count--;
@@ -99,7 +99,7 @@ oldest_closed(const struct model *m)
 
 	for (i = 0; i < NKEYS; i++)
 		if (m->k[i].e != NULL && m->k[i].e->state == FLOW_ST_CLOSED &&
-			(best < 0 || m->k[i].closed < m->k[best].closed))
+				(best < 0 || m->k[i].closed < m->k[best].closed))
 			best = i;
 	return best;
 }
@@ -114,8 +114,8 @@ check_all(struct model *m, int structure)
 	for (i = 0; i < NKEYS; i++) {
 		struct flow_entry *e = flow_table_lookup(m->t, &m->k[i].key, m->k[i].hash);
 
-		cr_assert_eq(
-			e, m->k[i].e, "key %u: table %p model %p", i, (void *)e, (void *)m->k[i].e);
+		cr_assert_eq(e, m->k[i].e, "key %u: table %p model %p", i, (void *)e,
+				(void *)m->k[i].e);
 		if (e != NULL) {
 			n++;
 			cr_assert_eq(e->deadline, m->k[i].deadline, "key %u deadline", i);
@@ -133,8 +133,8 @@ static void
 run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 {
 	static const uint8_t flags[] = {FLOW_TCP_SYN, FLOW_TCP_SYN | FLOW_TCP_ACK, FLOW_TCP_ACK,
-		FLOW_TCP_ACK | FLOW_TCP_PSH, FLOW_TCP_FIN | FLOW_TCP_ACK, FLOW_TCP_FIN,
-		FLOW_TCP_RST, FLOW_TCP_RST | FLOW_TCP_ACK, 0};
+			FLOW_TCP_ACK | FLOW_TCP_PSH, FLOW_TCP_FIN | FLOW_TCP_ACK, FLOW_TCP_FIN,
+			FLOW_TCP_RST, FLOW_TCP_RST | FLOW_TCP_ACK, 0};
 	struct flow_table_params p;
 	struct model *m = calloc(1, sizeof(*m));
 	struct flow_table_stats st;
@@ -165,8 +165,8 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 			memcpy(a, (const uint8_t[]){10, 20, (uint8_t)(i >> 8), (uint8_t)i}, 4);
 		b[3] = (uint8_t)(i % 7);
 		flow_key_make(&m->k[i].key, family, i % 2 ? a : b, i % 2 ? b : a,
-			(uint16_t)(1024 + i % 13), 25, i % 3 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP,
-			(uint16_t)(i % 3));
+				(uint16_t)(1024 + i % 13), 25,
+				i % 3 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP, (uint16_t)(i % 3));
 		m->k[i].hash = flow_key_hash(&m->k[i].key);
 	}
 
@@ -186,7 +186,7 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 			m->victim = m->count == CAP && reclaim ? oldest_closed(m) : -1;
 			if (reclaim)
 				e = flow_table_add_reclaim(
-					m->t, &k->key, k->hash, (int)(id & 1), m->now);
+						m->t, &k->key, k->hash, (int)(id & 1), m->now);
 			else
 				e = flow_table_add(m->t, &k->key, k->hash, (int)(id & 1), m->now);
 			if (m->count == CAP) {
@@ -198,8 +198,9 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 			memcpy(flow_entry_user(e), &id, sizeof(id));
 			k->e = e;
 			k->deadline = expected_deadline(m,
-				k->key.proto == FLOW_PROTO_TCP ? FLOW_ST_NEW : FLOW_ST_OTHER,
-				m->now);
+					k->key.proto == FLOW_PROTO_TCP ? FLOW_ST_NEW
+								       : FLOW_ST_OTHER,
+					m->now);
 			cr_assert_eq(e->deadline, k->deadline);
 			m->count++;
 		} else if (r < 450) { /* lookup */
@@ -264,8 +265,8 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 			else if (d < 99995)
 				m->now += rnd(&seed) % (10 * hz);
 			else
-				m->now +=
-					rnd(&seed) % (5000 * hz); /* many laps: the table drains */
+				m->now += rnd(&seed) %
+						(5000 * hz); /* many laps: the table drains */
 		} else { /* expire with a random budget */
 			unsigned int budget = (unsigned int)(rnd(&seed) % 70), n;
 			uint32_t before = m->count;
@@ -283,20 +284,20 @@ run(uint64_t hz, const uint32_t *timeouts, uint64_t seed)
 			flow_table_expire(m->t, m->now, 2 * CAP + 1, expire_cb, m);
 			for (i = 0; i < NKEYS; i++)
 				cr_assert(m->k[i].e == NULL || m->k[i].deadline > m->now,
-					"op %lu: key %u due at %llu still live at %llu", op, i,
-					(unsigned long long)m->k[i].deadline,
-					(unsigned long long)m->now);
+						"op %lu: key %u due at %llu still live at %llu", op,
+						i, (unsigned long long)m->k[i].deadline,
+						(unsigned long long)m->now);
 		}
 		if (op % 20011 == 0)
 			check_all(m, op % 100003 < 20011);
 	}
 	check_all(m, 1);
 	flow_table_stats_get(m->t, &st);
-	cr_log_info(
-		"hz %llu: adds %llu dels %llu expired %llu reclaimed %llu relinked %llu full %llu",
-		(unsigned long long)hz, (unsigned long long)st.adds, (unsigned long long)st.dels,
-		(unsigned long long)st.expired, (unsigned long long)st.reclaimed,
-		(unsigned long long)st.relinked, (unsigned long long)st.table_full);
+	cr_log_info("hz %llu: adds %llu dels %llu expired %llu reclaimed %llu relinked %llu full %llu",
+			(unsigned long long)hz, (unsigned long long)st.adds,
+			(unsigned long long)st.dels, (unsigned long long)st.expired,
+			(unsigned long long)st.reclaimed, (unsigned long long)st.relinked,
+			(unsigned long long)st.table_full);
 	cr_assert_gt(st.expired, 10000);
 	cr_assert_gt(st.dels, 10000);
 	cr_assert_gt(st.table_full, 0);

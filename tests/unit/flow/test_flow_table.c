@@ -43,7 +43,7 @@ key_of(struct flow_key *k, uint32_t i)
 		b[15] = 0x22;
 	}
 	flow_key_make(k, family, a, b, (uint16_t)(1024 + (i & 0x7fff)), 25,
-		i % 2 == 0 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP, (uint16_t)(i % 5));
+			i % 2 == 0 ? FLOW_PROTO_TCP : FLOW_PROTO_UDP, (uint16_t)(i % 5));
 }
 
 static struct flow_table *
@@ -236,7 +236,7 @@ Test(flow_table, bulk_equals_single)
 		flow_table_lookup_bulk(t, keys, hashes, n, out);
 		for (i = 0; i < n; i++)
 			cr_assert_eq(out[i], flow_table_lookup(t, &keys[i], hashes[i]),
-				"round %u key %u", round, i);
+					"round %u key %u", round, i);
 	}
 
 	/* Counters: a bulk of 64 counts 64 lookups. */
@@ -488,8 +488,8 @@ Test(flow_table, walk_in_slices)
 		cr_assert_eq(at, 512);
 		cr_assert_eq(steps, (512 + slices[j] - 1) / slices[j], "slice %u", slices[j]);
 		for (i = 0; i < 300; i++)
-			cr_assert_eq(
-				seen[1024 + i], i % 3 ? 1 : 0, "entry %u, slice %u", i, slices[j]);
+			cr_assert_eq(seen[1024 + i], i % 3 ? 1 : 0, "entry %u, slice %u", i,
+					slices[j]);
 	}
 	cr_assert_eq(flow_table_walk_slice(t, 512, 10, mark_cb, seen), 512);
 	cr_assert_eq(flow_table_walk_slice(t, 9999, 10, mark_cb, seen), 512);
@@ -623,7 +623,7 @@ reclaim_cb(struct flow_entry *e, void *arg)
 	cr_assert_eq(e->state, FLOW_ST_CLOSED);
 	memcpy(&id, flow_entry_user(e), sizeof(id));
 	cr_assert_eq(flow_table_lookup(r->t, &e->key, e->hash), e,
-		"key %u not in the table during its callback", id);
+			"key %u not in the table during its callback", id);
 	cr_assert_lt(r->n, 64);
 	r->ids[r->n++] = id;
 	if (r->del_in_cb)
@@ -655,7 +655,7 @@ assert_took(const struct reclaimed *r, unsigned int n, const uint32_t *want)
 	cr_assert_eq(r->n, n, "%u entries reclaimed, want %u", r->n, n);
 	for (i = 0; i < n; i++)
 		cr_assert_eq(r->ids[i], want[i], "reclaimed %u-th: key %u, want %u", i, r->ids[i],
-			want[i]);
+				want[i]);
 }
 
 /* Adds key number i (reclaiming if `reclaim`) and writes i into its user area. */

@@ -188,7 +188,7 @@ Test(gen_engine, cut_session_does_not_hold_the_closed_loop_slot)
 
 	/* Every session is cut; one in flight; a long wait (50 ms) for each cut. */
 	CFG(&cfg, "-n", "4", "-C", "1", "--mix", "rcpt101", "--cut-wait", "50", "--timeout", "1000",
-		"--check");
+			"--check");
 	e = engine(&cfg);
 	for (r = 0; r < 10000000 && !done(e, &cfg); r++) {
 		round_trip(e, &cfg, DUT_DROP, &now);
@@ -212,7 +212,7 @@ Test(gen_engine, rst_confirms_the_cut_at_once)
 	uint64_t now = NS_MS, t0 = NS_MS, t_cut = 0, r;
 
 	CFG(&cfg, "-n", "3", "-C", "1", "--mix", "rcpt101=1,longhdr=1", "--cut-wait", "1000",
-		"--check");
+			"--check");
 	e = engine(&cfg);
 	for (r = 0; r < 10000000 && !done(e, &cfg); r++) {
 		round_trip(e, &cfg, DUT_RESET, &now);

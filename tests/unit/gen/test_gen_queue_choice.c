@@ -42,9 +42,9 @@ static void
 expect_both_ways(const struct gen_tuple *t, unsigned int q, unsigned int nq, uint64_t n)
 {
 	cr_expect_eq(nic_queue(t->cip, t->sip, t->cport, t->sport, nq), q,
-		"%llu client->server: not on queue %u of %u", (unsigned long long)n, q, nq);
+			"%llu client->server: not on queue %u of %u", (unsigned long long)n, q, nq);
 	cr_expect_eq(nic_queue(t->sip, t->cip, t->sport, t->cport, nq), q,
-		"%llu server->client: not on queue %u of %u", (unsigned long long)n, q, nq);
+			"%llu server->client: not on queue %u of %u", (unsigned long long)n, q, nq);
 }
 
 #define N_IDS 20000
@@ -71,8 +71,8 @@ Test(gen_queue_choice, every_lcore_count_to_16, .init = setup)
 		}
 		for (q = 0; q < nq; q++)
 			cr_expect(per_q[q] * 3 > N_IDS / nq * 2 && per_q[q] * 3 < N_IDS / nq * 4,
-				"%u lcores: queue %u has %u of %u sessions", nq, q, per_q[q],
-				N_IDS);
+					"%u lcores: queue %u has %u of %u sessions", nq, q,
+					per_q[q], N_IDS);
 		memset(per_q, 0, sizeof(per_q));
 		for (f = 0; f < N_UDP; f++) {
 			struct gen_tuple t;
@@ -87,7 +87,7 @@ Test(gen_queue_choice, every_lcore_count_to_16, .init = setup)
 		}
 		for (q = 0; q < nq; q++)
 			cr_expect_geq(per_q[q], 256, "%u lcores: queue %u has %u UDP flows", nq, q,
-				per_q[q]);
+					per_q[q]);
 	}
 }
 
@@ -100,7 +100,7 @@ Test(gen_queue_choice, udp_flows_reuse_65536_tuples)
 		gen_udp_tuple_of(f, &a);
 		gen_udp_tuple_of(f + 65536, &b);
 		cr_expect(a.cip == b.cip && a.cport == b.cport && a.sip == b.sip &&
-				a.sport == b.sport,
-			"flow %u and %u differ", f, f + 65536);
+						a.sport == b.sport,
+				"flow %u and %u differ", f, f + 65536);
 	}
 }

@@ -34,14 +34,14 @@ sink_tx(void *arg, enum gen_side from, const uint8_t *frame, uint32_t len)
 	(void)from;
 	cr_assert_eq(pkt_parse_ex(frame, len, false, &pi), PKT_OK);
 	k->frames++;
-	if (rss_queue(rss_hash_tuple(
-			      &rss, pi.addr_len, pi.src, pi.dst, pi.l4_proto, pi.sport, pi.dport),
-		    NQ) != k->q)
+	if (rss_queue(rss_hash_tuple(&rss, pi.addr_len, pi.src, pi.dst, pi.l4_proto, pi.sport,
+				      pi.dport),
+			    NQ) != k->q)
 		k->wrong++;
 	if ((pi.flags & PKT_F_TCP) && (pi.tcp_flags & PKT_TCP_SYN) &&
-		!(pi.tcp_flags & PKT_TCP_ACK) && k->n_seen < 8192)
+			!(pi.tcp_flags & PKT_TCP_ACK) && k->n_seen < 8192)
 		k->seen[k->n_seen++] =
-			(uint32_t)pi.src[3] << 24 | (uint32_t)pi.src[2] << 16 | pi.sport;
+				(uint32_t)pi.src[3] << 24 | (uint32_t)pi.src[2] << 16 | pi.sport;
 	return 0;
 }
 
@@ -89,7 +89,7 @@ Test(gen, every_lcore_sends_on_its_own_queue)
 		gen_engine_free(e);
 		cr_assert_gt(sk[q].frames, 64);
 		cr_assert_eq(sk[q].wrong, 0, "engine %u: %u frames hash to another queue", q,
-			sk[q].wrong);
+				sk[q].wrong);
 		for (i = 0; i < sk[q].n_seen; i++)
 			all[n_all++] = sk[q].seen[i];
 	}
@@ -106,8 +106,8 @@ Test(gen, every_lcore_sends_on_its_own_queue)
 		pkt_store32(c, t.cip);
 		pkt_store32(s, t.sip);
 		cr_assert_eq(rss_hash_tuple(&rss, 4, c, s, 6, t.cport, t.sport),
-			rss_hash_tuple(&rss, 4, s, c, 6, t.sport, t.cport));
+				rss_hash_tuple(&rss, 4, s, c, 6, t.sport, t.cport));
 		cr_assert_eq(gen_queue_of_session(&rss, i, NQ),
-			rss_queue(rss_hash_tuple(&rss, 4, s, c, 6, t.sport, t.cport), NQ));
+				rss_queue(rss_hash_tuple(&rss, 4, s, c, 6, t.sport, t.cport), NQ));
 	}
 }

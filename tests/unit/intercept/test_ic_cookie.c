@@ -13,7 +13,7 @@
 #include "intercept.h"
 
 static const uint8_t master_a[16] = {0x00, 0x11, 0x22, 0x33, 0x44, 0x55, 0x66, 0x77, 0x88, 0x99,
-	0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
+		0xaa, 0xbb, 0xcc, 0xdd, 0xee, 0xff};
 
 /* Somewhere inside epoch 1000 (an even one), not at its start. */
 #define T0 (1000 * IC_EPOCH_NS + 12345)
@@ -56,14 +56,14 @@ tuple_n(struct ic_tuple *t, int v6)
 /* Make a cookie for in, check it, and return what came back. */
 static void
 round_trip(const struct ic_secrets *s, const struct ic_tuple *t, uint32_t isn,
-	const struct ic_opts *in, struct ic_opts *granted)
+		const struct ic_opts *in, struct ic_opts *granted)
 {
 	struct ic_opts back;
 	uint32_t c = ic_cookie_make(s, t, isn, in, granted);
 
 	memset(&back, 0xa5, sizeof(back));
 	cr_assert_eq(ic_cookie_check(s, t, isn, c, &back), 0, "mss %u ws %u sack %u", in->mss,
-		in->wscale, in->sack_ok);
+			in->wscale, in->sack_ok);
 	cr_assert_eq(back.mss, granted->mss);
 	cr_assert_eq(back.wscale, granted->wscale);
 	cr_assert_eq(back.sack_ok, granted->sack_ok);
@@ -304,21 +304,21 @@ Test(ic_cookie, tampering)
 		/* All 32 bits of the cookie, the 9 state bits included. */
 		for (bit = 0; bit < 32; bit++)
 			cr_assert_eq(ic_cookie_check(&s, &t, isn, c ^ (1u << bit), NULL), -1,
-				"cookie bit %u", bit);
+					"cookie bit %u", bit);
 		for (bit = 0; bit < 32; bit++)
 			cr_assert_eq(ic_cookie_check(&s, &t, isn ^ (1u << bit), c, NULL), -1,
-				"isn bit %u", bit);
+					"isn bit %u", bit);
 		cr_assert_eq(ic_cookie_check(&s, &t, isn + 1, c, NULL), -1);
 		for (i = 0; i < (v6 ? 16u : 4u); i++) {
 			for (bit = 0; bit < 8; bit++) {
 				x = t;
 				x.src[i] ^= (uint8_t)(1u << bit);
-				cr_assert_eq(
-					ic_cookie_check(&s, &x, isn, c, NULL), -1, "src %u", i);
+				cr_assert_eq(ic_cookie_check(&s, &x, isn, c, NULL), -1, "src %u",
+						i);
 				x = t;
 				x.dst[i] ^= (uint8_t)(1u << bit);
-				cr_assert_eq(
-					ic_cookie_check(&s, &x, isn, c, NULL), -1, "dst %u", i);
+				cr_assert_eq(ic_cookie_check(&s, &x, isn, c, NULL), -1, "dst %u",
+						i);
 			}
 		}
 		for (bit = 0; bit < 16; bit++) {
@@ -358,7 +358,7 @@ Test(ic_cookie, random_cookies_refused, .timeout = 60)
 		memcpy(t.src, &r, 8);
 		t.sport = (uint16_t)(r >> 48);
 		if (ic_cookie_check(&s, &t, (uint32_t)(r >> 16), (uint32_t)fb_rand(&rng), NULL) ==
-			0)
+				0)
 			ok++;
 	}
 	cr_assert_lt(ok, 5, "%u of 2^20 random cookies accepted", ok);

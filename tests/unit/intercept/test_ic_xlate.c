@@ -154,13 +154,13 @@ Test(ic_xlate, sack_blocks)
 					ic_xlate(f.b, &pi, 0x100, 0x200, d, NONE, NONE);
 					for (i = 0; i < n; i++) {
 						cr_assert_eq(pi.opts.sack[i][0],
-							left0 + 0x1000u * i + d);
+								left0 + 0x1000u * i + d);
 						cr_assert_eq(pi.opts.sack[i][1],
-							left0 + 0x1000u * i + 0x800u + d);
+								left0 + 0x1000u * i + 0x800u + d);
 					}
 					if (ts)
 						cr_assert_eq(pi.opts.ts_val, 0x11223344u,
-							"timestamps untouched");
+								"timestamps untouched");
 					cr_assert_eq(pi.seq, FB_SEQ + 0x100);
 					cr_assert_eq(pi.ack, FB_ACK + 0x200);
 					check_consistent(&f, &pi);
@@ -194,23 +194,23 @@ struct win_case {
 Test(ic_xlate, window_rescale)
 {
 	static const struct win_case cases[] = {
-		{PKT_TCP_ACK, 7, 0, 1000, 65535}, /* 128000: clamped */
-		{PKT_TCP_ACK, 7, 0, 511, 65408},
-		{PKT_TCP_ACK, 7, 0, 512, 65535},
-		{PKT_TCP_ACK, 0, 7, 65535, 511},
-		{PKT_TCP_ACK, 0, 7, 127, 0}, /* rounds down, as the formula says */
-		{PKT_TCP_ACK, 2, 5, 4000, 500},
-		{PKT_TCP_ACK, 5, 2, 4000, 32000},
-		{PKT_TCP_ACK, 14, 0, 1, 16384},
-		{PKT_TCP_ACK, 0, 14, 65535, 3},
-		{PKT_TCP_ACK, 20, 0, 1, 16384}, /* above 14: used as 14 */
-		{PKT_TCP_ACK, 3, NONE, 100, 800}, /* none: 0 */
-		{PKT_TCP_ACK, NONE, 3, 800, 100},
-		{PKT_TCP_ACK, NONE, 0, 800, 800},
-		{PKT_TCP_ACK, 6, 6, 1234, 1234},
-		{0, 4, 0, 100, 1600}, /* a bare segment without ACK is scaled too */
-		{PKT_TCP_SYN, 7, 0, 1000, 1000}, /* SYN: never scaled */
-		{PKT_TCP_SYN | PKT_TCP_ACK, 0, 7, 65535, 65535},
+			{PKT_TCP_ACK, 7, 0, 1000, 65535}, /* 128000: clamped */
+			{PKT_TCP_ACK, 7, 0, 511, 65408},
+			{PKT_TCP_ACK, 7, 0, 512, 65535},
+			{PKT_TCP_ACK, 0, 7, 65535, 511},
+			{PKT_TCP_ACK, 0, 7, 127, 0}, /* rounds down, as the formula says */
+			{PKT_TCP_ACK, 2, 5, 4000, 500},
+			{PKT_TCP_ACK, 5, 2, 4000, 32000},
+			{PKT_TCP_ACK, 14, 0, 1, 16384},
+			{PKT_TCP_ACK, 0, 14, 65535, 3},
+			{PKT_TCP_ACK, 20, 0, 1, 16384}, /* above 14: used as 14 */
+			{PKT_TCP_ACK, 3, NONE, 100, 800}, /* none: 0 */
+			{PKT_TCP_ACK, NONE, 3, 800, 100},
+			{PKT_TCP_ACK, NONE, 0, 800, 800},
+			{PKT_TCP_ACK, 6, 6, 1234, 1234},
+			{0, 4, 0, 100, 1600}, /* a bare segment without ACK is scaled too */
+			{PKT_TCP_SYN, 7, 0, 1000, 1000}, /* SYN: never scaled */
+			{PKT_TCP_SYN | PKT_TCP_ACK, 0, 7, 65535, 65535},
 	};
 	struct fb_spec sp = {.proto = 6, .payload_len = 1};
 	struct fb_frame f;
@@ -262,8 +262,8 @@ Test(ic_xlate, wrong_checksum_stays_wrong)
 		ic_xlate(f.b, &pi, 0xabcdef01u, 0x10203040u, 0x55555555u, 0, 9);
 		cr_assert(!pkt_l4_cksum_ok(f.b, &pi));
 		/* Off by the same amount as before. */
-		cr_assert_eq(
-			oc_diff(pkt_load16(f.b + pi.l4_off + 16), pkt_l4_cksum(f.b, &pi)), err);
+		cr_assert_eq(oc_diff(pkt_load16(f.b + pi.l4_off + 16), pkt_l4_cksum(f.b, &pi)),
+				err);
 	}
 }
 
@@ -332,8 +332,8 @@ Test(ic_xlate, random)
 		make(&sp, &f, &pi);
 		set_fields(&f, &pi, (uint32_t)(r2 >> 32), (uint32_t)r, (uint16_t)(r >> 40));
 		ic_xlate(f.b, &pi, (uint32_t)fb_rand(&rng), (uint32_t)fb_rand(&rng),
-			(uint32_t)fb_rand(&rng), (uint8_t)((r >> 48) % 16),
-			(uint8_t)((r >> 56) % 16));
+				(uint32_t)fb_rand(&rng), (uint8_t)((r >> 48) % 16),
+				(uint8_t)((r >> 56) % 16));
 		check_consistent(&f, &pi);
 	}
 }

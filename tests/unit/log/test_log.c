@@ -41,9 +41,9 @@ Test(log, format_108004_matches_asa_field_sample)
 	log_rec_set_text(&r, a, strlen(a), b, strlen(b));
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-4-108004: ESMTP Classification: Dropped connection for ESMTP "
-		"Request from outside:198.18.0.1/53034 to inside:198.18.0.2/25; "
-		"matched Class 2: cmd RCPT count gt 100");
+			"%ASA-4-108004: ESMTP Classification: Dropped connection for ESMTP "
+			"Request from outside:198.18.0.1/53034 to inside:198.18.0.2/25; "
+			"matched Class 2: cmd RCPT count gt 100");
 }
 
 Test(log, format_108005_log_only)
@@ -51,14 +51,14 @@ Test(log, format_108005_log_only)
 	struct log_rec r = rec(LOG_ASA_108005);
 	char buf[512];
 
-	log_rec_set_text(
-		&r, "ESMTP Classification", 20, "matched Class 3: body line length gt 998", 40);
+	log_rec_set_text(&r, "ESMTP Classification", 20, "matched Class 3: body line length gt 998",
+			40);
 	r.response = 0;
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-6-108005: ESMTP Classification:Received ESMTP Request from "
-		"outside:198.18.0.1/53034 to inside:198.18.0.2/25; matched Class 3: "
-		"body line length gt 998");
+			"%ASA-6-108005: ESMTP Classification:Received ESMTP Request from "
+			"outside:198.18.0.1/53034 to inside:198.18.0.2/25; matched Class 3: "
+			"body line length gt 998");
 }
 
 Test(log, format_108003_and_unprintable_address)
@@ -69,9 +69,9 @@ Test(log, format_108003_and_unprintable_address)
 	log_rec_set_text(&r, "|/bin/sh\x01", 9, NULL, 0);
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-2-108003: Terminating ESMTP connection; malicious pattern "
-		"detected in the mail address from outside:198.18.0.1/53034 to "
-		"inside:198.18.0.2/25. Mail Address:|/bin/sh.");
+			"%ASA-2-108003: Terminating ESMTP connection; malicious pattern "
+			"detected in the mail address from outside:198.18.0.1/53034 to "
+			"inside:198.18.0.2/25. Mail Address:|/bin/sh.");
 }
 
 Test(log, format_108002_out_in)
@@ -82,8 +82,8 @@ Test(log, format_108002_out_in)
 	log_rec_set_text(&r, "a b@x", 5, NULL, 0);
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-2-108002: SMTP replaced string: out 198.18.0.1 in 198.18.0.2 "
-		"data: a b@x");
+			"%ASA-2-108002: SMTP replaced string: out 198.18.0.1 in 198.18.0.2 "
+			"data: a b@x");
 }
 
 Test(log, format_108006_108007_ipv6_and_limits)
@@ -95,9 +95,9 @@ Test(log, format_108006_108007_ipv6_and_limits)
 	r.n2 = 2048;
 	log_format(&r, buf, sizeof(buf));
 	cr_assert(strstr(buf,
-			  "%ASA-7-108006: Detected ESMTP size violation from "
-			  "outside:198.18.0.1/53034 to inside:198.18.0.2/25; declared size is: "
-			  "1000, actual size is 2048") == buf);
+				  "%ASA-7-108006: Detected ESMTP size violation from "
+				  "outside:198.18.0.1/53034 to inside:198.18.0.2/25; declared size is: "
+				  "1000, actual size is 2048") == buf);
 	r = rec(LOG_ASA_108007);
 	r.conn.family = 6;
 	memset(r.conn.src, 0, 16);
@@ -110,16 +110,16 @@ Test(log, format_108006_108007_ipv6_and_limits)
 	r.conn.dst[15] = 2;
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-6-108007: TLS started on ESMTP session between client "
-		"outside:2001::1/53034 and server inside:2001::2/25");
+			"%ASA-6-108007: TLS started on ESMTP session between client "
+			"outside:2001::1/53034 and server inside:2001::2/25");
 	r = rec(LOG_ASA_201012);
 	r.n1 = 51;
 	r.n2 = 50;
 	log_format(&r, buf, sizeof(buf));
 	cr_assert_str_eq(buf,
-		"%ASA-6-201012: Per-client embryonic connection limit exceeded 51/50 "
-		"for input packet from 198.18.0.1/53034 to 198.18.0.2/25 on interface "
-		"outside");
+			"%ASA-6-201012: Per-client embryonic connection limit exceeded 51/50 "
+			"for input packet from 198.18.0.1/53034 to 198.18.0.2/25 on interface "
+			"outside");
 }
 
 /* Issue 13: sizes past 4 GiB were cut to 32 bits (5000000000 printed as 705032704). */
@@ -134,7 +134,7 @@ Test(log, format_108006_sizes_are_64_bit)
 	cr_assert_eq(r.n2, 6442450944ull);
 	log_format(&r, buf, sizeof(buf));
 	cr_assert(strstr(buf, "declared size is: 5000000000, actual size is 6442450944") != NULL,
-		"%s", buf);
+			"%s", buf);
 	log_rec_set_numbers(&r, "99999999999999999999 7", 22);
 	cr_assert_eq(r.n1, UINT64_MAX, "a number past 64 bits saturates");
 	cr_assert_eq(r.n2, 7);

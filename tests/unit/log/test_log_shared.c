@@ -90,7 +90,7 @@ Test(log_clock, readers_never_see_a_half_written_base)
 			atomic_store(&line_stop, true);
 			pthread_join(t, NULL);
 			cr_assert_fail("torn base: %llu for %llu", (unsigned long long)got,
-				(unsigned long long)x);
+					(unsigned long long)x);
 		}
 	}
 	atomic_store(&line_stop, true);

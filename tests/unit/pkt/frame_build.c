@@ -162,8 +162,8 @@ add_ipv6(const struct fb_spec *s, struct fb_frame *f, uint32_t off)
 					e[8 + 16 * j + 15] = (uint8_t)(0x10 + j);
 				}
 				if (s->rh_left != 0 && n != 0)
-					f->final_dst_off =
-						p + 8 + (s->rh_type == 0 ? 16 * (n - 1) : 0);
+					f->final_dst_off = p + 8 +
+							(s->rh_type == 0 ? 16 * (n - 1) : 0);
 			} else {
 				/* Options area: a PadN covering it all. */
 				if (el > 2) {

@@ -69,19 +69,19 @@ Test(pkt_build, every_combination)
 			for (rev = 0; rev < 2; rev++)
 				for (opt = 0; opt < 8; opt++) {
 					struct pkt_tcp_spec s = {
-						.seq = 0xfedcba98u + opt,
-						.ack = 0x01234567u + rev,
-						.win = (uint16_t)(29200 + tags),
-						.flags = PKT_TCP_SYN | PKT_TCP_ACK,
-						.reverse = (uint8_t)rev,
-						.mss = (opt & 1) ? 1460 : 0,
-						.wscale = (opt & 2) ? (uint8_t)(7 + tags)
-								    : PKT_BUILD_NO_WSCALE,
-						.sack_ok = (opt & 4) != 0,
+							.seq = 0xfedcba98u + opt,
+							.ack = 0x01234567u + rev,
+							.win = (uint16_t)(29200 + tags),
+							.flags = PKT_TCP_SYN | PKT_TCP_ACK,
+							.reverse = (uint8_t)rev,
+							.mss = (opt & 1) ? 1460 : 0,
+							.wscale = (opt & 2) ? (uint8_t)(7 + tags)
+									    : PKT_BUILD_NO_WSCALE,
+							.sack_ok = (opt & 4) != 0,
 					};
 					uint32_t optlen = 4u * __builtin_popcount(opt);
 					uint32_t want = PKT_ETH_HLEN + 4 * tags + (v6 ? 40 : 20) +
-						20 + optlen;
+							20 + optlen;
 					uint16_t n;
 
 					sp.ipv = v6 ? 6 : 4;
@@ -90,14 +90,14 @@ Test(pkt_build, every_combination)
 					memset(out, 0xcc, sizeof(out));
 					n = pkt_build_tcp(out, sizeof(out), f.b, &pi, &s);
 					cr_assert_eq(n, want, "v6 %u tags %u rev %u opt %u", v6,
-						tags, rev, opt);
+							tags, rev, opt);
 					cr_assert_eq(pkt_parse_ex(out, n, true, &o), PKT_OK);
 					cr_assert(pkt_l4_cksum_ok(out, &o));
 					ref_cksums_ok(out, &o);
 					/* L2 */
 					cr_assert_eq(memcmp(out, rev ? mac_src : mac_dst, 6), 0);
-					cr_assert_eq(
-						memcmp(out + 6, rev ? mac_dst : mac_src, 6), 0);
+					cr_assert_eq(memcmp(out + 6, rev ? mac_dst : mac_src, 6),
+							0);
 					cr_assert_eq(o.n_vlan, tags);
 					cr_assert_eq(memcmp(out + 12, f.b + 12, 4 * tags + 2), 0);
 					/* L3 */
@@ -107,14 +107,14 @@ Test(pkt_build, every_combination)
 					cr_assert_eq(memcmp(o.src, rev ? pi.dst : pi.src, 16), 0);
 					cr_assert_eq(memcmp(o.dst, rev ? pi.src : pi.dst, 16), 0);
 					if (!v6) {
-						cr_assert_eq(
-							pkt_load16(out + o.l3_off + 4), 0, "ID 0");
+						cr_assert_eq(pkt_load16(out + o.l3_off + 4), 0,
+								"ID 0");
 						cr_assert_eq(pkt_load16(out + o.l3_off + 6), 0x4000,
-							"DF");
+								"DF");
 						cr_assert_eq(out[o.l3_off + 1], 0);
 					} else {
-						cr_assert_eq(
-							pkt_load32(out + o.l3_off), 0x60000000u);
+						cr_assert_eq(pkt_load32(out + o.l3_off),
+								0x60000000u);
 					}
 					/* L4 */
 					cr_assert_eq(o.sport, rev ? FB_DPORT : FB_SPORT);
@@ -127,9 +127,11 @@ Test(pkt_build, every_combination)
 					cr_assert_eq(o.payload_len, 0);
 					cr_assert_eq(pkt_load16(out + o.l4_off + 18), 0, "urgent");
 					cr_assert_eq(o.opts.present,
-						((opt & 1) ? PKT_OPT_MSS : 0) |
-							((opt & 2) ? PKT_OPT_WSCALE : 0) |
-							((opt & 4) ? PKT_OPT_SACKOK : 0));
+							((opt & 1) ? PKT_OPT_MSS : 0) |
+									((opt & 2) ? PKT_OPT_WSCALE
+										   : 0) |
+									((opt & 4) ? PKT_OPT_SACKOK
+										   : 0));
 					if (opt & 1)
 						cr_assert_eq(o.opts.mss, 1460);
 					if (opt & 2)
@@ -265,13 +267,16 @@ Test(pkt_build, not_a_tcp_template)
 /* The RST the app hand-builds today (inspect.c send_rst), byte for byte. */
 Test(pkt_build, rst_as_the_app_builds_it)
 {
-	struct fb_spec sp = {
-		.ipv = 4, .proto = 6, .tcp_flags = PKT_TCP_ACK, .payload_len = 30, .n_tags = 1};
+	struct fb_spec sp = {.ipv = 4,
+			.proto = 6,
+			.tcp_flags = PKT_TCP_ACK,
+			.payload_len = 30,
+			.n_tags = 1};
 	struct pkt_tcp_spec s = {.seq = 0x01020304u,
-		.ack = 0xa0b0c0d0u,
-		.flags = PKT_TCP_RST | PKT_TCP_ACK,
-		.reverse = 1,
-		.wscale = PKT_BUILD_NO_WSCALE};
+			.ack = 0xa0b0c0d0u,
+			.flags = PKT_TCP_RST | PKT_TCP_ACK,
+			.reverse = 1,
+			.wscale = PKT_BUILD_NO_WSCALE};
 	struct fb_frame f;
 	struct pkt_info pi;
 	uint8_t out[PKT_BUILD_TCP_MAX], want[PKT_BUILD_TCP_MAX];

@@ -75,8 +75,10 @@ check_tcp_common(const struct pkt_info *pi, const struct fb_frame *f, uint16_t p
 
 Test(pkt_parse, ipv4_tcp)
 {
-	struct fb_spec s = {
-		.ipv = 4, .proto = 6, .tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH, .payload_len = 33};
+	struct fb_spec s = {.ipv = 4,
+			.proto = 6,
+			.tcp_flags = PKT_TCP_ACK | PKT_TCP_PSH,
+			.payload_len = 33};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -122,11 +124,11 @@ Test(pkt_parse, ipv4_options)
 Test(pkt_parse, vlan_8021q)
 {
 	struct fb_spec s = {.ipv = 4,
-		.proto = 6,
-		.n_tags = 1,
-		.tpid = {0x8100},
-		.tci = {0xe07b},
-		.payload_len = 10};
+			.proto = 6,
+			.n_tags = 1,
+			.tpid = {0x8100},
+			.tci = {0xe07b},
+			.payload_len = 10};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -141,11 +143,11 @@ Test(pkt_parse, vlan_8021q)
 Test(pkt_parse, qinq_88a8)
 {
 	struct fb_spec s = {.ipv = 6,
-		.proto = 6,
-		.n_tags = 2,
-		.tpid = {0x88a8, 0x8100},
-		.tci = {0x0064, 0x20c8},
-		.payload_len = 7};
+			.proto = 6,
+			.n_tags = 2,
+			.tpid = {0x88a8, 0x8100},
+			.tci = {0x0064, 0x20c8},
+			.payload_len = 7};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -162,11 +164,11 @@ Test(pkt_parse, qinq_88a8)
 Test(pkt_parse, qinq_8100_outer)
 {
 	struct fb_spec s = {.ipv = 4,
-		.proto = 6,
-		.n_tags = 2,
-		.tpid = {0x8100, 0x8100},
-		.tci = {0x0fff, 0x0001},
-		.payload_len = 0};
+			.proto = 6,
+			.n_tags = 2,
+			.tpid = {0x8100, 0x8100},
+			.tci = {0x0fff, 0x0001},
+			.payload_len = 0};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -181,10 +183,10 @@ Test(pkt_parse, qinq_8100_outer)
 Test(pkt_parse, vlan_depth)
 {
 	struct fb_spec s = {.ipv = 4,
-		.proto = 6,
-		.n_tags = 3,
-		.tpid = {0x88a8, 0x8100, 0x8100},
-		.tci = {1, 2, 3}};
+			.proto = 6,
+			.n_tags = 3,
+			.tpid = {0x88a8, 0x8100, 0x8100},
+			.tci = {1, 2, 3}};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -213,8 +215,11 @@ Test(pkt_parse, trunc_vlan)
 Test(pkt_parse, ipv6_tcp)
 {
 	static const uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0, 5, 0, 0, 0, 6};
-	struct fb_spec s = {
-		.ipv = 6, .proto = 6, .tcp_opts = opts, .tcp_opts_len = 12, .payload_len = 100};
+	struct fb_spec s = {.ipv = 6,
+			.proto = 6,
+			.tcp_opts = opts,
+			.tcp_opts_len = 12,
+			.payload_len = 100};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -239,13 +244,13 @@ Test(pkt_parse, ipv6_tcp)
 Test(pkt_parse, ipv6_ext_chain)
 {
 	struct fb_spec s = {.ipv = 6,
-		.proto = 6,
-		.n_ext = 3,
-		.ext_type = {0, 43, 60},
-		.ext_len = {8, 24, 16},
-		.rh_type = 4,
-		.rh_left = 0,
-		.payload_len = 9};
+			.proto = 6,
+			.n_ext = 3,
+			.ext_type = {0, 43, 60},
+			.ext_len = {8, 24, 16},
+			.rh_type = 4,
+			.rh_left = 0,
+			.payload_len = 9};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -260,11 +265,11 @@ Test(pkt_parse, ipv6_ext_chain)
 Test(pkt_parse, ipv6_ah_esp_nonext)
 {
 	struct fb_spec s = {.ipv = 6,
-		.proto = 17,
-		.n_ext = 2,
-		.ext_type = {51, 60},
-		.ext_len = {24, 8},
-		.payload_len = 4};
+			.proto = 17,
+			.n_ext = 2,
+			.ext_type = {51, 60},
+			.ext_len = {24, 8},
+			.payload_len = 4};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -275,11 +280,11 @@ Test(pkt_parse, ipv6_ah_esp_nonext)
 	cr_assert_eq(pi.flags, PKT_F_L4);
 
 	s = (struct fb_spec){.ipv = 6,
-		.proto = 50,
-		.n_ext = 1,
-		.ext_type = {0},
-		.ext_len = {8},
-		.payload_len = 30};
+			.proto = 50,
+			.n_ext = 1,
+			.ext_type = {0},
+			.ext_len = {8},
+			.payload_len = 30};
 	ASSERT_RESULT(build_parse(&s, &f, &pi), PKT_OK);
 	cr_assert_eq(pi.l4_proto, 50);
 	cr_assert_eq(pi.l4_off, 14 + 48);
@@ -298,13 +303,13 @@ Test(pkt_parse, ipv6_routing_final_dst)
 {
 	/* SRH with two segments, one left: Segment List[0] is the final destination. */
 	struct fb_spec s = {.ipv = 6,
-		.proto = 6,
-		.n_ext = 1,
-		.ext_type = {43},
-		.ext_len = {40},
-		.rh_type = 4,
-		.rh_left = 1,
-		.payload_len = 3};
+			.proto = 6,
+			.n_ext = 1,
+			.ext_type = {43},
+			.ext_len = {40},
+			.rh_type = 4,
+			.rh_left = 1,
+			.payload_len = 3};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -328,12 +333,12 @@ Test(pkt_parse, ipv6_routing_final_dst)
 Test(pkt_parse, ipv6_fragments)
 {
 	struct fb_spec s = {.ipv = 6,
-		.proto = 6,
-		.n_ext = 1,
-		.ext_type = {44},
-		.ext_len = {8},
-		.ip6_frag = 0x0001,
-		.payload_len = 64};
+			.proto = 6,
+			.n_ext = 1,
+			.ext_type = {44},
+			.ext_len = {8},
+			.ip6_frag = 0x0001,
+			.payload_len = 64};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -355,8 +360,12 @@ Test(pkt_parse, ipv6_fragments)
 	cr_assert_eq(pi.payload_len, 20 + 64);
 
 	/* First fragment too short for the TCP header: OK, no L4. */
-	s = (struct fb_spec){
-		.ipv = 6, .proto = 6, .n_ext = 1, .ext_type = {44}, .ext_len = {8}, .ip6_frag = 1};
+	s = (struct fb_spec){.ipv = 6,
+			.proto = 6,
+			.n_ext = 1,
+			.ext_type = {44},
+			.ext_len = {8},
+			.ip6_frag = 1};
 	fb_build(&s, &f);
 	put16(f.b + 14 + 4, 8 + 12);
 	ASSERT_RESULT(parse_len(f.b, 14 + 40 + 8 + 12, true, &pi), PKT_OK);
@@ -491,8 +500,11 @@ Test(pkt_parse, arp_and_other_non_ip)
 	cr_assert_eq(pi.payload_len, 0);
 
 	/* LLDP behind a tag. */
-	s = (struct fb_spec){
-		.ethertype = 0x88cc, .n_tags = 1, .tpid = {0x8100}, .tci = {5}, .payload_len = 40};
+	s = (struct fb_spec){.ethertype = 0x88cc,
+			.n_tags = 1,
+			.tpid = {0x8100},
+			.tci = {5},
+			.payload_len = 40};
 	ASSERT_RESULT(build_parse(&s, &f, &pi), PKT_OK);
 	cr_assert_eq(pi.l3, PKT_L3_NONE);
 	cr_assert_eq(pi.ethertype, 0x88cc);
@@ -536,13 +548,13 @@ Test(pkt_parse, ethernet_padding)
 Test(pkt_parse, tcp_options_syn)
 {
 	/* Linux SYN: MSS, SACKOK, TS, NOP, WS. */
-	static const uint8_t opts[] = {
-		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xad, 0x41, 0xf5, 0x88, 0, 0, 0, 0, 1, 3, 3, 7};
+	static const uint8_t opts[] = {2, 4, 0x05, 0xb4, 4, 2, 8, 10, 0xad, 0x41, 0xf5, 0x88, 0, 0,
+			0, 0, 1, 3, 3, 7};
 	struct fb_spec s = {.ipv = 4,
-		.proto = 6,
-		.tcp_flags = PKT_TCP_SYN,
-		.tcp_opts = opts,
-		.tcp_opts_len = sizeof(opts)};
+			.proto = 6,
+			.tcp_flags = PKT_TCP_SYN,
+			.tcp_opts = opts,
+			.tcp_opts_len = sizeof(opts)};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -562,8 +574,8 @@ Test(pkt_parse, tcp_options_sack)
 {
 	/* NOP NOP TS, NOP NOP SACK x3. */
 	static const uint8_t opts[] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2, 1, 1, 5, 26, 0, 0, 0x10,
-		0, 0, 0, 0x20, 0, 0, 0, 0x30, 0, 0, 0, 0x40, 0, 0xff, 0xff, 0xff, 0xf0, 0, 0, 0,
-		0x10};
+			0, 0, 0, 0x20, 0, 0, 0, 0x30, 0, 0, 0, 0x40, 0, 0xff, 0xff, 0xff, 0xf0, 0,
+			0, 0, 0x10};
 	struct fb_spec s = {.ipv = 4, .proto = 6, .tcp_opts = opts, .tcp_opts_len = sizeof(opts)};
 	struct fb_frame f;
 	struct pkt_info pi;
@@ -584,7 +596,7 @@ Test(pkt_parse, tcp_options_sack)
 
 	/* Four blocks: the most 40 bytes hold. */
 	static const uint8_t four[] = {1, 1, 5, 34, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4,
-		0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0, 7, 0, 0, 0, 8};
+			0, 0, 0, 5, 0, 0, 0, 6, 0, 0, 0, 7, 0, 0, 0, 8};
 	s.tcp_opts = four;
 	s.tcp_opts_len = sizeof(four);
 	ASSERT_RESULT(build_parse(&s, &f, &pi), PKT_OK);
@@ -790,7 +802,7 @@ Test(pkt_malformed, ip6_plen)
 Test(pkt_malformed, ip6_ext)
 {
 	struct fb_spec s = {
-		.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {0, 60}, .ext_len = {8, 16}};
+			.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {0, 60}, .ext_len = {8, 16}};
 	struct fb_frame f;
 	struct pkt_info pi;
 
@@ -811,10 +823,10 @@ Test(pkt_malformed, ip6_ext)
 
 		for (t = 0; t < sizeof(types); t++) {
 			s = (struct fb_spec){.ipv = 6,
-				.proto = 6,
-				.n_ext = 1,
-				.ext_type = {types[t]},
-				.ext_len = {types[t] == 51 ? 12 : 8}};
+					.proto = 6,
+					.n_ext = 1,
+					.ext_type = {types[t]},
+					.ext_len = {types[t] == 51 ? 12 : 8}};
 			fb_build(&s, &f);
 			for (n = 0; n < 8; n++) {
 				put16(f.b + 18, n);
@@ -824,11 +836,11 @@ Test(pkt_malformed, ip6_ext)
 	}
 	/* Hop-by-hop anywhere but first. */
 	s = (struct fb_spec){
-		.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {60, 0}, .ext_len = {8, 8}};
+			.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {60, 0}, .ext_len = {8, 8}};
 	ASSERT_RESULT(build_parse(&s, &f, &pi), PKT_IP6_EXT);
 	/* Two fragment headers. */
 	s = (struct fb_spec){
-		.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {44, 44}, .ext_len = {8, 8}};
+			.ipv = 6, .proto = 6, .n_ext = 2, .ext_type = {44, 44}, .ext_len = {8, 8}};
 	ASSERT_RESULT(build_parse(&s, &f, &pi), PKT_IP6_EXT);
 	/* AH length beyond the packet. */
 	s = (struct fb_spec){.ipv = 6, .proto = 6, .n_ext = 1, .ext_type = {51}, .ext_len = {16}};
@@ -910,21 +922,22 @@ Test(pkt_malformed, tcp_doff)
 Test(pkt_malformed, tcp_opt)
 {
 	static const uint8_t bad[][8] = {
-		{2, 0, 0, 0, 0, 0, 0, 0}, /* length 0 */
-		{2, 1, 0, 0, 0, 0, 0, 0}, /* length 1 */
-		{30, 9, 0, 0, 0, 0, 0, 0}, /* past the header */
-		{1, 1, 1, 1, 1, 1, 1, 30}, /* no room for the length byte */
-		{2, 3, 5, 1, 1, 1, 1, 0}, /* MSS length 3 */
-		{2, 5, 5, 0xb4, 0, 1, 1, 0}, /* MSS length 5 */
-		{3, 4, 7, 1, 0, 0, 0, 0}, /* WS length 4 */
-		{3, 2, 1, 1, 0, 0, 0, 0}, /* WS length 2 */
-		{4, 3, 0, 0, 0, 0, 0, 0}, /* SACKOK length 3 */
-		{5, 8, 0, 0, 0, 0, 0, 0}, /* SACK length 8 (no block) */
-		{5, 2, 0, 0, 0, 0, 0, 0}, /* SACK length 2 */
-		{8, 8, 0, 0, 0, 0, 0, 0}, /* TS length 8 */
-		{30, 0, 0, 0, 0, 0, 0, 0}, /* unknown kind, length 0 (would never advance) */
-		{30, 1, 0, 0, 0, 0, 0, 0}, /* unknown kind, length 1 */
-		{1, 1, 30, 7, 0, 0, 0, 0}, /* unknown kind, one byte past the header */
+			{2, 0, 0, 0, 0, 0, 0, 0}, /* length 0 */
+			{2, 1, 0, 0, 0, 0, 0, 0}, /* length 1 */
+			{30, 9, 0, 0, 0, 0, 0, 0}, /* past the header */
+			{1, 1, 1, 1, 1, 1, 1, 30}, /* no room for the length byte */
+			{2, 3, 5, 1, 1, 1, 1, 0}, /* MSS length 3 */
+			{2, 5, 5, 0xb4, 0, 1, 1, 0}, /* MSS length 5 */
+			{3, 4, 7, 1, 0, 0, 0, 0}, /* WS length 4 */
+			{3, 2, 1, 1, 0, 0, 0, 0}, /* WS length 2 */
+			{4, 3, 0, 0, 0, 0, 0, 0}, /* SACKOK length 3 */
+			{5, 8, 0, 0, 0, 0, 0, 0}, /* SACK length 8 (no block) */
+			{5, 2, 0, 0, 0, 0, 0, 0}, /* SACK length 2 */
+			{8, 8, 0, 0, 0, 0, 0, 0}, /* TS length 8 */
+			{30, 0, 0, 0, 0, 0, 0,
+					0}, /* unknown kind, length 0 (would never advance) */
+			{30, 1, 0, 0, 0, 0, 0, 0}, /* unknown kind, length 1 */
+			{1, 1, 30, 7, 0, 0, 0, 0}, /* unknown kind, one byte past the header */
 	};
 	struct fb_spec s = {.ipv = 4, .proto = 6, .tcp_opts_len = 8};
 	struct fb_frame f;
@@ -1020,8 +1033,8 @@ Test(pkt_result, names)
 		cr_assert_gt(strlen(pkt_result_str((enum pkt_result)r)), 1);
 		for (j = 0; n[j] != '\0'; j++)
 			cr_assert((n[j] >= 'a' && n[j] <= 'z') || (n[j] >= '0' && n[j] <= '9') ||
-					n[j] == '_',
-				"%s", n);
+							n[j] == '_',
+					"%s", n);
 	}
 }
 
@@ -1050,46 +1063,46 @@ truncate_all(const struct fb_spec *s)
 			cr_assert_neq(r, PKT_OK, "cut at %u of %u returned ok", l, f.len);
 		else
 			cr_assert(r == PKT_OK && memcmp(&pi, &whole, sizeof(pi)) == 0,
-				"cut at %u in padding changed the result", l);
+					"cut at %u in padding changed the result", l);
 	}
 }
 
 Test(pkt_truncate, every_length)
 {
 	static const uint8_t syn_opts[] = {
-		2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7};
+			2, 4, 0x05, 0xb4, 4, 2, 8, 10, 1, 2, 3, 4, 0, 0, 0, 0, 1, 3, 3, 7};
 	static const uint8_t sack[] = {1, 1, 5, 18, 0, 0, 0, 1, 0, 0, 0, 2, 0, 0, 0, 3, 0, 0, 0, 4};
 	const struct fb_spec specs[] = {
-		{.ipv = 4, .proto = 6, .payload_len = 20},
-		{.ipv = 4, .proto = 6, .tcp_opts = syn_opts, .tcp_opts_len = 20, .pad = 4},
-		{.ipv = 4,
-			.proto = 17,
-			.payload_len = 5,
-			.ip4_opt_len = 8,
-			.n_tags = 1,
-			.tpid = {0x8100}},
-		{.ipv = 6,
-			.proto = 6,
-			.tcp_opts = sack,
-			.tcp_opts_len = 20,
-			.n_tags = 2,
-			.tpid = {0x88a8, 0x8100},
-			.payload_len = 3},
-		{.ipv = 6,
-			.proto = 6,
-			.n_ext = 4,
-			.ext_type = {0, 43, 44, 60},
-			.ext_len = {8, 24, 8, 16},
-			.payload_len = 2,
-			.pad = 7},
-		{.ipv = 6,
-			.proto = 17,
-			.n_ext = 1,
-			.ext_type = {51},
-			.ext_len = {12},
-			.payload_len = 1},
-		{.ipv = 4, .proto = 1, .payload_len = 8},
-		{.ipv = 0, .payload_len = 28},
+			{.ipv = 4, .proto = 6, .payload_len = 20},
+			{.ipv = 4, .proto = 6, .tcp_opts = syn_opts, .tcp_opts_len = 20, .pad = 4},
+			{.ipv = 4,
+					.proto = 17,
+					.payload_len = 5,
+					.ip4_opt_len = 8,
+					.n_tags = 1,
+					.tpid = {0x8100}},
+			{.ipv = 6,
+					.proto = 6,
+					.tcp_opts = sack,
+					.tcp_opts_len = 20,
+					.n_tags = 2,
+					.tpid = {0x88a8, 0x8100},
+					.payload_len = 3},
+			{.ipv = 6,
+					.proto = 6,
+					.n_ext = 4,
+					.ext_type = {0, 43, 44, 60},
+					.ext_len = {8, 24, 8, 16},
+					.payload_len = 2,
+					.pad = 7},
+			{.ipv = 6,
+					.proto = 17,
+					.n_ext = 1,
+					.ext_type = {51},
+					.ext_len = {12},
+					.payload_len = 1},
+			{.ipv = 4, .proto = 1, .payload_len = 8},
+			{.ipv = 0, .payload_len = 28},
 	};
 	size_t i;
 
@@ -1105,14 +1118,18 @@ Test(pkt_truncate, random_corruption)
 {
 	static const uint8_t ts[] = {1, 1, 8, 10, 0, 0, 0, 1, 0, 0, 0, 2};
 	const struct fb_spec specs[] = {
-		{.ipv = 4, .proto = 6, .payload_len = 30, .tcp_opts = ts, .tcp_opts_len = 12},
-		{.ipv = 6,
-			.proto = 6,
-			.n_ext = 2,
-			.ext_type = {0, 44},
-			.ext_len = {8, 8},
-			.payload_len = 9},
-		{.ipv = 4, .proto = 17, .payload_len = 9, .n_tags = 1, .tpid = {0x8100}},
+			{.ipv = 4,
+					.proto = 6,
+					.payload_len = 30,
+					.tcp_opts = ts,
+					.tcp_opts_len = 12},
+			{.ipv = 6,
+					.proto = 6,
+					.n_ext = 2,
+					.ext_type = {0, 44},
+					.ext_len = {8, 8},
+					.payload_len = 9},
+			{.ipv = 4, .proto = 17, .payload_len = 9, .n_tags = 1, .tpid = {0x8100}},
 	};
 	uint64_t rng = 0x9e3779b97f4a7c15ULL;
 	struct fb_frame f;

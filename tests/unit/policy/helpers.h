@@ -41,7 +41,7 @@ load_yaml(const char *text, struct config *c)
 
 	config_default(c);
 	cr_assert_eq(config_load_string("t.yaml", text, strlen(text), c, err, sizeof(err)), 0, "%s",
-		err);
+			err);
 	cr_assert_not_null(c->policy);
 	return c->policy;
 }

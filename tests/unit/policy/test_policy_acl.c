@@ -69,9 +69,9 @@ Test(text, entries)
 	struct policy_ace e;
 	char why[128];
 
-	cr_assert_eq(
-		policy_parse_ace("permit tcp any host 172.22.1.110 eq smtp", &e, why, sizeof(why)),
-		0, "%s", why);
+	cr_assert_eq(policy_parse_ace("permit tcp any host 172.22.1.110 eq smtp", &e, why,
+				     sizeof(why)),
+			0, "%s", why);
 	cr_assert_eq(e.permit, 1);
 	cr_assert_eq(e.proto, 6);
 	cr_assert_eq(e.src.family, 0);
@@ -79,8 +79,8 @@ Test(text, entries)
 	cr_assert(e.dport.lo == 25 && e.dport.hi == 25);
 	cr_assert(e.sport.lo == 0 && e.sport.hi == 65535);
 	cr_assert_eq(policy_parse_ace("extended deny udp 10.0.0.0 255.0.0.0 range 1 1023 any", &e,
-			     why, sizeof(why)),
-		0, "%s", why);
+				     why, sizeof(why)),
+			0, "%s", why);
 	cr_assert_eq(e.permit, 0);
 	cr_assert_eq(e.src.plen, 8);
 	cr_assert(e.sport.lo == 1 && e.sport.hi == 1023);
@@ -91,8 +91,8 @@ Test(text, entries)
 	cr_assert(strstr(why, "only for tcp and udp") != NULL, "%s", why);
 	cr_assert_eq(policy_parse_ace("allow tcp any any", &e, why, sizeof(why)), -EINVAL);
 	cr_assert_eq(policy_parse_ace("permit gre any any", &e, why, sizeof(why)), -EINVAL);
-	cr_assert_eq(
-		policy_parse_ace("permit tcp any any eq 25 junk", &e, why, sizeof(why)), -EINVAL);
+	cr_assert_eq(policy_parse_ace("permit tcp any any eq 25 junk", &e, why, sizeof(why)),
+			-EINVAL);
 	cr_assert_eq(policy_parse_ace("permit tcp any", &e, why, sizeof(why)), -EINVAL);
 	cr_assert_eq(policy_parse_proto("47"), 47);
 	cr_assert_eq(policy_parse_proto("256"), -EINVAL);
@@ -150,7 +150,7 @@ Test(acl, implicit_deny_at_the_end)
 				     "  only_mx:\n"
 				     "    - permit tcp any host 192.0.2.25 eq smtp\n"
 				     "  empty: []\n",
-		&c);
+			&c);
 	struct policy_key k = key(6, "198.51.100.7", 1234, "192.0.2.26", 25);
 
 	cr_assert_eq(policy_acl_match(p, (unsigned int)policy_find_acl(p, "only_mx"), &k), 0);
@@ -168,7 +168,7 @@ Test(acl, any_matches_both_families_any4_only_v4)
 				     "  v4: ['permit tcp any4 any eq 25']\n"
 				     "  both: ['permit tcp any any eq 25']\n"
 				     "  prefix: ['permit tcp any 192.168.0.0/23 eq 25']\n",
-		&c);
+			&c);
 	struct policy_key k6 = key(6, "2001:db8::1", 1234, "2001:db8::25", 25);
 	struct policy_key k4 = key(6, "192.0.2.1", 1234, "192.168.1.200", 25);
 	struct policy_key k4b = key(6, "192.0.2.1", 1234, "192.168.2.1", 25);

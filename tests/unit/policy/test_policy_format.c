@@ -11,18 +11,18 @@ Test(format, reference_section_0_layout)
 	struct policy *p = policy_new_default();
 	struct policy_class_counters cnt[1], w2[1];
 	static const char expect[] =
-		"Global policy:\n"
-		"  Service-policy: global_policy\n"
-		"    Class-map: inspection_default\n"
-		"      Inspect: esmtp _default_esmtp_map, packet 104468, drop 0, reset-drop 0\n"
-		"        mask-banner, count 639\n"
-		"        match cmd line length gt 512           drop-connection log, packet 0\n"
-		"        match cmd RCPT count gt 100            drop-connection log, packet 0\n"
-		"        match body line length gt 998          log, packet 0\n"
-		"        match header line length gt 998        drop-connection log, packet 41\n"
-		"        match sender-address length gt 320     drop-connection log, packet 0\n"
-		"        match MIME filename length gt 255      drop-connection log, packet 0\n"
-		"        match ehlo-reply-parameter others      mask, packet 2555\n";
+			"Global policy:\n"
+			"  Service-policy: global_policy\n"
+			"    Class-map: inspection_default\n"
+			"      Inspect: esmtp _default_esmtp_map, packet 104468, drop 0, reset-drop 0\n"
+			"        mask-banner, count 639\n"
+			"        match cmd line length gt 512           drop-connection log, packet 0\n"
+			"        match cmd RCPT count gt 100            drop-connection log, packet 0\n"
+			"        match body line length gt 998          log, packet 0\n"
+			"        match header line length gt 998        drop-connection log, packet 41\n"
+			"        match sender-address length gt 320     drop-connection log, packet 0\n"
+			"        match MIME filename length gt 255      drop-connection log, packet 0\n"
+			"        match ehlo-reply-parameter others      mask, packet 2555\n";
 	char buf[4096];
 	int n;
 
@@ -50,47 +50,47 @@ Test(format, labels_of_every_criterion)
 {
 	struct config c;
 	struct policy *p = load_yaml(
-		"regex: {r1: 'a', r2: 'b'}\n"
-		"regex-classes: {rc: [r1, r2]}\n"
-		"inspect-maps:\n"
-		"  m:\n"
-		"    rules:\n"
-		"      - {match: {cmd-line-length: 512}, action: drop-connection, log: true}\n"
-		"      - {match: {cmd-rcpt-count: {gt: 100}}, action: reset}\n"
-		"      - {match: {cmd-verb: [vrfy, EXPN]}, action: mask, log: true}\n"
-		"      - {match: {body-line-length: {gt: 998}}, action: log}\n"
-		"      - {match: {body-length: {gt: 1000000}}, action: {rate-limit: 5}}\n"
-		"      - {match: {header-line-length: {gt: 998}}, log: true}\n"
-		"      - {match: {header-length: {gt: 4096}}, action: drop-connection}\n"
-		"      - {match: {header-to-fields-count: {gt: 10}}, log: true}\n"
-		"      - {match: {invalid-recipients-count: {gt: 3}}, action: reset, log: true}\n"
-		"      - {match: {sender-address-length: {gt: 320}}, log: true}\n"
-		"      - {match: {sender-address-regex: r1}, action: drop-connection}\n"
-		"      - {match: {sender-address-regex: {class: rc}}, not: true, log: true}\n"
-		"      - {match: {mime-filename-length: {gt: 255}}, log: true}\n"
-		"      - {match: {mime-filetype-regex: {regex: r2}}, log: true}\n"
-		"      - {match: {mime-encoding: [base64, others]}, log: true}\n"
-		"      - {match: {ehlo-reply-parameter: [others, CHUNKING]}, action: mask}\n"
-		"policy-maps:\n"
-		"  global_policy: [{class: inspection_default, inspect: {esmtp: m}}]\n",
-		&c);
+			"regex: {r1: 'a', r2: 'b'}\n"
+			"regex-classes: {rc: [r1, r2]}\n"
+			"inspect-maps:\n"
+			"  m:\n"
+			"    rules:\n"
+			"      - {match: {cmd-line-length: 512}, action: drop-connection, log: true}\n"
+			"      - {match: {cmd-rcpt-count: {gt: 100}}, action: reset}\n"
+			"      - {match: {cmd-verb: [vrfy, EXPN]}, action: mask, log: true}\n"
+			"      - {match: {body-line-length: {gt: 998}}, action: log}\n"
+			"      - {match: {body-length: {gt: 1000000}}, action: {rate-limit: 5}}\n"
+			"      - {match: {header-line-length: {gt: 998}}, log: true}\n"
+			"      - {match: {header-length: {gt: 4096}}, action: drop-connection}\n"
+			"      - {match: {header-to-fields-count: {gt: 10}}, log: true}\n"
+			"      - {match: {invalid-recipients-count: {gt: 3}}, action: reset, log: true}\n"
+			"      - {match: {sender-address-length: {gt: 320}}, log: true}\n"
+			"      - {match: {sender-address-regex: r1}, action: drop-connection}\n"
+			"      - {match: {sender-address-regex: {class: rc}}, not: true, log: true}\n"
+			"      - {match: {mime-filename-length: {gt: 255}}, log: true}\n"
+			"      - {match: {mime-filetype-regex: {regex: r2}}, log: true}\n"
+			"      - {match: {mime-encoding: [base64, others]}, log: true}\n"
+			"      - {match: {ehlo-reply-parameter: [others, CHUNKING]}, action: mask}\n"
+			"policy-maps:\n"
+			"  global_policy: [{class: inspection_default, inspect: {esmtp: m}}]\n",
+			&c);
 	static const char *const labels[][2] = {
-		{"cmd line length gt 512", "drop-connection log"},
-		{"cmd RCPT count gt 100", "reset"},
-		{"cmd verb VRFY EXPN", "mask log"},
-		{"body line length gt 998", "log"},
-		{"body length gt 1000000", "rate-limit 5"},
-		{"header line length gt 998", "log"},
-		{"header length gt 4096", "drop-connection"},
-		{"header to-fields count gt 10", "log"},
-		{"invalid-recipients count gt 3", "reset log"},
-		{"sender-address length gt 320", "log"},
-		{"sender-address regex r1", "drop-connection"},
-		{"not sender-address regex class rc", "log"},
-		{"MIME filename length gt 255", "log"},
-		{"MIME filetype regex r2", "log"},
-		{"MIME encoding base64 others", "log"},
-		{"ehlo-reply-parameter CHUNKING others", "mask"},
+			{"cmd line length gt 512", "drop-connection log"},
+			{"cmd RCPT count gt 100", "reset"},
+			{"cmd verb VRFY EXPN", "mask log"},
+			{"body line length gt 998", "log"},
+			{"body length gt 1000000", "rate-limit 5"},
+			{"header line length gt 998", "log"},
+			{"header length gt 4096", "drop-connection"},
+			{"header to-fields count gt 10", "log"},
+			{"invalid-recipients count gt 3", "reset log"},
+			{"sender-address length gt 320", "log"},
+			{"sender-address regex r1", "drop-connection"},
+			{"not sender-address regex class rc", "log"},
+			{"MIME filename length gt 255", "log"},
+			{"MIME filetype regex r2", "log"},
+			{"MIME encoding base64 others", "log"},
+			{"ehlo-reply-parameter CHUNKING others", "mask"},
 	};
 	int m = policy_find_imap(p, "m");
 	unsigned int i;
@@ -147,13 +147,12 @@ Test(format, whole_show_with_limits_exemptions_and_ios)
 	buf = malloc((size_t)n + 1);
 	cr_assert_eq(policy_format_service_policy(c.policy, NULL, false, buf, (size_t)n + 1), n);
 	cr_assert(strstr(buf, "Interface pair 1:\n  Service-policy: dmz_policy\n") != NULL, "%s",
-		buf);
-	cr_assert(
-		strstr(buf,
-			"      Set connection policy: conn-max 1000 embryonic-conn-max 200 "
-			"per-client-max 20 per-client-embryonic-max 5 embryonic-action intercept\n"
-			"        connections 0, drop 0, intercept 0\n") != NULL,
-		"%s", buf);
+			buf);
+	cr_assert(strstr(buf,
+				  "      Set connection policy: conn-max 1000 embryonic-conn-max 200 "
+				  "per-client-max 20 per-client-embryonic-max 5 embryonic-action intercept\n"
+				  "        connections 0, drop 0, intercept 0\n") != NULL,
+			"%s", buf);
 	cr_assert(strstr(buf, "embryonic 0:00:10 idle 0:30:00 half-closed 0:00:30") != NULL);
 	cr_assert(strstr(buf, "    Class-map: submission\n      No inspection") != NULL);
 	free(buf);

@@ -114,12 +114,12 @@ Test(lookup, statics)
 {
 	struct config c;
 	struct policy *p = load_yaml(
-		"statics:\n"
-		"  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100\n"
-		"  - static (dmz,outside) 1.1.2.0 10.9.0.0 netmask 255.255.255.0 70 udp 0\n"
-		"  - {real: '2001:db8::/64', mapped: '2001:db8:f::', tcp: {max-conns: 7}}\n"
-		"  - {real: 192.168.1.0/24, tcp: {embryonic-limit: 3}}\n",
-		&c);
+			"statics:\n"
+			"  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100\n"
+			"  - static (dmz,outside) 1.1.2.0 10.9.0.0 netmask 255.255.255.0 70 udp 0\n"
+			"  - {real: '2001:db8::/64', mapped: '2001:db8:f::', tcp: {max-conns: 7}}\n"
+			"  - {real: 192.168.1.0/24, tcp: {embryonic-limit: 3}}\n",
+			&c);
 	const struct policy_static *s;
 	struct policy_key k;
 
@@ -234,12 +234,12 @@ Test(lookup, ios_alert_off_silences_the_map)
 {
 	struct config c;
 	struct policy *p =
-		load_yaml("ip-inspect:\n"
-			  "  alert: off\n"
-			  "  audit-trail: on\n"
-			  "  names: {X: {esmtp: {max-data: 100}}, Y: {smtp: {alert: on}}}\n"
-			  "  bindings: [{name: X}, {name: Y, interface: inside}]\n",
-			&c);
+			load_yaml("ip-inspect:\n"
+				  "  alert: off\n"
+				  "  audit-trail: on\n"
+				  "  names: {X: {esmtp: {max-data: 100}}, Y: {smtp: {alert: on}}}\n"
+				  "  bindings: [{name: X}, {name: Y, interface: inside}]\n",
+					&c);
 	struct policy_match m;
 	struct policy_key k = key(6, "203.0.113.5", 40000, "172.22.1.110", 25);
 	unsigned int i;
@@ -265,7 +265,7 @@ Test(lookup, smtp_class_and_class_default)
 				     "    - {class: inspection_default, inspect: smtp}\n"
 				     "    - class: class-default\n"
 				     "      set-connection: {per-client-max: 3}\n",
-		&c);
+			&c);
 	struct policy_match m;
 	struct policy_key k = key(6, "203.0.113.5", 40000, "192.0.2.1", 25);
 

@@ -51,35 +51,35 @@ Test(running, every_section)
 {
 	struct config c;
 	struct policy *p = load_yaml(
-		"regex: {bad: '@evil[.]example'}\n"
-		"access-lists:\n"
-		"  mx:\n"
-		"    - permit tcp any host 192.0.2.25 eq smtp\n"
-		"    - deny ip 10.0.0.0 255.0.0.0 any\n"
-		"class-maps:\n"
-		"  mx: {match: {access-list: mx}}\n"
-		"  submission: {match: {port: tcp eq 587}}\n"
-		"inspect-maps:\n"
-		"  strict:\n"
-		"    parameters: {mask-banner: neutral, allow-tls: {log: true}}\n"
-		"    rules:\n"
-		"      - {match: {sender-address-regex: bad}, action: reset, log: true}\n"
-		"policy-maps:\n"
-		"  global_policy:\n"
-		"    - class: mx\n"
-		"      inspect: {esmtp: strict}\n"
-		"      set-connection:\n"
-		"        conn-max: 100\n"
-		"        embryonic-conn-max: 20\n"
-		"        timeout: {idle: 0:30:00}\n"
-		"    - class: submission\n"
-		"      no-inspect: [esmtp]\n"
-		"statics:\n"
-		"  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100\n"
-		"ip-inspect:\n"
-		"  names: {OUT-IN: {smtp: {max-data: 20000000, timeout: 3600}}}\n"
-		"  bindings: [{name: OUT-IN, interface: outside, direction: in}]\n",
-		&c);
+			"regex: {bad: '@evil[.]example'}\n"
+			"access-lists:\n"
+			"  mx:\n"
+			"    - permit tcp any host 192.0.2.25 eq smtp\n"
+			"    - deny ip 10.0.0.0 255.0.0.0 any\n"
+			"class-maps:\n"
+			"  mx: {match: {access-list: mx}}\n"
+			"  submission: {match: {port: tcp eq 587}}\n"
+			"inspect-maps:\n"
+			"  strict:\n"
+			"    parameters: {mask-banner: neutral, allow-tls: {log: true}}\n"
+			"    rules:\n"
+			"      - {match: {sender-address-regex: bad}, action: reset, log: true}\n"
+			"policy-maps:\n"
+			"  global_policy:\n"
+			"    - class: mx\n"
+			"      inspect: {esmtp: strict}\n"
+			"      set-connection:\n"
+			"        conn-max: 100\n"
+			"        embryonic-conn-max: 20\n"
+			"        timeout: {idle: 0:30:00}\n"
+			"    - class: submission\n"
+			"      no-inspect: [esmtp]\n"
+			"statics:\n"
+			"  - static (inside,outside) 1.1.1.1 192.168.1.1 netmask 255.255.255.255 tcp 50 100\n"
+			"ip-inspect:\n"
+			"  names: {OUT-IN: {smtp: {max-data: 20000000, timeout: 3600}}}\n"
+			"  bindings: [{name: OUT-IN, interface: outside, direction: in}]\n",
+			&c);
 	char *t = running(p);
 	int n;
 
@@ -104,10 +104,11 @@ Test(running, every_section)
 	has_line(t, "  no inspect esmtp");
 	has_line(t, "static (inside,outside) 1.1.1.1 192.168.1.1/32 tcp 50 100 udp 0");
 	has_line(t, "ip inspect max-incomplete high 500");
-	cr_assert_not_null(strstr(t,
-				   "\nip inspect name OUT-IN smtp alert on max-data 20000000 "
-				   "timeout 3600 (class "),
-		"%s", t);
+	cr_assert_not_null(
+			strstr(t,
+					"\nip inspect name OUT-IN smtp alert on max-data 20000000 "
+					"timeout 3600 (class "),
+			"%s", t);
 	/* snprintf semantics */
 	n = (int)strlen(t);
 	cr_assert_eq(policy_format_running_config(p, t, 8), n);
@@ -126,7 +127,7 @@ Test(running, chain_and_class_text)
 				     "  global_policy:\n"
 				     "    - {class: mx, set-connection: {conn-max: 5}}\n"
 				     "    - {class: inspection_default, inspect: esmtp}\n",
-		&c);
+			&c);
 	const struct policy_class *const *chain;
 	char why[256];
 	unsigned int n = policy_chain_get(p, 0, &chain);
@@ -135,8 +136,8 @@ Test(running, chain_and_class_text)
 	cr_assert_str_eq(chain[0]->name, "mx");
 	cr_assert_str_eq(chain[1]->name, "inspection_default");
 	cr_assert_str_eq(policy_cmap_describe(p, chain[0]->cmap, why, sizeof(why)),
-		"match access-list mx; match port tcp 25-25");
+			"match access-list mx; match port tcp 25-25");
 	cr_assert_str_eq(policy_cmap_describe(p, chain[1]->cmap, why, sizeof(why)),
-		"match default-inspection-traffic (tcp/25)");
+			"match default-inspection-traffic (tcp/25)");
 	config_free(&c);
 }

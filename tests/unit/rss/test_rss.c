@@ -14,46 +14,46 @@
 #include "rss.h"
 
 static const uint8_t ms_key[RSS_KEY_LEN] = {
-	0x6d,
-	0x5a,
-	0x56,
-	0xda,
-	0x25,
-	0x5b,
-	0x0e,
-	0xc2,
-	0x41,
-	0x67,
-	0x25,
-	0x3d,
-	0x43,
-	0xa3,
-	0x8f,
-	0xb0,
-	0xd0,
-	0xca,
-	0x2b,
-	0xcb,
-	0xae,
-	0x7b,
-	0x30,
-	0xb4,
-	0x77,
-	0xcb,
-	0x2d,
-	0xa3,
-	0x80,
-	0x30,
-	0xf2,
-	0x0c,
-	0x6a,
-	0x42,
-	0xb7,
-	0x3b,
-	0xbe,
-	0xac,
-	0x01,
-	0xfa,
+		0x6d,
+		0x5a,
+		0x56,
+		0xda,
+		0x25,
+		0x5b,
+		0x0e,
+		0xc2,
+		0x41,
+		0x67,
+		0x25,
+		0x3d,
+		0x43,
+		0xa3,
+		0x8f,
+		0xb0,
+		0xd0,
+		0xca,
+		0x2b,
+		0xcb,
+		0xae,
+		0x7b,
+		0x30,
+		0xb4,
+		0x77,
+		0xcb,
+		0x2d,
+		0xa3,
+		0x80,
+		0x30,
+		0xf2,
+		0x0c,
+		0x6a,
+		0x42,
+		0xb7,
+		0x3b,
+		0xbe,
+		0xac,
+		0x01,
+		0xfa,
 };
 
 struct vec {
@@ -65,18 +65,18 @@ struct vec {
 /* Destination, source, ports as in the published table; input order is
  * source address, destination address, source port, destination port. */
 static const struct vec v4[] = {
-	{"161.142.100.80", "66.9.149.187", 1766, 2794, 0x323e8fc2, 0x51ccc178},
-	{"65.69.140.83", "199.92.111.2", 4739, 14230, 0xd718262a, 0xc626b0ea},
-	{"12.22.207.184", "24.19.198.95", 38024, 12898, 0xd2d0a5de, 0x5c2b394a},
-	{"209.142.163.6", "38.27.205.30", 2217, 48228, 0x82989176, 0xafc7327f},
-	{"202.188.127.2", "153.39.163.191", 1303, 44251, 0x5d1809c5, 0x10e828a2},
+		{"161.142.100.80", "66.9.149.187", 1766, 2794, 0x323e8fc2, 0x51ccc178},
+		{"65.69.140.83", "199.92.111.2", 4739, 14230, 0xd718262a, 0xc626b0ea},
+		{"12.22.207.184", "24.19.198.95", 38024, 12898, 0xd2d0a5de, 0x5c2b394a},
+		{"209.142.163.6", "38.27.205.30", 2217, 48228, 0x82989176, 0xafc7327f},
+		{"202.188.127.2", "153.39.163.191", 1303, 44251, 0x5d1809c5, 0x10e828a2},
 };
 
 static const struct vec v6[] = {
-	{"3ffe:2501:200:3::1", "3ffe:2501:200:1fff::7", 1766, 2794, 0x2cc18cd5, 0x40207d3d},
-	{"ff02::1", "3ffe:501:8::260:97ff:fe40:efab", 4739, 14230, 0x0f0c461c, 0xdde51bbf},
-	{"fe80::200:f8ff:fe21:67cf", "3ffe:1900:4545:3:200:f8ff:fe21:67cf", 38024, 44251,
-		0x4b61e985, 0x02d1feef},
+		{"3ffe:2501:200:3::1", "3ffe:2501:200:1fff::7", 1766, 2794, 0x2cc18cd5, 0x40207d3d},
+		{"ff02::1", "3ffe:501:8::260:97ff:fe40:efab", 4739, 14230, 0x0f0c461c, 0xdde51bbf},
+		{"fe80::200:f8ff:fe21:67cf", "3ffe:1900:4545:3:200:f8ff:fe21:67cf", 38024, 44251,
+				0x4b61e985, 0x02d1feef},
 };
 
 static struct rss_ctx ms, sym;
@@ -100,10 +100,10 @@ Test(rss, microsoft_ipv4_vectors)
 		cr_assert_eq(inet_pton(AF_INET, v4[i].src, in), 1);
 		cr_assert_eq(inet_pton(AF_INET, v4[i].dst, in + 4), 1);
 		cr_assert_eq(rss_toeplitz(ms_key, sizeof(ms_key), in, 8), v4[i].ip_only,
-			"vector %zu, addresses only", i);
+				"vector %zu, addresses only", i);
 		cr_assert_eq(rss_hash(&ms, in, 8), v4[i].ip_only);
 		cr_assert_eq(rss_hash_v4(&ms, in, in + 4, v4[i].sport, v4[i].dport),
-			v4[i].with_ports, "vector %zu, with ports", i);
+				v4[i].with_ports, "vector %zu, with ports", i);
 	}
 }
 
@@ -117,9 +117,9 @@ Test(rss, microsoft_ipv6_vectors)
 		cr_assert_eq(inet_pton(AF_INET6, v6[i].src, in), 1);
 		cr_assert_eq(inet_pton(AF_INET6, v6[i].dst, in + 16), 1);
 		cr_assert_eq(rss_toeplitz(ms_key, sizeof(ms_key), in, 32), v6[i].ip_only,
-			"vector %zu, addresses only", i);
+				"vector %zu, addresses only", i);
 		cr_assert_eq(rss_hash_v6(&ms, in, in + 16, v6[i].sport, v6[i].dport),
-			v6[i].with_ports, "vector %zu, with ports", i);
+				v6[i].with_ports, "vector %zu, with ports", i);
 	}
 }
 
@@ -135,8 +135,8 @@ Test(rss, tables_equal_the_reference)
 		for (j = 0; j < len; j++)
 			in[j] = (uint8_t)rand();
 		cr_assert_eq(rss_hash(&ms, in, len), rss_toeplitz(ms_key, RSS_KEY_LEN, in, len));
-		cr_assert_eq(
-			rss_hash(&sym, in, len), rss_toeplitz(rss_sym_key, RSS_KEY_LEN, in, len));
+		cr_assert_eq(rss_hash(&sym, in, len),
+				rss_toeplitz(rss_sym_key, RSS_KEY_LEN, in, len));
 	}
 }
 
@@ -203,11 +203,11 @@ Test(rss, tuple_by_protocol)
 		cr_assert_eq(inet_pton(AF_INET, v4[i].src, in), 1);
 		cr_assert_eq(inet_pton(AF_INET, v4[i].dst, in + 4), 1);
 		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 6, v4[i].sport, v4[i].dport),
-			v4[i].with_ports);
+				v4[i].with_ports);
 		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 17, v4[i].sport, v4[i].dport),
-			v4[i].with_ports);
+				v4[i].with_ports);
 		cr_assert_eq(rss_hash_tuple(&ms, 4, in, in + 4, 1, v4[i].sport, v4[i].dport),
-			v4[i].ip_only);
+				v4[i].ip_only);
 	}
 	for (i = 0; i < sizeof(v6) / sizeof(v6[0]); i++) {
 		uint8_t in[32];
@@ -215,8 +215,8 @@ Test(rss, tuple_by_protocol)
 		cr_assert_eq(inet_pton(AF_INET6, v6[i].src, in), 1);
 		cr_assert_eq(inet_pton(AF_INET6, v6[i].dst, in + 16), 1);
 		cr_assert_eq(rss_hash_tuple(&ms, 16, in, in + 16, 6, v6[i].sport, v6[i].dport),
-			v6[i].with_ports);
+				v6[i].with_ports);
 		cr_assert_eq(rss_hash_tuple(&ms, 16, in, in + 16, 58, v6[i].sport, v6[i].dport),
-			v6[i].ip_only);
+				v6[i].ip_only);
 	}
 }

@@ -20,7 +20,7 @@ find_crlf(const uint8_t *p, uint32_t n)
 
 static void
 toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r)
+		struct tcp_insp_result *r)
 {
 	struct h_insp *in = arg;
 	uint32_t pos = 0;
@@ -58,7 +58,7 @@ toy_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t
 			return;
 		}
 		if (llen >= 4 && memcmp(line, "DPKT", 4) == 0 &&
-			!(in->dpkt_once && in->dpkt_done)) {
+				!(in->dpkt_once && in->dpkt_done)) {
 			in->dpkt_done = 1;
 			r->verdict = TCP_INSP_DROP_PACKET;
 			r->consumed = 0;
@@ -190,8 +190,8 @@ take_out(struct h *h)
 			continue;
 		}
 		if (p->fate == TCP_ACT_FORWARD)
-			cr_assert(
-				memcmp(p->buf, p->raw, p->len) == 0, "FORWARD but payload changed");
+			cr_assert(memcmp(p->buf, p->raw, p->len) == 0,
+					"FORWARD but payload changed");
 		for (j = 0; j < p->len; j++) {
 			uint32_t off = p->seq + j - (h->isn[p->dir] + 1);
 
@@ -244,7 +244,7 @@ h_th_csum_ok(const struct h *h, int id)
 
 int
 h_send_raw(struct h *h, int dir, uint32_t seq, uint32_t ack, const void *data, uint32_t len,
-	uint8_t flags, uint16_t win, uint8_t wscale, int csum_ok)
+		uint8_t flags, uint16_t win, uint8_t wscale, int csum_ok)
 {
 	struct h_pkt *p;
 	struct tcp_seg s;
@@ -292,7 +292,7 @@ int
 h_send(struct h *h, int dir, uint32_t off, const void *data, uint32_t len, uint8_t flags)
 {
 	return h_send_raw(h, dir, h->isn[dir] + 1 + off, h->isn[!dir] + 1 + h->ack[dir], data, len,
-		(uint8_t)(flags | TCP_F_ACK), h->win[dir], TCP_WSCALE_NONE, 1);
+			(uint8_t)(flags | TCP_F_ACK), h->win[dir], TCP_WSCALE_NONE, 1);
 }
 
 int
@@ -300,7 +300,7 @@ h_ack(struct h *h, int dir, uint32_t off)
 {
 	h->ack[dir] = off;
 	return h_send_raw(h, dir, h->c.h[dir].snd_max, h->isn[!dir] + 1 + off, NULL, 0, TCP_F_ACK,
-		h->win[dir], TCP_WSCALE_NONE, 1);
+			h->win[dir], TCP_WSCALE_NONE, 1);
 }
 
 void
@@ -367,10 +367,10 @@ h_wire_is(const struct h *h, int dir, uint32_t off, const char *s)
 	uint32_t n = (uint32_t)strlen(s), k;
 
 	for (k = 0; k < n; k++) {
-		cr_assert(
-			h->wire_set[dir][off + k], "dir %d byte %u never forwarded", dir, off + k);
+		cr_assert(h->wire_set[dir][off + k], "dir %d byte %u never forwarded", dir,
+				off + k);
 		cr_assert_eq(h->wire[dir][off + k], (uint8_t)s[k], "dir %d byte %u: %c, want %c",
-			dir, off + k, h->wire[dir][off + k], s[k]);
+				dir, off + k, h->wire[dir][off + k], s[k]);
 	}
 }
 

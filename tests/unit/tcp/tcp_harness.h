@@ -104,7 +104,7 @@ void h_handshake(struct h *h, uint32_t isn0, uint32_t isn1, uint8_t ws0, uint8_t
 int h_send(struct h *h, int dir, uint32_t off, const void *data, uint32_t len, uint8_t flags);
 /* Same with a raw sequence number and ack. */
 int h_send_raw(struct h *h, int dir, uint32_t seq, uint32_t ack, const void *data, uint32_t len,
-	uint8_t flags, uint16_t win, uint8_t wscale, int csum_ok);
+		uint8_t flags, uint16_t win, uint8_t wscale, int csum_ok);
 /* A pure ACK from dir acknowledging off bytes of the other direction. */
 int h_ack(struct h *h, int dir, uint32_t off);
 /* tcp_conn_tick at h->now. */

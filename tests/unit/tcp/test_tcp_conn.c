@@ -22,15 +22,15 @@ Test(tcp_conn, handshake_ok)
 	cr_assert_eq(h->c.ws_ok, 0);
 	/* SYN and SYN-ACK retransmissions with the same ISN pass. */
 	cr_assert_eq(h_fate(h, h_send_raw(h, 0, ISN0, 0, NULL, 0, TCP_F_SYN, 100, 0xff, 1)),
-		TCP_ACT_FORWARD);
+			TCP_ACT_FORWARD);
 	cr_assert_eq(h_fate(h,
-			     h_send_raw(h, 1, ISN1, ISN0 + 1, NULL, 0, TCP_F_SYN | TCP_F_ACK, 100,
-				     0xff, 1)),
-		TCP_ACT_FORWARD);
+				     h_send_raw(h, 1, ISN1, ISN0 + 1, NULL, 0,
+						     TCP_F_SYN | TCP_F_ACK, 100, 0xff, 1)),
+			TCP_ACT_FORWARD);
 	cr_assert_eq(h_ctr(h, TCP_CTR_HS_RETRANS), 2);
 	/* A SYN with another ISN does not. */
 	cr_assert_eq(h_fate(h, h_send_raw(h, 0, ISN0 + 7, 0, NULL, 0, TCP_F_SYN, 100, 0xff, 1)),
-		TCP_ACT_DROP);
+			TCP_ACT_DROP);
 	cr_assert_eq(h_ctr(h, TCP_CTR_HS_UNEXPECTED), 1);
 	h_free(h);
 }
@@ -39,14 +39,14 @@ Test(tcp_conn, bad_flag_combinations)
 {
 	struct h *h = h_new(NULL);
 	static const uint8_t bad[] = {
-		TCP_F_SYN | TCP_F_FIN,
-		TCP_F_SYN | TCP_F_RST,
-		TCP_F_SYN | TCP_F_FIN | TCP_F_ACK,
-		0,
-		TCP_F_PSH,
-		TCP_F_URG | TCP_F_PSH | TCP_F_FIN, /* xmas without ACK */
-		TCP_F_FIN,
-		TCP_F_FIN | TCP_F_RST | TCP_F_ACK,
+			TCP_F_SYN | TCP_F_FIN,
+			TCP_F_SYN | TCP_F_RST,
+			TCP_F_SYN | TCP_F_FIN | TCP_F_ACK,
+			0,
+			TCP_F_PSH,
+			TCP_F_URG | TCP_F_PSH | TCP_F_FIN, /* xmas without ACK */
+			TCP_F_FIN,
+			TCP_F_FIN | TCP_F_RST | TCP_F_ACK,
 	};
 	unsigned int k;
 	int id;
@@ -152,8 +152,8 @@ Test(tcp_conn, window_violations)
 	h_ack(h, 1, 0);
 	/* Beyond the right edge. */
 	id = h_send(h, 0, 100, "x", 1, 0);
-	cr_assert_eq(
-		h_fate(h, id), FATE_PENDING, "a 1-byte zero-window probe at the edge is queued");
+	cr_assert_eq(h_fate(h, id), FATE_PENDING,
+			"a 1-byte zero-window probe at the edge is queued");
 	id = h_send(h, 0, 101, "y", 1, 0);
 	cr_assert_eq(h->pk[id].reason, TCP_DROP_WINDOW);
 	id = h_send(h, 0, 5000, "zzzz", 4, 0);

@@ -31,17 +31,17 @@ static uint32_t
 make_transcript(uint64_t *rs, char *t, uint32_t cap)
 {
 	static const char *const lines[] = {
-		"EHLO client.example.org\r\n",
-		"XEXC forbidden command\r\n",
-		"MAIL FROM:<alice@example.org>\r\n",
-		"RCPT TO:<bob@example.net>\r\n",
-		"XEXCH50 1234\r\n",
-		"NOOP\r\n",
-		"DATA\r\n",
-		"Subject: hello\r\n",
-		"some body text that goes on for a while, longer than most segments here\r\n",
-		".\r\n",
-		"XEXC\r\n",
+			"EHLO client.example.org\r\n",
+			"XEXC forbidden command\r\n",
+			"MAIL FROM:<alice@example.org>\r\n",
+			"RCPT TO:<bob@example.net>\r\n",
+			"XEXCH50 1234\r\n",
+			"NOOP\r\n",
+			"DATA\r\n",
+			"Subject: hello\r\n",
+			"some body text that goes on for a while, longer than most segments here\r\n",
+			".\r\n",
+			"XEXC\r\n",
 	};
 	uint32_t n = 0;
 
@@ -198,7 +198,7 @@ one_run(uint64_t seed, uint32_t maxlen, int acks, uint32_t size)
 			if (o < p->acked_at)
 				continue;
 			cr_assert_eq(p->buf[j], ref[o], "seed %llu pkt %u byte %u",
-				(unsigned long long)seed, k, o);
+					(unsigned long long)seed, k, o);
 		}
 	}
 	for (k = 0; k < n; k++)

@@ -646,8 +646,8 @@ Test(tcp_stream, refused_ooo_fin_is_not_learnt)
 	k = sends(h, 0, 0, "HELO abc\r\n");
 	cr_assert_eq(h_fate(h, k), TCP_ACT_FORWARD);
 	data = sends(h, 0, 42,
-		"\r\nMAIL FROM:<a@b.example> and more than a hundred bytes of it "
-		"so that it runs well past the refused FIN's sequence number\r\n");
+			"\r\nMAIL FROM:<a@b.example> and more than a hundred bytes of it "
+			"so that it runs well past the refused FIN's sequence number\r\n");
 	cr_assert_neq(h_fate(h, data), TCP_ACT_DROP, "data after a refused FIN is not dropped");
 	cr_assert_eq(h_drops(h, TCP_DROP_AFTER_FIN), 0);
 	cr_assert_eq(h_ctr(h, TCP_CTR_BAD_FIN), 0);

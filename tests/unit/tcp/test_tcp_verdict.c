@@ -189,8 +189,8 @@ fill(struct h *h)
 		for (k = 0; k < TCP_HELD_MAX; k++)
 			cr_assert_eq(h_fate(h, sends(h, d, (uint32_t)k, "a")), FATE_PENDING);
 		for (k = 0; k < TCP_OOO_MAX; k++)
-			cr_assert_eq(
-				h_fate(h, sends(h, d, 1000 + 2 * (uint32_t)k, "b")), FATE_PENDING);
+			cr_assert_eq(h_fate(h, sends(h, d, 1000 + 2 * (uint32_t)k, "b")),
+					FATE_PENDING);
 	}
 	cr_assert_eq(tcp_conn_held(&h->c), 2 * (TCP_HELD_MAX + TCP_OOO_MAX));
 }
@@ -355,7 +355,7 @@ Test(tcp_verdict, rtx_pool_empty)
 
 static void
 bad_inspect(void *arg, struct tcp_conn *c, int dir, const uint8_t *buf, uint32_t len,
-	struct tcp_insp_result *r)
+		struct tcp_insp_result *r)
 {
 	struct h_insp *in = arg;
 
