@@ -18,7 +18,10 @@
 #include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
+
 #include "policy.h"
+#include "tsclock.h"
 
 #define REC_MAX 1024 /* bytes of one framed record (an ASA line is at most 512) */
 #define RETRY_NS 1000000000ull /* a lost TCP server is tried again after a second */
@@ -44,15 +47,6 @@ static struct policy_log_host cur_cfg[POLICY_MAX_LOG_HOSTS];
 static char cur_device_id[POLICY_DEVICE_ID_MAX];
 static char hostname[256] = "-";
 static bool shut; /* audit_remote_close: counters kept for the report */
-
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
 
 static socklen_t
 host_sockaddr(const struct policy_log_host *c, struct sockaddr_storage *ss)
@@ -81,7 +75,7 @@ host_down(struct host *h)
 		close(h->fd);
 	h->fd = -1;
 	h->st = H_DOWN;
-	h->retry_at = mono_ns() + RETRY_NS;
+	h->retry_at = audit_tsc_to_ns(rte_rdtsc()) + RETRY_NS;
 	if (h->off != 0 && h->count != 0) {
 		/* The record cut by the loss cannot be finished on a new
 		 * connection: dropped; the queued ones follow. */
@@ -188,7 +182,7 @@ host_poll(struct host *h)
 	if (h->cfg.proto == 0)
 		return;
 	if (h->st == H_DOWN) {
-		if (mono_ns() >= h->retry_at) {
+		if (audit_tsc_to_ns(rte_rdtsc()) >= h->retry_at) {
 			h->reconnects++;
 			host_connect(h);
 		}

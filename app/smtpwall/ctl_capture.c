@@ -175,7 +175,6 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 {
 	char p[512], err[640], *addr, *path, *cnt, *save = NULL;
 	uint64_t count = CAP_DEFAULT_COUNT;
-	int rc = 0;
 
 	RTE_SET_USED(cmd);
 	snprintf(p, sizeof(p), "%s", params != NULL ? params : "");
@@ -211,7 +210,7 @@ tel_capture(const char *cmd, const char *params, struct rte_tel_data *d)
 		}
 	}
 	pthread_mutex_unlock(&cap_lock);
-	return rc;
+	return 0;
 }
 
 int

@@ -272,18 +272,23 @@ asp_format(void)
 
 #undef D
 
-/* /smtpwall/asp_drop[,LINE]: ASA `show asp drop`. */
+/* A formatted text (malloc'ed, or NULL) as a paged reply from line params. */
 static int
-tel_asp_drop(const char *cmd, const char *params, struct rte_tel_data *d)
+paged(char *text, const char *params, struct rte_tel_data *d)
 {
-	char *text = asp_format();
-
-	RTE_SET_USED(cmd);
 	if (text == NULL)
 		return -ENOMEM;
 	ctl_text_reply(d, text, params != NULL ? strtoul(params, NULL, 10) : 0);
 	free(text);
 	return 0;
+}
+
+/* /smtpwall/asp_drop[,LINE]: ASA `show asp drop`. */
+static int
+tel_asp_drop(const char *cmd, const char *params, struct rte_tel_data *d)
+{
+	RTE_SET_USED(cmd);
+	return paged(asp_format(), params, d);
 }
 
 /* /smtpwall/clear_asp_drop: the counters stay, a baseline moves. */
@@ -362,14 +367,8 @@ version_format(void)
 static int
 tel_version(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	char *text = version_format();
-
 	RTE_SET_USED(cmd);
-	if (text == NULL)
-		return -ENOMEM;
-	ctl_text_reply(d, text, params != NULL ? strtoul(params, NULL, 10) : 0);
-	free(text);
-	return 0;
+	return paged(version_format(), params, d);
 }
 
 /* ------------------------------------------------------------------ */
@@ -498,14 +497,8 @@ running_format(void)
 static int
 tel_running_config(const char *cmd, const char *params, struct rte_tel_data *d)
 {
-	char *text = running_format();
-
 	RTE_SET_USED(cmd);
-	if (text == NULL)
-		return -ENOMEM;
-	ctl_text_reply(d, text, params != NULL ? strtoul(params, NULL, 10) : 0);
-	free(text);
-	return 0;
+	return paged(running_format(), params, d);
 }
 
 int

@@ -16,9 +16,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
-#include <time.h>
 #include <unistd.h>
 
+#include <rte_cycles.h>
 #include <rte_ethdev.h>
 
 #include "app.h"
@@ -29,6 +29,7 @@
 #include "policy.h"
 #include "stats.h"
 #include "tcp.h"
+#include "tsclock.h"
 
 #define HTTP_CLIENTS 4 /* scrapes served at once; more wait in the backlog */
 #define HTTP_REQ_MAX 2048 /* request bytes read; a longer request is refused */
@@ -335,15 +336,6 @@ static struct client clients[HTTP_CLIENTS];
 static char textfile[256];
 static uint64_t textfile_every, textfile_next;
 
-static uint64_t
-mono_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
-}
-
 int
 metrics_open(const struct config_metrics *cm)
 {
@@ -512,7 +504,7 @@ textfile_write(void)
 void
 metrics_poll(void)
 {
-	uint64_t now = mono_ns();
+	uint64_t now = audit_tsc_to_ns(rte_rdtsc());
 	unsigned int i;
 
 	for (i = 0; i < HTTP_CLIENTS && listen_fd >= 0; i++) {
